@@ -1,0 +1,19 @@
+"""The ``connector`` command line: one group, one module per concern."""
+
+from __future__ import annotations
+
+import click
+
+from connector import __version__
+from connector.cli.kit import invoke_command, manifest_command, validate_command
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="connector")
+def main() -> None:
+    """Build, validate and run connectors; serve the sandboxes and the emulator."""
+
+
+main.add_command(validate_command)
+main.add_command(manifest_command)
+main.add_command(invoke_command)

@@ -1,0 +1,89 @@
+"""What an operation receives when it runs: the HTTP client, the connection and the call's meta."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+
+@dataclass
+class Connection:
+    """An authenticated account of an app.
+
+    ``fields`` holds what the user entered (org URL, API key, ...) and any tokens obtained later.
+    ``auth`` is the ``httpx.Auth`` that applies the credential; the auth handlers build it.
+    """
+
+    app: str
+    fields: dict[str, Any] = field(default_factory=dict)
+    auth: httpx.Auth | None = None
+    name: str = ""
+    base_url: str = ""
+    #: Where requests go instead of the network (a sandbox in-process); None means the real network.
+    transport: httpx.BaseTransport | None = None
+
+    def __repr__(self) -> str:  # never show secrets, even in tracebacks
+        return f"Connection(app={self.app!r}, name={self.name!r}, base_url={self.base_url!r})"
+
+
+@dataclass
+class Meta:
+    """How the platform is calling the operation.
+
+    Attributes:
+        trial: a "Test trigger"/"Test action" run; triggers return only a few samples.
+        limit: most items a trigger should return (trials: 3).
+        cursor: the durable cursor the last poll saved (poll triggers that page with a cursor).
+        first_poll: the poll that seeds the dedupe record when a flow is turned on.
+        target_url: the hook URL a hook trigger subscribes (``/hooks/<flow>``).
+        subscription: what ``subscribe`` returned, given back to ``unsubscribe`` and to hooks.
+        idempotency_key: stable key for this step of this run, so a replay never creates twice.
+    """
+
+    trial: bool = False
+    limit: int | None = None
+    cursor: str | None = None
+    first_poll: bool = False
+    target_url: str | None = None
+    subscription: dict[str, Any] = field(default_factory=dict)
+    idempotency_key: str | None = None
+    flow_id: str | None = None
+
+
+@dataclass
+class HookRequest:
+    """A delivery to a hook URL, independent of the web framework that received it."""
+
+    method: str
+    headers: Mapping[str, str]
+    body: bytes = b""
+    query: Mapping[str, str] = field(default_factory=dict)
+
+    def header(self, name: str, default: str | None = None) -> str | None:
+        lowered = name.lower()
+        for key, value in self.headers.items():
+            if key.lower() == lowered:
+                return value
+        return default
+
+    def json(self) -> Any:
+        return json.loads(self.body or b"null")
+
+
+@dataclass
+class Context:
+    """Passed to every perform/subscribe/unsubscribe/parse function."""
+
+    http: httpx.Client
+    connection: Connection
+    meta: Meta = field(default_factory=Meta)
+    #: Set by poll triggers that keep a cursor; the platform stores it with the run.
+    next_cursor: str | None = None
+
+    def save_cursor(self, cursor: str | None) -> None:
+        """Remember where the next poll starts; committed together with the items it emitted."""
+        self.next_cursor = cursor

@@ -1,0 +1,137 @@
+"""Which trigger items a flow has already seen, so each fires once.
+
+Polling platforms remember the ids a trigger returned and fire only unseen ones. The record must
+survive restarts and must not grow memory with the org, so it lives in a database table: SQLite by
+default, PostgreSQL when scaled out, through SQLAlchemy. Callers that keep run records in the same
+database pass their open connection, so new ids are committed in the same transaction as the items
+they emit: a crash between the two neither drops nor repeats an item.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Protocol
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+#: Zapier keeps this many ids per flow; older ones are pruned first.
+DEFAULT_CAPACITY = 105_000
+_CHUNK = 500
+
+metadata = sa.MetaData()
+seen_items = sa.Table(
+    "dedupe_seen_items",
+    metadata,
+    sa.Column("flow_id", sa.String(64), primary_key=True),
+    sa.Column("item_id", sa.String(512), primary_key=True),
+    sa.Column("seq", sa.BigInteger, nullable=False),
+    sa.Index("ix_dedupe_flow_seq", "flow_id", "seq"),
+)
+
+
+class DedupeStore(Protocol):
+    """The interface the runner needs; implementations must be durable."""
+
+    def seed(self, flow_id: str, item_ids: Iterable[str], conn: Connection | None = None) -> int: ...
+
+    def filter_new(self, flow_id: str, item_ids: Sequence[str], conn: Connection | None = None) -> list[str]: ...
+
+    def clear(self, flow_id: str, conn: Connection | None = None) -> None: ...
+
+    def count(self, flow_id: str) -> int: ...
+
+
+class SqlDedupeStore:
+    """Durable dedupe record in a SQL database (SQLite file by default).
+
+    Memory stays bounded: ids are checked in chunks against an indexed table, never loaded whole.
+    """
+
+    def __init__(self, engine: Engine | str, capacity: int = DEFAULT_CAPACITY) -> None:
+        self.engine = sa.create_engine(engine) if isinstance(engine, str) else engine
+        self.capacity = capacity
+        metadata.create_all(self.engine)
+
+    @contextmanager
+    def _conn(self, conn: Connection | None) -> Iterator[Connection]:
+        if conn is not None:
+            yield conn
+            return
+        with self.engine.begin() as own:
+            yield own
+
+    def seed(self, flow_id: str, item_ids: Iterable[str], conn: Connection | None = None) -> int:
+        """Record ids without firing them (the first poll of a flow). Returns how many were new."""
+        ids = list(dict.fromkeys(str(i) for i in item_ids))
+        return len(self.filter_new(flow_id, ids, conn))
+
+    def filter_new(self, flow_id: str, item_ids: Sequence[str], conn: Connection | None = None) -> list[str]:
+        """Return the ids not seen before, in the given order, and record them as seen."""
+        ids = list(dict.fromkeys(str(i) for i in item_ids))
+        if not ids:
+            return []
+        with self._conn(conn) as c:
+            known: set[str] = set()
+            for start in range(0, len(ids), _CHUNK):
+                chunk = ids[start : start + _CHUNK]
+                rows = c.execute(
+                    sa.select(seen_items.c.item_id).where(
+                        seen_items.c.flow_id == flow_id, seen_items.c.item_id.in_(chunk)
+                    )
+                )
+                known.update(r[0] for r in rows)
+            new = [i for i in ids if i not in known]
+            if new:
+                base = time.time_ns()
+                c.execute(
+                    seen_items.insert(),
+                    [{"flow_id": flow_id, "item_id": i, "seq": base + n} for n, i in enumerate(new)],
+                )
+                self._prune(c, flow_id)
+            return new
+
+    def _prune(self, c: Connection, flow_id: str) -> None:
+        total = c.execute(
+            sa.select(sa.func.count()).select_from(seen_items).where(seen_items.c.flow_id == flow_id)
+        ).scalar_one()
+        excess = total - self.capacity
+        if excess <= 0:
+            return
+        cutoff = c.execute(
+            sa.select(seen_items.c.seq)
+            .where(seen_items.c.flow_id == flow_id)
+            .order_by(seen_items.c.seq)
+            .offset(excess - 1)
+            .limit(1)
+        ).scalar_one()
+        c.execute(seen_items.delete().where(seen_items.c.flow_id == flow_id, seen_items.c.seq <= cutoff))
+
+    def clear(self, flow_id: str, conn: Connection | None = None) -> None:
+        """Forget every id of a flow (turning the flow off)."""
+        with self._conn(conn) as c:
+            c.execute(seen_items.delete().where(seen_items.c.flow_id == flow_id))
+
+    def count(self, flow_id: str) -> int:
+        with self.engine.connect() as c:
+            return int(
+                c.execute(
+                    sa.select(sa.func.count()).select_from(seen_items).where(seen_items.c.flow_id == flow_id)
+                ).scalar_one()
+            )
+
+
+def sqlite_engine(path: str) -> Engine:
+    """A SQLite engine in WAL mode, safe for one process with several threads."""
+    engine = sa.create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False, "timeout": 30})
+
+    @sa.event.listens_for(engine, "connect")
+    def _pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    return engine

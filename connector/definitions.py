@@ -1,0 +1,193 @@
+"""Declarative connector definitions: an App and its triggers, actions and searches.
+
+An operation is a plain frozen object: what it is (key, noun, label, description), what it takes
+(input fields), what it returns (output fields and a sample), and the functions that do the work.
+The runtime (:mod:`connector.runtime`) runs them; nothing here performs I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    import httpx
+
+    from connector.context import Context, HookRequest
+
+FieldType = Literal[
+    "string", "text", "integer", "number", "boolean", "datetime", "email", "password", "list", "dict",
+    "line_items",
+]
+FIELD_TYPES: tuple[str, ...] = (
+    "string", "text", "integer", "number", "boolean", "datetime", "email", "password", "list", "dict",
+    "line_items",
+)
+
+
+@dataclass(frozen=True)
+class DynamicChoices:
+    """Choices for a field fed by another operation of the same app (a search or a trigger).
+
+    Attributes:
+        operation: key of the operation whose results are the choices.
+        value: item key that becomes the field's value.
+        label: item key (dotted path allowed) shown to the user.
+    """
+
+    operation: str
+    value: str = "id"
+    label: str = "name"
+
+
+@dataclass(frozen=True)
+class Field:
+    """One input or output field.
+
+    Output fields may use dotted keys (``profile.email``) to describe nested objects.
+    ``line_items`` fields hold a list of objects described by ``children``; ``list`` fields hold
+    a list of ``item_type`` values.
+    """
+
+    key: str
+    label: str = ""
+    type: FieldType = "string"
+    required: bool = False
+    default: Any = None
+    help_text: str = ""
+    placeholder: str = ""
+    choices: Sequence[str] | Mapping[str, str] | None = None
+    dynamic: DynamicChoices | None = None
+    children: tuple[Field, ...] = ()
+    item_type: FieldType = "string"
+    secret: bool = False
+    nullable: bool = False
+    examples: tuple[Any, ...] = ()
+
+    @property
+    def display_label(self) -> str:
+        return self.label or self.key.replace("_", " ").replace(".", " ").capitalize()
+
+    @property
+    def is_secret(self) -> bool:
+        return self.secret or self.type == "password"
+
+
+@dataclass(frozen=True)
+class Operation:
+    """What every trigger, action and search has in common."""
+
+    key: str
+    noun: str
+    label: str
+    description: str
+    input_fields: tuple[Field, ...] = ()
+    output_fields: tuple[Field, ...] = ()
+    sample: Mapping[str, Any] = field(default_factory=dict)
+    perform: Callable[[Context, dict[str, Any]], Any] | None = None
+    hidden: bool = False
+    #: Scopes the operation needs, so OAuth connections can request just enough.
+    scopes: tuple[str, ...] = ()
+
+    kind_name = "operation"
+
+    @property
+    def qualified_key(self) -> str:
+        return f"{self.kind_name}s.{self.key}"
+
+
+@dataclass(frozen=True)
+class Trigger(Operation):
+    """A source of new items: polled, or pushed to a hook URL.
+
+    Poll triggers implement ``perform`` and return a list of objects, newest first, each with a
+    unique primitive ``id`` (or the declared ``primary_keys``). Hook triggers implement
+    ``subscribe``/``unsubscribe`` (unless ``static_hook``), ``parse_delivery`` and ``list_samples``.
+    """
+
+    kind: Literal["poll", "hook"] = "poll"
+    primary_keys: tuple[str, ...] = ("id",)
+    subscribe: Callable[[Context, dict[str, Any]], dict[str, Any]] | None = None
+    unsubscribe: Callable[[Context, dict[str, Any]], None] | None = None
+    parse_delivery: Callable[[Context, HookRequest], list[dict[str, Any]]] | None = None
+    list_samples: Callable[[Context, dict[str, Any]], list[dict[str, Any]]] | None = None
+    #: Answers a vendor's handshake (e.g. Okta's verification challenge); None when not a handshake.
+    handshake: Callable[[HookRequest], dict[str, Any] | None] | None = None
+    #: Checks that a delivery really comes from the vendor (shared secret or signature).
+    authenticate: Callable[[HookRequest, dict[str, Any]], bool] | None = None
+    #: A hook whose URL the user pastes into the vendor by hand: no subscribe/unsubscribe.
+    static_hook: bool = False
+
+    kind_name = "trigger"
+
+
+@dataclass(frozen=True)
+class Action(Operation):
+    """Changes something in the app and returns the resulting object."""
+
+    semantics: Literal["create", "update", "upsert", "delete"] = "create"
+
+    kind_name = "action"
+
+
+@dataclass(frozen=True)
+class Search(Operation):
+    """Finds objects; returns a list (possibly empty), best match first."""
+
+    kind_name = "search"
+
+
+@dataclass(frozen=True)
+class AuthSpec:
+    """How a connection authenticates.
+
+    Attributes:
+        type: ``api_key``, ``oauth2`` (authorization code) or ``oauth2_client_credentials``.
+        fields: what the user enters; password-typed or secret fields are encrypted at rest.
+        scopes: every scope the app's operations may need.
+        handler: builds the ``httpx.Auth`` that applies the credential to requests.
+        test: a cheap authenticated call; returns data for the connection label.
+        label: builds the label shown to the user from ``test``'s result.
+        base_url: builds the API base URL from the connection's fields.
+    """
+
+    type: Literal["api_key", "oauth2", "oauth2_client_credentials"]
+    fields: tuple[Field, ...] = ()
+    scopes: tuple[str, ...] = ()
+    authorize_url: str = ""
+    token_url: str = ""
+    handler: Callable[[Mapping[str, Any]], httpx.Auth] | None = None
+    test: Callable[[Context], dict[str, Any]] | None = None
+    label: Callable[[dict[str, Any]], str] | None = None
+    base_url: Callable[[Mapping[str, Any]], str] | None = None
+
+
+@dataclass(frozen=True)
+class App:
+    """A connector: one vendor's API described for an automation marketplace."""
+
+    key: str
+    name: str
+    version: str
+    description: str
+    auth: AuthSpec
+    triggers: tuple[Trigger, ...] = ()
+    actions: tuple[Action, ...] = ()
+    searches: tuple[Search, ...] = ()
+    homepage: str = ""
+
+    @property
+    def operations(self) -> tuple[Operation, ...]:
+        return (*self.triggers, *self.actions, *self.searches)
+
+    def operation(self, key: str) -> Operation:
+        """Find an operation by key (``new_user``) or qualified key (``triggers.new_user``)."""
+        plain = key.split(".", 1)[1] if key.split(".", 1)[0] in ("triggers", "actions", "searches") else key
+        for op in self.operations:
+            if op.key == plain and (plain == key or op.qualified_key == key):
+                return op
+        known = ", ".join(op.key for op in self.operations) or "none"
+        from connector.errors import BadInput
+
+        raise BadInput(f"app {self.key!r} has no operation {key!r}; known operations: {known}", "operation")

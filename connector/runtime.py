@@ -1,0 +1,243 @@
+"""The one path that runs an operation: CLI, pytest fixtures and the emulator all call :func:`invoke`.
+
+It validates input before any HTTP call, builds the HTTP client through the single factory, runs the
+operation under a time limit, and checks the result the way a hosted platform would.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import httpx
+import jsonschema
+
+from connector.context import Connection, Context, HookRequest, Meta
+from connector.definitions import Action, App, Operation, Search, Trigger
+from connector.errors import BadInput, ConnectorError, DefinitionError, ResultError, TimeLimit
+from connector.http import RetryPolicy, make_client
+from connector.mapping import validate_input
+from connector.schema import output_schema
+from connector.trace import TraceRecorder
+
+DEFAULT_TIME_LIMIT = 30.0
+TRIAL_LIMIT = 3
+
+Step = Literal["perform", "subscribe", "unsubscribe", "list_samples", "parse_delivery", "test"]
+
+
+@dataclass
+class Invocation:
+    """What one run of an operation produced."""
+
+    output: Any
+    trace: list[dict[str, Any]] = field(default_factory=list)
+    cursor: str | None = None
+    duration_ms: float = 0.0
+    input: dict[str, Any] = field(default_factory=dict)
+
+
+def invoke(
+    app: App,
+    operation: str | Operation,
+    connection: Connection | None = None,
+    input: Mapping[str, Any] | None = None,
+    meta: Meta | None = None,
+    *,
+    step: Step = "perform",
+    transport: httpx.BaseTransport | None = None,
+    strict: bool = False,
+    time_limit: float = DEFAULT_TIME_LIMIT,
+    trace: bool = False,
+    retry: RetryPolicy | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    hook_request: HookRequest | None = None,
+) -> Invocation:
+    """Run one step of an operation and return its checked output.
+
+    Args:
+        step: ``perform`` (poll trigger, action, search; for hook triggers the samples), ``subscribe``,
+            ``unsubscribe``, ``list_samples``, ``parse_delivery`` (needs ``hook_request``) or ``test``
+            (the app's connection test).
+        strict: also check that every output object matches the operation's output schema.
+        trace: record the HTTP exchange with secrets redacted into ``Invocation.trace``.
+
+    Raises:
+        BadInput: before any HTTP call, when the input does not satisfy the input schema.
+        ConnectorError: any branch, as the operation or the HTTP seam raised it.
+    """
+    op = app.operation(operation) if isinstance(operation, str) else operation
+    meta = meta or Meta()
+    connection = connection or Connection(app=app.key)
+    values = validate_input(op.input_fields, dict(input or {})) if step != "test" else {}
+    deadline = time.monotonic() + time_limit
+    recorder = TraceRecorder(secrets=_secret_values(app, connection)) if trace else None
+    client = make_client(
+        _base_url(app, connection),
+        auth=_auth_for(app, connection),
+        transport=transport if transport is not None else connection.transport,
+        timeout=min(time_limit, DEFAULT_TIME_LIMIT),
+        retry=retry if retry is not None else RetryPolicy(),
+        recorder=recorder,
+        deadline=deadline,
+        sleep=sleep,
+    )
+    ctx = Context(http=client, connection=connection, meta=meta)
+    started = time.perf_counter()
+    try:
+        work = _step_function(app, op, step, ctx, values, hook_request)
+        raw = _run_with_time_limit(work, time_limit, f"{app.key}.{op.key}")
+    finally:
+        client.close()
+    output = check_result(op, raw, step=step, strict=strict)
+    if isinstance(op, Trigger) and step in ("perform", "list_samples") and meta.trial:
+        output = output[: meta.limit or TRIAL_LIMIT]
+    elif isinstance(op, Trigger | Search) and meta.limit is not None and isinstance(output, list):
+        output = output[: meta.limit]
+    return Invocation(
+        output=output,
+        trace=recorder.to_list() if recorder else [],
+        cursor=ctx.next_cursor,
+        duration_ms=(time.perf_counter() - started) * 1000,
+        input=values,
+    )
+
+
+def _step_function(
+    app: App, op: Operation, step: Step, ctx: Context, values: dict[str, Any], request: HookRequest | None
+) -> Callable[[], Any]:
+    where = f"{app.key}.{op.qualified_key}"
+    if step == "test":
+        if app.auth.test is None:
+            raise DefinitionError(f"{app.key}.auth has no connection test")
+        test = app.auth.test
+        return lambda: test(ctx)
+    if step == "perform":
+        if isinstance(op, Trigger) and op.kind == "hook":
+            step = "list_samples"
+        else:
+            fn = op.perform
+            if fn is None:
+                raise DefinitionError(f"{where} has no perform function")
+            return lambda: fn(ctx, values)
+    if not isinstance(op, Trigger):
+        raise DefinitionError(f"{where}: step {step!r} applies only to triggers")
+    if step == "parse_delivery":
+        parse = op.parse_delivery
+        if parse is None or request is None:
+            raise DefinitionError(f"{where} cannot parse deliveries (no parse_delivery or no request)")
+        return lambda: parse(ctx, request)
+    fn2 = {"subscribe": op.subscribe, "unsubscribe": op.unsubscribe, "list_samples": op.list_samples}[step]
+    if fn2 is None:
+        if step == "list_samples" and op.perform is not None:
+            fn2 = op.perform
+        else:
+            raise DefinitionError(f"{where} has no {step} function")
+    bound = fn2
+    return lambda: bound(ctx, values)
+
+
+def _run_with_time_limit(work: Callable[[], Any], limit: float, label: str) -> Any:
+    """Run ``work`` and give up waiting after ``limit`` seconds.
+
+    The HTTP client already refuses to start requests or sleep past the deadline; the thread is the
+    backstop for code that blocks elsewhere. A thread that overruns is abandoned, not killed.
+    """
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = work()
+        except BaseException as exc:  # re-raised in the caller's thread
+            box["error"] = exc
+
+    worker = threading.Thread(target=target, name=f"invoke:{label}", daemon=True)
+    worker.start()
+    worker.join(limit)
+    if worker.is_alive():
+        raise TimeLimit(f"{label} ran longer than its {limit:g} s limit; it was stopped waiting for")
+    if "error" in box:
+        raise box["error"]
+    return box.get("value")
+
+
+def check_result(op: Operation, result: Any, *, step: Step = "perform", strict: bool = False) -> Any:
+    """Apply the platform's result rules, failing loudly when a definition breaks them."""
+    where = op.qualified_key
+    if step in ("subscribe", "test"):
+        if not isinstance(result, dict):
+            raise ResultError(f"{where}.{step} must return an object, got {type(result).__name__}")
+        return result
+    if step == "unsubscribe":
+        return result if isinstance(result, dict) else {}
+    if isinstance(op, Action):
+        if not isinstance(result, dict):
+            raise ResultError(f"{where} must return an object, got {type(result).__name__}")
+        items = [result]
+    else:
+        if not isinstance(result, list):
+            raise ResultError(f"{where} must return a list of objects, got {type(result).__name__}")
+        for n, item in enumerate(result):
+            if not isinstance(item, dict):
+                raise ResultError(f"{where} item {n} must be an object, got {type(item).__name__}")
+        items = result
+    if isinstance(op, Trigger):
+        seen: set[str] = set()
+        for n, item in enumerate(items):
+            ident = item_identity(op, item, position=n)
+            if ident in seen:
+                raise ResultError(f"{where} returned the id {ident!r} twice (item {n}); ids must be unique")
+            seen.add(ident)
+    if strict:
+        schema = output_schema(op.output_fields, op.primary_keys if isinstance(op, Trigger) else ())
+        validator = jsonschema.Draft202012Validator(schema)
+        for n, item in enumerate(items):
+            error = jsonschema.exceptions.best_match(validator.iter_errors(item))
+            if error is not None:
+                path = ".".join(str(p) for p in error.absolute_path) or "(item)"
+                raise ResultError(f"{where} item {n} does not match its output schema at {path}: {error.message}")
+    return result
+
+
+def item_identity(trigger: Trigger, item: Mapping[str, Any], position: int = 0) -> str:
+    """The dedupe identity of a trigger item: its primitive ``id`` or its declared primary keys."""
+    parts = []
+    for key in trigger.primary_keys:
+        value: Any = item
+        for part in key.split("."):
+            value = value.get(part) if isinstance(value, Mapping) else None
+        if value is None or isinstance(value, dict | list) or isinstance(value, bool):
+            raise ResultError(
+                f"{trigger.qualified_key} item {position} needs a primitive {key!r} "
+                f"(got {type(value).__name__}); every trigger item must have a unique id"
+            )
+        parts.append(str(value))
+    return parts[0] if len(parts) == 1 else "|".join(parts)
+
+
+def _base_url(app: App, connection: Connection) -> str:
+    if connection.base_url:
+        return connection.base_url
+    if app.auth.base_url is not None:
+        return app.auth.base_url(connection.fields)
+    return ""
+
+
+def _auth_for(app: App, connection: Connection) -> httpx.Auth | None:
+    if connection.auth is not None:
+        return connection.auth
+    if app.auth.handler is not None and connection.fields:
+        return app.auth.handler(connection.fields)
+    return None
+
+
+def _secret_values(app: App, connection: Connection) -> list[str]:
+    secret_keys = {f.key for f in app.auth.fields if f.is_secret}
+    secret_keys |= {"access_token", "refresh_token", "client_secret", "private_key", "api_key", "token"}
+    return [str(v) for k, v in connection.fields.items() if k in secret_keys and v]
+
+
+__all__ = ["BadInput", "ConnectorError", "Invocation", "check_result", "invoke", "item_identity"]

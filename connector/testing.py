@@ -1,0 +1,77 @@
+"""pytest plugin: fixtures that let a connector author test an operation in a line or two.
+
+Registered through the ``pytest11`` entry point, so installing the kit makes these available::
+
+    def test_new_user_appears(invoke_operation, okta_app, okta_connection):
+        users = invoke_operation(okta_app, "new_user", okta_connection).output
+
+Every fixture runs the same :func:`connector.runtime.invoke` the CLI and the emulator run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import httpx
+import pytest
+
+from connector.context import Connection, Meta
+from connector.definitions import App
+from connector.registry import get_app, load_apps
+
+if TYPE_CHECKING:
+    from connector.runtime import Invocation
+
+
+@pytest.fixture
+def connector_apps() -> dict[str, App]:
+    """Every installed app by key."""
+    return load_apps()
+
+
+@pytest.fixture
+def load_app() -> Callable[[str], App]:
+    """Load an app by key or by ``module:APP`` spec."""
+
+    def _load(key_or_spec: str) -> App:
+        if ":" in key_or_spec:
+            return get_app_from_spec(key_or_spec)
+        return get_app(key_or_spec)
+
+    return _load
+
+
+def get_app_from_spec(spec: str) -> App:
+    from connector.registry import load_object
+
+    return load_object(spec)
+
+
+InvokeOperation = Callable[..., "Invocation"]
+
+
+@pytest.fixture
+def invoke_operation() -> InvokeOperation:
+    """Call an operation through the runtime with test-friendly defaults (strict results, no sleeping).
+
+    ``invoke_operation(app, "create_contact", connection, {"email": ...}, transport=...)``
+    """
+
+    def _invoke(
+        app: App,
+        operation: str,
+        connection: Connection | None = None,
+        input: Mapping[str, Any] | None = None,
+        meta: Meta | None = None,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        strict: bool = True,
+        **options: Any,
+    ) -> Invocation:
+        from connector.runtime import invoke  # imported late: the plugin loads before the kit is needed
+
+        options.setdefault("sleep", lambda _seconds: None)
+        return invoke(app, operation, connection, input, meta, transport=transport, strict=strict, **options)
+
+    return _invoke
