@@ -127,6 +127,9 @@ class Action(Operation):
     """Changes something in the app and returns the resulting object."""
 
     semantics: Literal["create", "update", "upsert", "delete"] = "create"
+    #: A repeated run with the same input (a replay) returns the same record instead of a new one,
+    #: through an idempotency key, search-then-create or upsert.
+    idempotent: bool = False
 
     kind_name = "action"
 

@@ -209,7 +209,7 @@ def item_identity(trigger: Trigger, item: Mapping[str, Any], position: int = 0) 
         value: Any = item
         for part in key.split("."):
             value = value.get(part) if isinstance(value, Mapping) else None
-        if value is None or isinstance(value, dict | list) or isinstance(value, bool):
+        if value is None or isinstance(value, dict | list | bool):
             raise ResultError(
                 f"{trigger.qualified_key} item {position} needs a primitive {key!r} "
                 f"(got {type(value).__name__}); every trigger item must have a unique id"

@@ -75,3 +75,50 @@ def invoke_operation() -> InvokeOperation:
         return invoke(app, operation, connection, input, meta, transport=transport, strict=strict, **options)
 
     return _invoke
+
+
+@pytest.fixture
+def okta_sandbox() -> Any:
+    """A fresh in-process Okta sandbox: ``.base_url``, ``.transport()``, ``.settings.token``,
+    ``.seed_users(n)``, ``.faults``; serve it on a real port with ``emulator.sandbox.serve.serve``."""
+    from emulator.sandbox.okta import OktaSandbox
+
+    sandbox = OktaSandbox()
+    yield sandbox
+    sandbox.outbox.close()
+
+
+@pytest.fixture
+def contacts_sandbox() -> Any:
+    """A fresh in-process Contacts sandbox: ``.base_url``, ``.transport()``, API key
+    ``contacts-sandbox-key`` for location ``loc_sandbox``, ``.seed_contacts(n)``, ``.faults``."""
+    from emulator.sandbox.contacts import ContactsSandbox
+
+    sandbox = ContactsSandbox()
+    yield sandbox
+    sandbox.outbox.close()
+
+
+@pytest.fixture
+def okta_connection(okta_sandbox: Any) -> Connection:
+    """A connection to the Okta sandbox with its API token, routed in-process."""
+    return Connection(
+        app="okta",
+        name="okta-sandbox",
+        fields={"org_url": okta_sandbox.base_url, "api_token": okta_sandbox.settings.token},
+        base_url=okta_sandbox.base_url,
+        transport=okta_sandbox.transport(),
+    )
+
+
+@pytest.fixture
+def contacts_connection(contacts_sandbox: Any) -> Connection:
+    """A connection to the Contacts sandbox with its location API key, routed in-process."""
+    api_key, location = next(iter(contacts_sandbox.settings.api_keys.items()))
+    return Connection(
+        app="contacts",
+        name="contacts-sandbox",
+        fields={"api_key": api_key, "location_id": location, "base_url": contacts_sandbox.base_url},
+        base_url=contacts_sandbox.base_url,
+        transport=contacts_sandbox.transport(),
+    )

@@ -6,6 +6,7 @@ import click
 
 from connector import __version__
 from connector.cli.kit import invoke_command, manifest_command, validate_command
+from connector.cli.sandbox import sandbox_group
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -17,3 +18,4 @@ def main() -> None:
 main.add_command(validate_command)
 main.add_command(manifest_command)
 main.add_command(invoke_command)
+main.add_command(sandbox_group)

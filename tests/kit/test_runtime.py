@@ -68,7 +68,7 @@ def test_strict_mode_checks_output_against_its_schema(connection, service):
 
 
 def test_an_operation_that_overruns_its_time_limit_is_stopped(connection):
-    with pytest.raises(TimeLimit, match="0.2 s limit"):
+    with pytest.raises(TimeLimit, match=r"0\.2 s limit"):
         invoke(APP, "slow_recipes", connection, time_limit=0.2)
 
 

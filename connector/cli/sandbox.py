@@ -1,0 +1,85 @@
+"""``connector sandbox okta|contacts``: serve a sandbox on a real port until stopped."""
+
+from __future__ import annotations
+
+import threading
+
+import click
+
+from connector.cli.output import guarded
+
+
+def _serve_forever(app: object, port: int, host: str) -> tuple[object, str]:
+    from emulator.sandbox.serve import serve
+
+    served = serve(app, host=host, port=port)  # type: ignore[arg-type]
+    return served, served.base_url
+
+
+def _wait(served: object) -> None:
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        click.echo("stopping")
+    finally:
+        served.stop()  # type: ignore[attr-defined]
+
+
+@click.group("sandbox")
+def sandbox_group() -> None:
+    """Serve a faithful local fake of a vendor API on a real port."""
+
+
+@sandbox_group.command("okta")
+@click.option("--port", default=8101, show_default=True, help="Port to listen on (0 picks a free one).")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--users", default=100, show_default=True, help="How many generated users to seed.")
+@click.option("--token", default="okta-sandbox-token", show_default=True, help="The SSWS API token to accept.")
+@click.option("--seed", default=1, show_default=True, help="RNG seed for the generated data.")
+@click.option("--link-style", type=click.Choice(["lines", "comma"]), default="lines", show_default=True)
+@guarded
+def okta_command(port: int, host: str, users: int, token: str, seed: int, link_style: str) -> None:
+    """Serve the Okta sandbox."""
+    from emulator.sandbox.okta import OktaSandbox, OktaSettings
+
+    if users < 0:
+        raise click.BadParameter("must be 0 or more", param_hint="--users")
+    sandbox = OktaSandbox(OktaSettings(token=token, link_style=link_style))
+    sandbox.seed_users(users, seed=seed)
+    served, base_url = _serve_forever(sandbox.app, port, host)
+    sandbox.base_url = base_url
+    click.echo(f"Okta sandbox: {base_url}")
+    click.echo(f"  users seeded: {users}")
+    click.echo(f"  API token:    Authorization: SSWS {token}")
+    click.echo(f"  try:          curl -H 'Authorization: SSWS {token}' {base_url}/api/v1/users?limit=5")
+    click.echo("Press Ctrl-C to stop.")
+    _wait(served)
+
+
+@sandbox_group.command("contacts")
+@click.option("--port", default=8102, show_default=True, help="Port to listen on (0 picks a free one).")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--contacts", "count", default=100, show_default=True, help="How many contacts to seed.")
+@click.option("--api-key", default="contacts-sandbox-key", show_default=True, help="The location API key.")
+@click.option("--location", default="loc_sandbox", show_default=True, help="The key's location id.")
+@click.option("--seed", default=1, show_default=True, help="RNG seed for the generated data.")
+@guarded
+def contacts_command(port: int, host: str, count: int, api_key: str, location: str, seed: int) -> None:
+    """Serve the Contacts (HighLevel-style) sandbox."""
+    from emulator.sandbox.contacts import ContactsSandbox, ContactsSettings
+
+    if count < 0:
+        raise click.BadParameter("must be 0 or more", param_hint="--contacts")
+    sandbox = ContactsSandbox(ContactsSettings(api_keys={api_key: location}))
+    sandbox.seed_contacts(count, seed=seed, location_id=location)
+    served, base_url = _serve_forever(sandbox.app, port, host)
+    sandbox.base_url = base_url
+    click.echo(f"Contacts sandbox: {base_url}")
+    click.echo(f"  contacts seeded: {count} in location {location}")
+    click.echo(f"  API key:         Authorization: Bearer {api_key}   (and Version: 2021-07-28)")
+    click.echo(
+        f"  try:             curl -H 'Authorization: Bearer {api_key}' -H 'Version: 2021-07-28' "
+        f"'{base_url}/contacts/?locationId={location}&limit=5'"
+    )
+    click.echo("Press Ctrl-C to stop.")
+    _wait(served)
