@@ -1,0 +1,339 @@
+"""Contact routes: CRUD, list with cursor pages, duplicate search, upsert, list by business.
+
+Choices where HighLevel's docs are silent (see README.md):
+
+* The list is ordered by ``dateAdded`` then ``id``, oldest first, so a poller that keeps the cursor
+  (``startAfter`` = the last contact's ``dateAdded`` in epoch ms, ``startAfterId`` = its id) sees new
+  contacts on later pages and never misses or repeats one.
+* ``query`` matches, case-insensitively, a substring of the name, first or last name, email, company
+  name, or of the phone's digits, and also any custom field value exactly (so an external id kept in a
+  custom field, such as an Okta user id, can be found).
+* Emails are unique per location (case-insensitive) and stored lower-case; phones compare by digits.
+  Creating a second contact with a taken email or phone answers HighLevel's 400 "This location does
+  not allow duplicated contacts." unless ``allow_duplicate_contacts`` is set.
+* An unknown contact id answers 400 "Contact not found" (HighLevel lists 400, not 404, for these
+  routes); a contact of another location answers 403.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, jsonify, request
+
+from emulator.sandbox.contacts.auth import require_location
+from emulator.sandbox.contacts.errors import bad_request, forbidden, unprocessable
+from emulator.sandbox.contacts.state import ContactsState, Record, epoch_ms, phone_digits
+from emulator.sandbox.contacts.validation import (
+    check_body,
+    json_object,
+    query_int,
+    required_query,
+)
+from emulator.sandbox.contacts.webhooks import WebhookHub
+
+CONTACT_RULES: dict[str, str] = {
+    "firstName": "string",
+    "lastName": "string",
+    "name": "string",
+    "email": "email",
+    "phone": "string",
+    "locationId": "string",
+    "gender": "string",
+    "address1": "string",
+    "city": "string",
+    "state": "string",
+    "postalCode": "string",
+    "website": "string",
+    "timezone": "string",
+    "dnd": "boolean",
+    "tags": "string_list",
+    "customFields": "custom_fields",
+    "source": "string",
+    "dateOfBirth": "string",
+    "country": "string",
+    "companyName": "string",
+    "assignedTo": "string",
+    "businessId": "string",
+}
+#: HighLevel's update body has no locationId: a contact never moves between locations.
+UPDATE_RULES = {name: kind for name, kind in CONTACT_RULES.items() if name != "locationId"}
+LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX = 20, 100
+BUSINESS_LIMIT_DEFAULT = 25
+
+
+def load_contact(state: ContactsState, contact_id: str) -> Record:
+    """The stored contact ``contact_id`` of the caller's location (400 unknown, 403 other location)."""
+    contact = state.contacts.get(contact_id)
+    if contact is None:
+        raise bad_request("Contact not found")
+    if contact["locationId"] != require_location(None):
+        raise forbidden()
+    return contact
+
+
+def normalise_tags(tags: Iterable[str]) -> list[str]:
+    """HighLevel keeps tags lower-case and trimmed, without repeats, in the order first given."""
+    return list(dict.fromkeys(tag.strip().lower() for tag in tags if tag.strip()))
+
+
+def _custom_fields(
+    state: ContactsState, location_id: str, given: list[dict[str, Any]], current: list[Record]
+) -> list[Record]:
+    """Merge ``[{id|key, field_value}]`` into the stored ``[{id, key, value}]`` list by field id."""
+    merged = {item["id"]: dict(item) for item in current}
+    problems: list[str] = []
+    for position, item in enumerate(given):
+        value = item.get("field_value", item.get("value"))
+        if isinstance(item.get("key"), str):
+            key = item["key"].removeprefix("contact.")
+            field_id = state.custom_field_id(location_id, key)
+        else:
+            field_id = item["id"]
+            found = state.custom_field_key(location_id, field_id)
+            if found is None:
+                problems.append(f"customFields.{position}.id {field_id!r} is not a custom field of this location")
+                continue
+            key = found
+        merged[field_id] = {"id": field_id, "key": key, "value": value}
+    if problems:
+        raise unprocessable(problems)
+    return list(merged.values())
+
+
+def _apply_fields(state: ContactsState, contact: Record, body: dict[str, Any]) -> None:
+    for name, value in body.items():
+        if name == "tags":
+            contact["tags"] = normalise_tags(value or [])
+        elif name == "customFields":
+            contact["customFields"] = _custom_fields(state, contact["locationId"], value or [], contact["customFields"])
+        elif name == "email":
+            contact["email"] = value.strip().lower() if value else None
+        elif name != "locationId":
+            contact[name] = value
+    if {"firstName", "lastName"} & body.keys() or "name" not in body:
+        full = " ".join(part for part in (contact.get("firstName"), contact.get("lastName")) if part)
+        contact["name"] = full or contact.get("name")
+    contact["contactName"] = contact.get("name")
+    for name in ("firstName", "lastName"):
+        contact[f"{name}LowerCase"] = contact[name].lower() if contact.get(name) else None
+
+
+def new_contact(state: ContactsState, location_id: str, body: dict[str, Any], *, now: str | None = None) -> Record:
+    """A complete contact record built from a (checked) create body; not yet stored."""
+    stamp = now or state.now_iso()
+    contact: Record = {
+        "id": state.ids.new_id(),
+        "locationId": location_id,
+        "firstName": None,
+        "lastName": None,
+        "name": None,
+        "email": None,
+        "phone": None,
+        "companyName": None,
+        "businessId": None,
+        "source": None,
+        "tags": [],
+        "customFields": [],
+        "dnd": False,
+        "type": "lead",
+        "dateAdded": stamp,
+        "dateUpdated": stamp,
+    }
+    _apply_fields(state, contact, body)
+    return contact
+
+
+def _duplicate_of(
+    state: ContactsState, location_id: str, email: str | None, phone: str | None, *, ignore: str | None = None
+) -> tuple[Record, str] | None:
+    for field, found in (
+        ("email", state.find_by_email(location_id, email)),
+        ("phone", state.find_by_phone(location_id, phone)),
+    ):
+        if found is not None and found["id"] != ignore:
+            return found, field
+    return None
+
+
+def _refuse_duplicate(found: Record, field: str) -> None:
+    raise bad_request(
+        "This location does not allow duplicated contacts.",
+        meta={"contactName": found.get("name"), "contactId": found["id"], "matchingField": field},
+    )
+
+
+def _matches(contact: Record, needle: str) -> bool:
+    lowered = needle.lower()
+    for name in ("name", "firstName", "lastName", "email", "companyName"):
+        if lowered in (contact.get(name) or "").lower():
+            return True
+    digits = phone_digits(needle)
+    if digits and digits in phone_digits(contact.get("phone")):
+        return True
+    return any(str(item.get("value")) == needle for item in contact.get("customFields", []))
+
+
+def contacts_blueprint(
+    state: ContactsState,
+    hub: WebhookHub,
+    *,
+    base_url: Callable[[], str],
+    allow_duplicates: Callable[[], bool],
+) -> Blueprint:
+    blueprint = Blueprint("contacts_contacts", __name__)
+
+    def answer(contact: Record) -> Record:
+        return state.snapshot(contact)
+
+    @blueprint.post("/contacts/")
+    def create_contact() -> tuple[Response, int]:
+        body = json_object()
+        check_body(body, CONTACT_RULES, required=("locationId",))
+        location_id = require_location(body["locationId"])
+        with state.lock:
+            duplicate = _duplicate_of(state, location_id, body.get("email"), body.get("phone"))
+            if duplicate and not allow_duplicates():
+                _refuse_duplicate(*duplicate)
+            contact = state.add_contact(new_contact(state, location_id, body))
+            snapshot = answer(contact)
+        hub.emit("ContactCreate", location_id, snapshot)
+        return jsonify(contact=snapshot), 201
+
+    @blueprint.get("/contacts/<contact_id>")
+    def get_contact(contact_id: str) -> Response:
+        return jsonify(contact=answer(load_contact(state, contact_id)))
+
+    @blueprint.put("/contacts/<contact_id>")
+    def update_contact(contact_id: str) -> Response:
+        body = json_object()
+        check_body(body, UPDATE_RULES)
+        with state.lock:
+            current = load_contact(state, contact_id)
+            duplicate = _duplicate_of(
+                state, current["locationId"], body.get("email"), body.get("phone"), ignore=contact_id
+            )
+            if duplicate and not allow_duplicates():
+                _refuse_duplicate(*duplicate)
+            updated = state.snapshot(current)
+            _apply_fields(state, updated, body)
+            updated["dateUpdated"] = state.now_iso()
+            state.replace_contact(updated)
+            snapshot = answer(updated)
+        hub.emit("ContactUpdate", snapshot["locationId"], snapshot)
+        if "tags" in body and snapshot["tags"] != current["tags"]:
+            hub.emit("ContactTagUpdate", snapshot["locationId"], snapshot)
+        return jsonify(succeded=True, contact=snapshot)
+
+    @blueprint.delete("/contacts/<contact_id>")
+    def delete_contact(contact_id: str) -> Response:
+        with state.lock:
+            contact = load_contact(state, contact_id)
+            state.remove_contact(contact_id)
+        hub.emit("ContactDelete", contact["locationId"], answer(contact))
+        return jsonify(succeded=True)
+
+    @blueprint.get("/contacts/")
+    def list_contacts() -> Response:
+        location_id = require_location(required_query("locationId"))
+        limit = query_int("limit", LIST_LIMIT_DEFAULT, minimum=1, maximum=LIST_LIMIT_MAX)
+        start_after = query_int("startAfter", -1, minimum=0) if request.args.get("startAfter") else None
+        start_after_id = request.args.get("startAfterId") or None
+        needle = request.args.get("query", "").strip()
+        with state.lock:
+            if needle:
+                every = [c for c in state.contacts_after(location_id, None, None) if _matches(c, needle)]
+                after = [
+                    c for c in state.contacts_after(location_id, start_after, start_after_id) if _matches(c, needle)
+                ]
+                total, before = len(every), len(every) - len(after)
+                page = after[:limit]
+                more = len(after) > limit
+            else:
+                total = state.count_in_location(location_id)
+                page, more = [], False
+                for contact in state.contacts_after(location_id, start_after, start_after_id):
+                    if len(page) == limit:
+                        more = True
+                        break
+                    page.append(contact)
+                before = state.position_of(location_id, page[0]) if page else total
+            page = [answer(contact) for contact in page]
+        current_page = before // limit + 1
+        last = page[-1] if page else None
+        meta: dict[str, Any] = {
+            "total": total,
+            "nextPageUrl": None,
+            "startAfterId": last["id"] if last else None,
+            "startAfter": epoch_ms(last["dateAdded"]) if last else None,
+            "currentPage": current_page,
+            "nextPage": current_page + 1 if more else None,
+            "prevPage": current_page - 1 if current_page > 1 else None,
+        }
+        if more and last:
+            params = {
+                "locationId": location_id,
+                "limit": limit,
+                "startAfterId": meta["startAfterId"],
+                "startAfter": meta["startAfter"],
+            }
+            if needle:
+                params["query"] = needle
+            meta["nextPageUrl"] = f"{base_url()}/contacts/?{urlencode(params)}"
+        return jsonify(contacts=page, meta=meta)
+
+    @blueprint.get("/contacts/search/duplicate")
+    def search_duplicate() -> Response:
+        location_id = require_location(required_query("locationId"))
+        email, number = request.args.get("email"), request.args.get("number")
+        if not email and not number:
+            raise unprocessable(["email or number should not be empty"])
+        with state.lock:
+            found = _duplicate_of(state, location_id, email, number)
+            contact = answer(found[0]) if found else None
+        return jsonify(contact=contact)
+
+    @blueprint.post("/contacts/upsert")
+    def upsert_contact() -> tuple[Response, int]:
+        body = json_object()
+        check_body(body, CONTACT_RULES, required=("locationId",))
+        location_id = require_location(body["locationId"])
+        if not body.get("email") and not body.get("phone"):
+            raise unprocessable(["email or phone should not be empty: upsert matches on them"])
+        with state.lock:
+            found = _duplicate_of(state, location_id, body.get("email"), body.get("phone"))
+            if found is None:
+                contact = state.add_contact(new_contact(state, location_id, body))
+                created = True
+            else:
+                contact = state.snapshot(found[0])
+                clash = _duplicate_of(state, location_id, body.get("email"), body.get("phone"), ignore=contact["id"])
+                if clash and not allow_duplicates():
+                    _refuse_duplicate(*clash)
+                _apply_fields(state, contact, body)
+                contact["dateUpdated"] = state.now_iso()
+                state.replace_contact(contact)
+                created = False
+            snapshot = answer(contact)
+        hub.emit("ContactCreate" if created else "ContactUpdate", location_id, snapshot)
+        return jsonify(new=created, contact=snapshot, traceId=str(uuid.uuid4())), 201 if created else 200
+
+    @blueprint.get("/contacts/business/<business_id>")
+    def list_by_business(business_id: str) -> Response:
+        location_id = require_location(required_query("locationId"))
+        limit = query_int("limit", BUSINESS_LIMIT_DEFAULT, minimum=1, maximum=LIST_LIMIT_MAX)
+        skip = query_int("skip", 0, minimum=0)
+        needle = request.args.get("query", "").strip()
+        with state.lock:
+            matching = [
+                contact
+                for contact in state.contacts_after(location_id, None, None)
+                if contact.get("businessId") == business_id and (not needle or _matches(contact, needle))
+            ]
+            page = [answer(contact) for contact in matching[skip : skip + limit]]
+        return jsonify(contacts=page, count=len(matching))
+
+    return blueprint
