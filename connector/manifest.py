@@ -1,0 +1,284 @@
+"""The marketplace manifest: one JSON document per app, its JSON Schema, and ``validate``.
+
+A manifest is what an automation marketplace needs to list an app and render its forms without
+running any code: identity, authentication, and for each trigger, action and search its display
+text, UI fields, input and output JSON Schemas and a sample. The document is validated by a
+versioned JSON Schema that ships with the kit (``connector/schemas/manifest-1.0.json``), then by the
+cross-field rules of :mod:`connector.constraints`.
+
+The JSON is deterministic so manifests diff well in review: operations and scopes are sorted (their
+order means nothing), fields keep the order the author gave them (it is the form's order), and
+members always appear in the same order.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator, ValidationError
+
+from connector.constraints import Problem, check_rules, field_types_known, short_repr
+from connector.definitions import Action, App, AuthSpec, Field, Operation, Trigger
+from connector.errors import DefinitionError
+from connector.schema import input_schema, output_schema
+
+MANIFEST_SCHEMA_VERSION = "1.0"
+SCHEMA_FILE = f"manifest-{MANIFEST_SCHEMA_VERSION}.json"
+
+_KEY_PATTERN = "^[a-z][a-z0-9_]*$"
+_FIELD_KEY_PATTERN = "^[A-Za-z][A-Za-z0-9_]*$"
+
+
+@lru_cache(maxsize=1)
+def _schema_text() -> str:
+    return resources.files("connector").joinpath("schemas", SCHEMA_FILE).read_text(encoding="utf-8")
+
+
+def load_manifest_schema() -> dict[str, Any]:
+    """The manifest's JSON Schema (draft 2020-12) as a fresh dict the caller may change."""
+    return json.loads(_schema_text())
+
+
+@lru_cache(maxsize=1)
+def _validator() -> Draft202012Validator:
+    return Draft202012Validator(load_manifest_schema())
+
+
+# --- building ---------------------------------------------------------------------------------------
+
+
+def _json_safe(value: Any) -> Any:
+    """A plain-JSON deep copy (dates become ISO strings) so the manifest always serialises."""
+    return json.loads(json.dumps(value, default=lambda v: v.isoformat() if hasattr(v, "isoformat") else str(v)))
+
+
+def _choices(f: Field) -> list[dict[str, Any]]:
+    if isinstance(f.choices, Mapping):
+        return [{"value": value, "label": str(label)} for value, label in f.choices.items()]
+    return [{"value": value, "label": str(value)} for value in f.choices or ()]
+
+
+def _input_field(f: Field) -> dict[str, Any]:
+    """UI metadata for one input field; empty optional members are left out."""
+    entry: dict[str, Any] = {"key": f.key, "label": f.display_label, "type": f.type}
+    if f.type == "list":
+        entry["itemType"] = f.item_type
+    entry["required"] = f.required
+    if f.default is not None:
+        entry["default"] = _json_safe(f.default)
+    if f.help_text:
+        entry["helpText"] = f.help_text
+    if f.placeholder:
+        entry["placeholder"] = f.placeholder
+    if f.choices is not None:
+        entry["choices"] = _choices(f)
+    if f.dynamic is not None:
+        entry["dynamic"] = {"operation": f.dynamic.operation, "value": f.dynamic.value, "label": f.dynamic.label}
+    if f.children:
+        entry["children"] = [_input_field(child) for child in f.children]
+    return entry
+
+
+def _auth(auth: AuthSpec) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "type": auth.type,
+        "fields": [
+            {
+                "key": f.key,
+                "label": f.display_label,
+                "type": f.type,
+                "required": f.required,
+                "secret": f.is_secret,
+                **({"help": f.help_text} if f.help_text else {}),
+            }
+            for f in auth.fields
+        ],
+        "scopes": sorted(set(auth.scopes)),
+    }
+    if auth.authorize_url:
+        entry["authorizeUrl"] = auth.authorize_url
+    if auth.token_url:
+        entry["tokenUrl"] = auth.token_url
+    return entry
+
+
+def _kind(op: Operation) -> str:
+    if isinstance(op, Trigger):
+        return op.kind
+    if isinstance(op, Action):
+        return op.semantics
+    return op.kind_name
+
+
+def _operation(op: Operation, strict: bool, where: str) -> dict[str, Any]:
+    compilable = all(field_types_known(f) for f in (*op.input_fields, *op.output_fields))
+    if strict and not compilable:
+        raise DefinitionError(
+            f"{where} has a field with an unknown type, so its schemas cannot be built; "
+            "run `connector validate` to see which field and how to fix it"
+        )
+    primary_keys = tuple(op.primary_keys) if isinstance(op, Trigger) else ()
+    entry: dict[str, Any] = {
+        "key": op.key,
+        "noun": op.noun,
+        "display": {"label": op.label, "description": op.description, "hidden": op.hidden},
+        "kind": _kind(op),
+        # An uncompilable schema becomes {} here; validate_app reports the field that caused it.
+        "inputSchema": input_schema(op.input_fields) if compilable else {},
+        "inputFields": [_input_field(f) for f in op.input_fields],
+        "outputSchema": output_schema(op.output_fields, primary_keys) if compilable else {},
+        "sample": _json_safe(dict(op.sample) if isinstance(op.sample, Mapping) else op.sample),
+    }
+    if isinstance(op, Trigger):
+        entry["primaryKeys"] = list(primary_keys)
+    entry["scopes"] = sorted(set(op.scopes))
+    if isinstance(op, Trigger) and op.kind == "hook":
+        entry["hook"] = {"subscribe": op.subscribe is not None, "static": op.static_hook}
+    return entry
+
+
+def _build(app: App, strict: bool) -> dict[str, Any]:
+    def operations(ops: Iterable[Operation]) -> list[dict[str, Any]]:
+        ordered = sorted(ops, key=lambda op: op.key)
+        return [_operation(op, strict, f"{app.key}.{op.kind_name}s.{op.key}") for op in ordered]
+
+    return {
+        "manifestVersion": MANIFEST_SCHEMA_VERSION,
+        "app": {
+            "key": app.key,
+            "name": app.name,
+            "version": app.version,
+            "description": app.description,
+            "homepage": app.homepage,
+        },
+        "auth": _auth(app.auth),
+        "triggers": operations(app.triggers),
+        "actions": operations(app.actions),
+        "searches": operations(app.searches),
+    }
+
+
+def build_manifest(app: App) -> dict[str, Any]:
+    """The marketplace manifest of one app, as a JSON-ready dict.
+
+    Raises:
+        DefinitionError: a field has an unknown type, so no JSON Schema can describe it.
+    """
+    return _build(app, strict=True)
+
+
+def manifest_json(app: App) -> str:
+    """The manifest serialised the one canonical way: 2-space indent, UTF-8, trailing newline."""
+    return json.dumps(build_manifest(app), indent=2, ensure_ascii=False) + "\n"
+
+
+def write_manifests(apps: Iterable[App], out_dir: Path) -> list[Path]:
+    """Write ``<app>.manifest.json`` for each app into ``out_dir`` (created if needed).
+
+    Returns:
+        The paths written, in the order of ``apps``.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for app in apps:
+        path = out_dir / f"{app.key}.manifest.json"
+        path.write_text(manifest_json(app), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+# --- validating -------------------------------------------------------------------------------------
+
+
+def _location(document: Any, error: ValidationError, root: str) -> str:
+    """Dotted location of an error; list items are named by their ``key`` where they have one."""
+    parts = [root]
+    node = document
+    for step in error.absolute_path:
+        node = node[step]
+        if isinstance(step, int) and isinstance(node, Mapping) and isinstance(node.get("key"), str):
+            parts.append(node["key"])
+        else:
+            parts.append(str(step))
+    return ".".join(parts)
+
+
+def _missing_property(error: ValidationError) -> str | None:
+    instance = error.instance if isinstance(error.instance, Mapping) else {}
+    for name in error.validator_value:
+        if name not in instance and repr(name) in error.message:
+            return str(name)
+    return None
+
+
+def _explain(error: ValidationError) -> str:
+    """jsonschema's finding, reworded to say what to do."""
+    validator, expected = error.validator, error.validator_value
+    if validator == "required":
+        return f"{_missing_property(error)!r} is missing; add it"
+    if validator in ("additionalProperties", "unevaluatedProperties"):
+        return f"{error.message}; remove it, the manifest {MANIFEST_SCHEMA_VERSION} schema does not define it"
+    if validator == "enum":
+        return f"{short_repr(error.instance)} is not allowed; use one of: {', '.join(map(str, expected))}"
+    if validator == "const":
+        return f"{short_repr(error.instance)} is not allowed; it must be {expected!r}"
+    if validator == "pattern":
+        if expected == _KEY_PATTERN:
+            how = "use lowercase letters, digits and underscores, starting with a letter (e.g. new_user)"
+        elif expected == _FIELD_KEY_PATTERN:
+            how = "use letters, digits and underscores, starting with a letter (e.g. first_name)"
+        else:
+            how = "use a semantic version such as 1.0.0" if "(0|[1-9]" in str(expected) else f"match {expected}"
+        return f"{short_repr(error.instance)} is not allowed; {how}"
+    if validator == "minLength":
+        return "must not be empty; fill it in"
+    if validator == "not" and expected == {"required": ["hook"]}:
+        return "only hook triggers have hook settings; remove 'hook' or make the trigger kind 'hook'"
+    return f"{error.message}; fix the definition so the manifest matches schema {MANIFEST_SCHEMA_VERSION}"
+
+
+def validate_manifest(document: Mapping[str, Any]) -> list[Problem]:
+    """Check a manifest document against the manifest JSON Schema; one Problem per error."""
+    app = document.get("app") if isinstance(document, Mapping) else None
+    root = app["key"] if isinstance(app, Mapping) and isinstance(app.get("key"), str) and app["key"] else "app"
+    problems = set()
+    for error in _validator().iter_errors(document):
+        location = _location(document, error, root)
+        if error.validator == "required":  # point at the member that is missing, not its parent
+            location = f"{location}.{_missing_property(error)}"
+        problems.add(Problem(location, "manifest-schema", _explain(error)))
+    return sorted(problems)
+
+
+def validate_app(app: App) -> list[Problem]:
+    """Every problem with an app: its manifest against the schema, then each cross-field rule.
+
+    An empty list means the app can be published. Problems from the schema come first (sorted by
+    location), then those of :data:`connector.constraints.RULES` in rule order.
+    """
+    try:
+        document = _build(app, strict=False)
+    except (TypeError, ValueError, AttributeError) as exc:
+        message = f"cannot build the manifest ({exc}); fix the definition"
+        problems = [Problem(app.key or "app", "manifest-build", message)]
+    else:
+        problems = validate_manifest(document)
+    return [*problems, *check_rules(app)]
+
+
+__all__ = [
+    "MANIFEST_SCHEMA_VERSION",
+    "Problem",
+    "build_manifest",
+    "load_manifest_schema",
+    "manifest_json",
+    "validate_app",
+    "validate_manifest",
+    "write_manifests",
+]
