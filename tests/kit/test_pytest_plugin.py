@@ -1,0 +1,45 @@
+"""The pytest plugin: a connector author tests an operation in a line or two."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from recipes_app import recipes_service
+
+from connector.context import Connection
+from connector.errors import BadInput, ResultError
+
+pytest_plugins = ["pytester"]
+
+
+@pytest.fixture
+def recipes_connection() -> Connection:
+    return Connection(
+        app="recipes", fields={"token": "secret-token-123"}, transport=httpx.WSGITransport(app=recipes_service())
+    )
+
+
+def test_an_author_invokes_an_action_in_one_line(invoke_operation, load_app, recipes_connection):
+    out = invoke_operation(load_app("recipes_app:APP"), "create_recipe", recipes_connection, {"name": "Pho"}).output
+    assert out == {"id": 1, "name": "Pho", "servings": 2}
+
+
+def test_the_fixture_checks_results_strictly_by_default(invoke_operation, load_app, recipes_connection):
+    app = load_app("recipes_app:APP")
+    with pytest.raises(ResultError):
+        invoke_operation(app, "broken_no_ids", recipes_connection)
+    with pytest.raises(BadInput, match="name"):
+        invoke_operation(app, "create_recipe", recipes_connection, {})
+
+
+def test_the_plugin_is_registered_through_its_entry_point(pytester):
+    pytester.makepyfile(
+        """
+        def test_fixtures_exist(invoke_operation, load_app, connector_apps, okta_sandbox, contacts_sandbox):
+            assert callable(invoke_operation) and callable(load_app)
+            assert isinstance(connector_apps, dict)
+            assert okta_sandbox.base_url and contacts_sandbox.base_url
+        """
+    )
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
