@@ -1,0 +1,42 @@
+"""Everything one sandbox org holds: users, groups, System Log, event hooks, tokens and OAuth clients.
+
+One re-entrant lock guards all of it; stores take the same lock so a request's changes are atomic.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from emulator.sandbox.okta.event_hook_store import HookStore
+from emulator.sandbox.okta.group_store import GroupStore
+from emulator.sandbox.okta.ids import IdFactory
+from emulator.sandbox.okta.lifecycle import Lifecycle
+from emulator.sandbox.okta.oauth import TokenStore
+from emulator.sandbox.okta.settings import OktaSettings
+from emulator.sandbox.okta.system_log import SystemLog
+from emulator.sandbox.okta.user_store import UserStore
+from emulator.sandbox.outbox import Outbox
+
+
+class OktaState:
+    """The org's data, shared by the routes and the Python API of ``OktaSandbox``."""
+
+    def __init__(self, settings: OktaSettings, clock: Callable[[], float], base_url: str, outbox: Outbox):
+        self.settings = settings
+        self.clock = clock
+        self.base_url = base_url
+        self.lock = threading.RLock()
+        self.ids = IdFactory(settings.id_seed)
+        self.log = SystemLog(clock)
+        self.users = UserStore(self.log, clock, self.ids, self.lock)
+        self.groups = GroupStore(self.log, clock, self.ids, self.lock)
+        self.lifecycle = Lifecycle(self.log, clock, lambda: self.base_url)
+        self.tokens = TokenStore(clock)
+        self.tokens.add_ssws(settings.token)
+        self.hooks = HookStore(
+            outbox, clock, self.ids, lambda: self.base_url,
+            duplicate_rate=lambda: self.settings.duplicate_rate, seed=settings.delivery_seed,
+        )
+        self.log.listen(self.hooks.deliver)
+        self.seeded: dict[int, int] = {}  # seed -> how many people of that sequence are already used
