@@ -1,0 +1,1 @@
+"""Auth handlers per app (``auth.okta``, ``auth.contacts``), the OAuth flow and the encrypted store."""

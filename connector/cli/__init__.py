@@ -6,6 +6,7 @@ import click
 
 from connector import __version__
 from connector.cli.kit import invoke_command, manifest_command, validate_command
+from connector.cli.connections import connect_group, connections_group, keys_group
 from connector.cli.sandbox import sandbox_group
 
 
@@ -19,3 +20,6 @@ main.add_command(validate_command)
 main.add_command(manifest_command)
 main.add_command(invoke_command)
 main.add_command(sandbox_group)
+main.add_command(connect_group)
+main.add_command(connections_group)
+main.add_command(keys_group)

@@ -1,0 +1,179 @@
+"""The OAuth 2.0 authorization-code dance with PKCE (S256) and a single-use ``state``.
+
+Used by ``connector connect contacts --oauth`` and by the emulator's Connect button::
+
+    url = start_authorization(authorize_url, client_id, redirect_uri, scopes, session)
+    # ... the user consents; the provider redirects to redirect_uri?code=...&state=...
+    tokens = complete_authorization(token_url, client_id, client_secret, redirect_uri, request.args, session)
+
+``session`` is whatever the caller keeps per user (a Flask session, a dict for the CLI). The pending
+``state`` and its PKCE ``code_verifier`` live there, so a callback from another browser session finds
+nothing. Each state is removed on first use: a missing, unknown or reused state raises ``BadInput`` and
+no token request is made.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+import warnings
+from collections.abc import Mapping, MutableMapping, Sequence
+from typing import Any
+
+import httpx
+
+from connector.errors import BadInput, ExpiredAuth, ResponseError
+
+with warnings.catch_warnings():
+    # Authlib 1.x warns that its httpx integration moves to httpx2; the API used here is unchanged.
+    import authlib.deprecate  # noqa: F401  (installs an "always" filter that the next line overrides)
+
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from authlib.integrations.httpx_client import OAuth2Client, OAuthError
+    from authlib.oauth2.rfc7636 import create_s256_code_challenge
+
+SESSION_KEY = "connector_oauth_pending"
+#: How long a started authorization may wait for its callback.
+PENDING_TTL_SECONDS = 600
+
+
+def start_authorization(
+    authorize_url: str,
+    client_id: str,
+    redirect_uri: str,
+    scopes: Sequence[str],
+    session: MutableMapping[str, Any],
+) -> str:
+    """The URL to send the user to; remembers ``state`` and the PKCE verifier in ``session``."""
+    state = secrets.token_urlsafe(24)
+    verifier = secrets.token_urlsafe(64)
+    url = str(
+        httpx.URL(
+            authorize_url,
+            params={
+                "response_type": "code",
+                "client_id": client_id,
+                "redirect_uri": redirect_uri,
+                "scope": " ".join(scopes),
+                "state": state,
+                "code_challenge": create_s256_code_challenge(verifier),
+                "code_challenge_method": "S256",
+            },
+        )
+    )
+    now = time.time()
+    pending = {k: v for k, v in dict(session.get(SESSION_KEY) or {}).items() if v.get("expires", 0) > now}
+    pending[state] = {"verifier": verifier, "redirect_uri": redirect_uri, "expires": now + PENDING_TTL_SECONDS}
+    session[SESSION_KEY] = pending  # reassigned, so cookie sessions notice the change
+    return url
+
+
+def complete_authorization(
+    token_url: str,
+    client_id: str,
+    client_secret: str,
+    redirect_uri: str,
+    callback_params: Mapping[str, str],
+    session: MutableMapping[str, Any],
+    *,
+    transport: httpx.BaseTransport | None = None,
+) -> dict[str, Any]:
+    """Check the callback's ``state`` and swap its ``code`` (with the PKCE verifier) for tokens.
+
+    Returns:
+        The token response with ``expires_at`` (epoch seconds) added.
+
+    Raises:
+        BadInput: state missing, unknown, reused or expired; redirect URI differs; the user denied
+            access; no code. No token request is made in any of these cases.
+        ResponseError: the token endpoint refused the code.
+    """
+    state = callback_params.get("state")
+    if not state:
+        raise BadInput("is missing from the callback; start the connection again", "state")
+    pending = dict(session.get(SESSION_KEY) or {})
+    entry = pending.pop(state, None)
+    session[SESSION_KEY] = pending  # single use: gone whatever happens next
+    if entry is None:
+        raise BadInput(
+            "does not match an authorization started in this session (it is unknown or was already used); "
+            "start the connection again",
+            "state",
+        )
+    if entry.get("expires", 0) <= time.time():
+        raise BadInput("belongs to an authorization that timed out; start the connection again", "state")
+    if entry.get("redirect_uri") != redirect_uri:
+        raise BadInput(f"must be exactly {entry.get('redirect_uri')!r}, the one used to authorize", "redirect_uri")
+    if callback_params.get("error"):
+        description = callback_params.get("error_description") or "the provider refused the authorization"
+        raise BadInput(f"{callback_params['error']}: {description}; connect again and allow access", "authorization")
+    code = callback_params.get("code")
+    if not code:
+        raise BadInput("is missing from the callback; start the connection again", "code")
+    with _token_client(client_id, client_secret, transport) as client:
+        try:
+            token = client.fetch_token(
+                token_url,
+                grant_type="authorization_code",
+                code=code,
+                redirect_uri=redirect_uri,
+                code_verifier=entry["verifier"],
+                user_type="Location",
+            )
+        except OAuthError as exc:
+            raise ResponseError(
+                f"the token endpoint refused the authorization code ({exc.error}: {exc.description or ''}); "
+                "start the connection again"
+            ) from None
+        except httpx.HTTPError as exc:
+            raise ResponseError(f"could not reach the token endpoint {token_url} ({type(exc).__name__})") from None
+    return with_expiry(dict(token))
+
+
+def refresh_access_token(
+    token_url: str,
+    client_id: str,
+    client_secret: str,
+    refresh_token: str,
+    *,
+    transport: httpx.BaseTransport | None = None,
+) -> dict[str, Any]:
+    """Swap a refresh token for new tokens (the provider rotates the refresh token too).
+
+    Raises:
+        ExpiredAuth: the provider refused the refresh token (``invalid_grant``, ``invalid_client``);
+            the user must reconnect. Never retried.
+        ResponseError: any other failure (the provider is down: worth another try later).
+    """
+    with _token_client(client_id, client_secret, transport) as client:
+        try:
+            token = client.refresh_token(token_url, refresh_token=refresh_token, user_type="Location")
+        except OAuthError as exc:
+            if exc.error in ("invalid_grant", "invalid_client", "unauthorized_client"):
+                raise ExpiredAuth(
+                    f"the provider refused to refresh this connection ({exc.error}: {exc.description or ''}); "
+                    "reconnect it"
+                ) from None
+            raise ResponseError(f"token refresh failed ({exc.error}: {exc.description or ''})") from None
+        except httpx.HTTPError as exc:
+            raise ResponseError(f"could not reach the token endpoint {token_url} ({type(exc).__name__})") from None
+        except ValueError:  # the token endpoint answered something that is not JSON
+            raise ResponseError(f"the token endpoint {token_url} answered with something that is not JSON") from None
+    return with_expiry(dict(token))
+
+
+def with_expiry(token: dict[str, Any], now: float | None = None) -> dict[str, Any]:
+    """``token`` with ``expires_at`` computed from ``expires_in`` when the provider sent only that."""
+    if not token.get("expires_at") and token.get("expires_in"):
+        token["expires_at"] = int((now or time.time()) + int(token["expires_in"]))
+    return token
+
+
+def _token_client(client_id: str, client_secret: str, transport: httpx.BaseTransport | None) -> OAuth2Client:
+    return OAuth2Client(
+        client_id=client_id,
+        client_secret=client_secret,
+        token_endpoint_auth_method="client_secret_post",
+        transport=transport,
+        timeout=30.0,
+    )
