@@ -134,6 +134,7 @@ class OktaSandbox:
         if path.startswith("/api/"):
             grant = authenticate(request.headers.get("Authorization"), self.state.tokens)
             require_scope(grant, family, request.method)
+            g.grant = grant
             self.state.log.set_request_context(actor_for(grant), request.headers.get("User-Agent"))
             self.state.log.begin_batch()
             g.log_batch = True

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, g, request
 
-from emulator.sandbox.okta.errors import validation_error
+from emulator.sandbox.okta.errors import OktaError, validation_error
 from emulator.sandbox.okta.json_responses import json_array_response, json_response, no_content
 from emulator.sandbox.okta.links import paged_links, set_links
 from emulator.sandbox.okta.listing import USER_PAGE_MAX, UserQuery, list_users
 from emulator.sandbox.okta.request_parsing import bool_param, int_param, json_body
 from emulator.sandbox.okta.state import OktaState
+from emulator.sandbox.okta.system_log import SYSTEM_ACTOR
 from emulator.sandbox.okta.user_records import UserRecord
 
 USER_GROUPS_MAX = 10000
@@ -51,6 +52,23 @@ def users_blueprint(state: OktaState) -> Blueprint:
 
     def single(user: UserRecord) -> Response:
         return json_response(user.single(state.base_url))
+
+    def _token_owner() -> Response:
+        """``/users/me``: an API token acts as the org's admin, who is not one of the listed users.
+
+        OAuth service-app tokens act for no user, so Okta answers them with "not found".
+        """
+        grant = g.get("grant")
+        if grant is None or grant.client_id is not None:
+            raise OktaError("E0000007", causes=["users/me: a service-app token acts for no user"])
+        admin = SYSTEM_ACTOR
+        first, _, last = admin.display_name.partition(" ")
+        return json_response({
+            "id": admin.id, "status": "ACTIVE", "type": {"id": "otysandboxdefault0001"},
+            "profile": {"login": admin.alternate_id, "email": admin.alternate_id, "firstName": first,
+                        "lastName": last},
+            "_links": {"self": {"href": f"{state.base_url}/api/v1/users/{admin.id}"}},
+        })
 
     @blueprint.post("/api/v1/users")
     def create_user() -> Response:
@@ -97,6 +115,8 @@ def users_blueprint(state: OktaState) -> Blueprint:
 
     @blueprint.get("/api/v1/users/<id_or_login>")
     def get_user(id_or_login: str) -> Response:
+        if id_or_login == "me":
+            return _token_owner()
         with state.lock:
             return single(state.users.find(id_or_login))
 

@@ -133,3 +133,15 @@ def test_seeding_is_deterministic_and_does_not_write_the_log(clock) -> None:
     assert first.state.log.events == []
     first.seed_users(5, seed=8, log=True)
     assert len(first.state.log.events) == 5
+
+
+def test_users_me_is_the_api_tokens_admin_and_not_a_listed_user(okta_sandbox):
+    import httpx
+
+    with httpx.Client(base_url=okta_sandbox.base_url, transport=okta_sandbox.transport(),
+                      headers={"Authorization": f"SSWS {okta_sandbox.settings.token}"}) as client:
+        me = client.get("/api/v1/users/me")
+        assert me.status_code == 200
+        assert me.json()["profile"]["login"] == "admin@sandbox.example.com"
+        listed = client.get("/api/v1/users").json()
+        assert me.json()["id"] not in {u["id"] for u in listed}
