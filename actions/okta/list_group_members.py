@@ -1,0 +1,34 @@
+"""List group members: the Okta users in a group, paged."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from actions.okta.group_lookup import group_input, group_path
+from actions.okta.okta_paging import collect
+from actions.okta.user_fields import USER_OUTPUT_FIELDS, USER_SAMPLE, shape_user
+from connector.context import Context
+from connector.definitions import Field, Search
+
+INPUT_FIELDS: tuple[Field, ...] = (
+    group_input(),
+    Field("limit", "Most results", type="integer", default=200),
+)
+
+
+def list_group_members(ctx: Context, values: dict[str, Any]) -> list[dict[str, Any]]:
+    limit = max(1, int(values.get("limit") or 200))
+    return collect(ctx, f"{group_path(values['group'])}/users", {}, limit, shape_user)
+
+
+SEARCH = Search(
+    key="list_group_members",
+    noun="User",
+    label="List Group Members",
+    description="Lists the users who are members of an Okta group.",
+    input_fields=INPUT_FIELDS,
+    output_fields=USER_OUTPUT_FIELDS,
+    sample=USER_SAMPLE,
+    perform=list_group_members,
+    scopes=("okta.groups.read",),
+)

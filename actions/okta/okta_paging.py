@@ -1,0 +1,30 @@
+"""Reading Okta collections page by page until a flow's limit, following ``Link: rel="next"``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from connector.context import Context
+from connector.pagination import follow_links
+
+#: Okta's largest page for users; groups and members allow more, but 200 keeps pages small and even.
+PAGE_SIZE = 200
+
+
+def collect(
+    ctx: Context,
+    path: str,
+    params: Mapping[str, Any],
+    limit: int,
+    shape: Callable[[dict[str, Any]], dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """Up to ``limit`` shaped items from a paged collection; stops fetching as soon as it has enough."""
+    found: list[dict[str, Any]] = []
+    query = {**params, "limit": min(limit, PAGE_SIZE)}
+    for page in follow_links(ctx.http, path, query):
+        for item in page.json():
+            found.append(shape(item))
+            if len(found) >= limit:
+                return found
+    return found

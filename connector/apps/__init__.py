@@ -1,0 +1,1 @@
+"""The apps this product ships, assembled from triggers/, actions/ and auth/."""

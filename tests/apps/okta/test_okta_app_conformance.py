@@ -1,0 +1,108 @@
+"""The marketplace's standard checks on every Okta operation, plus the manifest check."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from flask import Flask, jsonify, request
+
+from connector.apps.okta import APP
+from connector.conformance import ConformanceSetup, conformance_suite
+from connector.context import Connection
+from connector.manifest import validate_app
+from emulator.sandbox.okta import OktaSandbox, OktaSettings
+
+TestOktaConformance = conformance_suite(APP)
+
+
+def handshake_receiver() -> Flask:
+    """Answers Okta's verification challenge at any URL, as the platform's hook ingress would."""
+    app = Flask("conformance_receiver")
+
+    @app.route("/<path:anything>", methods=["GET", "POST"])
+    def receive(anything: str):  # type: ignore[no-untyped-def]
+        challenge = request.headers.get("x-okta-verification-challenge")
+        return jsonify({"verification": challenge}) if challenge else ("", 204)
+
+    return app
+
+
+@pytest.fixture
+def conformance_setup() -> Iterator[ConformanceSetup]:
+    sandbox = OktaSandbox(OktaSettings(synchronous_delivery=True))
+    sandbox.outbox.transport = httpx.WSGITransport(app=handshake_receiver())
+    base = {"org_url": sandbox.base_url}
+    connection = Connection(app="okta", fields={**base, "api_token": sandbox.settings.token},
+                            base_url=sandbox.base_url, transport=sandbox.transport())
+    bad = Connection(app="okta", fields={**base, "api_token": "not-the-token"},
+                     base_url=sandbox.base_url, transport=sandbox.transport())
+    active = sandbox.create_user({"login": "ann@example.com", "email": "ann@example.com", "firstName": "Ann",
+                                  "lastName": "Lee"}, password="Corr3ct-Horse!")
+    staged = sandbox.create_user({"login": "bo@example.com", "email": "bo@example.com", "firstName": "Bo",
+                                  "lastName": "Ek"}, activate=False)
+    suspended = sandbox.create_user({"login": "cy@example.com", "email": "cy@example.com", "firstName": "Cy",
+                                     "lastName": "Ng"}, password="Corr3ct-Horse!")
+    gone = sandbox.create_user({"login": "di@example.com", "email": "di@example.com", "firstName": "Di",
+                                "lastName": "Oz"})
+    http = httpx.Client(transport=sandbox.transport(), base_url=sandbox.base_url,
+                        headers={"Authorization": f"SSWS {sandbox.settings.token}"})
+    http.post(f"/api/v1/users/{suspended['id']}/lifecycle/suspend")
+    http.post(f"/api/v1/users/{gone['id']}/lifecycle/deactivate")
+    group = http.post("/api/v1/groups", json={"profile": {"name": "Eng"}}).json()
+    spare = http.post("/api/v1/groups", json={"profile": {"name": "Spare"}}).json()
+    http.put(f"/api/v1/groups/{group['id']}/users/{active['id']}")
+    http.post(f"/api/v1/users/{active['id']}", json={"profile": {"title": "Lead"}})
+    counter = iter(range(1000))
+
+    def make_new_item(key: str) -> None:
+        n = next(counter)
+        sandbox.create_user({"login": f"new{n}@example.com", "email": f"new{n}@example.com",
+                             "firstName": "New", "lastName": f"User{n}"})
+
+    inputs = {
+        "create_user": {"email": "eve@example.com", "firstName": "Eve", "lastName": "Park"},
+        "update_user": {"user": active["id"], "department": "R&D"},
+        "activate_user": {"user": staged["id"], "send_email": False},
+        "deactivate_user": {"user": staged["id"]},
+        "suspend_user": {"user": active["id"]},
+        "unsuspend_user": {"user": suspended["id"]},
+        "reset_password": {"user": active["id"], "send_email": False},
+        "delete_user": {"user": gone["id"]},
+        "create_group": {"name": "Support"},
+        "update_group": {"group": group["id"], "description": "Engineering"},
+        "delete_group": {"group": spare["id"]},
+        "add_user_to_group": {"group": group["id"], "user": active["id"]},
+        "remove_user_from_group": {"group": group["id"], "user": "ann@example.com"},
+        "find_user": {"user": "ann@example.com"},
+        "list_users": {"limit": 10},
+        "find_group": {"name": "Eng"},
+        "list_groups": {},
+        "list_group_members": {"group": group["id"]},
+        "user_added_to_group": {},
+    }
+    yield ConformanceSetup(
+        connection=connection,
+        bad_connection=bad,
+        inputs=inputs,
+        hooks=lambda: len(list(sandbox.state.hooks.records)),
+        make_new_item=make_new_item,
+    )
+    http.close()
+    sandbox.close()
+
+
+def test_the_okta_manifest_has_no_problems() -> None:
+    assert [str(problem) for problem in validate_app(APP)] == []
+
+
+def test_every_operation_of_the_issue_is_in_the_app() -> None:
+    keys = {op.key for op in APP.operations}
+    for trigger in ("new_user", "user_updated", "user_deactivated", "user_added_to_group"):
+        assert {trigger, f"{trigger}_instant"} <= keys
+    assert {
+        "create_user", "update_user", "activate_user", "deactivate_user", "suspend_user", "unsuspend_user",
+        "reset_password", "delete_user", "create_group", "update_group", "delete_group", "add_user_to_group",
+        "remove_user_from_group", "find_user", "list_users", "find_group", "list_group_members", "list_groups",
+    } <= keys
