@@ -5,8 +5,9 @@ from __future__ import annotations
 import click
 
 from connector import __version__
-from connector.cli.kit import invoke_command, manifest_command, validate_command
 from connector.cli.connections import connect_group, connections_group, keys_group
+from connector.cli.emulate import emulate_command
+from connector.cli.kit import invoke_command, manifest_command, validate_command
 from connector.cli.sandbox import sandbox_group
 
 
@@ -23,3 +24,4 @@ main.add_command(sandbox_group)
 main.add_command(connect_group)
 main.add_command(connections_group)
 main.add_command(keys_group)
+main.add_command(emulate_command)

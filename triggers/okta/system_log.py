@@ -110,7 +110,7 @@ def read_new_events(ctx: Context, cursor: str) -> tuple[list[dict[str, Any]], st
         events.extend(page)
         next_link = parse_link_header(response.headers).get("next")
         if next_link:
-            url = _relative(response, next_link)
+            url = _relative(ctx.http.base_url, response, next_link)
         if not next_link or len(page) < _page_limit(response):
             break
     return events, url
@@ -180,7 +180,8 @@ def _page_limit(response: httpx.Response) -> int:
         return 100
 
 
-def _relative(response: httpx.Response, link: str) -> str:
-    """The next link made relative to the client's base URL when it points at the same org."""
-    url = response.url.join(link)
-    return f"{url.raw_path.decode()}" if url.host == response.url.host else str(url)
+def _relative(base_url: httpx.URL, response: httpx.Response, link: str) -> str:
+    """The next link made relative to the client's base URL (which may carry a path) when under it."""
+    url = str(response.url.join(link))
+    base = str(base_url).rstrip("/")
+    return url[len(base):] if url.startswith(base + "/") else url

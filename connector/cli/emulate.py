@@ -1,0 +1,50 @@
+"""``connector emulate``: the local connector platform with both sandboxes, ready to click through."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import click
+
+from connector.cli.output import guarded
+
+
+@click.command("emulate")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind (loopback by default).")
+@click.option("--port", default=5000, show_default=True, help="Port to listen on.")
+@click.option("--data", "data_dir", default="data", show_default=True, type=click.Path(file_okay=False),
+              help="Folder for the SQLite store, the key file and the connections.")
+@click.option("--okta-users", default=40, show_default=True, help="Users seeded in the Okta sandbox.")
+@click.option("--contacts", default=15, show_default=True, help="Contacts seeded in the Contacts sandbox.")
+@click.option("--no-demo", is_flag=True, help="Do not create the demo connections and flow.")
+@guarded
+def emulate_command(host: str, port: int, data_dir: str, okta_users: int, contacts: int, no_demo: bool) -> None:
+    """Start the emulator with the Okta and Contacts sandboxes on the embedded SQLite store."""
+    from emulator.demo import build_environment, seed_demo
+    from emulator.sandbox.serve import serve
+
+    if okta_users < 0 or contacts < 0:
+        raise click.BadParameter("seed sizes must be 0 or more")
+    shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    public_url = f"http://{shown_host}:{port}"
+    env = build_environment(public_url, Path(data_dir), okta_users=okta_users, contacts=contacts)
+    if not no_demo:
+        seed_demo(env)
+    try:
+        served = serve(env.wsgi, host=host, port=port)  # type: ignore[arg-type]
+    except OSError as exc:
+        env.close()
+        raise click.ClickException(f"cannot listen on {host}:{port} ({exc.strerror}); try --port 5050") from exc
+    click.echo(f"Emulator running at {public_url}/")
+    click.echo(f"  Okta sandbox:     {env.okta.base_url}   (API token: SSWS {env.okta.settings.token})")
+    click.echo(f"  Contacts sandbox: {env.contacts.base_url}")
+    click.echo(f"  Data:             {Path(data_dir).resolve()}")
+    click.echo("Press Ctrl-C to stop.")
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        click.echo("stopping")
+    finally:
+        served.stop()
+        env.close()

@@ -1,0 +1,145 @@
+"""``/api/connections``: add (tested before saving), list (secrets masked), test, delete, and the
+OAuth "Connect" flow (``/api/connections/oauth/start`` then ``/connections/oauth/callback``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask, current_app, jsonify, redirect, request, session
+
+from auth.oauth_flow import complete_authorization, start_authorization
+from auth.store import ConnectionRecord
+from connector.errors import BadInput, ConnectorError
+from emulator.api.errors import ApiError, json_object
+from emulator.connections import ConnectionGateway
+
+bp = Blueprint("api_connections", __name__, url_prefix="/api/connections")
+callback_bp = Blueprint("oauth_callback", __name__)
+
+_PENDING_NAMES = "emulator.oauth.names"
+
+
+def gateway() -> ConnectionGateway:
+    found = current_app.extensions.get("connections")
+    if found is None:
+        raise ApiError(503, "connections are not configured in this emulator", None)
+    return found  # type: ignore[no-any-return]
+
+
+def _public(record: ConnectionRecord) -> dict[str, Any]:
+    return record.to_dict()
+
+
+def _record(connection_id: str) -> ConnectionRecord:
+    try:
+        return gateway().store.get(connection_id)
+    except (LookupError, BadInput) as exc:
+        raise ApiError(404, f"no connection with id {connection_id!r}; list them at /api/connections", "id") from exc
+
+
+@bp.get("")
+def list_connections() -> Any:
+    return jsonify({"connections": [_public(r) for r in gateway().store.list()]})
+
+
+@bp.post("")
+def add_connection() -> Any:
+    body = json_object()
+    app_key = body.get("app")
+    if app_key not in current_app.extensions["emulator"].invoker.apps:
+        raise ApiError(422, f"unknown app {app_key!r}; choose one of /api/apps", "app")
+    fields = body.get("fields")
+    if not isinstance(fields, dict) or not all(isinstance(v, str | int | float | bool) for v in fields.values()):
+        raise ApiError(422, "fields must be an object of text values, e.g. {\"org_url\": ...}", "fields")
+    try:
+        record, check = gateway().add(str(app_key), str(body.get("name") or ""), fields)
+    except ConnectorError as exc:
+        if isinstance(exc, BadInput):
+            raise
+        raise ApiError(422, f"the connection test failed, nothing was saved: {exc.message}", "fields") from exc
+    return jsonify({"connection": _public(record), "label": check.label}), 201
+
+
+@bp.get("/<connection_id>")
+def get_connection(connection_id: str) -> Any:
+    return jsonify({"connection": _public(_record(connection_id))})
+
+
+@bp.post("/<connection_id>/test")
+def test_connection(connection_id: str) -> Any:
+    record = _record(connection_id)
+    try:
+        check = gateway().test(record.id)
+    except ConnectorError as exc:
+        return jsonify({"ok": False, "error": exc.to_dict(), "connection": _public(gateway().store.get(record.id))})
+    return jsonify({"ok": True, "label": check.label, "connection": _public(gateway().store.get(record.id))})
+
+
+@bp.delete("/<connection_id>")
+def delete_connection(connection_id: str) -> Any:
+    record = _record(connection_id)
+    gateway().store.delete(record.id)
+    return "", 204
+
+
+@bp.post("/oauth/start")
+def start_oauth() -> Any:
+    """Begin the authorization-code flow; the browser goes to the returned URL (the consent page)."""
+    body = json_object()
+    app_key = str(body.get("app") or "")
+    client = gateway().oauth_clients.get(app_key)
+    if client is None:
+        raise ApiError(422, f"{app_key!r} has no OAuth connect configured here; use an API key", "app")
+    name = str(body.get("name") or "").strip() or f"{app_key} (OAuth)"
+    url = start_authorization(client.authorize_url, client.client_id, client.redirect_uri, client.scopes, session)
+    state = httpx_state(url)
+    names = dict(session.get(_PENDING_NAMES) or {})
+    names[state] = {"app": app_key, "name": name}
+    session[_PENDING_NAMES] = names
+    return jsonify({"authorize_url": url})
+
+
+def httpx_state(url: str) -> str:
+    import httpx
+
+    return str(httpx.URL(url).params.get("state", ""))
+
+
+@callback_bp.get("/connections/oauth/callback")
+def oauth_callback() -> Any:
+    """Where the authorization server sends the browser back: exchange the code, save, go to the page."""
+    state = request.args.get("state", "")
+    names = dict(session.get(_PENDING_NAMES) or {})
+    pending = names.pop(state, None)
+    session[_PENDING_NAMES] = names
+    if pending is None:
+        return redirect("/connections?error=" + _quote("this sign-in was not started here or was already used"))
+    client = gateway().oauth_clients[pending["app"]]
+    try:
+        token = complete_authorization(
+            client.token_url, client.client_id, client.client_secret, client.redirect_uri, request.args, session,
+            transport=gateway().transport_for(client.base_url),
+        )
+        fields = {
+            "base_url": client.base_url, "client_id": client.client_id, "client_secret": client.client_secret,
+            "access_token": token["access_token"], "refresh_token": token.get("refresh_token", ""),
+            "expires_at": token.get("expires_at", 0), "location_id": token.get("locationId", ""),
+            "scope": token.get("scope", ""),
+        }
+        record, _check = gateway().add(pending["app"], pending["name"], fields)
+    except BadInput as exc:
+        return redirect("/connections?error=" + _quote(exc.message))
+    return redirect("/connections?connected=" + _quote(record.name))
+
+
+def _quote(text: str) -> str:
+    from urllib.parse import quote
+
+    return quote(text, safe="")
+
+
+def register_connections(app: Flask, connection_gateway: ConnectionGateway) -> None:
+    """Attach the credential store and its routes to an emulator app."""
+    app.extensions["connections"] = connection_gateway
+    app.register_blueprint(bp)
+    app.register_blueprint(callback_bp)

@@ -1,0 +1,185 @@
+"""The whole local platform in one WSGI app: the emulator with both sandboxes mounted beside it.
+
+``connector emulate`` serves what :func:`build_environment` returns, and the browser tests use the same
+function, so what a newcomer clicks through is what the tests check::
+
+    /                     the emulator (web UI, /api, /hooks/<flow>)
+    /sandbox/okta         the Okta sandbox (its API, System Log, event hooks)
+    /sandbox/contacts     the Contacts sandbox (its API, OAuth consent page, webhooks)
+
+The emulator calls its sandboxes in-process and the sandboxes deliver hooks to the emulator in-process,
+so nothing leaves the machine. Sandboxes keep their data in memory and are re-seeded deterministically
+at every start; flows, runs, dedupe records and connections live in SQLite under the data folder.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+from flask import Flask
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
+
+from auth.store import open_store
+from emulator.api.connections import register_connections
+from emulator.app import create_app
+from emulator.connections import ConnectionGateway, LocalSandbox, OAuthClientSettings
+from emulator.sandbox.contacts import ContactsSandbox, ContactsSettings
+from emulator.sandbox.okta import OktaSandbox, OktaSettings
+from emulator.sandbox.serve import sandbox_transport
+
+OKTA_PREFIX = "/sandbox/okta"
+CONTACTS_PREFIX = "/sandbox/contacts"
+DEMO_OKTA_TOKEN = "okta-sandbox-token"
+DEMO_CONTACTS_KEY = "contacts-sandbox-key"
+DEMO_LOCATION = "loc_sandbox"
+DEMO_FLOW_NAME = "New Okta user → create contact → add tags"
+
+
+@dataclass
+class Environment:
+    """Everything :func:`build_environment` wired together."""
+
+    wsgi: Any
+    emulator: Flask
+    okta: OktaSandbox
+    contacts: ContactsSandbox
+    gateway: ConnectionGateway
+    public_url: str
+
+    def close(self) -> None:
+        self.emulator.extensions["emulator"].scheduler.stop()
+        self.okta.outbox.close()
+        self.contacts.outbox.close()
+
+
+def build_environment(
+    public_url: str,
+    data_dir: str | Path,
+    *,
+    okta_users: int = 40,
+    contacts: int = 15,
+    runner_thread: bool = True,
+    config: Mapping[str, Any] | None = None,
+) -> Environment:
+    """Build the emulator and both sandboxes for ``public_url`` (where the WSGI app will be served)."""
+    public_url = public_url.rstrip("/")
+    data = Path(data_dir)
+    data.mkdir(parents=True, exist_ok=True)
+
+    okta = OktaSandbox(OktaSettings(token=DEMO_OKTA_TOKEN), base_url=public_url + OKTA_PREFIX)
+    okta.seed_users(okta_users, seed=1)
+    contacts_sandbox = ContactsSandbox(
+        ContactsSettings(api_keys={DEMO_CONTACTS_KEY: DEMO_LOCATION}), base_url=public_url + CONTACTS_PREFIX
+    )
+    contacts_sandbox.seed_contacts(contacts, seed=1, location_id=DEMO_LOCATION)
+
+    oauth_secret = secrets.token_urlsafe(24)
+    redirect_uri = public_url + "/connections/oauth/callback"
+    contacts_sandbox.register_oauth_client(
+        "connector-emulator", oauth_secret, [redirect_uri], ["contacts.readonly", "contacts.write"]
+    )
+    gateway = ConnectionGateway(
+        store=open_store(data),
+        oauth_clients={
+            "contacts": OAuthClientSettings(
+                client_id="connector-emulator",
+                client_secret=oauth_secret,
+                authorize_url=contacts_sandbox.base_url + "/oauth/chooselocation",
+                token_url=contacts_sandbox.base_url + "/oauth/token",
+                redirect_uri=redirect_uri,
+                scopes=("contacts.readonly", "contacts.write"),
+                base_url=contacts_sandbox.base_url,
+            )
+        },
+    )
+    emulator = create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{(data / 'emulator.db').resolve()}",
+            "CONNECTION_RESOLVER": gateway.resolve,
+            "PUBLIC_URL": public_url,
+            "RUNNER_THREAD": runner_thread,
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SANDBOX_LINKS": {"okta": okta.base_url, "contacts": contacts_sandbox.base_url},
+            **dict(config or {}),
+        }
+    )
+    emulator.extensions["sandboxes"] = {"okta": okta, "contacts": contacts_sandbox}
+    register_connections(emulator, gateway)
+    # Hook deliveries from the sandboxes reach the emulator's ingress in-process.
+    okta.outbox.transport = httpx.WSGITransport(app=emulator)
+    contacts_sandbox.outbox.transport = httpx.WSGITransport(app=emulator)
+
+    wsgi = DispatcherMiddleware(emulator, {OKTA_PREFIX: okta.app, CONTACTS_PREFIX: contacts_sandbox.app})
+    # The emulator reaches its sandboxes in-process, through the same URL prefixes a browser uses.
+    local = sandbox_transport(wsgi)
+    gateway.sandboxes = [LocalSandbox(okta.base_url, local), LocalSandbox(contacts_sandbox.base_url, local)]
+    return Environment(wsgi, emulator, okta, contacts_sandbox, gateway, public_url)
+
+
+def demo_flow_spec(okta_connection_id: str, contacts_connection_id: str) -> dict[str, Any]:
+    """The flow the seeds ask for first: a new Okta user becomes a tagged contact."""
+    return {
+        "name": DEMO_FLOW_NAME,
+        "interval_seconds": 5,
+        "trigger": {"app": "okta", "operation": "new_user", "input": {}, "connection_id": okta_connection_id},
+        "steps": [
+            {
+                "key": "create_contact",
+                "app": "contacts",
+                "operation": "create_contact",
+                "connection_id": contacts_connection_id,
+                "mapping": {
+                    "first_name": "{{trigger.profile.firstName}}",
+                    "last_name": "{{trigger.profile.lastName}}",
+                    "email": "{{trigger.profile.email}}",
+                    "phone": "{{trigger.profile.mobilePhone}}",
+                    "company_name": "{{trigger.profile.organization}}",
+                    "source": "Okta",
+                    "external_id": "{{trigger.id}}",
+                },
+            },
+            {
+                "key": "add_tags",
+                "app": "contacts",
+                "operation": "add_tags",
+                "connection_id": contacts_connection_id,
+                "mapping": {
+                    "contact_id": "{{steps.create_contact.id}}",
+                    "tags": "okta, {{trigger.profile.department}}",
+                },
+            },
+        ],
+    }
+
+
+def seed_demo(env: Environment) -> dict[str, str]:
+    """Save the demo connections and the demo flow once (later starts keep what the user changed)."""
+    from emulator.flow_spec import check_flow
+
+    store = env.gateway.store
+    names = {record.name: record.id for record in store.list()}
+    if "Okta sandbox" not in names:
+        record, _ = env.gateway.add(
+            "okta", "Okta sandbox", {"org_url": env.okta.base_url, "api_token": DEMO_OKTA_TOKEN}
+        )
+        names[record.name] = record.id
+    if "Contacts sandbox" not in names:
+        record, _ = env.gateway.add(
+            "contacts",
+            "Contacts sandbox",
+            {"api_key": DEMO_CONTACTS_KEY, "location_id": DEMO_LOCATION, "base_url": env.contacts.base_url},
+        )
+        names[record.name] = record.id
+    emulator = env.emulator.extensions["emulator"]
+    existing = {flow["name"]: flow["id"] for flow in emulator.store.list_flows()}
+    if DEMO_FLOW_NAME not in existing:
+        spec = demo_flow_spec(names["Okta sandbox"], names["Contacts sandbox"])
+        flow = emulator.store.create_flow(check_flow(emulator.invoker.apps, spec), emulator.clock())
+        existing[DEMO_FLOW_NAME] = flow["id"]
+    return {"okta": names["Okta sandbox"], "contacts": names["Contacts sandbox"], "flow": existing[DEMO_FLOW_NAME]}
