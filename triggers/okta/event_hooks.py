@@ -21,7 +21,8 @@ from typing import Any
 from connector.context import Context, HookRequest
 from connector.definitions import Field, Trigger
 from connector.errors import BadInput, ConnectorError, ResponseError
-from triggers.okta.system_log import event_item, newest_first, recent_events
+from triggers.okta.event_polling import event_id, user_event_items
+from triggers.okta.system_log import newest_first, recent_events
 
 HOOKS_PATH = "/api/v1/eventHooks"
 CHALLENGE_HEADER = "x-okta-verification-challenge"
@@ -123,11 +124,13 @@ def hook_trigger(
             if event.get("eventType") in wanted and event["uuid"] not in seen:
                 seen.add(event["uuid"])
                 unique.append(event)
-        return [event_item(event) for event in newest_first(unique)]
+        # Runs after the delivery was stored and acknowledged, so reading the users' current profiles
+        # (one call per 25 users) costs the vendor nothing and lets mappings use {{trigger.profile.*}}.
+        return user_event_items(ctx, newest_first(unique), event_id)
 
     def list_samples(ctx: Context, values: dict[str, Any]) -> list[dict[str, Any]]:
         events, _ = recent_events(ctx, event_types, ctx.meta.limit or SAMPLE_EVENTS)
-        return [event_item(event) for event in events]
+        return user_event_items(ctx, events, event_id)
 
     return Trigger(
         key=key,

@@ -70,6 +70,7 @@ def test_turning_on_registers_a_verified_active_hook_and_a_new_user_arrives_as_a
         (user["id"], "person1@example.com", "user.lifecycle.create")
     ]
     assert items[0]["id"] == items[0]["event_id"]
+    assert items[0]["profile"]["email"] == user["profile"]["email"]  # mappings can use {{trigger.profile.*}}
 
 
 def test_turning_off_leaves_no_hook_behind(run: Run, sandbox: OktaSandbox, inbox: list[HookRequest]) -> None:
