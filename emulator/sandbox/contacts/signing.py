@@ -1,14 +1,16 @@
 """Webhook signatures: RSA-SHA256 (PKCS#1 v1.5) over the exact body bytes, base64 in ``x-wh-signature``.
 
 HighLevel signs every webhook with its own private key and publishes the public key; receivers verify
-with that key. The sandbox makes a fresh 2048-bit key when it starts, so nothing secret is checked in,
-and publishes the public half at ``GET /.well-known/webhook-public-key.pem``.
+with that key. The sandbox makes a fresh 2048-bit key once per process (nothing secret is checked in,
+and test suites that build many sandboxes do not pay for a key each), and publishes the public half at
+``GET /.well-known/webhook-public-key.pem``.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import functools
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
@@ -17,11 +19,16 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 SIGNATURE_HEADER = "x-wh-signature"
 
 
+@functools.cache
+def _process_key(key_size: int) -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=key_size)
+
+
 class WebhookSigner:
     """Holds the sandbox's signing key for its lifetime."""
 
     def __init__(self, key_size: int = 2048) -> None:
-        self._private_key = rsa.generate_private_key(public_exponent=65537, key_size=key_size)
+        self._private_key = _process_key(key_size)
         self.public_key_pem: bytes = self._private_key.public_key().public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
         )

@@ -1,0 +1,39 @@
+"""Complete task: mark a contact's task completed (or open again) with ``PUT .../tasks/{id}/completed``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from actions.contacts.contact_fields import CONTACT_ID_FIELD
+from actions.contacts.contacts_api import require
+from actions.contacts.task_fields import TASK_OUTPUT_FIELDS, TASK_SAMPLE, task_id_field, task_output, task_path
+from connector.context import Context
+from connector.definitions import Action, Field
+
+INPUT_FIELDS: tuple[Field, ...] = (
+    CONTACT_ID_FIELD,
+    task_id_field(required=True),
+    Field("completed", "Completed", type="boolean", default=True, help_text="No re-opens the task."),
+)
+
+
+def complete_task(ctx: Context, values: dict[str, Any]) -> dict[str, Any]:
+    task_id = values["task_id"]
+    path = task_path(values["contact_id"], task_id) + "/completed"
+    body = {"completed": bool(values.get("completed", True))}
+    return task_output(require(ctx, "PUT", path, what=f"task {task_id!r}", json=body).json()["task"])
+
+
+ACTION = Action(
+    key="complete_task",
+    noun="Task",
+    label="Complete Task",
+    description="Marks a contact's task as completed (or re-opens it).",
+    input_fields=INPUT_FIELDS,
+    output_fields=TASK_OUTPUT_FIELDS,
+    sample={**TASK_SAMPLE, "completed": True},
+    perform=complete_task,
+    semantics="update",
+    idempotent=True,
+    scopes=("contacts.write",),
+)

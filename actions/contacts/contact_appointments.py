@@ -1,0 +1,58 @@
+"""A contact's appointments (``GET /contacts/{id}/appointments`` -> ``{events}``).
+
+Appointments are booked in HighLevel's calendars; the Contacts API only lists a contact's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from actions.contacts.contact_fields import CONTACT_ID_FIELD
+from actions.contacts.contacts_api import call
+from connector.context import Context
+from connector.definitions import Field, Search
+
+APPOINTMENT_OUTPUT_FIELDS: tuple[Field, ...] = (
+    Field("id", "Appointment ID", required=True),
+    Field("calendarId", "Calendar ID"),
+    Field("contactId", "Contact ID"),
+    Field("title", "Title", nullable=True),
+    Field("status", "Status", nullable=True),
+    Field("appoinmentStatus", "Appointment status", nullable=True,
+          help_text="Spelled as HighLevel spells it."),
+    Field("assignedUserId", "Assigned user ID", nullable=True),
+    Field("notes", "Notes", nullable=True),
+    Field("startTime", "Starts", type="datetime"),
+    Field("endTime", "Ends", type="datetime"),
+)
+APPOINTMENT_SAMPLE: dict[str, Any] = {
+    "id": "ZtT5vE8nB1aQ3hJk0LmP",
+    "calendarId": "cal_sandbox",
+    "contactId": "ocQHyuzHvysMo5N5VsXc",
+    "title": "Intro call",
+    "status": "booked",
+    "appoinmentStatus": "confirmed",
+    "assignedUserId": "usr_sandbox",
+    "notes": None,
+    "startTime": "2026-02-03T15:00:00.000Z",
+    "endTime": "2026-02-03T15:30:00.000Z",
+}
+
+
+def contact_appointments(ctx: Context, values: dict[str, Any]) -> list[dict[str, Any]]:
+    contact_id = values["contact_id"]
+    response = call(ctx, "GET", f"/contacts/{contact_id}/appointments", what=f"contact {contact_id!r}")
+    return [] if response is None else list(response.json().get("events") or [])
+
+
+SEARCH = Search(
+    key="contact_appointments",
+    noun="Appointment",
+    label="Find Contact's Appointments",
+    description="Lists a contact's appointments.",
+    input_fields=(CONTACT_ID_FIELD,),
+    output_fields=APPOINTMENT_OUTPUT_FIELDS,
+    sample=APPOINTMENT_SAMPLE,
+    perform=contact_appointments,
+    scopes=("contacts.readonly",),
+)

@@ -1,0 +1,40 @@
+"""A contact's notes: all of them (``GET /contacts/{id}/notes``), or one by id (``.../notes/{id}``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from actions.contacts.contact_fields import CONTACT_ID_FIELD
+from actions.contacts.contacts_api import call
+from actions.contacts.task_fields import NOTE_OUTPUT_FIELDS, NOTE_SAMPLE
+from connector.context import Context
+from connector.definitions import Field, Search
+
+INPUT_FIELDS: tuple[Field, ...] = (
+    CONTACT_ID_FIELD,
+    Field("note_id", "Note ID", help_text="Only this note. Leave empty for all of the contact's notes."),
+)
+
+
+def contact_notes(ctx: Context, values: dict[str, Any]) -> list[dict[str, Any]]:
+    contact_id, note_id = values["contact_id"], values.get("note_id")
+    path = f"/contacts/{contact_id}/notes" + (f"/{note_id}" if note_id else "")
+    response = call(ctx, "GET", path, what=f"note {note_id!r}" if note_id else f"contact {contact_id!r}")
+    if response is None:
+        return []
+    data = response.json()
+    notes = [data["note"]] if note_id else list(data.get("notes") or [])
+    return sorted(notes, key=lambda note: str(note.get("dateAdded") or ""), reverse=True)
+
+
+SEARCH = Search(
+    key="contact_notes",
+    noun="Note",
+    label="Find Contact's Notes",
+    description="Lists a contact's notes, newest first, or gets one note by id.",
+    input_fields=INPUT_FIELDS,
+    output_fields=NOTE_OUTPUT_FIELDS,
+    sample=NOTE_SAMPLE,
+    perform=contact_notes,
+    scopes=("contacts.readonly",),
+)

@@ -1,0 +1,45 @@
+"""Contacts by business: the contacts linked to a business (``GET /contacts/business/{businessId}``).
+
+The endpoint pages with ``skip``/``limit``; every page is read (up to ``limit`` contacts in all).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from actions.contacts.contact_fields import CONTACT_OUTPUT_FIELDS, CONTACT_SAMPLE, LIMIT_FIELD
+from actions.contacts.contacts_api import PAGE_SIZE, first_contacts, location_id, wanted_count
+from connector.context import Context
+from connector.definitions import Field, Search
+from connector.pagination import follow_offset
+
+INPUT_FIELDS: tuple[Field, ...] = (
+    Field("business_id", "Business ID", required=True),
+    Field("query", "Search text", help_text="Only contacts whose name, email or phone matches."),
+    LIMIT_FIELD,
+)
+
+
+def contacts_by_business(ctx: Context, values: dict[str, Any]) -> list[dict[str, Any]]:
+    wanted = wanted_count(values)
+    params: dict[str, Any] = {"locationId": location_id(ctx)}
+    if values.get("query"):
+        params["query"] = values["query"]
+    pages = follow_offset(
+        ctx.http, f"/contacts/business/{values['business_id']}", params, offset_param="skip",
+        page_size=min(wanted, PAGE_SIZE), items=lambda response: list(response.json().get("contacts") or []),
+    )
+    return first_contacts(pages, wanted)
+
+
+SEARCH = Search(
+    key="contacts_by_business",
+    noun="Contact",
+    label="Find Contacts by Business",
+    description="Lists the contacts linked to a business.",
+    input_fields=INPUT_FIELDS,
+    output_fields=CONTACT_OUTPUT_FIELDS,
+    sample={**CONTACT_SAMPLE, "businessId": "bizA1b2C3d4E5f6G7h8"},
+    perform=contacts_by_business,
+    scopes=("contacts.readonly",),
+)

@@ -1,0 +1,95 @@
+"""Create contact: add a person (name, email, phone) to the location, never twice.
+
+Safe to replay. Before ``POST /contacts/`` the action looks for the person the way HighLevel's own
+"no duplicate contacts" rule does: by external id (e.g. the Okta user id, kept in the custom field
+``external_id``), then by email, then by phone. If one exists it is returned (with ``outcome:
+"found"``, and its missing external id filled in) instead of a second contact or a "duplicated
+contacts" error. A create that still collides (another run created it in between) is answered the
+same way, from the contact id HighLevel names in its error.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from actions.contacts.contact_fields import (
+    CONTACT_OUTPUT_FIELDS,
+    CONTACT_SAMPLE,
+    EXTERNAL_ID_KEY,
+    contact_body,
+    contact_input_fields,
+    contact_output,
+    external_id_of,
+)
+from actions.contacts.contacts_api import find_duplicate, get_contact, location_id, search_contacts
+from connector.context import Context
+from connector.definitions import Action, Field
+from connector.errors import BadInput
+from connector.http import raise_for_status
+
+INPUT_FIELDS: tuple[Field, ...] = contact_input_fields()
+
+
+def find_by_external_id(ctx: Context, external_id: str) -> dict[str, Any] | None:
+    """The contact whose ``external_id`` custom field equals ``external_id`` exactly."""
+    for contact in search_contacts(ctx, external_id):
+        if external_id_of(contact) == external_id:
+            return contact
+    return None
+
+
+def _existing(ctx: Context, values: dict[str, Any]) -> dict[str, Any] | None:
+    if values.get(EXTERNAL_ID_KEY):
+        found = find_by_external_id(ctx, str(values[EXTERNAL_ID_KEY]))
+        if found is not None:
+            return found
+    return find_duplicate(ctx, email=values.get("email"), phone=values.get("phone"))
+
+
+def _found(ctx: Context, contact: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """Return an existing contact, first giving it the external id when it has none."""
+    wanted = values.get(EXTERNAL_ID_KEY)
+    if wanted and external_id_of(contact) is None:
+        body = {"customFields": [{"key": EXTERNAL_ID_KEY, "field_value": str(wanted)}]}
+        contact = ctx.http.put(f"/contacts/{contact['id']}", json=body).json()["contact"]
+    return contact_output(contact, outcome="found")
+
+
+def create_contact(ctx: Context, values: dict[str, Any]) -> dict[str, Any]:
+    if not any(values.get(key) for key in ("email", "phone", "name", "first_name", "last_name")):
+        raise BadInput("give at least an email, a phone or a name for the new contact", "email")
+    existing = _existing(ctx, values)
+    if existing is not None:
+        return _found(ctx, existing, values)
+    body = {"locationId": location_id(ctx), **contact_body(values)}
+    response = ctx.http.post("/contacts/", json=body, extensions={"allow_status": (400,)})
+    if response.status_code == 400:
+        try:
+            clash = (response.json().get("meta") or {}).get("contactId")
+        except (ValueError, AttributeError):
+            clash = None
+        found = get_contact(ctx, clash) if clash else None
+        if found is not None:
+            return _found(ctx, found, values)
+        raise_for_status(response)  # not a duplicate: the vendor's own message says what is wrong
+    return contact_output(response.json()["contact"], outcome="created")
+
+
+ACTION = Action(
+    key="create_contact",
+    noun="Contact",
+    label="Create Contact",
+    description="Creates a contact (or returns the existing one with the same external id, email or phone) "
+                "and keeps the external id, e.g. the Okta user id, on it.",
+    input_fields=INPUT_FIELDS,
+    output_fields=(
+        *CONTACT_OUTPUT_FIELDS,
+        Field("outcome", "Outcome", choices={"created": "Created", "found": "Found existing"},
+              help_text="created: a new contact; found: an existing contact matched and was returned."),
+    ),
+    sample={**CONTACT_SAMPLE, "outcome": "created"},
+    perform=create_contact,
+    semantics="create",
+    idempotent=True,
+    scopes=("contacts.readonly", "contacts.write"),
+)

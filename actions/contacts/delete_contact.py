@@ -1,0 +1,40 @@
+"""Delete contact: remove a contact with its tasks, notes and appointments.
+
+Deleting a contact that is already gone counts as done (``outcome: "already_deleted"``): a retried or
+replayed step whose first try succeeded must not fail.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from actions.contacts.contact_fields import CONTACT_ID_FIELD
+from actions.contacts.contacts_api import call
+from connector.context import Context
+from connector.definitions import Action, Field
+
+DELETE_OUTCOMES = {"deleted": "Deleted", "already_deleted": "Was already deleted"}
+DELETE_OUTPUT_FIELDS: tuple[Field, ...] = (
+    Field("id", "ID", required=True),
+    Field("outcome", "Outcome", choices=DELETE_OUTCOMES),
+)
+
+
+def delete_contact(ctx: Context, values: dict[str, Any]) -> dict[str, Any]:
+    contact_id = values["contact_id"]
+    response = call(ctx, "DELETE", f"/contacts/{contact_id}", what=f"contact {contact_id!r}")
+    return {"id": contact_id, "outcome": "deleted" if response is not None else "already_deleted"}
+
+
+ACTION = Action(
+    key="delete_contact",
+    noun="Contact",
+    label="Delete Contact",
+    description="Deletes a contact with its tasks, notes and appointments.",
+    input_fields=(CONTACT_ID_FIELD,),
+    output_fields=DELETE_OUTPUT_FIELDS,
+    sample={"id": "ocQHyuzHvysMo5N5VsXc", "outcome": "deleted"},
+    perform=delete_contact,
+    semantics="delete",
+    scopes=("contacts.write",),
+)

@@ -1,0 +1,82 @@
+"""The marketplace's standard checks, run on every Contacts operation against the sandbox."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from connector.apps.contacts import APP
+from connector.conformance import ConformanceSetup, conformance_suite
+from connector.context import Connection
+from connector.runtime import invoke
+from emulator.sandbox.contacts import ContactsSandbox
+
+DUE = "2026-03-01T17:00:00Z"
+#: ~80 checks, each on a fresh sandbox (whose RSA signing key takes ~50 ms to make): a few seconds.
+
+
+@pytest.fixture
+def conformance_setup(sandbox: ContactsSandbox, connection: Connection) -> ConformanceSetup:
+    def run(key: str, values: dict[str, Any]) -> Any:
+        return invoke(APP, key, connection, values).output
+
+    ada = run("create_contact", {"name": "Ada Lovelace", "email": "ada@example.com", "external_id": "00uADA",
+                                 "business_id": "biz_acme", "tags": ["okta"]})
+    run("update_contact", {"contact_id": ada["id"], "company_name": "Engines"})
+    task = run("upsert_task", {"contact_id": ada["id"], "title": "Badge", "due_date": DUE, "external_key": "k1"})
+    note = run("add_note", {"contact_id": ada["id"], "body": "Welcome"})
+    sandbox.add_appointment(ada["id"], title="Intro call", start=1_900_000_000.0)
+    contact, task_key = {"contact_id": ada["id"]}, {"contact_id": ada["id"], "task_id": task["id"]}
+    counter = iter(range(1000))
+
+    def make_new_item(key: str) -> None:
+        n = next(counter)
+        if key == "new_contact":
+            run("create_contact", {"name": f"New {n}", "email": f"new{n}@example.com"})
+        elif key == "updated_contact":
+            run("update_contact", {"contact_id": ada["id"], "company_name": f"Engines {n}"})
+        elif key == "updated_task":
+            run("upsert_task", {**task_key, "title": f"Badge {n}"})
+        elif key == "new_note":
+            run("add_note", {**contact, "body": f"note {n}"})
+
+    inputs: dict[str, dict[str, Any]] = {
+        "new_contact": {},
+        "updated_contact": {},
+        "updated_task": {},
+        "new_note": {},
+        "create_contact": {"name": "Grace Hopper", "email": "grace@example.com", "external_id": "00uGRACE"},
+        "update_contact": {**contact, "company_name": "Analytical Engines"},
+        "delete_contact": contact,
+        "upsert_task": {**contact, "external_key": "okta-42", "title": "Review", "due_date": DUE},
+        "complete_task": task_key,
+        "delete_task": task_key,
+        "add_note": {**contact, "body": "Hello"},
+        "add_tags": {**contact, "tags": ["vip"]},
+        "remove_tags": {**contact, "tags": ["okta"]},
+        "find_contact": {"email": "ada@example.com"},
+        "get_contact": contact,
+        "list_contacts": {},
+        "contacts_by_business": {"business_id": "biz_acme"},
+        "contact_tasks": contact,
+        "contact_notes": {**contact, "note_id": note["id"]},
+        "contact_appointments": contact,
+    }
+    bad = replace(connection, fields={**connection.fields, "api_key": "wrong-key"})
+    return ConformanceSetup(
+        connection=connection,
+        bad_connection=bad,
+        inputs=inputs,
+        hooks=lambda: len(sandbox.state.webhooks),
+        make_new_item=make_new_item,
+    )
+
+
+def test_every_operation_has_a_conformance_input(conformance_setup: ConformanceSetup) -> None:
+    instant = {t.key for t in APP.triggers if t.kind == "hook"}
+    assert {op.key for op in APP.operations} - instant == set(conformance_setup.inputs)
+
+
+TestContactsConformance = conformance_suite(APP)

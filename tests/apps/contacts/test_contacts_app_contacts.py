@@ -1,0 +1,122 @@
+"""Stories about contacts: provisioning from Okta without duplicates, updating, finding, deleting."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from connector.apps.contacts import APP
+from connector.context import Meta
+from connector.errors import BadInput, ResponseError
+from connector.manifest import validate_app
+from emulator.sandbox.contacts import ContactsSandbox
+
+Run = Callable[..., Any]
+
+
+def test_the_contacts_app_manifest_has_no_problems() -> None:
+    assert validate_app(APP) == []
+
+
+def test_a_new_okta_user_becomes_one_contact_with_the_okta_id_kept(run: Run, sandbox: ContactsSandbox) -> None:
+    created = run("create_contact", {"name": "Grace Hopper", "email": "grace@example.com", "external_id": "00uGRACE"})
+    assert created["outcome"] == "created"
+    assert created["external_id"] == "00uGRACE"
+    stored = sandbox.state.contacts[created["id"]]
+    assert stored["email"] == "grace@example.com"
+    assert [f["value"] for f in stored["customFields"]] == ["00uGRACE"]
+
+
+def test_creating_a_contact_twice_with_the_same_email_leaves_one_contact(run: Run, sandbox: ContactsSandbox) -> None:
+    first = run("create_contact", {"first_name": "Ada", "email": "ada@example.com"})
+    second = run("create_contact", {"first_name": "Ada", "email": "ADA@example.com", "external_id": "00uADA"})
+    assert second["id"] == first["id"]
+    assert (first["outcome"], second["outcome"]) == ("created", "found")
+    assert second["external_id"] == "00uADA"  # the found contact got the Okta id it lacked
+    assert len(sandbox.state.contacts) == 1
+
+
+def test_a_replayed_create_finds_the_contact_by_its_okta_id_even_after_the_email_changed(
+    run: Run, ada: dict[str, Any], sandbox: ContactsSandbox
+) -> None:
+    run("update_contact", {"contact_id": ada["id"], "email": "ada.l@example.com"})
+    again = run("create_contact", {"first_name": "Ada", "email": "ada@example.com", "external_id": "00uADA"})
+    assert again["id"] == ada["id"] and again["outcome"] == "found"
+    assert len(sandbox.state.contacts) == 1
+
+
+def test_a_contact_with_the_same_phone_is_found_rather_than_duplicated(run: Run, ada: dict[str, Any]) -> None:
+    again = run("create_contact", {"name": "A. Lovelace", "phone": "+1 (555) 010-0001"})
+    assert again["id"] == ada["id"] and again["outcome"] == "found"
+
+
+def test_a_contact_needs_an_email_a_phone_or_a_name(run: Run) -> None:
+    with pytest.raises(BadInput) as caught:
+        run("create_contact", {"company_name": "Nobody Inc"})
+    assert caught.value.field == "email"
+
+
+def test_updating_a_contact_changes_only_the_given_fields(run: Run, ada: dict[str, Any]) -> None:
+    updated = run("update_contact", {"contact_id": ada["id"], "company_name": "Analytical Engines"})
+    assert updated["companyName"] == "Analytical Engines"
+    assert updated["email"] == "ada@example.com"
+    assert updated["external_id"] == "00uADA"
+
+
+def test_updating_a_missing_contact_says_which_contact_and_what_to_do(run: Run) -> None:
+    with pytest.raises(ResponseError) as caught:
+        run("update_contact", {"contact_id": "nope", "name": "X"})
+    assert "contact 'nope' was not found" in caught.value.message
+    assert "pick one from the list" in caught.value.message
+
+
+def test_deleting_a_contact_twice_is_done_once(run: Run, ada: dict[str, Any], sandbox: ContactsSandbox) -> None:
+    assert run("delete_contact", {"contact_id": ada["id"]}) == {"id": ada["id"], "outcome": "deleted"}
+    assert ada["id"] not in sandbox.state.contacts
+    assert run("delete_contact", {"contact_id": ada["id"]})["outcome"] == "already_deleted"
+
+
+def test_find_contact_by_email_phone_or_okta_id(run: Run, ada: dict[str, Any]) -> None:
+    assert [c["id"] for c in run("find_contact", {"email": "ADA@example.com"})] == [ada["id"]]
+    assert [c["id"] for c in run("find_contact", {"phone": "15550100001"})] == [ada["id"]]
+    assert [c["id"] for c in run("find_contact", {"external_id": "00uADA"})] == [ada["id"]]
+    assert run("find_contact", {"email": "nobody@example.com"}) == []
+
+
+def test_find_contact_without_any_criterion_names_the_field(run: Run) -> None:
+    with pytest.raises(BadInput) as caught:
+        run("find_contact", {})
+    assert caught.value.field == "email"
+
+
+def test_get_contact_returns_it_or_nothing(run: Run, ada: dict[str, Any]) -> None:
+    assert run("get_contact", {"contact_id": ada["id"]})[0]["email"] == "ada@example.com"
+    assert run("get_contact", {"contact_id": "missing"}) == []
+
+
+def test_list_contacts_feeds_the_contact_picker_and_pages(run: Run, sandbox: ContactsSandbox) -> None:
+    sandbox.seed_contacts(150, seed=3)
+    everyone = run("list_contacts", {"limit": 1000})
+    assert len(everyone) == 150 and len({c["id"] for c in everyone}) == 150
+    assert len(run("list_contacts", {})) == 100
+    one = everyone[7]
+    assert [c["id"] for c in run("list_contacts", {"query": one["email"]})] == [one["id"]]
+    picker = next(f for f in APP.operation("add_note").input_fields if f.key == "contact_id")
+    assert picker.dynamic is not None and picker.dynamic.operation == "list_contacts"
+
+
+def test_contacts_by_business_lists_only_that_business(run: Run) -> None:
+    for n in range(3):
+        run("create_contact", {"name": f"Worker {n}", "email": f"w{n}@acme.test", "business_id": "biz_acme"})
+    run("create_contact", {"name": "Loner", "email": "loner@example.com"})
+    found = run("contacts_by_business", {"business_id": "biz_acme", "limit": 2})
+    assert len(found) == 2 and {c["businessId"] for c in found} == {"biz_acme"}
+    assert len(run("contacts_by_business", {"business_id": "biz_acme"})) == 3
+    assert run("contacts_by_business", {"business_id": "biz_none"}) == []
+
+
+def test_a_trial_of_create_contact_is_the_same_replay_safe_call(run: Run) -> None:
+    first = run("create_contact", {"email": "trial@example.com"}, Meta(trial=True))
+    assert run("create_contact", {"email": "trial@example.com"})["id"] == first["id"]

@@ -1,0 +1,1 @@
+"""Contacts (HighLevel) triggers: one module per trigger, each with a poll and an instant (webhook) variant."""

@@ -1,0 +1,83 @@
+"""New contact: fires once for each contact added to the location.
+
+Poll (``new_contact``): HighLevel lists contacts oldest first with a ``startAfter``/``startAfterId``
+cursor, and new contacts always land after it. The first poll only has to find the end of the list:
+it starts at the contacts added in the last hour (then day, week, month, year, then everything, until
+a window holds some), walks to the end keeping the newest 100, and saves the cursor there. Later
+polls read only what came after it, so a poll with nothing new costs one request however big the
+location is.
+
+Instant (``new_contact_instant``): HighLevel's ``ContactCreate`` webhook; the item id is the
+delivery's ``webhookId`` and the contact's own id is in ``contact_id`` (as in the poll's items).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Iterator
+from typing import Any
+
+from actions.contacts.contact_fields import CONTACT_OUTPUT_FIELDS, CONTACT_SAMPLE, contact_output
+from connector.context import Context
+from connector.definitions import Field, Trigger
+from triggers.contacts._shared import contact_pages, epoch_ms, instant_variant, read_cursor, save_cursor
+
+#: Newest contacts kept from the first poll (the platform records them as seen).
+FIRST_POLL_ITEMS = 100
+#: Pages read per poll once a cursor exists; the rest comes on the next poll.
+PAGES_PER_POLL = 10
+#: How far back the first poll looks for the newest contacts, widening until a window holds some.
+RECENT_WINDOWS_SECONDS = (3600, 86400, 7 * 86400, 31 * 86400, 366 * 86400)
+
+
+def _item(contact: dict[str, Any]) -> dict[str, Any]:
+    return contact_output(contact, contact_id=contact["id"])
+
+
+def recent_pages(ctx: Context) -> Iterator[list[dict[str, Any]]]:
+    """Pages from the narrowest recent window that holds a contact, to the end of the list."""
+    now = time.time()
+    for window in RECENT_WINDOWS_SECONDS:
+        pages = contact_pages(ctx, {"startAfter": round((now - window) * 1000)})
+        first = next(pages, [])
+        if first:
+            yield first
+            yield from pages
+            return
+    yield from contact_pages(ctx)
+
+
+def new_contacts(ctx: Context, values: dict[str, Any]) -> list[dict[str, Any]]:
+    cursor = read_cursor(ctx)
+    kept: deque[dict[str, Any]] = deque(maxlen=None if cursor else FIRST_POLL_ITEMS)
+    last = cursor
+    pages = contact_pages(ctx, cursor, max_pages=PAGES_PER_POLL) if cursor else recent_pages(ctx)
+    for page in pages:
+        kept.extend(page)
+        if page:
+            last = {"startAfterId": page[-1]["id"], "startAfter": epoch_ms(page[-1]["dateAdded"])}
+    save_cursor(ctx, last)
+    return [_item(contact) for contact in reversed(kept)]
+
+
+OUTPUT_FIELDS: tuple[Field, ...] = (*CONTACT_OUTPUT_FIELDS, Field("contact_id", "Contact ID"))
+SAMPLE: dict[str, Any] = {**CONTACT_SAMPLE, "contact_id": CONTACT_SAMPLE["id"]}
+
+TRIGGER = Trigger(
+    key="new_contact",
+    noun="Contact",
+    label="New Contact",
+    description="Triggers when a contact is added.",
+    output_fields=OUTPUT_FIELDS,
+    sample=SAMPLE,
+    perform=new_contacts,
+    scopes=("contacts.readonly",),
+)
+
+HOOK_TRIGGER = instant_variant(
+    TRIGGER,
+    key="new_contact_instant",
+    events=("ContactCreate",),
+    to_item=lambda payload: contact_output(payload, id=payload["webhookId"], contact_id=payload["id"]),
+)
