@@ -31,6 +31,7 @@ from emulator.connections import ConnectionGateway, LocalSandbox, OAuthClientSet
 from emulator.sandbox.contacts import ContactsSandbox, ContactsSettings
 from emulator.sandbox.okta import OktaSandbox, OktaSettings
 from emulator.sandbox.serve import sandbox_transport
+from emulator.ui import register_ui
 
 OKTA_PREFIX = "/sandbox/okta"
 CONTACTS_PREFIX = "/sandbox/contacts"
@@ -111,6 +112,7 @@ def build_environment(
     )
     emulator.extensions["sandboxes"] = {"okta": okta, "contacts": contacts_sandbox}
     register_connections(emulator, gateway)
+    register_ui(emulator)
     # Hook deliveries from the sandboxes reach the emulator's ingress in-process.
     okta.outbox.transport = httpx.WSGITransport(app=emulator)
     contacts_sandbox.outbox.transport = httpx.WSGITransport(app=emulator)

@@ -22,7 +22,26 @@ def demo_ids(platform):
     return seed_demo(platform)
 
 
+class BrowserClient(Client):
+    """A cookie-keeping client for the composite app that sends the page's CSRF token, like the UI's JS."""
+
+    def csrf(self) -> str:
+        html = self.get("/connections").get_data(as_text=True)
+        return html.split('name="csrf-token" content="')[1].split('"')[0]
+
+    def post(self, *args, **kwargs):
+        kwargs.setdefault("headers", {})["X-CSRF-Token"] = self.csrf()
+        return super().post(*args, **kwargs)
+
+
 @pytest.fixture
 def browser(platform):
-    """A cookie-keeping client for the composite app, like a browser on the emulator's URL."""
-    return Client(platform.wsgi)
+    return BrowserClient(platform.wsgi)
+
+
+@pytest.fixture
+def api(platform):
+    """A script's view of the JSON API: no session cookie, an Authorization header (not CSRF-prone)."""
+    client = platform.emulator.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = "Bearer local-script"
+    return client

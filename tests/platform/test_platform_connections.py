@@ -5,8 +5,8 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 
-def test_a_wrong_okta_token_is_refused_and_nothing_is_saved(platform):
-    client = platform.emulator.test_client()
+def test_a_wrong_okta_token_is_refused_and_nothing_is_saved(platform, api):
+    client = api
     answer = client.post("/api/connections", json={
         "app": "okta", "name": "Broken", "fields": {"org_url": platform.okta.base_url, "api_token": "wrong-token"}})
     assert answer.status_code == 422
@@ -14,8 +14,8 @@ def test_a_wrong_okta_token_is_refused_and_nothing_is_saved(platform):
     assert client.get("/api/connections").get_json()["connections"] == []
 
 
-def test_an_okta_connection_is_labelled_and_its_token_masked(platform):
-    client = platform.emulator.test_client()
+def test_an_okta_connection_is_labelled_and_its_token_masked(platform, api):
+    client = api
     fields = {"org_url": platform.okta.base_url, "api_token": "okta-sandbox-token"}
     answer = client.post("/api/connections", json={"app": "okta", "name": "Okta", "fields": fields})
     assert answer.status_code == 201, answer.get_json()
@@ -26,16 +26,16 @@ def test_an_okta_connection_is_labelled_and_its_token_masked(platform):
     assert tested["ok"] is True
 
 
-def test_an_org_url_on_a_private_address_is_refused(platform):
-    client = platform.emulator.test_client()
+def test_an_org_url_on_a_private_address_is_refused(platform, api):
+    client = api
     answer = client.post("/api/connections", json={
         "app": "okta", "name": "Internal", "fields": {"org_url": "http://10.0.0.5", "api_token": "x"}})
     assert answer.status_code == 422
     assert answer.get_json()["error"]["field"] == "org_url"
 
 
-def test_unknown_connection_ids_and_bad_bodies_get_clear_4xx(platform):
-    client = platform.emulator.test_client()
+def test_unknown_connection_ids_and_bad_bodies_get_clear_4xx(platform, api):
+    client = api
     assert client.post("/api/connections/nope/test").status_code == 404
     assert client.delete("/api/connections/nope").status_code == 404
     assert client.post("/api/connections", data="{oops", content_type="application/json").status_code == 400
@@ -43,7 +43,7 @@ def test_unknown_connection_ids_and_bad_bodies_get_clear_4xx(platform):
     assert answer.status_code == 422 and answer.get_json()["error"]["field"] == "app"
 
 
-def test_the_connect_button_runs_the_oauth_code_flow_through_the_consent_page(platform, browser):
+def test_the_connect_button_runs_the_oauth_code_flow_through_the_consent_page(platform, api, browser):
     started = browser.post("/api/connections/oauth/start", json={"app": "contacts", "name": "Contacts OAuth"})
     assert started.status_code == 200, started.get_data(as_text=True)
     authorize = urlsplit(started.get_json()["authorize_url"])
@@ -65,18 +65,16 @@ def test_the_connect_button_runs_the_oauth_code_flow_through_the_consent_page(pl
     assert done.status_code in (302, 303)
     assert "connected=Contacts%20OAuth" in done.headers["Location"]
 
-    listed = platform.emulator.test_client().get("/api/connections").get_json()["connections"]
+    listed = api.get("/api/connections").get_json()["connections"]
     [saved] = [c for c in listed if c["name"] == "Contacts OAuth"]
     assert saved["status"] == "ok"
     assert "access_token" not in str(saved["fields"]).replace("'access_token': '••••", "")
 
 
-def test_a_callback_replayed_from_another_session_saves_nothing(platform, browser):
-    from werkzeug.test import Client
-
+def test_a_callback_replayed_from_another_session_saves_nothing(platform, api, browser):
     started = browser.post("/api/connections/oauth/start", json={"app": "contacts"}).get_json()
     state = parse_qs(urlsplit(started["authorize_url"]).query)["state"][0]
-    stranger = Client(platform.wsgi)
+    stranger = type(browser)(platform.wsgi)
     answer = stranger.get(f"/connections/oauth/callback?code=stolen&state={state}")
     assert answer.status_code in (302, 303) and "error=" in answer.headers["Location"]
-    assert platform.emulator.test_client().get("/api/connections").get_json()["connections"] == []
+    assert api.get("/api/connections").get_json()["connections"] == []

@@ -7,8 +7,8 @@ def contacts_with_email(platform, email):
     return [c for c in platform.contacts.state.contacts.values() if c.get("email") == email]
 
 
-def test_the_demo_connections_and_flow_are_ready_and_secrets_are_masked(platform, demo_ids):
-    client = platform.emulator.test_client()
+def test_the_demo_connections_and_flow_are_ready_and_secrets_are_masked(platform, api, demo_ids):
+    client = api
     listed = client.get("/api/connections").get_json()["connections"]
     assert {c["name"] for c in listed} == {"Okta sandbox", "Contacts sandbox"}
     text = str(listed)
@@ -17,8 +17,8 @@ def test_the_demo_connections_and_flow_are_ready_and_secrets_are_masked(platform
     assert [s["operation"] for s in flow["steps"]] == ["create_contact", "add_tags"]
 
 
-def test_a_new_okta_user_appears_once_as_a_tagged_contact(platform, demo_ids):
-    client = platform.emulator.test_client()
+def test_a_new_okta_user_appears_once_as_a_tagged_contact(platform, api, demo_ids):
+    client = api
     flow = demo_ids["flow"]
     assert client.post(f"/api/flows/{flow}/on").status_code == 200
     assert client.post(f"/api/flows/{flow}/poll").get_json()["runs"] == []  # seeded users never fire

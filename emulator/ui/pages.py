@@ -1,0 +1,54 @@
+"""Server-rendered page shells: each page is a template plus a script that talks to the JSON API.
+
+The pages hold no data of their own (so nothing secret can end up in the HTML); their scripts fetch
+everything from ``/api`` and send the CSRF token with every change.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, url_for
+from werkzeug.wrappers import Response
+
+ui = Blueprint(
+    "ui", __name__, template_folder="templates", static_folder="static", static_url_path="/ui/static"
+)
+
+
+@ui.get("/")
+def home() -> Response:
+    return redirect(url_for("ui.flows_page"))
+
+
+@ui.get("/flows")
+def flows_page() -> str:
+    return render_template("ui/flows.html", page="flows", title="Flows")
+
+
+@ui.get("/flows/new")
+def new_flow_page() -> str:
+    return render_template("ui/flow_editor.html", page="flows", title="New flow", flow_id="")
+
+
+@ui.get("/flows/<flow_id>")
+def flow_editor_page(flow_id: str) -> str:
+    return render_template("ui/flow_editor.html", page="flows", title="Flow editor", flow_id=flow_id)
+
+
+@ui.get("/connections")
+def connections_page() -> str:
+    return render_template("ui/connections.html", page="connections", title="Connections")
+
+
+@ui.get("/runs")
+def runs_page() -> str:
+    return render_template("ui/runs.html", page="runs", title="Run history")
+
+
+@ui.get("/runs/<run_id>")
+def run_detail_page(run_id: str) -> str:
+    return render_template("ui/run_detail.html", page="runs", title="Run detail", run_id=run_id)
+
+
+@ui.get("/sandboxes")
+def sandboxes_page() -> str:
+    return render_template("ui/sandboxes.html", page="sandboxes", title="Sandboxes")

@@ -1,0 +1,138 @@
+"""The Sandboxes page's JSON API: create an Okta user, look at Contacts, through the sandboxes' own APIs.
+
+The buttons go through the sandboxes' public HTTP APIs (never their Python internals), so a user the
+demo creates is created exactly as an Okta admin would, with its System Log entry and event hook
+delivery. The sandbox credentials stay on the server: the page never sees them.
+
+The sandboxes are the objects ``emulator.demo.build_environment`` leaves in
+``app.extensions["sandboxes"]`` (``{"okta": OktaSandbox, "contacts": ContactsSandbox}``); the URLs the
+page links to come from ``app.config["SANDBOX_LINKS"]``. Calls reach the sandbox apps in-process.
+
+Routes:
+    GET  /api/sandboxes                        the running sandboxes and their URLs
+    POST /api/sandboxes/okta/users             create (and activate) a user; optional profile fields
+    GET  /api/sandboxes/contacts/contacts      newest contacts of the sandbox location (?query=)
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+import httpx
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from emulator.sandbox.people import people
+from emulator.ui.problems import ApiProblem, problem_response
+
+sandboxes_api = Blueprint("ui_sandboxes", __name__)
+
+CONTACTS_API_VERSION = "2021-07-28"
+PROFILE_KEYS = ("firstName", "lastName", "email", "login", "title", "department", "mobilePhone")
+#: Any host: the transport hands requests straight to the sandbox app.
+IN_PROCESS_URL = "http://sandbox.in-process"
+
+
+@sandboxes_api.errorhandler(ApiProblem)
+def _api_problem(error: ApiProblem) -> tuple[Response, int]:
+    return problem_response(error)
+
+
+def _sandbox(name: str) -> Any:
+    found = (current_app.extensions.get("sandboxes") or {}).get(name)
+    if found is None:
+        raise ApiProblem(404, f"the {name} sandbox is not part of this emulator; start it with `connector emulate`",
+                         "sandbox")
+    return found
+
+
+def _client(sandbox: Any, headers: dict[str, str]) -> httpx.Client:
+    return httpx.Client(base_url=IN_PROCESS_URL, headers=headers, transport=sandbox.transport(), timeout=10.0)
+
+
+def _vendor_problem(response: httpx.Response, what: str) -> ApiProblem:
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    detail = (body.get("errorSummary") or body.get("message")) if isinstance(body, dict) else None
+    return ApiProblem(502, f"the sandbox refused to {what}: HTTP {response.status_code} {detail or ''}".strip())
+
+
+@sandboxes_api.get("/api/sandboxes")
+def list_sandboxes() -> Response:
+    running = current_app.extensions.get("sandboxes") or {}
+    links = current_app.config.get("SANDBOX_LINKS") or {}
+    return jsonify({"sandboxes": [
+        {"name": name, "url": links.get(name) or getattr(sandbox, "base_url", None)}
+        for name, sandbox in sorted(running.items())
+    ]})
+
+
+def _generated_profile() -> dict[str, str]:
+    person = next(people(1, seed=7, start=secrets.randbelow(1_000_000), domain="example.org"))
+    return {
+        "firstName": person.first_name,
+        "lastName": person.last_name,
+        "email": person.email,
+        "login": person.login,
+        "title": person.title,
+        "department": person.department,
+    }
+
+
+@sandboxes_api.post("/api/sandboxes/okta/users")
+def create_okta_user() -> tuple[Response, int]:
+    okta = _sandbox("okta")
+    body = request.get_json(silent=True) if request.data else {}
+    if not isinstance(body, dict):
+        raise ApiProblem(400, "the body must be a JSON object of Okta profile fields (or empty)")
+    profile = _generated_profile()
+    for key in PROFILE_KEYS:
+        value = body.get(key)
+        if value is not None and not isinstance(value, str):
+            raise ApiProblem(422, "must be text", key)
+        if value:
+            profile[key] = value
+    if body.get("email") and not body.get("login"):
+        profile["login"] = profile["email"]
+    headers = {"Authorization": f"SSWS {okta.settings.token}", "Accept": "application/json"}
+    with _client(okta, headers) as http:
+        response = http.post("/api/v1/users", params={"activate": "true"}, json={"profile": profile})
+    if response.status_code >= 400:
+        raise _vendor_problem(response, "create the user")
+    user = response.json()
+    return jsonify({"user": {"id": user.get("id"), "status": user.get("status"), "profile": user.get("profile")}}), 201
+
+
+@sandboxes_api.get("/api/sandboxes/contacts/contacts")
+def list_sandbox_contacts() -> Response:
+    contacts_sandbox = _sandbox("contacts")
+    api_key, location_id = next(iter(contacts_sandbox.settings.api_keys.items()))
+    params: dict[str, Any] = {"locationId": location_id, "limit": 100}
+    query = request.args.get("query", "").strip()
+    if query:
+        params["query"] = query
+    headers = {"Authorization": f"Bearer {api_key}", "Version": CONTACTS_API_VERSION}
+    contacts: list[dict[str, Any]] = []
+    with _client(contacts_sandbox, headers) as http:
+        while True:  # the sandbox lists oldest first; walk to the end so the newest show first
+            response = http.get("/contacts/", params=params)
+            if response.status_code >= 400:
+                raise _vendor_problem(response, "list contacts")
+            page = response.json()
+            batch = page.get("contacts") or []
+            contacts.extend(batch)
+            meta = page.get("meta") or {}
+            if not meta.get("startAfterId") or len(batch) < params["limit"] or len(contacts) > 2000:
+                break
+            params.update(startAfterId=meta["startAfterId"], startAfter=meta.get("startAfter"))
+    contacts.reverse()
+    shown = [
+        {key: c.get(key) for key in ("id", "firstName", "lastName", "email", "tags", "dateAdded", "customFields")}
+        for c in contacts[:50]
+    ]
+    return jsonify({"contacts": shown, "total": len(contacts)})
+
+
+__all__ = ["sandboxes_api"]

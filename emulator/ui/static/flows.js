@@ -1,0 +1,73 @@
+/* Flows page: every flow with its state, an on/off toggle, and a banner for held items. */
+"use strict";
+
+(() => {
+  const { el } = Ui;
+  const body = document.getElementById("flows-body");
+  const banners = document.getElementById("held-banners");
+
+  function heldBanner(flow) {
+    const release = el("button", { type: "button" }, `Release ${flow.held_runs} held items`);
+    const discard = el("button", { type: "button", class: "danger" }, "Discard them");
+    release.addEventListener("click", () => Ui.busy(release, async () => {
+      const result = await Api.post(`/api/flows/${encodeURIComponent(flow.id)}/held/release`);
+      Ui.notice(`Released ${result.released} items of ${flow.name}; they run now.`, "ok");
+      await load();
+    }));
+    discard.addEventListener("click", () => Ui.busy(discard, async () => {
+      if (!window.confirm(`Discard ${flow.held_runs} held items of ${flow.name}? They will never run.`)) return;
+      const result = await Api.post(`/api/flows/${encodeURIComponent(flow.id)}/held/discard`);
+      Ui.notice(`Discarded ${result.discarded} items of ${flow.name}.`, "ok");
+      await load();
+    }));
+    return el("div", { class: "banner", role: "alert", dataset: { flowId: flow.id } },
+      el("strong", {}, `${flow.name}: ${flow.held_runs} new items are held.`),
+      " More new items arrived in one poll than the flood limit allows; nothing ran. Check them, then release or discard.",
+      el("div", { class: "actions" }, release, discard));
+  }
+
+  function stateButton(flow, action, label, secondary) {
+    const button = el("button", { type: "button", class: secondary ? "secondary" : "" }, label);
+    button.setAttribute("aria-label", `${label} ${flow.name}`);
+    button.addEventListener("click", () => Ui.busy(button, async () => {
+      const updated = await Api.post(`/api/flows/${encodeURIComponent(flow.id)}/${action}`);
+      Ui.notice(`${updated.name} is ${updated.state}.`, "ok");
+      await load();
+    }));
+    return button;
+  }
+
+  function toggle(flow) {
+    if (flow.state === "off") return stateButton(flow, "on", "Turn on", false);
+    if (flow.state === "paused") {
+      return el("div", { class: "actions", style: "margin-top:0" },
+        stateButton(flow, "on", "Resume", false), stateButton(flow, "off", "Turn off", true));
+    }
+    return stateButton(flow, "off", "Turn off", true);
+  }
+
+  async function load() {
+    const data = await Api.get("/api/flows");
+    body.replaceChildren();
+    banners.replaceChildren();
+    if (!data.flows.length) {
+      body.append(el("tr", {}, el("td", { colspan: 6, class: "empty" }, "No flows yet. Create one with New flow.")));
+      return;
+    }
+    for (const flow of data.flows) {
+      if (flow.held_runs) banners.append(heldBanner(flow));
+      const t = flow.trigger;
+      body.append(el("tr", { dataset: { flowId: flow.id } },
+        el("td", {}, el("a", { href: `/flows/${encodeURIComponent(flow.id)}` }, el("strong", {}, flow.name)),
+          el("div", { class: "small muted mono" }, flow.id)),
+        el("td", {}, `${t.app} · ${t.operation}`, el("div", { class: "small muted" }, t.kind === "hook" ? "instant (hook)" : `polls every ${flow.interval_seconds} s`)),
+        el("td", {}, flow.steps.map((s) => el("div", { class: "small" }, `${s.key}: ${s.app} · ${s.operation}`))),
+        el("td", { class: "flow-state" }, Ui.badge(flow.state), flow.paused_reason ? el("div", { class: "small muted" }, flow.paused_reason) : null,
+          flow.last_error ? el("div", { class: "small field-error" }, flow.last_error.message || "") : null),
+        el("td", {}, toggle(flow)),
+        el("td", {}, el("a", { href: `/runs?flow=${encodeURIComponent(flow.id)}` }, "Runs"))));
+    }
+  }
+
+  load().catch(Ui.showError);
+})();

@@ -1,0 +1,36 @@
+"""Fixtures of the UI tests: the demo environment with the UI, its test client, and a browser session."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from ui_harness import ui_environment
+
+from emulator.demo import Environment
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Environment]:
+    """One environment per test module: building it (keys, databases, seeding) is the slow part."""
+    environment = ui_environment(tmp_path_factory.mktemp("ui"))
+    yield environment
+    environment.close()
+
+
+@pytest.fixture
+def ui_app(env: Environment) -> Flask:
+    return env.emulator
+
+
+@pytest.fixture
+def browser_session(ui_app: Flask) -> tuple[FlaskClient, str]:
+    """A test client that loaded a page (so it has a session cookie) and the page's CSRF token."""
+    client = ui_app.test_client()
+    page = client.get("/connections").get_data(as_text=True)
+    match = re.search(r'<meta name="csrf-token" content="([^"]+)">', page)
+    assert match, "the page must carry its CSRF token in a meta tag"
+    return client, match.group(1)
