@@ -25,7 +25,7 @@ CANARY = "okta-cli-canary-token-0123456789"
 
 @click.group()
 def cli() -> None:
-    """The commands as the lead registers them under ``connector``."""
+    """The commands as they are registered under ``connector``."""
 
 
 for command in COMMANDS:

@@ -1,4 +1,4 @@
-"""The Contacts API routes of seeds 000 and 001, in HighLevel's v2 shapes."""
+"""Every Contacts API route the Okta-to-Contacts and Personio-to-Contacts flows use, in HighLevel's v2 shapes."""
 
 from __future__ import annotations
 
