@@ -36,6 +36,8 @@ class ConnectorError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+        #: The redacted HTTP exchange up to the failure, when the runtime recorded one.
+        self.trace: list[dict[str, Any]] = []
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe description for CLIs, run history and API answers."""

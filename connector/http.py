@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import contextlib
 import email.utils
+import functools
 import json
 import random
+import ssl
 import time
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
@@ -86,6 +88,12 @@ class RetryPolicy:
 DEFAULT_RETRY = RetryPolicy()
 
 
+@functools.cache
+def _shared_ssl_context() -> ssl.SSLContext:
+    """One verifying TLS context per process: building one loads the CA bundle (20-30 ms), too slow per call."""
+    return httpx.create_ssl_context()
+
+
 def _http_date(value: str | None) -> float | None:
     """An HTTP-date as epoch seconds, or None when absent or unreadable."""
     if not value:
@@ -101,7 +109,9 @@ def _server_wait(response: httpx.Response, now: float | None) -> float | None:
     """The wait the service asked for, in seconds, or None when it said nothing usable."""
     headers = response.headers
     # The server's own clock when it sent one: a skewed local clock must not shorten the wait.
-    clock = _http_date(headers.get("date"))
+    # Some servers (and proxies) repeat Date; httpx joins repeats with ", " which no date parser reads.
+    dates = headers.get_list("date")
+    clock = _http_date(dates[0] if dates else None)
     if clock is None:
         clock = time.time() if now is None else now
     retry_after = headers.get("retry-after")
@@ -365,7 +375,7 @@ def make_client(
         sleep: how retries wait (tests inject a recorder of delays).
         raise_errors: map error statuses to ConnectorErrors (see :func:`raise_for_status`).
     """
-    inner = transport if transport is not None else httpx.HTTPTransport()
+    inner = transport if transport is not None else httpx.HTTPTransport(verify=_shared_ssl_context())
     wrapped = RetryingTransport(inner, retry or RetryPolicy(max_attempts=1), sleep=sleep, deadline=deadline)
     merged_headers = {"User-Agent": USER_AGENT, **(headers or {})}
     hooks = recorder.hooks() if recorder is not None else {}

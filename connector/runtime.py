@@ -74,7 +74,8 @@ def invoke(
     connection = connection or Connection(app=app.key)
     values = validate_input(op.input_fields, dict(input or {})) if step != "test" else {}
     deadline = time.monotonic() + time_limit
-    recorder = TraceRecorder(secrets=_secret_values(app, connection)) if trace else None
+    secret_inputs = [str(values[f.key]) for f in op.input_fields if f.is_secret and values.get(f.key)]
+    recorder = TraceRecorder(secrets=[*_secret_values(app, connection), *secret_inputs]) if trace else None
     client = make_client(
         _base_url(app, connection),
         auth=_auth_for(app, connection),
@@ -90,6 +91,10 @@ def invoke(
     try:
         work = _step_function(app, op, step, ctx, values, hook_request)
         raw = _run_with_time_limit(work, time_limit, f"{app.key}.{op.key}")
+    except ConnectorError as exc:
+        # Failed steps keep their HTTP exchange too: run history shows what the vendor answered.
+        exc.trace = recorder.to_list() if recorder else []
+        raise
     finally:
         client.close()
     output = check_result(op, raw, step=step, strict=strict)

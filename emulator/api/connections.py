@@ -23,7 +23,7 @@ def gateway() -> ConnectionGateway:
     found = current_app.extensions.get("connections")
     if found is None:
         raise ApiError(503, "connections are not configured in this emulator", None)
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 def _public(record: ConnectionRecord) -> dict[str, Any]:

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import threading
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
-from flask import Flask
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from emulator.sandbox.faults import ConnectionDropped
@@ -64,7 +66,7 @@ class ServedApp:
         self.stop()
 
 
-def serve(app: Flask, host: str = "127.0.0.1", port: int = 0) -> ServedApp:
+def serve(app: WSGIApplication, host: str = "127.0.0.1", port: int = 0) -> ServedApp:
     """Serve ``app`` with werkzeug's threaded server; ``port=0`` picks a free port.
 
     Returns once the socket is listening, so the first request never races the start-up.
@@ -84,7 +86,7 @@ class _SandboxWSGITransport(httpx.WSGITransport):
             ) from exc
 
 
-def sandbox_transport(app: Flask) -> httpx.BaseTransport:
+def sandbox_transport(app: WSGIApplication) -> httpx.BaseTransport:
     """An in-process transport to ``app`` where a dropped connection raises ``httpx.RemoteProtocolError``.
 
     Use it as ``httpx.Client(transport=sandbox_transport(app), base_url="https://sandbox.test")``.

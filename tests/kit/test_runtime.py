@@ -93,3 +93,11 @@ def test_the_connection_test_runs_through_the_same_path(connection):
 def test_an_unknown_operation_lists_the_known_ones(connection):
     with pytest.raises(BadInput, match="create_recipe"):
         invoke(APP, "make_soup", connection)
+
+
+def test_a_failed_call_keeps_its_redacted_trace(service):
+    bad = Connection(app="recipes", fields={"token": "wrong-secret"}, transport=httpx.WSGITransport(app=service))
+    with pytest.raises(RefreshAuth) as caught:
+        invoke(APP, "list_recipes", bad, retry=None, trace=True)
+    assert caught.value.trace[0]["status"] == 401
+    assert "wrong-secret" not in str(caught.value.trace)

@@ -1,0 +1,223 @@
+"""Benchmark 4: Okta event-hook deliveries into a running emulator, stored and acknowledged.
+
+The emulator (``emulator.app.create_app``, SQLite in WAL mode in a temporary folder) is served on a real
+threaded port with one flow on Okta's ``new_user_instant`` hook trigger, switched on with a known hook
+secret. A child process (its own interpreter and core) sends ``--deliveries`` Okta-style deliveries,
+each with a unique event ``uuid`` and the secret in ``Authorization``, from a pool of threads each with
+its own ``httpx.Client``, and records every latency. The ceiling, in the same run and served the same
+way: a bare Flask endpoint that reads the body and answers 200 without doing anything.
+
+After the load, every stored delivery is processed through the runner (parse, dedupe on the event id,
+one run per item) and counted: every delivery must be acknowledged 200, stored once and give one run.
+
+Goals: at least 1,000 deliveries/s, p99 under 50 ms, every delivery processed exactly once.
+
+    python bench/hook_ingress.py              # 500 deliveries (smoke)
+    python bench/hook_ingress.py --full       # 5,000 deliveries
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from benchkit import emit, okta_org, percentile, run_child, verdict
+
+from emulator.sandbox.serve import serve
+
+RATE_GOAL = 1_000.0
+P99_GOAL_MS = 50.0
+SECRET = "bench-hook-secret-0123456789"
+
+
+def delivery_body(number: int) -> bytes:
+    """One Okta event-hook delivery carrying one ``user.lifecycle.create`` event with a unique uuid."""
+    event_id = str(uuid.UUID(int=number + 1))
+    user_id = f"00ubench{number:012d}"
+    return json.dumps({
+        "eventType": "com.okta.event_hook",
+        "eventTypeVersion": "1.0",
+        "cloudEventsVersion": "0.1",
+        "source": "https://bench.okta.test/api/v1/eventHooks/whobench",
+        "eventId": event_id,
+        "eventTime": "2026-01-01T00:00:00.000Z",
+        "contentType": "application/json",
+        "data": {"events": [{
+            "uuid": event_id,
+            "published": "2026-01-01T00:00:00.000Z",
+            "eventType": "user.lifecycle.create",
+            "version": "0",
+            "displayMessage": "Create Okta user",
+            "severity": "INFO",
+            "actor": {"id": "00uadmin", "type": "User", "alternateId": "admin@bench.test", "displayName": "Admin"},
+            "outcome": {"result": "SUCCESS"},
+            "target": [{"id": user_id, "type": "User", "alternateId": f"user{number}@bench.test",
+                        "displayName": f"User {number}"}],
+        }]},
+    }).encode()
+
+
+def child(url: str, deliveries: int, threads: int) -> None:
+    """Send ``deliveries`` POSTs from ``threads`` clients; report wall time, latencies and statuses."""
+    import httpx
+
+    bodies = [delivery_body(n) for n in range(deliveries)]
+    headers = {"Authorization": SECRET, "Content-Type": "application/json"}
+    local = threading.local()
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    lock = threading.Lock()
+
+    def send(body: bytes) -> None:
+        client = getattr(local, "client", None)
+        if client is None:
+            client = local.client = httpx.Client(headers=headers, timeout=10.0)
+        started = time.perf_counter()
+        try:
+            status = client.post(url, content=body).status_code
+        except httpx.HTTPError:
+            status = 0
+        elapsed = time.perf_counter() - started
+        with lock:
+            latencies.append(elapsed)
+            statuses[status] = statuses.get(status, 0) + 1
+
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(send, bodies[: min(20, deliveries)]))  # warm: connections, first-request paths
+        latencies.clear()
+        statuses.clear()
+        started = time.perf_counter()
+        list(pool.map(send, bodies[min(20, deliveries):] if deliveries > 20 else bodies))
+        wall = time.perf_counter() - started
+    emit({
+        "sent": len(latencies),
+        "rate": len(latencies) / wall,
+        "p50_ms": percentile(latencies, 0.50) * 1000,
+        "p99_ms": percentile(latencies, 0.99) * 1000,
+        "statuses": {str(k): v for k, v in statuses.items()},
+    })
+
+
+def ceiling_app() -> Any:
+    """A Flask app with one endpoint that reads the body and does nothing else."""
+    from flask import Flask, request
+
+    app = Flask("bench_ceiling")
+
+    @app.post("/hooks/<flow_id>")
+    def receive(flow_id: str) -> tuple[dict[str, str], int]:
+        request.get_data()
+        return {"status": "accepted"}, 200
+
+    return app
+
+
+def emulator_with_hook_flow(folder: Path) -> tuple[Any, str]:
+    """The emulator app and the id of a flow that is on, on Okta's instant new-user trigger."""
+    from connector.context import Connection
+    from emulator.app import create_app
+    from emulator.flow_spec import check_flow
+
+    okta = importlib.import_module("connector.apps.okta").APP
+    # Parsing a delivery reads the new users' current profiles from the org: an in-process Okta sandbox.
+    org = okta_org(0)
+    connection = Connection(
+        app="okta", fields={"org_url": org.base_url, "api_token": org.settings.token}, base_url=org.base_url,
+        transport=org.transport(),
+    )
+    app = create_app({
+        "DATABASE_URL": f"sqlite:///{folder / 'emulator.db'}",
+        "APPS": {"okta": okta},
+        "CONNECTION_RESOLVER": lambda connection_id: connection,
+        "RUNNER_THREAD": False,  # ingress only: processing is counted after the load
+    })
+    emulator = app.extensions["emulator"]
+    columns = check_flow(
+        {"okta": okta},
+        {
+            "name": "bench hook",
+            "trigger": {"app": "okta", "operation": "new_user_instant", "input": {}, "connection_id": "bench"},
+        },
+    )
+    flow = emulator.store.create_flow(
+        {**columns, "state": "on", "subscription": {"id": "whobench", "secret": SECRET}}, time.time()
+    )
+    return app, flow["id"]
+
+
+def process_all(app: Any, flow_id: str) -> tuple[int, int]:
+    """Run every stored delivery through the runner; returns (deliveries stored, runs created)."""
+    emulator = app.extensions["emulator"]
+    stored = 0
+    runs = 0
+    while True:
+        pending = emulator.store.pending_deliveries(limit=500)
+        if not pending:
+            break
+        for delivery_id in pending:
+            stored += 1
+            runs += len(emulator.runner.process_delivery(delivery_id))
+    return stored, runs
+
+
+def measure(deliveries: int, threads: int) -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    with serve(ceiling_app()) as served:
+        results["ceiling"] = run_child("hook_ingress.py", [f"{served.base_url}/hooks/ceiling", str(deliveries),
+                                                           str(threads)])
+    with tempfile.TemporaryDirectory(prefix="bench-hooks-") as folder:
+        app, flow_id = emulator_with_hook_flow(Path(folder))
+        with serve(app) as served:
+            results["emulator"] = run_child("hook_ingress.py", [f"{served.base_url}/hooks/{flow_id}",
+                                                                str(deliveries), str(threads)])
+        started = time.perf_counter()
+        results["stored"], results["runs"] = process_all(app, flow_id)
+        results["process_s"] = time.perf_counter() - started
+        app.extensions["emulator"].store.engine.dispose()
+    return results
+
+
+def summarise(results: dict[str, Any], deliveries: int) -> str:
+    emulator, ceiling = results["emulator"], results["ceiling"]
+    acknowledged = emulator["statuses"].get("200", 0)
+    # The warm-up deliveries were stored too: all ``deliveries`` must be stored and give one run each.
+    once = results["stored"] == deliveries and results["runs"] == deliveries and acknowledged == emulator["sent"]
+    passed = emulator["rate"] >= RATE_GOAL and emulator["p99_ms"] < P99_GOAL_MS and once
+    return (
+        f"hook_ingress: emulator {emulator['rate']:,.0f} deliveries/s (p50 {emulator['p50_ms']:.1f} ms, "
+        f"p99 {emulator['p99_ms']:.1f} ms); bare Flask ceiling {ceiling['rate']:,.0f}/s (p99 "
+        f"{ceiling['p99_ms']:.1f} ms); ratio {emulator['rate'] / ceiling['rate']:.2f} of ceiling; "
+        f"{acknowledged}/{emulator['sent']} acknowledged, {results['stored']}/{deliveries} stored, "
+        f"{results['runs']} runs (processed in {results['process_s']:.1f} s); "
+        f"goals: >= {RATE_GOAL:,.0f}/s, p99 < {P99_GOAL_MS:.0f} ms, each processed once: {verdict(passed)}"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> str:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--child", nargs=3, metavar=("URL", "DELIVERIES", "THREADS"), help=argparse.SUPPRESS)
+    parser.add_argument("--full", action="store_true", help="5,000 deliveries")
+    parser.add_argument("--deliveries", type=int, default=None)
+    parser.add_argument("--threads", type=int, default=8, help="concurrent senders (Okta sends in parallel)")
+    args = parser.parse_args(argv)
+    if args.child:
+        url, deliveries, threads = args.child
+        child(url, int(deliveries), int(threads))
+        return ""
+    deliveries = args.deliveries or (5_000 if args.full else 500)
+    line = summarise(measure(deliveries, args.threads), deliveries)
+    print(line, flush=True)
+    return line
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,138 @@
+"""The emulator's Flask factory and the object that ties its parts together.
+
+``create_app(config)`` builds the store, the runner and the scheduler, registers the hook ingress and
+the JSON API, and leaves them on ``app.extensions["emulator"]`` for tests and the web UI.
+
+Configuration (all optional):
+
+=====================  ===============================================================================
+DATABASE_URL           SQLAlchemy URL; default ``sqlite:///<instance>/emulator.db`` in WAL mode
+SECRET_KEY             Flask session key; default random per process
+APPS                   ``{key: App}``; default :func:`connector.registry.load_apps`
+CONNECTION_RESOLVER    ``connection id -> Connection`` (with auth, base_url, transport)
+PUBLIC_URL             base of hook URLs, ``<PUBLIC_URL>/hooks/<flow id>``
+RUNNER_THREAD          start the background scheduler thread (default False)
+SCHEDULER_INTERVAL     seconds between ticks of that thread (0.25)
+MAX_HOOK_BODY          largest delivery accepted, bytes (10 MB)
+FLOOD_LIMIT            new items per poll above which all are held (100)
+MAX_ATTEMPTS           tries of a failing step before it fails for good (5)
+RETRY_BASE_SECONDS     first automatic retry delay; doubles each time (30)
+TIME_LIMIT             seconds per operation (30)
+INVOKE_RETRY           :class:`connector.http.RetryPolicy` for in-call HTTP retries (one attempt)
+CLOCK                  ``() -> epoch seconds``; tests pass a fake clock
+RECOVER_ON_START       re-queue runs a killed process left running (True; turn off with several workers)
+=====================  ===============================================================================
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask
+
+from connector.definitions import App
+from emulator.api import register_api
+from emulator.hooks import bp as hooks_bp
+from emulator.invoking import Invoker, RunnerSettings
+from emulator.runner import Runner
+from emulator.scheduler import Scheduler
+from emulator.store import Store, engine_for
+from emulator.trials import Trials
+
+DEFAULTS: dict[str, Any] = {
+    "DATABASE_URL": None,
+    "APPS": None,
+    "CONNECTION_RESOLVER": None,
+    "PUBLIC_URL": "http://localhost:5000",
+    "RUNNER_THREAD": False,
+    "SCHEDULER_INTERVAL": 0.25,
+    "MAX_HOOK_BODY": 10 * 1024 * 1024,
+    "FLOOD_LIMIT": 100,
+    "MAX_ATTEMPTS": 5,
+    "RETRY_BASE_SECONDS": 30.0,
+    "TIME_LIMIT": 30.0,
+    "INVOKE_RETRY": None,
+    "CLOCK": None,
+    "RECOVER_ON_START": True,
+}
+
+
+@dataclass
+class Emulator:
+    """Everything behind the web layer; reachable as ``app.extensions["emulator"]``."""
+
+    store: Store
+    invoker: Invoker
+    runner: Runner
+    trials: Trials
+    scheduler: Scheduler
+    max_hook_body: int
+
+    @property
+    def settings(self) -> RunnerSettings:
+        return self.invoker.settings
+
+    def clock(self) -> float:
+        return self.invoker.settings.clock()
+
+
+def _apps(value: Mapping[str, App] | None) -> Mapping[str, App]:
+    if value is not None:
+        return value
+    from connector.registry import load_apps
+
+    return load_apps()
+
+
+def _settings(config: Mapping[str, Any]) -> RunnerSettings:
+    settings = RunnerSettings(
+        public_url=str(config["PUBLIC_URL"]),
+        flood_limit=int(config["FLOOD_LIMIT"]),
+        max_attempts=int(config["MAX_ATTEMPTS"]),
+        retry_base_seconds=float(config["RETRY_BASE_SECONDS"]),
+        time_limit=float(config["TIME_LIMIT"]),
+    )
+    if config["INVOKE_RETRY"] is not None:
+        settings.invoke_retry = config["INVOKE_RETRY"]
+    clock: Callable[[], float] | None = config["CLOCK"]
+    settings.clock = clock or time.time
+    return settings
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the emulator app; see the module docstring for the configuration keys."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(DEFAULTS)
+    app.config["SECRET_KEY"] = os.environ.get("EMULATOR_SECRET_KEY") or secrets.token_hex(32)
+    if config:
+        app.config.update(config)
+    url = app.config["DATABASE_URL"]
+    if not url:
+        os.makedirs(app.instance_path, exist_ok=True)
+        url = f"sqlite:///{os.path.join(app.instance_path, 'emulator.db')}"
+        app.config["DATABASE_URL"] = url
+
+    store = Store(engine_for(url))
+    invoker = Invoker(_apps(app.config["APPS"]), app.config["CONNECTION_RESOLVER"], _settings(app.config))
+    runner = Runner(store, invoker)
+    emulator = Emulator(
+        store=store,
+        invoker=invoker,
+        runner=runner,
+        trials=Trials(invoker),
+        scheduler=Scheduler(runner, float(app.config["SCHEDULER_INTERVAL"])),
+        max_hook_body=int(app.config["MAX_HOOK_BODY"]),
+    )
+    if app.config["RECOVER_ON_START"]:
+        store.recover_interrupted()
+    app.extensions["emulator"] = emulator
+    app.register_blueprint(hooks_bp)
+    register_api(app)
+    if app.config["RUNNER_THREAD"]:
+        emulator.scheduler.start()
+    return app

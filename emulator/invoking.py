@@ -1,0 +1,165 @@
+"""How the emulator calls the kit's one runtime path, :func:`connector.runtime.invoke`.
+
+Everything the emulator runs (polls, hook subscriptions, deliveries, action steps, trials) goes
+through :class:`Invoker`, which looks up the app and operation, resolves the connection through the
+injected resolver (the credential store lives elsewhere) and applies the emulator's limits.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from connector.context import Connection, HookRequest, Meta
+from connector.definitions import App, Operation, Trigger
+from connector.errors import BadInput, ConnectorError, DefinitionError, FieldProblem
+from connector.http import RetryPolicy
+from connector.runtime import Invocation, Step, invoke
+
+ConnectionResolver = Callable[[str], Connection]
+
+
+@dataclass
+class RunnerSettings:
+    """The platform limits, all configurable through ``create_app(config)``.
+
+    ``invoke_retry`` is the HTTP seam's in-call retry policy. The default makes one attempt per
+    call, so a 429 or 5xx becomes a visible ``waiting_retry`` in run history rather than a hidden
+    sleep that blocks the scheduler.
+    """
+
+    public_url: str = "http://localhost:5000"
+    flood_limit: int = 100
+    max_attempts: int = 5
+    retry_base_seconds: float = 30.0
+    time_limit: float = 30.0
+    trial_limit: int = 3
+    invoke_retry: RetryPolicy = field(default_factory=lambda: RetryPolicy(max_attempts=1))
+    clock: Callable[[], float] = time.time
+
+    def hook_url(self, flow_id: str) -> str:
+        return f"{self.public_url.rstrip('/')}/hooks/{flow_id}"
+
+
+class Invoker:
+    """Runs operations for the emulator with its connections and limits."""
+
+    def __init__(self, apps: Mapping[str, App], resolve: ConnectionResolver | None, settings: RunnerSettings) -> None:
+        self.apps = apps
+        self._resolve = resolve
+        self.settings = settings
+
+    def operation(self, app_key: str, op_key: str, field: str = "operation") -> tuple[App, Operation]:
+        app = self.apps.get(app_key)
+        if app is None:
+            known = ", ".join(sorted(self.apps)) or "none installed"
+            raise BadInput(f"unknown app {app_key!r}; known apps: {known}", field)
+        return app, app.operation(op_key)
+
+    def trigger(self, flow: Mapping[str, Any]) -> tuple[App, Trigger]:
+        app, op = self.operation(flow["trigger_app"], flow["trigger_operation"], "trigger.operation")
+        if not isinstance(op, Trigger):
+            raise BadInput(f"{op.key!r} is not a trigger", "trigger.operation")
+        return app, op
+
+    def connection(self, connection_id: str | None, app_key: str, field: str = "connection_id") -> Connection:
+        """The connection a flow names; no id means an app that needs no credentials."""
+        if connection_id is None:
+            return Connection(app=app_key)
+        if self._resolve is None:
+            raise BadInput("the emulator has no connection store configured (CONNECTION_RESOLVER)", field)
+        try:
+            connection = self._resolve(connection_id)
+        except ConnectorError:
+            raise
+        except (KeyError, LookupError, ValueError) as exc:
+            raise BadInput(
+                [FieldProblem(field, f"connection {connection_id!r} does not exist; connect the account again")]
+            ) from exc
+        if connection.app != app_key:
+            raise BadInput(
+                f"connection {connection_id!r} belongs to {connection.app!r}, not {app_key!r}; pick a "
+                f"{app_key} connection",
+                field,
+            )
+        return connection
+
+    def invoke(
+        self,
+        app: App,
+        op: Operation,
+        connection: Connection,
+        values: Mapping[str, Any] | None,
+        meta: Meta,
+        *,
+        step: Step = "perform",
+        hook_request: HookRequest | None = None,
+        trace: bool = False,
+    ) -> Invocation:
+        """Run one step through the kit's runtime.
+
+        Raises:
+            ConnectorError: every failure; an exception a definition raised by mistake (a KeyError
+                in a trigger) becomes a DefinitionError, so one broken connector cannot stop the
+                scheduler or turn an API answer into a 500.
+        """
+        try:
+            return invoke(
+                app, op, connection, values, meta, step=step, trace=trace, hook_request=hook_request,
+                retry=self.settings.invoke_retry, time_limit=self.settings.time_limit,
+            )
+        except ConnectorError:
+            raise
+        except Exception as exc:
+            raise DefinitionError(
+                f"{app.key}.{op.qualified_key} ({step}) failed with {type(exc).__name__}: {exc}; "
+                "this is a bug in the connector"
+            ) from exc
+
+
+def error_dict(error: BaseException) -> dict[str, Any]:
+    """A JSON-safe error for run history; unexpected exceptions are described, not raised."""
+    if isinstance(error, ConnectorError):
+        return error.to_dict()
+    return {"type": type(error).__name__, "message": str(error) or type(error).__name__, "retriable": False}
+
+
+def error_trace(error: BaseException) -> list[dict[str, Any]]:
+    """The HTTP trace a failed invocation recorded, when the runtime attached one."""
+    trace = getattr(error, "trace", None)
+    return list(trace) if isinstance(trace, list) else []
+
+
+MASK = "[redacted]"
+
+
+def secret_values(op: Operation, values: Mapping[str, Any] | None) -> list[str]:
+    """The values of an operation's secret-typed inputs (a password mapped into a step)."""
+    if not values:
+        return []
+    return [str(values[f.key]) for f in op.input_fields if f.is_secret and values.get(f.key) not in (None, "")]
+
+
+def masked_input(op: Operation, values: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """Rendered input as run history shows it: secret-typed fields masked."""
+    if values is None:
+        return None
+    secret = {f.key for f in op.input_fields if f.is_secret}
+    return {k: (MASK if k in secret and v not in (None, "") else v) for k, v in values.items()}
+
+
+def scrub(value: Any, secrets: list[str]) -> Any:
+    """``value`` with every occurrence of the given secrets replaced, at any depth (traces)."""
+    if not secrets:
+        return value
+    if isinstance(value, str):
+        for secret in secrets:
+            value = value.replace(secret, MASK)
+        return value
+    if isinstance(value, dict):
+        return {k: scrub(v, secrets) for k, v in value.items()}
+    if isinstance(value, list):
+        return [scrub(v, secrets) for v in value]
+    return value

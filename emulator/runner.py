@@ -1,0 +1,259 @@
+"""Flow lifecycle, polling and hook processing: the platform behaviour the emulator reproduces.
+
+- Turning a poll flow on runs one poll that records the ids it sees and fires nothing.
+- Later polls fire only unseen ids, oldest first. The new runs, the seen ids and the new cursor are
+  committed in one transaction, so a crash between fetch and commit repeats nothing and drops
+  nothing (the next poll fetches the same items again from the old cursor).
+- More than ``flood_limit`` new items in one poll are all held until the user releases or discards
+  them.
+- Turning a flow off clears its dedupe record; hook flows unsubscribe.
+- Hook flows subscribe with ``<PUBLIC_URL>/hooks/<flow id>`` and keep what subscribe returned.
+  Stored deliveries are parsed into items, deduplicated on the item identity through the same
+  dedupe table, and become runs.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from connector.context import HookRequest, Meta
+from connector.definitions import App, Trigger
+from connector.errors import BadInput, ConnectorError, ExpiredAuth
+from connector.runtime import item_identity
+from emulator.invoking import Invoker, error_dict
+from emulator.runs import RunExecutor
+from emulator.store import Store
+
+
+class FlowNotFound(LookupError):
+    """No flow with that id."""
+
+
+@dataclass
+class PollResult:
+    """What one poll did: the runs it created (oldest item first) and whether they were held."""
+
+    run_ids: list[str] = field(default_factory=list)
+    held: bool = False
+    seen: int = 0
+
+
+class Runner:
+    """Turns flows on and off, polls them, ingests deliveries and executes runs.
+
+    One lock serialises lifecycle changes and polls of the same process, so the scheduler thread and
+    an API request never poll the same flow at once. Run execution is protected separately by the
+    store's claim (a run is executed by whoever moves it to ``running`` first).
+    """
+
+    def __init__(self, store: Store, invoker: Invoker) -> None:
+        self.store = store
+        self.invoker = invoker
+        self.settings = invoker.settings
+        self.executor = RunExecutor(store, invoker)
+        self._lock = threading.RLock()
+        #: Flows in the middle of subscribing: their hook URL must already answer handshakes.
+        self.subscribing: set[str] = set()
+
+    # --- helpers -------------------------------------------------------------------------------
+
+    def _now(self, now: float | None) -> float:
+        return self.settings.clock() if now is None else now
+
+    def flow(self, flow_id: str) -> dict[str, Any]:
+        flow = self.store.get_flow(flow_id)
+        if flow is None:
+            raise FlowNotFound(flow_id)
+        return flow
+
+    def _trigger_call(self, flow: Mapping[str, Any]) -> tuple[App, Trigger, Any]:
+        app, trigger = self.invoker.trigger(flow)
+        connection = self.invoker.connection(flow["trigger_connection_id"], app.key, "trigger.connection_id")
+        return app, trigger, connection
+
+    # --- lifecycle -----------------------------------------------------------------------------
+
+    def turn_on(self, flow_id: str, now: float | None = None) -> dict[str, Any]:
+        """Start a flow: seed its dedupe record (poll) or subscribe its hook; resume a paused flow.
+
+        Raises:
+            ConnectorError: the seeding poll or the subscription failed; the flow stays off.
+        """
+        now = self._now(now)
+        with self._lock:
+            flow = self.flow(flow_id)
+            if flow["state"] == "on":
+                return flow
+            if flow["state"] == "paused":
+                # Resume: the dedupe record and subscription are intact, so nothing is seeded again.
+                _app, trigger = self.invoker.trigger(flow)
+                next_poll = now if trigger.kind == "poll" else None
+                self.store.update_flow(
+                    flow_id, {"state": "on", "paused_reason": None, "next_poll_at": next_poll}, now
+                )
+                return self.flow(flow_id)
+            app, trigger, connection = self._trigger_call(flow)
+            if trigger.kind == "hook":
+                self._subscribe(flow, app, trigger, connection, now)
+            else:
+                self._seed(flow, app, trigger, connection, now)
+            return self.flow(flow_id)
+
+    def _seed(self, flow: Mapping[str, Any], app: App, trigger: Trigger, connection: Any, now: float) -> None:
+        result = self.invoker.invoke(
+            app, trigger, connection, flow["trigger_input"], Meta(first_poll=True, flow_id=flow["id"])
+        )
+        ids = [item_identity(trigger, item, n) for n, item in enumerate(result.output)]
+        with self.store.begin() as conn:
+            self.store.dedupe.clear(flow["id"], conn)
+            self.store.dedupe.seed(flow["id"], ids, conn)
+            self.store.update_flow(flow["id"], {
+                "state": "on", "paused_reason": None, "cursor": result.cursor, "last_poll_error": None,
+                "next_poll_at": now + flow["interval_seconds"],
+            }, now, conn)
+
+    def _subscribe(self, flow: Mapping[str, Any], app: App, trigger: Trigger, connection: Any, now: float) -> None:
+        subscription: dict[str, Any] = {}
+        if not trigger.static_hook:
+            meta = Meta(target_url=self.settings.hook_url(flow["id"]), flow_id=flow["id"])
+            self.subscribing.add(flow["id"])
+            try:
+                result = self.invoker.invoke(app, trigger, connection, flow["trigger_input"], meta, step="subscribe")
+            finally:
+                self.subscribing.discard(flow["id"])
+            subscription = result.output
+        with self.store.begin() as conn:
+            self.store.dedupe.clear(flow["id"], conn)
+            self.store.update_flow(flow["id"], {
+                "state": "on", "paused_reason": None, "subscription": subscription, "next_poll_at": None,
+            }, now, conn)
+
+    def turn_off(self, flow_id: str, now: float | None = None) -> dict[str, Any]:
+        """Stop a flow: unsubscribe its hook, forget the ids it has seen, stop polling.
+
+        An unsubscribe the vendor refuses does not keep the flow on (the user asked to stop it); the
+        error is kept in ``last_poll_error`` so the UI can say the vendor may still send deliveries,
+        which are then answered 410 Gone.
+        """
+        now = self._now(now)
+        with self._lock:
+            flow = self.flow(flow_id)
+            problem: dict[str, Any] | None = None
+            if flow["state"] != "off" and flow["subscription"]:
+                try:
+                    app, trigger, connection = self._trigger_call(flow)
+                    if trigger.kind == "hook" and not trigger.static_hook:
+                        meta = Meta(subscription=dict(flow["subscription"]), flow_id=flow_id,
+                                    target_url=self.settings.hook_url(flow_id))
+                        self.invoker.invoke(
+                            app, trigger, connection, flow["trigger_input"], meta, step="unsubscribe"
+                        )
+                except ConnectorError as exc:
+                    problem = {**exc.to_dict(), "during": "unsubscribe"}
+            with self.store.begin() as conn:
+                self.store.dedupe.clear(flow_id, conn)
+                self.store.update_flow(flow_id, {
+                    "state": "off", "paused_reason": None, "cursor": None, "subscription": None,
+                    "next_poll_at": None, "last_poll_error": problem,
+                }, now, conn)
+            return self.flow(flow_id)
+
+    def pause(self, flow_id: str, reason: str, now: float | None = None) -> None:
+        self.store.update_flow(flow_id, {"state": "paused", "paused_reason": reason}, self._now(now))
+
+    # --- polling -------------------------------------------------------------------------------
+
+    def poll_flow(self, flow_id: str, now: float | None = None) -> PollResult:
+        """Poll an "on" poll flow once and store runs for the items it has not seen.
+
+        Raises:
+            ConnectorError: the poll failed (also recorded on the flow; expired auth pauses it).
+        """
+        now = self._now(now)
+        with self._lock:
+            flow = self.flow(flow_id)
+            if flow["state"] != "on":
+                raise BadInput(f"flow {flow_id} is {flow['state']}; turn it on before polling", "state")
+            try:
+                app, trigger, connection = self._trigger_call(flow)
+                if trigger.kind != "poll":
+                    raise BadInput("hook flows receive deliveries; they are not polled", "trigger")
+                result = self.invoker.invoke(
+                    app, trigger, connection, flow["trigger_input"], Meta(cursor=flow["cursor"], flow_id=flow_id)
+                )
+                identities = [item_identity(trigger, item, n) for n, item in enumerate(result.output)]
+            except ConnectorError as exc:
+                values: dict[str, Any] = {
+                    "last_poll_error": exc.to_dict(), "next_poll_at": now + flow["interval_seconds"],
+                }
+                if isinstance(exc, ExpiredAuth):
+                    values.update(state="paused", paused_reason=f"reconnect {flow['trigger_connection_id']}")
+                self.store.update_flow(flow_id, values, now)
+                raise
+            by_id = dict(zip(identities, result.output, strict=True))
+            with self.store.begin() as conn:
+                current = self.store.get_flow(flow_id, conn)
+                if current is None or current["state"] != "on":
+                    return PollResult(seen=len(identities))  # turned off meanwhile: emit nothing
+                new_ids = self.store.dedupe.filter_new(flow_id, identities, conn)
+                oldest_first = [(i, by_id[i]) for i in reversed(new_ids)]
+                held = len(oldest_first) > self.settings.flood_limit
+                run_ids = self.store.insert_runs(flow_id, oldest_first, "held" if held else "pending", now, conn)
+                self.store.update_flow(flow_id, {
+                    "cursor": result.cursor if result.cursor is not None else flow["cursor"],
+                    "last_poll_error": None, "next_poll_at": now + flow["interval_seconds"],
+                }, now, conn)
+            return PollResult(run_ids=run_ids, held=held, seen=len(identities))
+
+    def release_held(self, flow_id: str, now: float | None = None) -> int:
+        """Let held runs of a flow go ahead; returns how many."""
+        self.flow(flow_id)
+        return self.store.set_run_status(flow_id, "held", "pending", self._now(now))
+
+    def discard_held(self, flow_id: str, now: float | None = None) -> int:
+        """Drop held runs (they stay in history as discarded and never run)."""
+        self.flow(flow_id)
+        return self.store.set_run_status(flow_id, "held", "discarded", self._now(now))
+
+    # --- hook deliveries -----------------------------------------------------------------------
+
+    def process_delivery(self, delivery_id: str, now: float | None = None) -> list[str]:
+        """Parse a stored delivery into items and create runs for the ones not seen before."""
+        now = self._now(now)
+        delivery = self.store.get_delivery(delivery_id)
+        if delivery is None or delivery["status"] != "received":
+            return []
+        flow = self.store.get_flow(delivery["flow_id"])
+        if flow is None or flow["state"] != "on":
+            return []
+        request = HookRequest(
+            method=delivery["method"], headers=dict(delivery["headers"]), body=bytes(delivery["body"]),
+            query=dict(delivery["query"]),
+        )
+        try:
+            app, trigger, connection = self._trigger_call(flow)
+            meta = Meta(subscription=dict(flow["subscription"] or {}), flow_id=flow["id"])
+            result = self.invoker.invoke(
+                app, trigger, connection, flow["trigger_input"], meta, step="parse_delivery", hook_request=request
+            )
+            identities = [item_identity(trigger, item, n) for n, item in enumerate(result.output)]
+        except Exception as exc:  # a malformed delivery must not stop the others
+            self.store.update_delivery(delivery_id, {"status": "failed", "error": error_dict(exc)})
+            return []
+        by_id = dict(zip(identities, result.output, strict=True))
+        with self.store.begin() as conn:
+            new_ids = self.store.dedupe.filter_new(flow["id"], identities, conn)
+            run_ids = self.store.insert_runs(flow["id"], [(i, by_id[i]) for i in new_ids], "pending", now, conn)
+            self.store.update_delivery(delivery_id, {"status": "processed", "items": len(new_ids)}, conn)
+        return run_ids
+
+    # --- runs ----------------------------------------------------------------------------------
+
+    def execute_run(self, run_id: str, now: float | None = None) -> str:
+        return self.executor.execute(run_id, now)
+
+    def replay_run(self, run_id: str, now: float | None = None) -> str:
+        return self.executor.replay(run_id, now)

@@ -1,0 +1,188 @@
+"""Execute a run: the flow's steps in order, each error deciding what happens next.
+
+A run is one trigger item going through the flow's steps. Each step renders its mapping against
+``{"trigger": item, "steps": {key: output}}`` and invokes its action with a stable idempotency key
+(``<run>:<step>``), so running a step again never creates twice where the API honours the key.
+
+The reaction to each error branch (see :mod:`connector.errors`):
+
+================  ===========================================================================
+BadInput          step failed; no retry (the mapping or the data must change); message kept
+Halted            run halted quietly
+Throttled         waiting_retry after the delay the service asked for
+ExpiredAuth       run failed and the flow paused: "reconnect <connection>"
+other retriable   waiting_retry, ``RETRY_BASE_SECONDS * 2**n``, failed after MAX_ATTEMPTS tries
+anything else     failed; can be replayed by hand
+================  ===========================================================================
+
+Steps that succeeded are never run again: a retry or replay starts at the first unfinished step and
+feeds the stored outputs of earlier steps to the mapping.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from connector.context import Meta
+from connector.errors import BadInput, ExpiredAuth, Halted, Throttled
+from connector.mapping import FieldMapping
+from emulator.invoking import Invoker, error_dict, error_trace, masked_input, scrub, secret_values
+from emulator.store import Store
+
+#: Runs in these states may be executed (again).
+RUNNABLE = ("pending", "waiting_retry")
+
+
+@dataclass
+class StepOutcome:
+    status: str
+    output: Any = None
+    next_retry_at: float | None = None
+    error: dict[str, Any] | None = None
+
+
+class RunExecutor:
+    """Executes and replays runs against the store."""
+
+    def __init__(self, store: Store, invoker: Invoker) -> None:
+        self.store = store
+        self.invoker = invoker
+        self.settings = invoker.settings
+
+    def execute(self, run_id: str, now: float | None = None) -> str:
+        """Run the unfinished steps of a pending or due run; returns the run's new status.
+
+        A run another worker already claimed (or one that is finished) is left alone.
+        """
+        now = self.settings.clock() if now is None else now
+        if not self.store.claim_run(run_id, RUNNABLE):
+            run = self.store.get_run(run_id)
+            return run["status"] if run else "missing"
+        run = self.store.get_run(run_id)
+        assert run is not None
+        flow = self.store.get_flow(run["flow_id"])
+        if flow is None:
+            self._finish(run_id, "failed", now, {"type": "FlowDeleted", "message": "the flow was deleted"})
+            return "failed"
+        done = {r["index"]: r for r in self.store.step_results_for(run_id)}
+        context: dict[str, Any] = {"trigger": run["item"], "steps": {}}
+        for index, step in enumerate(flow["steps"]):
+            previous = done.get(index)
+            if previous and previous["status"] == "succeeded" and previous["step_key"] == step["key"]:
+                context["steps"][step["key"]] = previous["output"]
+                continue
+            outcome = self._run_step(run, flow, index, step, context, previous, now)
+            if outcome.status == "succeeded":
+                context["steps"][step["key"]] = outcome.output
+                continue
+            if outcome.status == "waiting_retry":
+                self.store.update_run(
+                    run_id, {"status": "waiting_retry", "next_retry_at": outcome.next_retry_at, "error": outcome.error}
+                )
+            else:
+                self._finish(run_id, outcome.status, now, outcome.error)
+            return outcome.status
+        self._finish(run_id, "succeeded", now, None)
+        return "succeeded"
+
+    def replay(self, run_id: str, now: float | None = None) -> str:
+        """Run a failed, halted or waiting run's unfinished steps again now, never its trigger.
+
+        The automatic retry budget starts over: a replay is the user saying "try again".
+        """
+        now = self.settings.clock() if now is None else now
+        run = self.store.get_run(run_id)
+        if run is None:
+            raise KeyError(run_id)
+        if run["status"] not in ("failed", "halted", "waiting_retry"):
+            raise BadInput(
+                f"run {run_id} is {run['status']}; only failed, halted or waiting runs can be replayed", "status"
+            )
+        for result in self.store.step_results_for(run_id):
+            if result["status"] != "succeeded":
+                self.store.save_step_result(run_id, result["index"], {"attempts": 0, "status": "pending"})
+        self.store.update_run(
+            run_id,
+            {
+                "status": "pending", "finished": None, "next_retry_at": None, "error": None,
+                "replays": run["replays"] + 1,
+            },
+        )
+        return self.execute(run_id, now)
+
+    def _finish(self, run_id: str, status: str, now: float, error: dict[str, Any] | None) -> None:
+        self.store.update_run(run_id, {"status": status, "finished": now, "next_retry_at": None, "error": error})
+
+    def _run_step(
+        self,
+        run: Mapping[str, Any],
+        flow: Mapping[str, Any],
+        index: int,
+        step: Mapping[str, Any],
+        context: Mapping[str, Any],
+        previous: Mapping[str, Any] | None,
+        now: float,
+    ) -> StepOutcome:
+        attempts = (previous["attempts"] if previous else 0) + 1
+        record: dict[str, Any] = {
+            "step_key": step["key"], "status": "running", "attempts": attempts, "started": now,
+            "next_retry_at": None, "error": None,
+        }
+        self.store.save_step_result(run["id"], index, record)
+        rendered: dict[str, Any] | None = None
+        op = None
+        started = time.perf_counter()
+        try:
+            app, op = self.invoker.operation(step["app"], step["operation"], f"steps[{index}].operation")
+            rendered = FieldMapping(op.input_fields, step.get("mapping") or {}).render(context)
+            connection = self.invoker.connection(step.get("connection_id"), app.key, f"steps[{index}].connection_id")
+            meta = Meta(idempotency_key=f"{run['id']}:{step['key']}", flow_id=flow["id"])
+            result = self.invoker.invoke(app, op, connection, rendered, meta, trace=True)
+        except Exception as exc:  # every failure becomes a recorded outcome, never a crashed worker
+            outcome = self._react(exc, attempts, flow, step, now)
+            secrets = secret_values(op, rendered) if op is not None else []
+            self.store.save_step_result(run["id"], index, {
+                "status": outcome.status,
+                "input": masked_input(op, rendered) if op is not None else None,
+                "error": scrub(outcome.error, secrets), "trace": scrub(error_trace(exc), secrets),
+                "next_retry_at": outcome.next_retry_at, "finished": now,
+                "duration_ms": (time.perf_counter() - started) * 1000,
+            })
+            return outcome
+        # Run history is shown to users: secret-typed inputs never reach it, even inside the trace.
+        secrets = secret_values(op, result.input)
+        self.store.save_step_result(run["id"], index, {
+            "status": "succeeded", "input": masked_input(op, result.input), "output": scrub(result.output, secrets),
+            "trace": scrub(result.trace, secrets), "duration_ms": result.duration_ms, "finished": self.settings.clock(),
+        })
+        return StepOutcome("succeeded", output=result.output)
+
+    def _react(
+        self, exc: Exception, attempts: int, flow: Mapping[str, Any], step: Mapping[str, Any], now: float
+    ) -> StepOutcome:
+        error = error_dict(exc)
+        error["attempts"] = attempts
+        if isinstance(exc, BadInput):
+            return StepOutcome("failed", error=error)
+        if isinstance(exc, Halted):
+            return StepOutcome("halted", error=error)
+        if isinstance(exc, ExpiredAuth):
+            connection = step.get("connection_id") or step["app"]
+            self.store.update_flow(
+                flow["id"], {"state": "paused", "paused_reason": f"reconnect {connection}"}, now
+            )
+            return StepOutcome("failed", error=error)
+        retriable = getattr(exc, "retriable", False)
+        if retriable and attempts < self.settings.max_attempts:
+            if isinstance(exc, Throttled):
+                delay = max(0.0, float(exc.delay))
+            else:
+                delay = self.settings.retry_base_seconds * 2 ** (attempts - 1)
+            error["retry_in_seconds"] = delay
+            return StepOutcome("waiting_retry", next_retry_at=now + delay, error=error)
+        if retriable:
+            error["message"] = f"{error['message']} (gave up after {attempts} attempts)"
+        return StepOutcome("failed", error=error)

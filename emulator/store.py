@@ -1,0 +1,414 @@
+"""The emulator's durable state: flows, runs, step results and hook deliveries.
+
+SQLAlchemy Core on one engine (SQLite in WAL mode by default, PostgreSQL when scaled), shared with the
+dedupe record (:mod:`connector.dedupe`) so a poll can commit new runs, seen ids and its cursor in one
+transaction. Times are epoch seconds (floats): the same on every database and easy to compare with
+the scheduler's clock. JSON columns hold what the definitions define (inputs, mappings, outputs).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from connector.dedupe import SqlDedupeStore, sqlite_engine
+
+FLOW_STATES = ("on", "off", "paused")
+RUN_STATUSES = ("pending", "running", "succeeded", "failed", "halted", "held", "waiting_retry", "discarded")
+STEP_STATUSES = ("pending", "running", "succeeded", "failed", "halted", "waiting_retry")
+DELIVERY_STATUSES = ("received", "processed", "failed")
+
+metadata = sa.MetaData()
+
+flows = sa.Table(
+    "emulator_flows",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("trigger_app", sa.String(100), nullable=False),
+    sa.Column("trigger_operation", sa.String(100), nullable=False),
+    sa.Column("trigger_input", sa.JSON, nullable=False, default=dict),
+    sa.Column("trigger_connection_id", sa.String(100), nullable=True),
+    sa.Column("steps", sa.JSON, nullable=False, default=list),
+    sa.Column("state", sa.String(16), nullable=False, default="off"),
+    sa.Column("paused_reason", sa.Text, nullable=True),
+    sa.Column("interval_seconds", sa.Float, nullable=False, default=60.0),
+    sa.Column("cursor", sa.Text, nullable=True),
+    sa.Column("subscription", sa.JSON, nullable=True),
+    sa.Column("next_poll_at", sa.Float, nullable=True),
+    sa.Column("last_poll_error", sa.JSON, nullable=True),
+    sa.Column("created", sa.Float, nullable=False),
+    sa.Column("updated", sa.Float, nullable=False),
+    sa.Index("ix_emulator_flows_due", "state", "next_poll_at"),
+)
+
+runs = sa.Table(
+    "emulator_runs",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("flow_id", sa.String(64), nullable=False),
+    sa.Column("item_id", sa.String(512), nullable=True),
+    sa.Column("item", sa.JSON, nullable=True),
+    sa.Column("status", sa.String(16), nullable=False),
+    #: Insertion order: runs of one poll are created oldest item first, so seq orders them.
+    sa.Column("seq", sa.BigInteger, nullable=False),
+    sa.Column("created", sa.Float, nullable=False),
+    sa.Column("finished", sa.Float, nullable=True),
+    sa.Column("next_retry_at", sa.Float, nullable=True),
+    sa.Column("replays", sa.Integer, nullable=False, default=0),
+    sa.Column("error", sa.JSON, nullable=True),
+    sa.Index("ix_emulator_runs_flow", "flow_id", "seq"),
+    sa.Index("ix_emulator_runs_status", "status", "next_retry_at"),
+)
+
+step_results = sa.Table(
+    "emulator_step_results",
+    metadata,
+    sa.Column("run_id", sa.String(64), primary_key=True),
+    sa.Column("index", sa.Integer, primary_key=True),
+    sa.Column("step_key", sa.String(100), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("input", sa.JSON, nullable=True),
+    sa.Column("output", sa.JSON, nullable=True),
+    sa.Column("trace", sa.JSON, nullable=True),
+    sa.Column("error", sa.JSON, nullable=True),
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("next_retry_at", sa.Float, nullable=True),
+    sa.Column("duration_ms", sa.Float, nullable=True),
+    sa.Column("started", sa.Float, nullable=True),
+    sa.Column("finished", sa.Float, nullable=True),
+)
+
+deliveries = sa.Table(
+    "emulator_hook_deliveries",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("flow_id", sa.String(64), nullable=False),
+    sa.Column("received_at", sa.Float, nullable=False),
+    sa.Column("method", sa.String(10), nullable=False, default="POST"),
+    sa.Column("headers", sa.JSON, nullable=False, default=dict),
+    sa.Column("query", sa.JSON, nullable=False, default=dict),
+    sa.Column("body", sa.LargeBinary, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("items", sa.Integer, nullable=True),
+    sa.Column("error", sa.JSON, nullable=True),
+    sa.Index("ix_emulator_deliveries_status", "status", "received_at"),
+)
+
+_INSERT_DELIVERY = deliveries.insert()
+
+#: Request headers never stored with a delivery: they carry the hook's credential.
+SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key", "x-hook-secret"})
+
+
+def new_id(prefix: str) -> str:
+    """Short, sortable-enough, unguessable ids (hook URLs contain the flow id)."""
+    return f"{prefix}_{uuid.uuid4().hex[:20]}"
+
+
+def engine_for(url: str) -> Engine:
+    """An engine for ``url``; SQLite files get WAL mode and cross-thread use."""
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        return sqlite_engine(url.removeprefix("sqlite:///"))
+    return sa.create_engine(url, pool_pre_ping=True)
+
+
+class Store:
+    """Reads and writes the emulator's tables; every method takes an optional open connection.
+
+    Passing ``conn`` joins the caller's transaction (a poll commits runs, dedupe ids and the cursor
+    together); without it each call commits on its own.
+    """
+
+    def __init__(self, engine: Engine, hook_cache_seconds: float = 1.0) -> None:
+        self.engine = engine
+        metadata.create_all(engine)
+        self.dedupe = SqlDedupeStore(engine)
+        self._seq = time.time_ns()
+        #: Hook ingress reads the same flow for every delivery; changes made through this store drop
+        #: the entry at once, changes by another process are seen within ``hook_cache_seconds``.
+        self.hook_cache_seconds = hook_cache_seconds
+        self._hook_cache: dict[str, tuple[float, dict[str, Any] | None]] = {}
+        self._changed_flows: set[str] = set()
+        self._write_lock: threading.RLock | contextlib.nullcontext[None] = (
+            threading.RLock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
+        )
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        """A write transaction; on SQLite, one at a time per process.
+
+        SQLite allows one writer; threads that collide wait in its busy handler, which sleeps in
+        steps of up to 100 ms. Queueing on a Python lock instead keeps the hook ingress's latency flat.
+        """
+        with self._write_lock, self.engine.begin() as conn:
+            yield conn
+        self._forget_changed_flows()
+
+    def _forget_changed_flows(self) -> None:
+        """Drop cache entries of flows changed in a transaction, now that it has committed."""
+        while self._changed_flows:
+            self._hook_cache.pop(self._changed_flows.pop(), None)
+
+    @contextmanager
+    def _conn(self, conn: Connection | None) -> Iterator[Connection]:
+        if conn is not None:
+            yield conn
+        else:
+            with self.begin() as own:
+                yield own
+
+    @contextmanager
+    def _reader(self, conn: Connection | None) -> Iterator[Connection]:
+        """A connection for reads: the caller's, or a fresh one without an explicit transaction."""
+        if conn is not None:
+            yield conn
+        else:
+            with self.engine.connect() as own:
+                yield own
+
+    def next_seq(self) -> int:
+        """Monotonic ordering key for runs (oldest item of a poll gets the smallest)."""
+        self._seq = max(self._seq + 1, time.time_ns())
+        return self._seq
+
+    # --- flows -------------------------------------------------------------------------------
+
+    def create_flow(self, values: Mapping[str, Any], now: float, conn: Connection | None = None) -> dict[str, Any]:
+        row = {"id": new_id("flow"), "state": "off", "created": now, "updated": now, **values}
+        with self._conn(conn) as c:
+            c.execute(flows.insert().values(**row))
+        return self.get_flow(row["id"]) or row
+
+    def get_flow(self, flow_id: str, conn: Connection | None = None) -> dict[str, Any] | None:
+        with self._reader(conn) as c:
+            row = c.execute(sa.select(flows).where(flows.c.id == flow_id)).mappings().first()
+        return dict(row) if row else None
+
+    def hook_target(self, flow_id: str) -> dict[str, Any] | None:
+        """The flow a delivery is for, from a short-lived cache (the ingress's hot path)."""
+        cached = self._hook_cache.get(flow_id)
+        if cached is not None and time.monotonic() - cached[0] < self.hook_cache_seconds:
+            return cached[1]
+        flow = self.get_flow(flow_id)
+        if len(self._hook_cache) > 10_000:
+            self._hook_cache.clear()
+        self._hook_cache[flow_id] = (time.monotonic(), flow)
+        return flow
+
+    def list_flows(self) -> list[dict[str, Any]]:
+        with self.engine.connect() as c:
+            return [dict(r) for r in c.execute(sa.select(flows).order_by(flows.c.created)).mappings()]
+
+    def update_flow(self, flow_id: str, values: Mapping[str, Any], now: float, conn: Connection | None = None) -> None:
+        self._hook_cache.pop(flow_id, None)
+        self._changed_flows.add(flow_id)
+        with self._conn(conn) as c:
+            c.execute(flows.update().where(flows.c.id == flow_id).values(**values, updated=now))
+        if conn is None:
+            self._forget_changed_flows()
+
+    def delete_flow(self, flow_id: str) -> None:
+        self._hook_cache.pop(flow_id, None)
+        with self.begin() as c:
+            run_ids = sa.select(runs.c.id).where(runs.c.flow_id == flow_id)
+            c.execute(step_results.delete().where(step_results.c.run_id.in_(run_ids)))
+            c.execute(runs.delete().where(runs.c.flow_id == flow_id))
+            c.execute(deliveries.delete().where(deliveries.c.flow_id == flow_id))
+            c.execute(flows.delete().where(flows.c.id == flow_id))
+            self.dedupe.clear(flow_id, c)
+
+    def due_flows(self, now: float) -> list[dict[str, Any]]:
+        """Poll flows that are on and whose next poll time has come."""
+        with self.engine.connect() as c:
+            rows = c.execute(
+                sa.select(flows)
+                .where(flows.c.state == "on", flows.c.next_poll_at <= now)
+                .order_by(flows.c.next_poll_at)
+            ).mappings()
+            return [dict(r) for r in rows]
+
+    # --- runs --------------------------------------------------------------------------------
+
+    def insert_runs(
+        self, flow_id: str, items: Iterable[tuple[str, Any]], status: str, now: float, conn: Connection
+    ) -> list[str]:
+        """Insert one run per (item id, item), in the given order. Returns the run ids."""
+        rows = [
+            {
+                "id": new_id("run"), "flow_id": flow_id, "item_id": item_id, "item": item, "status": status,
+                "seq": self.next_seq(), "created": now, "replays": 0,
+            }
+            for item_id, item in items
+        ]
+        if rows:
+            conn.execute(runs.insert(), rows)
+        return [r["id"] for r in rows]
+
+    def get_run(self, run_id: str, conn: Connection | None = None) -> dict[str, Any] | None:
+        with self._reader(conn) as c:
+            row = c.execute(sa.select(runs).where(runs.c.id == run_id)).mappings().first()
+        return dict(row) if row else None
+
+    def update_run(self, run_id: str, values: Mapping[str, Any], conn: Connection | None = None) -> None:
+        with self._conn(conn) as c:
+            c.execute(runs.update().where(runs.c.id == run_id).values(**values))
+
+    def claim_run(self, run_id: str, from_statuses: tuple[str, ...]) -> bool:
+        """Mark a run running only if it is still in one of ``from_statuses`` (no double execution)."""
+        with self.begin() as c:
+            result = c.execute(
+                runs.update()
+                .where(runs.c.id == run_id, runs.c.status.in_(from_statuses))
+                .values(status="running", next_retry_at=None)
+            )
+            return result.rowcount == 1
+
+    def list_runs(
+        self, *, flow_id: str | None = None, status: str | None = None, limit: int = 50, offset: int = 0
+    ) -> tuple[list[dict[str, Any]], int]:
+        """Newest first, with the total count for paging."""
+        where = []
+        if flow_id:
+            where.append(runs.c.flow_id == flow_id)
+        if status:
+            where.append(runs.c.status == status)
+        with self.engine.connect() as c:
+            total = c.execute(sa.select(sa.func.count()).select_from(runs).where(*where)).scalar_one()
+            rows = c.execute(
+                sa.select(runs).where(*where).order_by(runs.c.seq.desc()).limit(limit).offset(offset)
+            ).mappings()
+            return [dict(r) for r in rows], int(total)
+
+    def run_ids(self, flow_id: str, status: str) -> list[str]:
+        """Ids of a flow's runs in one status, oldest first."""
+        with self.engine.connect() as c:
+            rows = c.execute(
+                sa.select(runs.c.id).where(runs.c.flow_id == flow_id, runs.c.status == status).order_by(runs.c.seq)
+            )
+            return [r[0] for r in rows]
+
+    def set_run_status(self, flow_id: str, from_status: str, to_status: str, now: float) -> int:
+        with self.begin() as c:
+            values: dict[str, Any] = {"status": to_status}
+            if to_status == "discarded":
+                values["finished"] = now
+            result = c.execute(
+                runs.update().where(runs.c.flow_id == flow_id, runs.c.status == from_status).values(**values)
+            )
+            return int(result.rowcount)
+
+    def recover_interrupted(self) -> int:
+        """Make runs a dead process left ``running`` pending again; returns how many.
+
+        Their succeeded steps are kept and skipped; the step that was in flight runs again with the
+        same idempotency key, so where the API honours it nothing is created twice. Only safe when
+        no other worker is executing runs (the embedded single-process default).
+        """
+        with self.begin() as c:
+            result = c.execute(runs.update().where(runs.c.status == "running").values(status="pending"))
+            return int(result.rowcount)
+
+    def runnable_runs(self, now: float, limit: int = 100) -> list[str]:
+        """Pending runs and retries whose time has come, oldest first."""
+        with self.engine.connect() as c:
+            rows = c.execute(
+                sa.select(runs.c.id)
+                .join(flows, flows.c.id == runs.c.flow_id)
+                .where(
+                    flows.c.state == "on",
+                    sa.or_(
+                        runs.c.status == "pending",
+                        sa.and_(runs.c.status == "waiting_retry", runs.c.next_retry_at <= now),
+                    ),
+                )
+                .order_by(runs.c.seq)
+                .limit(limit)
+            )
+            return [r[0] for r in rows]
+
+    # --- step results ------------------------------------------------------------------------
+
+    def step_results_for(self, run_id: str) -> list[dict[str, Any]]:
+        with self.engine.connect() as c:
+            rows = c.execute(
+                sa.select(step_results).where(step_results.c.run_id == run_id).order_by(step_results.c.index)
+            ).mappings()
+            return [dict(r) for r in rows]
+
+    def save_step_result(self, run_id: str, index: int, values: Mapping[str, Any]) -> None:
+        """Insert or update the result of step ``index`` of a run."""
+        with self.begin() as c:
+            exists = c.execute(
+                sa.select(step_results.c.run_id).where(step_results.c.run_id == run_id, step_results.c.index == index)
+            ).first()
+            if exists:
+                c.execute(
+                    step_results.update()
+                    .where(step_results.c.run_id == run_id, step_results.c.index == index)
+                    .values(**values)
+                )
+            else:
+                c.execute(step_results.insert().values(run_id=run_id, index=index, **values))
+
+    # --- hook deliveries ---------------------------------------------------------------------
+
+    def store_delivery(
+        self,
+        flow_id: str,
+        method: str,
+        headers: Mapping[str, str],
+        query: Mapping[str, str],
+        body: bytes,
+        now: float,
+    ) -> str:
+        """Commit a delivery before it is acknowledged. Credential headers are not kept."""
+        delivery_id = new_id("dlv")
+        kept = {k: v for k, v in headers.items() if k.lower() not in SECRET_HEADERS}
+        row = {
+            "id": delivery_id, "flow_id": flow_id, "received_at": now, "method": method, "headers": kept,
+            "query": dict(query), "body": body, "status": "received", "items": None, "error": None,
+        }
+        # A plain statement with bound parameters: compiled once, reused for every delivery.
+        with self.begin() as c:
+            c.execute(_INSERT_DELIVERY, row)
+        return delivery_id
+
+    def get_delivery(self, delivery_id: str, conn: Connection | None = None) -> dict[str, Any] | None:
+        with self._reader(conn) as c:
+            row = c.execute(sa.select(deliveries).where(deliveries.c.id == delivery_id)).mappings().first()
+        return dict(row) if row else None
+
+    def pending_deliveries(self, limit: int = 200) -> list[str]:
+        """Received deliveries of flows that are on, oldest first."""
+        with self.engine.connect() as c:
+            rows = c.execute(
+                sa.select(deliveries.c.id)
+                .join(flows, flows.c.id == deliveries.c.flow_id)
+                .where(deliveries.c.status == "received", flows.c.state == "on")
+                .order_by(deliveries.c.received_at)
+                .limit(limit)
+            )
+            return [r[0] for r in rows]
+
+    def list_deliveries(self, flow_id: str, limit: int = 50) -> list[dict[str, Any]]:
+        with self.engine.connect() as c:
+            rows = c.execute(
+                sa.select(deliveries)
+                .where(deliveries.c.flow_id == flow_id)
+                .order_by(deliveries.c.received_at.desc())
+                .limit(limit)
+            ).mappings()
+            return [dict(r) for r in rows]
+
+    def update_delivery(self, delivery_id: str, values: Mapping[str, Any], conn: Connection | None = None) -> None:
+        with self._conn(conn) as c:
+            c.execute(deliveries.update().where(deliveries.c.id == delivery_id).values(**values))

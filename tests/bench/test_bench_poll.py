@@ -1,0 +1,60 @@
+"""Smoke checks for the poll benchmarks: each client reads the whole listing, and the lines say PASS/MISS."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from benchkit import okta_org
+
+from emulator.sandbox.serve import serve
+
+poll_seed = pytest.importorskip("poll_seed")
+poll_incremental = pytest.importorskip("poll_incremental")
+
+
+@pytest.fixture(scope="module")
+def served_org():
+    sandbox = okta_org(450)
+    with serve(sandbox.app) as served:
+        sandbox.base_url = served.base_url
+        yield sandbox
+    sandbox.close()
+
+
+@pytest.mark.parametrize("client", ["product", "bare"])
+def test_each_poll_seed_client_reads_every_user_of_a_three_page_org(served_org, client):
+    read = poll_seed.READERS[client](served_org.base_url, served_org.settings.token)
+    assert read() == 450
+
+
+def test_the_poll_seed_line_reports_ratios_against_bare_httpx_and_a_verdict():
+    report = {"seconds": 0.2, "records": 400, "peak_mb": 60.0, "start_mb": 50.0}
+    results = {
+        200: {"product": [{**report, "records": 200}], "bare": [{**report, "records": 200, "seconds": 0.1}]},
+        400: {"product": [{**report, "peak_mb": 61.0}], "bare": [{**report, "seconds": 0.15}]},
+    }
+    line = poll_seed.summarise(results, ["product", "bare"])
+    assert line.startswith("poll_seed: 200 users (1 pages)")
+    assert "product/bare 2.00" in line
+    assert "product peak RSS 60 -> 61 MiB" in line
+    assert line.endswith("MISS")  # 2.00x bare misses the 1.3x goal
+
+
+def test_a_client_that_misses_users_fails_the_poll_seed_goal():
+    report = {"seconds": 0.1, "records": 199, "peak_mb": 60.0, "start_mb": 50.0}
+    line = poll_seed.summarise({200: {"product": [report], "bare": [{**report, "records": 200}]}}, ["product", "bare"])
+    assert "RECORD COUNT WRONG: product 199" in line
+    assert line.endswith("MISS")
+
+
+def test_an_incremental_poll_with_nothing_new_makes_one_call(served_org, capsys):
+    last_id = list(served_org.state.users.records)[-1].id
+    poll_incremental.child(served_org.base_url, served_org.settings.token, last_id, 2)
+    report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert report["first_poll_items"] == 450
+    assert report["calls"] == 1
+    assert report["emitted"] == 0
+    line = poll_incremental.summarise({100: report, 450: report})
+    assert "cost 450 vs 100 users 1.00x" in line
+    assert line.endswith("PASS")
