@@ -32,6 +32,30 @@ def _op(summary: str, *, body: str | None = None, ok: str = "200", errors: tuple
 
 
 _PATHS: dict[str, Any] = {
+    "/api/connections": {
+        "get": _op("List connections (secrets masked)", errors=()),
+        "post": _op("Add a connection: the credential is tested first and saved only when it works",
+                    ok="201", errors=("400", "422")),
+    },
+    "/api/connections/{connection_id}": {
+        "parameters": [{"name": "connection_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+        "get": _op("One connection (secrets masked)"),
+        "delete": _op("Delete a connection", ok="204"),
+    },
+    "/api/connections/{connection_id}/test": {
+        "parameters": [{"name": "connection_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+        "post": _op("Run the connection test and refresh the label"),
+    },
+    "/api/connections/oauth/start": {
+        "post": _op("Start the OAuth 2.0 authorization-code flow (PKCE S256, state); returns the authorize URL",
+                    errors=("400", "422")),
+    },
+    "/connections/oauth/callback": {
+        "get": {
+            "summary": "Where the authorization server returns the browser; saves the connection and redirects",
+            "responses": {"302": {"description": "Back to the connections page, with the outcome"}},
+        },
+    },
     "/api/flows": {
         "get": _op("List flows", errors=()),
         "post": _op("Create a flow", body="FlowInput!", ok="201", errors=("400", "422")),
