@@ -150,6 +150,9 @@ class OktaPrivateKeyJwtAuth(httpx.Auth):
         transport: where token requests go (a sandbox in tests).
     """
 
+    #: A 401 can be fixed by getting a new token, so the seam reports RefreshAuth, not ExpiredAuth.
+    refreshable = True
+
     requires_response_body = True
 
     def __init__(

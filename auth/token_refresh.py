@@ -129,6 +129,9 @@ class RefreshingBearerAuth(httpx.Auth):
         headers: extra headers for every request (e.g. an API version).
     """
 
+    #: A 401 can be fixed by getting a new token, so the seam reports RefreshAuth, not ExpiredAuth.
+    refreshable = True
+
     requires_response_body = True
 
     def __init__(

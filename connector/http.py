@@ -5,7 +5,8 @@ The client is a plain ``httpx.Client`` with three additions, layered so each see
     ConnectorClient.send      deadline check, then status -> ConnectorError (after auth and redirects)
       httpx auth flow         e.g. refresh-on-401: sees the final response of each attempt
         event hooks           TraceRecorder (one exchange per request the auth flow sends)
-          RetryingTransport   429 / 5xx / transport errors, waiting as the service asks
+          RetryingTransport   pacing (connector.pacing), then 429 / 5xx / transport errors, waiting
+                              as the service asks
             inner transport   httpx.HTTPTransport, WSGITransport (sandboxes), MockTransport (tests)
 
 Status errors are raised in ``send`` rather than in a response event hook, because httpx runs
@@ -27,19 +28,22 @@ import ssl
 import time
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
 
 from connector import __version__
 from connector.errors import (
     ConnectorError,
+    ExpiredAuth,
+    RefreshAuth,
     ResponseError,
     ServerError,
     Throttled,
     TimeLimit,
     reaction_for_status,
 )
+from connector.pacing import SHARED_PACER, RatePacer
 
 if TYPE_CHECKING:
     from connector.trace import TraceRecorder
@@ -191,6 +195,9 @@ class RetryingTransport(httpx.BaseTransport):
 
     When attempts run out, the last response is returned (the client maps it to an error) or the last
     transport error is raised.
+
+    With a ``pacer``, every attempt first waits for the slot the pacer books (so the service's budget
+    is not overflowed and 429s stay rare), and every response teaches the pacer the budget.
     """
 
     def __init__(
@@ -199,11 +206,13 @@ class RetryingTransport(httpx.BaseTransport):
         policy: RetryPolicy = DEFAULT_RETRY,
         sleep: Callable[[float], None] = time.sleep,
         deadline: float | None = None,
+        pacer: RatePacer | None = None,
     ) -> None:
         self.inner = inner
         self.policy = policy
         self.sleep = sleep
         self.deadline = deadline
+        self.pacer = pacer
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         # Read a streaming body once so every attempt sends the same bytes.
@@ -212,6 +221,7 @@ class RetryingTransport(httpx.BaseTransport):
         attempt = 0
         while True:
             self._limit_timeouts(request)
+            sent_at = self._pace(request)
             try:
                 response = self.inner.handle_request(request)
             except _TRANSIENT as exc:
@@ -222,6 +232,8 @@ class RetryingTransport(httpx.BaseTransport):
                 self._wait(delay, request, exc=exc)
                 attempt += 1
                 continue
+            if self.pacer is not None:
+                self.pacer.observe(request, response, sent_at)
             if response.status_code not in policy.retry_statuses or attempt + 1 >= policy.max_attempts:
                 response.extensions = {**response.extensions, ATTEMPTS: attempt + 1}
                 return response
@@ -235,6 +247,22 @@ class RetryingTransport(httpx.BaseTransport):
 
     def close(self) -> None:
         self.inner.close()
+
+    def _pace(self, request: httpx.Request) -> float:
+        """Wait for the pacer's slot (never past the deadline); returns the pacer's clock at sending."""
+        if self.pacer is None:
+            return 0.0
+        delay = self.pacer.reserve(request)
+        if delay > 0:
+            if self.deadline is not None and time.monotonic() + delay > self.deadline:
+                raise Throttled(
+                    f"{request.method} {request.url.path}: the service's rate limit leaves no request before "
+                    f"this step's time limit (next one in {delay:.1f} s); retry after the delay",
+                    delay=delay,
+                )
+            self.sleep(delay)
+            self._limit_timeouts(request)
+        return self.pacer.clock()
 
     def _limit_timeouts(self, request: httpx.Request) -> None:
         """Shorten this attempt's timeouts to the time left before the deadline."""
@@ -342,6 +370,11 @@ class ConnectorClient(httpx.Client):
             allowed = response.request.extensions.get(ALLOW_STATUS, ())
             if response.status_code not in allowed:
                 error = error_from_response(response, policy=self.retry or DEFAULT_RETRY)
+                if isinstance(error, RefreshAuth) and not getattr(self.auth, "refreshable", False):
+                    # An API token or key cannot be refreshed: a 401 means the user must reconnect.
+                    expired = ExpiredAuth(f"{error.message} (this credential cannot be refreshed)")
+                    expired.response = response  # type: ignore[attr-defined]
+                    error = expired
                 response.close()
                 if self.recorder is not None:
                     self.recorder.record_error(response.request, error, response)
@@ -361,6 +394,7 @@ def make_client(
     deadline: float | None = None,
     sleep: Callable[[float], None] = time.sleep,
     raise_errors: bool = True,
+    pacer: RatePacer | Literal[False] | None = None,
 ) -> httpx.Client:
     """The one factory every outbound call uses.
 
@@ -374,9 +408,17 @@ def make_client(
         deadline: ``time.monotonic()`` value after which no request starts and no retry waits.
         sleep: how retries wait (tests inject a recorder of delays).
         raise_errors: map error statuses to ConnectorErrors (see :func:`raise_for_status`).
+        pacer: spaces requests to the services' announced rate limits (:mod:`connector.pacing`). By
+            default the process-wide pacer for real network transports and none for a ``transport``
+            passed in (in-process sandboxes and mocks answer without a shared budget to protect);
+            ``False`` turns pacing off.
     """
     inner = transport if transport is not None else httpx.HTTPTransport(verify=_shared_ssl_context())
-    wrapped = RetryingTransport(inner, retry or RetryPolicy(max_attempts=1), sleep=sleep, deadline=deadline)
+    if pacer is None:
+        pacer = SHARED_PACER if transport is None else False
+    wrapped = RetryingTransport(
+        inner, retry or RetryPolicy(max_attempts=1), sleep=sleep, deadline=deadline, pacer=pacer or None
+    )
     merged_headers = {"User-Agent": USER_AGENT, **(headers or {})}
     hooks = recorder.hooks() if recorder is not None else {}
     return ConnectorClient(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ import click
 
 from connector.cli.output import fail, guarded, print_json
 from connector.context import Connection, Meta
-from connector.errors import BadInput
+from connector.errors import BadInput, ConnectorError, ExpiredAuth, RefreshAuth
 from connector.manifest import validate_app, write_manifests
 from connector.registry import get_app, load_apps
 from connector.runtime import invoke
@@ -79,17 +80,26 @@ def _parse_fields(pairs: tuple[str, ...]) -> dict[str, str]:
 
 
 def _read_input(raw: str | None, path: str | None) -> dict[str, Any]:
-    if raw and path:
+    if raw is not None and path:
         raise BadInput("give --input or --input-file, not both", "--input")
-    text = raw if raw is not None else (Path(path).read_text() if path else "{}")
-    if path == "-":
-        text = sys.stdin.read()
+    if raw is not None:
+        text, option = raw, "--input"
+    elif path == "-":
+        text, option = sys.stdin.read(), "--input-file"
+    elif path:
+        text, option = Path(path).read_text(), "--input-file"
+    else:
+        text, option = "{}", "--input"
+    return _json_object(text, option, '{"email": "ada@example.com"}')
+
+
+def _json_object(text: str, option: str, example: str) -> dict[str, Any]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise BadInput(f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})", "--input") from exc
+        raise BadInput(f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})", option) from exc
     if not isinstance(data, dict):
-        raise BadInput("must be a JSON object such as {\"email\": \"ada@example.com\"}", "--input")
+        raise BadInput(f"must be a JSON object such as {example}", option)
     return data
 
 
@@ -100,14 +110,18 @@ def _connection(app_key: str, name: str | None, fields: dict[str, str], base_url
         connection = load_connection(name)
         if connection.app != app_key:
             raise BadInput(f"connection {name!r} belongs to app {connection.app!r}, not {app_key!r}", "--connection")
-        return connection
+        # --base-url points a saved connection elsewhere (a sandbox) instead of being silently ignored.
+        return replace(connection, base_url=base_url) if base_url else connection
     return Connection(app=app_key, fields=fields, base_url=base_url or "")
 
 
 @click.command("invoke")
 @click.argument("target", metavar="APP.OPERATION")
 @click.option("--input", "input_json", help="Input as a JSON object.")
-@click.option("--input-file", type=click.Path(dir_okay=False, allow_dash=True), help="Read input JSON from a file.")
+@click.option(
+    "--input-file", type=click.Path(exists=True, dir_okay=False, allow_dash=True),
+    help="Read input JSON from a file ('-' reads stdin).",
+)
 @click.option("--connection", "connection_name", help="Use a saved connection (see `connector connections`).")
 @click.option("--field", "fields", multiple=True, metavar="KEY=VALUE", help="Ad-hoc connection field.")
 @click.option("--base-url", help="Override the app's API base URL.")
@@ -117,6 +131,8 @@ def _connection(app_key: str, name: str | None, fields: dict[str, str], base_url
     default="perform",
     show_default=True,
 )
+@click.option("--target-url", help="The hook URL a hook trigger subscribes (with --step subscribe).")
+@click.option("--subscription", "subscription_json", help="What subscribe printed, as JSON (with --step unsubscribe).")
 @click.option("--trial", is_flag=True, help="Run as a trial (triggers return at most 3 samples).")
 @click.option("--strict", is_flag=True, help="Also check the output against its schema.")
 @click.option("--trace", is_flag=True, help="Print the HTTP exchange (secrets redacted) with the output.")
@@ -131,6 +147,8 @@ def invoke_command(
     fields: tuple[str, ...],
     base_url: str | None,
     step: str,
+    target_url: str | None,
+    subscription_json: str | None,
     trial: bool,
     strict: bool,
     trace: bool,
@@ -143,16 +161,34 @@ def invoke_command(
         raise BadInput(f"{target!r} must look like APP.OPERATION, e.g. okta.find_user", "APP.OPERATION")
     app = get_app(app_key, list(app_specs))
     values = _read_input(input_json, input_file)
+    subscription = _json_object(subscription_json, "--subscription", '{"id": "..."}') if subscription_json else {}
     connection = _connection(app.key, connection_name, _parse_fields(fields), base_url)
-    result = invoke(
-        app,
-        op_key,
-        connection,
-        values,
-        Meta(trial=trial),
-        step=step,  # type: ignore[arg-type]
-        strict=strict,
-        trace=trace,
-        time_limit=time_limit,
-    )
+    meta = Meta(trial=trial, target_url=target_url, subscription=subscription)
+    try:
+        result = invoke(
+            app,
+            op_key,
+            connection,
+            values,
+            meta,
+            step=step,  # type: ignore[arg-type]
+            strict=strict,
+            trace=trace,
+            time_limit=time_limit,
+        )
+    except (RefreshAuth, ExpiredAuth) as exc:
+        _show_failed_trace(exc, trace)
+        again = f"--name {connection_name}" if connection_name else "..."
+        fail(f"{type(exc).__name__}: the {app.key} credential was refused ({exc.message}); check it, or "
+             f"reconnect with `connector connect {app.key} {again}`")
+    except ConnectorError as exc:
+        _show_failed_trace(exc, trace)
+        raise
     print_json({"output": result.output, "trace": result.trace} if trace else result.output)
+
+
+def _show_failed_trace(exc: ConnectorError, trace: bool) -> None:
+    """With --trace, a failed step still shows what the vendor answered (redacted), on stderr."""
+    recorded = getattr(exc, "trace", None)
+    if trace and recorded:
+        click.echo(json.dumps({"trace": recorded}, indent=2, default=str), err=True)

@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 
 REDIRECT_URI = "http://127.0.0.1:8765/callback"
+CONTACTS_CLIENT = ("auth-test-app", "auth-test-app-secret-0123456789")
 LOCATION = "loc_sandbox"
 
 

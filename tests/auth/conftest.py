@@ -8,14 +8,12 @@ from pathlib import Path
 import httpx
 import pytest
 import sqlalchemy as sa
-from auth_support import REDIRECT_URI, CountingTransport
+from auth_support import CONTACTS_CLIENT, REDIRECT_URI, CountingTransport
 
 from auth.secrets import SecretBox
 from auth.store import CredentialStore, sqlite_engine
 from emulator.sandbox.contacts import ContactsSandbox
 from emulator.sandbox.okta import OktaSandbox
-
-CONTACTS_CLIENT = ("auth-test-app", "auth-test-app-secret-0123456789")
 
 
 @pytest.fixture

@@ -7,8 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
-from auth_support import REDIRECT_URI, CountingTransport, consent
-from conftest import CONTACTS_CLIENT
+from auth_support import CONTACTS_CLIENT, REDIRECT_URI, CountingTransport, consent
 
 from auth.connection_check import check_connection
 from auth.contacts import authorize_url, token_url

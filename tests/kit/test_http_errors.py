@@ -11,6 +11,7 @@ import pytest
 import connector
 from connector.errors import (
     ConnectorError,
+    ExpiredAuth,
     Halted,
     RefreshAuth,
     ResponseError,
@@ -33,7 +34,7 @@ def answering(response: httpx.Response, **kwargs: object) -> httpx.Client:
     ("status", "branch"),
     [
         (400, ResponseError),
-        (401, RefreshAuth),
+        (401, ExpiredAuth),  # no refreshable credential on this client: reconnect
         (403, ResponseError),
         (404, ResponseError),
         (408, ServerError),
@@ -98,11 +99,12 @@ def test_a_highlevel_validation_list_becomes_one_line() -> None:
     assert error.message == "422 Unprocessable Entity: email must be an email; phone must be valid"
 
 
-def test_a_highlevel_invalid_token_asks_for_a_refresh() -> None:
+def test_a_refused_key_that_cannot_be_refreshed_asks_the_user_to_reconnect() -> None:
     body = {"statusCode": 401, "message": "Invalid token: access token is invalid", "error": "Unauthorized"}
-    with pytest.raises(RefreshAuth) as caught:
+    with pytest.raises(ExpiredAuth) as caught:
         answering(httpx.Response(401, json=body)).get("/contacts/c1")
-    assert caught.value.message == "401 Unauthorized: Invalid token: access token is invalid"
+    assert caught.value.message.startswith("401 Unauthorized: Invalid token: access token is invalid")
+    assert "cannot be refreshed" in caught.value.message
     assert caught.value.response.status_code == 401  # type: ignore[attr-defined]
 
 
@@ -181,6 +183,8 @@ def test_every_request_names_the_kit_in_its_user_agent() -> None:
 
 class RefreshingAuth(httpx.Auth):
     """A refresh-on-401 flow, as the OAuth handlers write it."""
+
+    refreshable = True
 
     def __init__(self) -> None:
         self.token = "old"

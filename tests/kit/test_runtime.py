@@ -7,7 +7,7 @@ import pytest
 from recipes_app import APP, recipes_service
 
 from connector.context import Connection, Meta
-from connector.errors import BadInput, RefreshAuth, ResultError, TimeLimit
+from connector.errors import BadInput, ExpiredAuth, ResultError, TimeLimit
 from connector.runtime import invoke
 
 
@@ -72,9 +72,9 @@ def test_an_operation_that_overruns_its_time_limit_is_stopped(connection):
         invoke(APP, "slow_recipes", connection, time_limit=0.2)
 
 
-def test_a_refused_credential_raises_refresh_auth(service):
+def test_a_refused_api_token_asks_the_user_to_reconnect(service):
     bad = Connection(app="recipes", fields={"token": "wrong"}, transport=httpx.WSGITransport(app=service))
-    with pytest.raises(RefreshAuth):
+    with pytest.raises(ExpiredAuth, match="cannot be refreshed"):
         invoke(APP, "list_recipes", bad, retry=None)
 
 
@@ -97,7 +97,7 @@ def test_an_unknown_operation_lists_the_known_ones(connection):
 
 def test_a_failed_call_keeps_its_redacted_trace(service):
     bad = Connection(app="recipes", fields={"token": "wrong-secret"}, transport=httpx.WSGITransport(app=service))
-    with pytest.raises(RefreshAuth) as caught:
+    with pytest.raises(ExpiredAuth) as caught:
         invoke(APP, "list_recipes", bad, retry=None, trace=True)
     assert caught.value.trace[0]["status"] == 401
     assert "wrong-secret" not in str(caught.value.trace)

@@ -1,0 +1,158 @@
+"""Every operation of both apps runs through ``connector invoke`` against sandboxes on real ports.
+
+Each operation gets its own target objects (a user to suspend, another to delete, ...), so the tests
+share one pair of sandboxes per module and still pass in any order.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import pytest
+from cli_world import OKTA_TOKEN, CliWorld
+
+from connector.apps.contacts import APP as CONTACTS
+from connector.apps.okta import APP as OKTA
+from connector.definitions import Trigger
+
+DUE = "2026-03-01T17:00:00Z"
+OPERATIONS = [f"{app.key}.{op.key}" for app in (OKTA, CONTACTS) for op in app.operations]
+
+
+def _okta_user(world: CliWorld, name: str, **kwargs: Any) -> dict[str, Any]:
+    email = f"{name.lower()}@example.com"
+    profile = {"login": email, "email": email, "firstName": name, "lastName": "Cli"}
+    return world.okta.create_user(profile, **kwargs)
+
+
+def _okta_inputs(world: CliWorld) -> dict[str, dict[str, Any]]:
+    """Valid inputs for the Okta operations, each acting on objects no other test touches."""
+    password = "Corr3ct-Horse-Battery!"
+    ann = _okta_user(world, "Ann", password=password)
+    staged = _okta_user(world, "Bo", activate=False)
+    to_deactivate = _okta_user(world, "Cal", password=password)
+    to_suspend = _okta_user(world, "Dee", password=password)
+    suspended = _okta_user(world, "Eli", password=password)
+    gone = _okta_user(world, "Fay")
+    member = _okta_user(world, "Gus", password=password)
+    with httpx.Client(base_url=world.okta_url, headers={"Authorization": f"SSWS {OKTA_TOKEN}"}) as http:
+        http.post(f"/api/v1/users/{suspended['id']}/lifecycle/suspend").raise_for_status()
+        http.post(f"/api/v1/users/{gone['id']}/lifecycle/deactivate").raise_for_status()
+        eng = http.post("/api/v1/groups", json={"profile": {"name": "Eng"}}).json()
+        spare = http.post("/api/v1/groups", json={"profile": {"name": "Spare"}}).json()
+        for user in (ann, member):
+            http.put(f"/api/v1/groups/{eng['id']}/users/{user['id']}").raise_for_status()
+    return {
+        "create_user": {"email": "hal@example.com", "firstName": "Hal", "lastName": "Cli"},
+        "update_user": {"user": ann["id"], "department": "R&D"},
+        "activate_user": {"user": staged["id"], "send_email": False},
+        "deactivate_user": {"user": to_deactivate["id"]},
+        "suspend_user": {"user": to_suspend["id"]},
+        "unsuspend_user": {"user": suspended["id"]},
+        "reset_password": {"user": ann["id"], "send_email": False},
+        "delete_user": {"user": gone["id"]},
+        "create_group": {"name": "Support"},
+        "update_group": {"group": eng["id"], "description": "Engineering"},
+        "delete_group": {"group": spare["id"]},
+        "add_user_to_group": {"group": eng["id"], "user": to_suspend["id"]},
+        "remove_user_from_group": {"group": eng["id"], "user": member["profile"]["login"]},
+        "find_user": {"user": "ann@example.com"},
+        "list_users": {"limit": 10},
+        "find_group": {"name": "Eng"},
+        "list_groups": {},
+        "list_group_members": {"group": eng["id"]},
+    }
+
+
+def _contacts_inputs(world: CliWorld) -> dict[str, dict[str, Any]]:
+    """Valid inputs for the Contacts operations, made through the CLI itself."""
+
+    def run(key: str, values: dict[str, Any]) -> Any:
+        result = world.ok("invoke", f"contacts.{key}", "--connection", "contacts-sandbox",
+                          "--input", json.dumps(values))
+        return json.loads(result.stdout)
+
+    ada = run("create_contact", {"name": "Ada Lovelace", "email": "ada@example.com", "external_id": "00uADA",
+                                 "business_id": "biz_acme", "tags": ["okta"]})
+    doomed = run("create_contact", {"name": "Doomed Contact", "email": "doomed@example.com"})
+    contact = {"contact_id": ada["id"]}
+    to_complete = run("upsert_task", {**contact, "title": "Badge", "due_date": DUE, "external_key": "k1"})
+    to_delete = run("upsert_task", {**contact, "title": "Laptop", "due_date": DUE, "external_key": "k2"})
+    note = run("add_note", {**contact, "body": "Welcome"})
+    world.contacts.add_appointment(ada["id"], title="Intro call", start=1_900_000_000.0)
+    return {
+        "create_contact": {"name": "Grace Hopper", "email": "grace@example.com", "external_id": "00uGRACE"},
+        "update_contact": {**contact, "company_name": "Analytical Engines"},
+        "delete_contact": {"contact_id": doomed["id"]},
+        "upsert_task": {**contact, "external_key": "okta-42", "title": "Review", "due_date": DUE},
+        "complete_task": {**contact, "task_id": to_complete["id"]},
+        "delete_task": {**contact, "task_id": to_delete["id"]},
+        "add_note": {**contact, "body": "Hello"},
+        "add_tags": {**contact, "tags": ["vip"]},
+        "remove_tags": {**contact, "tags": ["okta"]},
+        "find_contact": {"email": "ada@example.com"},
+        "get_contact": contact,
+        "list_contacts": {},
+        "contacts_by_business": {"business_id": "biz_acme"},
+        "contact_tasks": contact,
+        "contact_notes": {**contact, "note_id": note["id"]},
+        "contact_appointments": contact,
+    }
+
+
+@pytest.fixture(scope="module")
+def inputs(world: CliWorld) -> dict[str, dict[str, Any]]:
+    okta = {f"okta.{key}": values for key, values in _okta_inputs(world).items()}
+    contacts = {f"contacts.{key}": values for key, values in _contacts_inputs(world).items()}
+    return {**okta, **contacts}
+
+
+def _operation(target: str) -> Any:
+    app_key, _, op_key = target.partition(".")
+    return (OKTA if app_key == "okta" else CONTACTS).operation(op_key)
+
+
+def test_every_action_and_search_has_an_input_here(inputs: dict[str, dict[str, Any]]) -> None:
+    needing_input = {t for t in OPERATIONS if not isinstance(_operation(t), Trigger)}
+    assert needing_input == set(inputs)
+
+
+@pytest.mark.parametrize("target", OPERATIONS)
+def test_the_operation_runs_through_connector_invoke(
+    target: str, world: CliWorld, inputs: dict[str, dict[str, Any]]
+) -> None:
+    op = _operation(target)
+    connection = "okta-sandbox" if target.startswith("okta.") else "contacts-sandbox"
+    args = ["invoke", target, "--connection", connection, "--input", json.dumps(inputs.get(target, {}))]
+    if isinstance(op, Trigger):
+        # A poll trigger's "Test trigger" is a trial; a hook trigger shows samples until it is subscribed.
+        args += ["--trial"] if op.kind == "poll" else ["--step", "list_samples"]
+    result = world.ok(*args)
+    output = json.loads(result.stdout)
+    if isinstance(op, Trigger):
+        assert isinstance(output, list) and len(output) <= (3 if op.kind == "poll" else len(output))
+        assert all(isinstance(item, dict) and "id" in item for item in output)
+    else:
+        assert isinstance(output, dict | list)
+    assert result.stderr == ""
+
+
+def _live_hooks(world: CliWorld, app_key: str) -> int:
+    if app_key == "okta":
+        return len(list(world.okta.state.hooks.records))
+    return len(world.contacts.state.webhooks)
+
+
+@pytest.mark.parametrize("app_key", ["okta", "contacts"])
+def test_a_hook_trigger_subscribes_and_unsubscribes_from_the_cli(app_key: str, world: CliWorld) -> None:
+    hook_trigger = next(t for t in (OKTA if app_key == "okta" else CONTACTS).triggers if t.kind == "hook")
+    target, connection = f"{app_key}.{hook_trigger.key}", f"{app_key}-sandbox"
+    before = _live_hooks(world, app_key)
+    subscribed = world.ok("invoke", target, "--connection", connection, "--step", "subscribe",
+                          "--target-url", world.hook_url)
+    assert _live_hooks(world, app_key) == before + 1
+    world.ok("invoke", target, "--connection", connection, "--step", "unsubscribe",
+             "--subscription", subscribed.stdout)
+    assert _live_hooks(world, app_key) == before
