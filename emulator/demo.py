@@ -25,6 +25,7 @@ from flask import Flask
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from auth.store import open_store
+from connector.errors import ConnectorError
 from emulator.api.connections import register_connections
 from emulator.app import create_app
 from emulator.connections import ConnectionGateway, LocalSandbox, OAuthClientSettings
@@ -121,7 +122,37 @@ def build_environment(
     # The emulator reaches its sandboxes in-process, through the same URL prefixes a browser uses.
     local = sandbox_transport(wsgi)
     gateway.sandboxes = [LocalSandbox(okta.base_url, local), LocalSandbox(contacts_sandbox.base_url, local)]
-    return Environment(wsgi, emulator, okta, contacts_sandbox, gateway, public_url)
+    env = Environment(wsgi, emulator, okta, contacts_sandbox, gateway, public_url)
+    renew_sandbox_hooks(env)
+    return env
+
+
+def renew_sandbox_hooks(env: Environment) -> list[str]:
+    """Subscribe "on" hook flows again when their vendor is one of our freshly started sandboxes.
+
+    Sandboxes keep state in memory, so after a restart they have forgotten the hooks the flows
+    registered; real vendors keep them, so only sandbox-backed flows are renewed. A flow whose renewal
+    fails is paused with the reason, never left silently deaf.
+    """
+    emulator = env.emulator.extensions["emulator"]
+    renewed = []
+    for flow in emulator.store.list_flows():
+        connection_id = flow.get("trigger_connection_id")
+        if flow["state"] != "on" or not connection_id or flow.get("subscription") is None:
+            continue
+        try:
+            record = env.gateway.store.get(connection_id)
+            base_url = env.gateway.resolve(record.id).base_url
+        except ConnectorError:
+            continue
+        if not any(base_url.startswith(s.base_url) for s in env.gateway.sandboxes):
+            continue
+        try:
+            emulator.runner.renew_subscription(flow["id"])
+            renewed.append(flow["id"])
+        except ConnectorError as exc:
+            emulator.runner.pause(flow["id"], f"could not subscribe the hook again: {exc.message}")
+    return renewed
 
 
 def demo_flow_spec(okta_connection_id: str, contacts_connection_id: str) -> dict[str, Any]:

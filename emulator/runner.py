@@ -131,6 +131,27 @@ class Runner:
                 "state": "on", "paused_reason": None, "subscription": subscription, "next_poll_at": None,
             }, now, conn)
 
+    def renew_subscription(self, flow_id: str, now: float | None = None) -> dict[str, Any]:
+        """Subscribe an "on" hook flow again, keeping its dedupe record.
+
+        For vendors that forget hooks (a sandbox started afresh); a real vendor keeps them, so callers
+        decide when this applies. Events already seen still fire only once.
+        """
+        now = self._now(now)
+        with self._lock:
+            flow = self.flow(flow_id)
+            app, trigger, connection = self._trigger_call(flow)
+            if flow["state"] != "on" or trigger.kind != "hook" or trigger.static_hook:
+                return flow
+            meta = Meta(target_url=self.settings.hook_url(flow["id"]), flow_id=flow["id"])
+            self.subscribing.add(flow["id"])
+            try:
+                result = self.invoker.invoke(app, trigger, connection, flow["trigger_input"], meta, step="subscribe")
+            finally:
+                self.subscribing.discard(flow["id"])
+            self.store.update_flow(flow_id, {"subscription": result.output}, now)
+            return self.flow(flow_id)
+
     def turn_off(self, flow_id: str, now: float | None = None) -> dict[str, Any]:
         """Stop a flow: unsubscribe its hook, forget the ids it has seen, stop polling.
 

@@ -46,7 +46,7 @@ def list_connections() -> Any:
 def add_connection() -> Any:
     body = json_object()
     app_key = body.get("app")
-    if app_key not in current_app.extensions["emulator"].invoker.apps:
+    if not isinstance(app_key, str) or app_key not in current_app.extensions["emulator"].invoker.apps:
         raise ApiError(422, f"unknown app {app_key!r}; choose one of /api/apps", "app")
     fields = body.get("fields")
     if not isinstance(fields, dict) or not all(isinstance(v, str | int | float | bool) for v in fields.values()):
@@ -86,8 +86,8 @@ def delete_connection(connection_id: str) -> Any:
 def start_oauth() -> Any:
     """Begin the authorization-code flow; the browser goes to the returned URL (the consent page)."""
     body = json_object()
-    app_key = str(body.get("app") or "")
-    client = gateway().oauth_clients.get(app_key)
+    app_key = body.get("app")
+    client = gateway().oauth_clients.get(app_key) if isinstance(app_key, str) else None
     if client is None:
         raise ApiError(422, f"{app_key!r} has no OAuth connect configured here; use an API key", "app")
     name = str(body.get("name") or "").strip() or f"{app_key} (OAuth)"

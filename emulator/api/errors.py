@@ -91,6 +91,11 @@ def register_error_handlers(app: Flask) -> None:
             return exc.get_response()
         return error_response(exc.code or 400, exc.description or exc.name, None)
 
+    @app.errorhandler(RecursionError)
+    def _too_deep(exc: RecursionError) -> tuple[Response, int]:
+        # Only a pathologically nested body gets here (json parsing or walking it); it is the client's.
+        return error_response(400, "the body is nested too deeply to read; send a flatter JSON document", "body")
+
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Any:
         if not _wants_json():

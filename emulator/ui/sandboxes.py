@@ -56,7 +56,15 @@ def _vendor_problem(response: httpx.Response, what: str) -> ApiProblem:
     except ValueError:
         body = {}
     detail = (body.get("errorSummary") or body.get("message")) if isinstance(body, dict) else None
-    return ApiProblem(502, f"the sandbox refused to {what}: HTTP {response.status_code} {detail or ''}".strip())
+    causes = [c.get("errorSummary", "") for c in body.get("errorCauses") or []] if isinstance(body, dict) else []
+    message = f"the sandbox refused to {what}: HTTP {response.status_code} {detail or ''}".strip()
+    if causes:
+        message += " (" + "; ".join(causes) + ")"
+    # The vendor validating what the user typed is the user's to fix (422); anything else is the vendor's.
+    if response.status_code in (400, 422):
+        field = causes[0].split(":", 1)[0].strip() if causes and ":" in causes[0] else None
+        return ApiProblem(422, message, field)
+    return ApiProblem(502, message)
 
 
 @sandboxes_api.get("/api/sandboxes")

@@ -41,15 +41,25 @@ class LogPage:
     next_cursor: str | None  # None: no next link
 
 
-def encode_cursor(position: int, direction: str) -> str:
-    raw = json.dumps({"p": position, "d": direction[0]}, separators=(",", ":")).encode()
+def encode_cursor(log: SystemLog, position: int, direction: str, now: float) -> str:
+    """An opaque cursor: a position in this log, and the time to resume from in another one.
+
+    The time is that of the next event not yet returned (or ``now`` when caught up), so a client whose
+    sandbox was restarted (a fresh log) neither skips the events written since nor sees old ones again.
+    """
+    resume = log.times[position] if 0 <= position < len(log.times) else now
+    data = {"p": position, "d": direction[0], "i": log.incarnation, "t": round(resume, 6)}
+    raw = json.dumps(data, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> tuple[int, str]:
+def decode_cursor(log: SystemLog, cursor: str) -> tuple[int, str]:
     try:
         data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        return int(data["p"]), "DESCENDING" if data["d"] == "D" else "ASCENDING"
+        direction = "DESCENDING" if data["d"] == "D" else "ASCENDING"
+        if data.get("i") not in (None, log.incarnation) and "t" in data:
+            return log.position_at(float(data["t"])), direction
+        return int(data["p"]), direction
     except (ValueError, KeyError, TypeError, binascii.Error):
         raise validation_error("after", "is not a cursor from a previous next link; start with since") from None
 
@@ -94,7 +104,7 @@ def query_log(log: SystemLog, query: LogQuery, now: float) -> LogPage:
     end = len(log.events) if polling else log.position_at(until)
     low = log.position_at(since)
     if query.after:
-        position, direction = decode_cursor(query.after)
+        position, direction = decode_cursor(log, query.after)
         if direction != order:
             raise validation_error("after", "belongs to a query with the other sortOrder")
     else:
@@ -108,7 +118,7 @@ def query_log(log: SystemLog, query: LogQuery, now: float) -> LogPage:
             if all(p(event) for p in predicates):
                 found.append(event)
         more = polling or _any_match(log, range(index, end), predicates)
-        return LogPage(found, encode_cursor(index, order) if more else None)
+        return LogPage(found, encode_cursor(log, index, order, now) if more else None)
     index = min(position, end)
     while index > low and len(found) < query.limit:
         index -= 1
@@ -116,7 +126,7 @@ def query_log(log: SystemLog, query: LogQuery, now: float) -> LogPage:
         if all(p(event) for p in predicates):
             found.append(event)
     more = _any_match(log, range(index - 1, low - 1, -1), predicates)
-    return LogPage(found, encode_cursor(index, order) if more else None)
+    return LogPage(found, encode_cursor(log, index, order, now) if more else None)
 
 
 def _any_match(log: SystemLog, positions: range, predicates: list[Callable[[Mapping[str, Any]], bool]]) -> bool:

@@ -48,6 +48,8 @@ class SystemLog:
 
     def __init__(self, clock: Callable[[], float]) -> None:
         self._clock = clock
+        #: Names this log's lifetime; cursors from another one (a restarted sandbox) resume by time.
+        self.incarnation = uuid.uuid4().hex[:12]
         self.events: list[dict[str, Any]] = []
         self.times: list[float] = []
         self._listeners: list[Listener] = []

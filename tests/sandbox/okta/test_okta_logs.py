@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 from okta_test_support import assert_okta_error, link_urls, new_profile
 
-from emulator.sandbox.okta import OktaSandbox
+from emulator.sandbox.okta import OktaSandbox, OktaSettings
 from emulator.sandbox.okta.timestamps import iso_timestamp
 
 LOG_EVENT_FIELDS = {
@@ -88,3 +88,21 @@ def test_limit_is_capped_at_1000_and_defaults_to_100(sandbox: OktaSandbox, clien
     sandbox.seed_users(1100, log=True)
     assert len(client.get("/api/v1/logs").json()) == 100
     assert len(client.get("/api/v1/logs", params={"limit": 5000}).json()) == 1000
+
+
+def test_a_polling_cursor_survives_a_restarted_sandbox_without_skipping_or_repeating(
+    sandbox: OktaSandbox, client: httpx.Client, clock
+) -> None:
+    sandbox.create_user(new_profile("Old", "Event"), password="pw-123456")
+    clock.advance(1)
+    cursor = link_urls(client.get("/api/v1/logs", params={"since": iso_timestamp(clock.now - 5)}))["next"]
+
+    restarted = OktaSandbox(OktaSettings(synchronous_delivery=True), clock=clock)  # a fresh, empty log
+    clock.advance(1)
+    restarted.create_user(new_profile("New", "Event"), password="pw-123456")
+    with httpx.Client(transport=restarted.transport(), base_url=restarted.base_url,
+                      headers={"Authorization": f"SSWS {restarted.settings.token}"}) as fresh:
+        page = fresh.get(cursor)
+    assert page.status_code == 200
+    assert {e["target"][0]["alternateId"] for e in page.json()} == {new_profile("New", "Event")["login"]}
+    restarted.close()

@@ -1,0 +1,142 @@
+"""The acceptance tests' world: the composed platform, its JSON API, and ways to look into the sandboxes.
+
+Everything here drives the platform the way a user or a script would (the JSON API, the sandboxes'
+own APIs) and reads the outcome the way a user would check it (run history, the Contacts sandbox).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+from flask.testing import FlaskClient
+
+from emulator.demo import Environment
+
+PUBLIC_URL = "http://127.0.0.1:5998"
+OKTA_TOKEN = "okta-sandbox-token"
+CONTACTS_KEY = "contacts-sandbox-key"
+LOCATION = "loc_sandbox"
+FINISHED = ("succeeded", "failed", "halted", "discarded")
+
+
+class FakeClock:
+    """Epoch seconds that move only when a test says so (retry delays pass without sleeping)."""
+
+    def __init__(self, start: float = 1_800_000_000.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance_to(self, when: float) -> float:
+        self.now = max(self.now, when)
+        return self.now
+
+
+def api_client(env: Environment) -> FlaskClient:
+    """A script's view of the JSON API: an Authorization header instead of a session and CSRF token."""
+    client = env.emulator.test_client(use_cookies=False)  # a script keeps no session cookie
+    client.environ_base["HTTP_AUTHORIZATION"] = "Bearer acceptance-script"
+    return client
+
+
+def new_person(n: int, tag: str = "new") -> dict[str, str]:
+    """An Okta profile no seeded user has (seeded logins come from a fixed list of people)."""
+    email = f"{tag}.person{n}@acceptance.example"
+    return {"firstName": f"Person{n}", "lastName": tag.title(), "email": email, "login": email,
+            "department": "Field Ops"}
+
+
+def external_id_of(contact: dict[str, Any]) -> str | None:
+    for item in contact.get("customFields") or []:
+        if item.get("key") in ("external_id", "contact.external_id"):
+            return str(item.get("value"))
+    return None
+
+
+def contacts_by_external_id(env: Environment) -> dict[str, list[dict[str, Any]]]:
+    """Every contact in the Contacts sandbox that carries an external id, grouped by it."""
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for contact in list(env.contacts.state.contacts.values()):
+        key = external_id_of(contact)
+        if key is not None:
+            grouped.setdefault(key, []).append(contact)
+    return grouped
+
+
+def runs_of(client: FlaskClient, flow_id: str) -> list[dict[str, Any]]:
+    """The flow's whole run history through the API, oldest first."""
+    runs: list[dict[str, Any]] = []
+    offset = 0
+    while True:
+        page = client.get(f"/api/runs?flow={flow_id}&limit=200&offset={offset}").get_json()
+        runs.extend(page["runs"])
+        offset += len(page["runs"])
+        if not page["runs"] or offset >= page["total"]:
+            return list(reversed(runs))
+
+
+def settle(env: Environment, clock: FakeClock, *, max_ticks: int = 400) -> int:
+    """Tick the scheduler, moving the fake clock to each next retry, until no run is left to do.
+
+    Returns the number of ticks taken. Fails loudly rather than looping forever.
+    """
+    emulator = env.emulator.extensions["emulator"]
+    store = emulator.store
+    for ticks in range(1, max_ticks + 1):
+        emulator.scheduler.tick(clock())
+        waiting, _ = store.list_runs(status="waiting_retry", limit=10_000)
+        pending, _ = store.list_runs(status="pending", limit=1)
+        if not waiting and not pending and not store.pending_deliveries(1):
+            return ticks
+        if waiting and not pending:
+            clock.advance_to(min(r["next_retry_at"] for r in waiting))
+    raise AssertionError(f"runs still unfinished after {max_ticks} scheduler ticks")
+
+
+def hook_flow_spec(okta_connection_id: str, contacts_connection_id: str) -> dict[str, Any]:
+    """An instant flow: Okta's event hook for new users -> create a contact."""
+    return {
+        "name": "Instant: new Okta user -> contact",
+        "trigger": {"app": "okta", "operation": "new_user_instant", "input": {},
+                    "connection_id": okta_connection_id},
+        "steps": [{
+            "key": "create_contact", "app": "contacts", "operation": "create_contact",
+            "connection_id": contacts_connection_id,
+            "mapping": {
+                "first_name": "{{trigger.profile.firstName}}",
+                "last_name": "{{trigger.profile.lastName}}",
+                "email": "{{trigger.profile.email}}",
+                "source": "Okta hook",
+                "external_id": "{{trigger.user_id}}",
+            },
+        }],
+    }
+
+
+class ResponseLostTransport(httpx.BaseTransport):
+    """Lets some creating POSTs reach the vendor, then loses the answer (a reset after the commit).
+
+    The sandboxes' own ``drop_rate`` drops a request before it is handled; this is the harder case
+    for "nothing duplicated": the contact exists, but the emulator never heard so and must try again.
+    """
+
+    def __init__(self, inner: httpx.BaseTransport, rate: float, seed: int,
+                 applies: Callable[[httpx.Request], bool]) -> None:
+        self.inner = inner
+        self.rate = rate
+        self.applies = applies
+        self.rng = random.Random(seed)
+        self.lost = 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = self.inner.handle_request(request)
+        if self.applies(request) and response.status_code < 300 and self.rng.random() < self.rate:
+            response.read()
+            response.close()
+            self.lost += 1
+            raise httpx.RemoteProtocolError("connection reset after the vendor answered", request=request)
+        return response

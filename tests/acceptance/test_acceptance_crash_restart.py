@@ -1,0 +1,201 @@
+"""Issue 6, done when #2: kill the emulator mid-run, start it again, and nothing is lost or repeated.
+
+``connector emulate`` runs in a real subprocess on a real port; the test only talks HTTP to it, as a
+user's script would, and kills it with SIGKILL while a run is waiting on a slow Contacts sandbox.
+
+What survives a restart and what does not (see emulator/demo.py): flows, runs, step results, dedupe
+records and cursors live in SQLite under ``--data``; the sandboxes live in memory and are re-seeded
+from the same seed. So the contacts the killed process created are gone after the restart and the
+users created before the kill are gone from the fresh Okta org. The test arranges the kill before any
+run has finished, so the honest claims are: every run recorded before the kill is still in history,
+each finishes exactly once after the restart, and each user becomes exactly one contact in the
+Contacts sandbox the restarted process talks to.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from acceptance_world import CONTACTS_KEY, LOCATION, OKTA_TOKEN, new_person
+
+from emulator.demo import DEMO_FLOW_NAME
+
+pytestmark = pytest.mark.slow
+
+SEEDED_USERS = 60
+SEEDED_CONTACTS = 5
+STARTUP_SECONDS = 30.0
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _connector_command() -> list[str]:
+    import connector.cli
+
+    if (Path(connector.cli.__file__).parent / "__main__.py").exists():
+        return [sys.executable, "-m", "connector.cli"]
+    return [str(Path(sys.executable).parent / "connector")]
+
+
+class EmulatorProcess:
+    """``connector emulate`` in a subprocess, reachable over HTTP."""
+
+    def __init__(self, port: int, data_dir: Path, log: Path) -> None:
+        self.base_url = f"http://127.0.0.1:{port}"
+        self._log = log.open("ab")
+        self.process = subprocess.Popen(
+            [*_connector_command(), "emulate", "--port", str(port), "--data", str(data_dir),
+             "--okta-users", str(SEEDED_USERS), "--contacts", str(SEEDED_CONTACTS)],
+            stdout=self._log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        self.http = httpx.Client(base_url=self.base_url, timeout=10.0,
+                                 headers={"Authorization": "Bearer acceptance-script"})
+        self._wait_until_serving()
+
+    def _wait_until_serving(self) -> None:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"connector emulate exited with {self.process.returncode}")
+            try:
+                if self.http.get("/api/flows").status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.05)
+        raise AssertionError(f"connector emulate did not answer within {STARTUP_SECONDS} s")
+
+    def okta(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        return self.http.request(method, "/sandbox/okta" + path, headers={"Authorization": f"SSWS {OKTA_TOKEN}"},
+                                 **kwargs)
+
+    def contacts(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {CONTACTS_KEY}", "Version": "2021-07-28"}
+        return self.http.request(method, "/sandbox/contacts" + path, headers=headers, **kwargs)
+
+    def kill(self) -> None:
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+        self.http.close()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(timeout=10)
+        self.http.close()
+        self._log.close()
+
+
+@pytest.fixture
+def start_emulator(tmp_path: Path) -> Iterator[Callable[[], EmulatorProcess]]:
+    port = _free_port()
+    started: list[EmulatorProcess] = []
+
+    def start() -> EmulatorProcess:
+        process = EmulatorProcess(port, tmp_path / "data", tmp_path / "emulate.log")
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        process.stop()
+
+
+def _wait_for(check: Callable[[], Any], seconds: float, what: str) -> Any:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out after {seconds} s waiting for {what}")
+
+
+def _runs(emulator: EmulatorProcess, flow_id: str) -> list[dict[str, Any]]:
+    page = emulator.http.get("/api/runs", params={"flow": flow_id, "limit": 200}).json()
+    assert page["total"] == len(page["runs"])
+    return list(reversed(page["runs"]))
+
+
+def _contacts_with_external_id(emulator: EmulatorProcess, external_id: str) -> list[dict[str, Any]]:
+    found = emulator.contacts("GET", "/contacts/", params={"locationId": LOCATION, "query": external_id}).json()
+    return [c for c in found["contacts"]
+            if any(str(f.get("value")) == external_id for f in c.get("customFields") or [])]
+
+
+def _demo_flow_id(emulator: EmulatorProcess) -> str:
+    flows = emulator.http.get("/api/flows").json()["flows"]
+    return next(flow["id"] for flow in flows if flow["name"] == DEMO_FLOW_NAME)
+
+
+def test_killing_the_emulator_mid_run_loses_no_run_and_repeats_none(start_emulator):
+    first = start_emulator()
+    flow_id = _demo_flow_id(first)
+    assert first.http.post(f"/api/flows/{flow_id}/on").json()["state"] == "on"
+
+    users = []
+    for n in range(3):
+        response = first.okta("POST", "/api/v1/users", params={"activate": "true"}, json={"profile": new_person(n)})
+        assert response.status_code == 200, response.text
+        users.append(response.json())
+    # Every call to the Contacts sandbox now takes 1.5 s: a run stays in flight long enough to be killed.
+    slow = first.http.put("/sandbox/contacts/_sandbox/faults", json={"latency_ms": 1500})
+    assert slow.status_code == 200, slow.text
+    polled = first.http.post(f"/api/flows/{flow_id}/poll").json()
+    assert len(polled["runs"]) == 3
+
+    _wait_for(lambda: any(r["status"] == "running" for r in _runs(first, flow_id)), 10, "a run in flight")
+    before = _runs(first, flow_id)
+    assert not any(r["status"] == "succeeded" for r in before), "a run finished before the kill; slow it down"
+    first.kill()
+
+    second = start_emulator()  # same port, same data folder; the runner thread resumes the runs
+    assert _demo_flow_id(second) == flow_id
+    after = _wait_for(
+        lambda: (runs := _runs(second, flow_id)) and all(r["status"] == "succeeded" for r in runs) and runs,
+        20, "the runs recorded before the kill to succeed after the restart",
+    )
+    assert [r["id"] for r in after] == [r["id"] for r in before]  # none lost, none added
+    items = [second.http.get(f"/api/runs/{r['id']}").json() for r in after]
+    assert [run["item"]["id"] for run in items] == [user["id"] for user in users]
+    for run in items:
+        assert [step["status"] for step in run["steps"]] == ["succeeded", "succeeded"]
+
+    for user in users:
+        [contact] = _contacts_with_external_id(second, user["id"])
+        assert contact["email"] == user["profile"]["email"]
+        assert sorted(contact["tags"]) == ["field ops", "okta"]
+    listed = second.contacts("GET", "/contacts/", params={"locationId": LOCATION, "limit": 100}).json()
+    assert listed["meta"]["total"] == SEEDED_CONTACTS + len(users)
+
+
+def test_a_user_created_after_a_restart_fires_once(start_emulator):
+    first = start_emulator()
+    flow_id = _demo_flow_id(first)
+    assert first.http.post(f"/api/flows/{flow_id}/on").json()["state"] == "on"
+    for n in range(3):
+        first.okta("POST", "/api/v1/users", params={"activate": "true"}, json={"profile": new_person(n, "before")})
+    assert len(first.http.post(f"/api/flows/{flow_id}/poll").json()["runs"]) == 3
+    first.kill()
+
+    second = start_emulator()
+    created = second.okta("POST", "/api/v1/users", params={"activate": "true"},
+                          json={"profile": new_person(0, "after")})
+    assert created.status_code == 200, created.text
+    polled = second.http.post(f"/api/flows/{flow_id}/poll")
+    assert polled.status_code == 200, polled.text
+    assert len(polled.json()["runs"]) == 1, polled.json()
