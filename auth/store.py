@@ -14,7 +14,7 @@ import os
 import secrets as token_bytes
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -156,7 +156,7 @@ class CredentialStore:
             row = self._row(db, id_or_name)
             db.execute(connections_table.delete().where(connections_table.c.id == row.id))
 
-    def rotate_keys(self) -> int:
+    def rotate_keys(self, also: Sequence[Callable[[SecretBox], int]] = ()) -> int:
         """Re-encrypt every connection under a new key; returns how many records were rotated.
 
         With a key file: a new key is generated and written first (newest first, old keys kept), every
@@ -176,6 +176,8 @@ class CredentialStore:
                         .values(secret=box.rotate(row.secret))
                     )
                     count += 1
+            for rotate_more in also:  # other stores sealed with this key, while old and new keys are known
+                rotate_more(box)
             if box.key_file is not None:
                 box = box.newest_only()
                 box.save_keys()
@@ -303,7 +305,7 @@ def sqlite_engine(path: Path) -> sa.Engine:
 def open_store(data_dir: str | Path | None = None) -> CredentialStore:
     """The store in ``data_dir`` (default ``$CONNECTOR_DATA_DIR`` or ``./data``): ``connector.db`` + key."""
     directory = data_dir_path(data_dir)
-    directory.mkdir(parents=True, exist_ok=True)
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)  # databases and the key file: owner only
     install_redaction()
     return CredentialStore(sqlite_engine(directory / DATABASE_NAME), SecretBox.from_environment(directory))
 

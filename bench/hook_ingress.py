@@ -1,11 +1,12 @@
 """Benchmark 4: Okta event-hook deliveries into a running emulator, stored and acknowledged.
 
 The emulator (``emulator.app.create_app``, SQLite in WAL mode in a temporary folder) is served on a real
-threaded port with one flow on Okta's ``new_user_instant`` hook trigger, switched on with a known hook
-secret. A child process (its own interpreter and core) sends ``--deliveries`` Okta-style deliveries,
-each with a unique event ``uuid`` and the secret in ``Authorization``, from a pool of threads each with
-its own ``httpx.Client``, and records every latency. The ceiling, in the same run and served the same
-way: a bare Flask endpoint that reads the body and answers 200 without doing anything.
+port by waitress (keep-alive, 8 worker threads, as ``connector emulate`` serves it) with one flow on
+Okta's ``new_user_instant`` hook trigger, switched on with a known hook secret. A child process (its
+own interpreter and core) sends ``--deliveries`` Okta-style deliveries, each with a unique event
+``uuid`` and the secret in ``Authorization``, from a pool of threads each with its own ``httpx.Client``,
+and records every latency. The ceiling, in the same run and served the same
+way (waitress): a bare Flask endpoint that reads the body and answers 200 without doing anything.
 
 After the load, every stored delivery is processed through the runner (parse, dedupe on the event id,
 one run per item) and counted: every delivery must be acknowledged 200, stored once and give one run.
@@ -32,7 +33,7 @@ from typing import Any
 
 from benchkit import emit, okta_org, percentile, run_child, verdict
 
-from emulator.sandbox.serve import serve
+from emulator.sandbox.serve import ServerName, serve
 
 RATE_GOAL = 1_000.0
 P99_GOAL_MS = 50.0
@@ -169,14 +170,14 @@ def process_all(app: Any, flow_id: str) -> tuple[int, int]:
     return stored, runs
 
 
-def measure(deliveries: int, threads: int) -> dict[str, Any]:
+def measure(deliveries: int, threads: int, server: ServerName = "waitress") -> dict[str, Any]:
     results: dict[str, Any] = {}
-    with serve(ceiling_app()) as served:
+    with serve(ceiling_app(), server=server) as served:
         results["ceiling"] = run_child("hook_ingress.py", [f"{served.base_url}/hooks/ceiling", str(deliveries),
                                                            str(threads)])
     with tempfile.TemporaryDirectory(prefix="bench-hooks-") as folder:
         app, flow_id = emulator_with_hook_flow(Path(folder))
-        with serve(app) as served:
+        with serve(app, server=server) as served:
             results["emulator"] = run_child("hook_ingress.py", [f"{served.base_url}/hooks/{flow_id}",
                                                                 str(deliveries), str(threads)])
         started = time.perf_counter()
@@ -208,13 +209,15 @@ def main(argv: Sequence[str] | None = None) -> str:
     parser.add_argument("--full", action="store_true", help="5,000 deliveries")
     parser.add_argument("--deliveries", type=int, default=None)
     parser.add_argument("--threads", type=int, default=8, help="concurrent senders (Okta sends in parallel)")
+    parser.add_argument("--server", choices=("waitress", "werkzeug"), default="waitress",
+                        help="what serves the emulator and the ceiling (werkzeug: a connection per request)")
     args = parser.parse_args(argv)
     if args.child:
         url, deliveries, threads = args.child
         child(url, int(deliveries), int(threads))
         return ""
     deliveries = args.deliveries or (5_000 if args.full else 500)
-    line = summarise(measure(deliveries, args.threads), deliveries)
+    line = summarise(measure(deliveries, args.threads, args.server), deliveries)
     print(line, flush=True)
     return line
 

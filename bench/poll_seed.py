@@ -7,7 +7,10 @@ fresh child process per measurement:
 - ``product``: ``connector.runtime.invoke(APP, "new_user", ..., Meta(first_poll=True))``, the real path;
 - ``bare``: a plain ``httpx.Client`` loop following ``response.links["next"]`` and parsing each page;
 - ``okta-sdk``: okta-sdk-python's ``list_users`` with its ``PaginationHelper`` cursor;
-- ``singer``: a singer-sdk ``RESTStream`` with its ``HeaderLinkPaginator``, records read in-process.
+- ``singer``: a singer-sdk tap's full ``sync`` of a ``RESTStream`` (``HeaderLinkPaginator``), writing its
+  SCHEMA/RECORD/STATE messages to a null sink, as a user of the tap runs it (``tap | target``).
+
+The sandbox is served by waitress (keep-alive, like real Okta) unless ``--server werkzeug``.
 
 Each child reports its wall time, records seen and peak RSS; the line reports medians and ratios.
 Goals: product within 1.3x of bare httpx, at least 7x faster than both peers, and product memory flat
@@ -22,7 +25,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import importlib
+import io
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -30,7 +35,7 @@ from typing import Any
 
 from benchkit import emit, median, okta_org, peak_rss_mb, run_child, verdict
 
-from emulator.sandbox.serve import serve
+from emulator.sandbox.serve import ServerName, serve
 
 #: A client ready to read the whole listing once; building it (imports, set-up) is not timed.
 Reader = Callable[[], int]
@@ -139,9 +144,22 @@ def read_with_singer(base: str, token: str) -> Reader:
         def discover_streams(self) -> list[UsersStream]:
             return [UsersStream(tap=self)]
 
+    class NullSink(io.TextIOBase):
+        """Where the RECORD messages go: counted, then dropped (a target that does nothing)."""
+
+        records = 0
+
+        def write(self, text: str) -> int:
+            if text.startswith('{"type":"RECORD"') or text.startswith('{"type": "RECORD"'):
+                self.records += 1
+            return len(text)
+
     def read() -> int:
+        sink = NullSink()
         stream = OktaTap(config={}, validate_config=False).streams["users"]
-        return sum(1 for _ in stream.get_records(None))
+        with contextlib.redirect_stdout(sink):
+            stream.sync()
+        return sink.records
 
     return read
 
@@ -176,12 +194,14 @@ def child(client: str, base: str, token: str) -> None:
 # ---- the parent: serve, alternate, summarise ----------------------------------------------------------
 
 
-def measure(sizes: Sequence[int], rounds: int, clients: Sequence[str]) -> dict[int, dict[str, list[dict[str, Any]]]]:
+def measure(
+    sizes: Sequence[int], rounds: int, clients: Sequence[str], server: ServerName = "waitress"
+) -> dict[int, dict[str, list[dict[str, Any]]]]:
     """``{size: {client: [child report per round]}}``, clients alternating within each round."""
     results: dict[int, dict[str, list[dict[str, Any]]]] = {}
     for size in sizes:
         sandbox = okta_org(size)
-        with serve(sandbox.app) as served:
+        with serve(sandbox.app, server=server) as served:
             sandbox.base_url = served.base_url
             per_client: dict[str, list[dict[str, Any]]] = {name: [] for name in clients}
             for _ in range(rounds):
@@ -238,6 +258,8 @@ def main(argv: Sequence[str] | None = None) -> str:
     parser.add_argument("--sizes", type=lambda text: [int(n) for n in text.split(",")], default=None)
     parser.add_argument("--rounds", type=int, default=None)
     parser.add_argument("--clients", default=",".join(CLIENTS), help=f"comma-separated subset of {CLIENTS}")
+    parser.add_argument("--server", choices=("waitress", "werkzeug"), default="waitress",
+                        help="what serves the sandbox (werkzeug: a connection per request)")
     args = parser.parse_args(argv)
     if args.child:
         child(*args.child)
@@ -248,7 +270,7 @@ def main(argv: Sequence[str] | None = None) -> str:
         parser.error(f"--clients: {', '.join(unknown)} unknown; choose from {', '.join(CLIENTS)}")
     sizes = args.sizes or ([10_000, 50_000] if args.full else [2_000, 4_000])
     rounds = args.rounds or (3 if args.full else 1)
-    line = summarise(measure(sizes, rounds, clients), clients)
+    line = summarise(measure(sizes, rounds, clients, args.server), clients)
     print(line, flush=True)
     return line
 

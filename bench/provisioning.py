@@ -9,8 +9,10 @@ Log records them); then one poll through ``invoke`` returns them, and for each t
 The Contacts sandbox keeps HighLevel's fixed-window budget, scaled up so the run takes seconds instead of
 minutes (``--limit`` requests per ``--window`` seconds; the vendor's is 100 per 10 s). A WSGI wrapper
 counts every request and every 429 the sandbox answered; 429s are retried by the HTTP seam as the
-``Retry-After`` header asks. The baseline is the budget itself: the requests the sandbox accepted
-during the provisioning loop, compared with ``limit`` times the number of windows the loop touched.
+``Retry-After`` header asks, and before that the seam's pacer (``connector.pacing``) spaces requests
+to the budget the sandbox announces in its ``X-RateLimit-*`` headers (``--no-pacing`` turns it off). The
+baseline is the budget itself: the requests the sandbox accepted during the provisioning loop, compared
+with ``limit`` times the number of windows the loop touched.
 
 Goals: achieved rate at least 95% of the allowed rate, no 429 left unhandled (no action failed), every
 user present exactly once as a contact (zero lost, zero duplicates).
@@ -161,7 +163,13 @@ def main(argv: Sequence[str] | None = None) -> str:
     parser.add_argument("--users", type=int, default=None)
     parser.add_argument("--limit", type=int, default=None, help="Contacts requests allowed per window")
     parser.add_argument("--window", type=float, default=None, help="Contacts rate window, seconds")
+    parser.add_argument("--no-pacing", action="store_true",
+                        help="turn the seam's client-side pacing off (429s then drive the rate, as before issue 7)")
     args = parser.parse_args(argv)
+    if args.no_pacing:
+        import connector.http
+
+        connector.http.SHARED_PACER = None  # type: ignore[assignment]  # make_client then paces nothing
     users = args.users or (2_000 if args.full else 40)
     limit = args.limit or (100 if args.full else 20)
     window = args.window or (2.0 if args.full else 1.0)

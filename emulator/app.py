@@ -20,6 +20,7 @@ RETRY_BASE_SECONDS     first automatic retry delay; doubles each time (30)
 TIME_LIMIT             seconds per operation (30)
 INVOKE_RETRY           :class:`connector.http.RetryPolicy` for in-call HTTP retries (one attempt)
 CLOCK                  ``() -> epoch seconds``; tests pass a fake clock
+SECRET_BOX             ``() -> auth.secrets.SecretBox``; encrypts flow columns that may hold secrets
 RECOVER_ON_START       re-queue runs a killed process left running (True; turn off with several workers)
 =====================  ===============================================================================
 """
@@ -41,6 +42,7 @@ from emulator.hooks import bp as hooks_bp
 from emulator.invoking import Invoker, RunnerSettings
 from emulator.runner import Runner
 from emulator.scheduler import Scheduler
+from emulator.sealing import FlowSealer
 from emulator.store import Store, engine_for
 from emulator.trials import Trials
 
@@ -117,7 +119,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         url = f"sqlite:///{os.path.join(app.instance_path, 'emulator.db')}"
         app.config["DATABASE_URL"] = url
 
-    store = Store(engine_for(url))
+    box = app.config.get("SECRET_BOX")  # () -> SecretBox; the credential store's key seals flow secrets
+    store = Store(engine_for(url), sealer=FlowSealer(box))
     invoker = Invoker(_apps(app.config["APPS"]), app.config["CONNECTION_RESOLVER"], _settings(app.config))
     runner = Runner(store, invoker)
     emulator = Emulator(

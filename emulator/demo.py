@@ -71,7 +71,7 @@ def build_environment(
     """Build the emulator and both sandboxes for ``public_url`` (where the WSGI app will be served)."""
     public_url = public_url.rstrip("/")
     data = Path(data_dir)
-    data.mkdir(parents=True, exist_ok=True)
+    data.mkdir(mode=0o700, parents=True, exist_ok=True)  # databases and the key file: owner only
 
     okta = OktaSandbox(OktaSettings(token=DEMO_OKTA_TOKEN), base_url=public_url + OKTA_PREFIX)
     okta.seed_users(okta_users, seed=1)
@@ -108,6 +108,7 @@ def build_environment(
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "SANDBOX_LINKS": {"okta": okta.base_url, "contacts": contacts_sandbox.base_url},
+            "SECRET_BOX": lambda: gateway.store.box,
             **dict(config or {}),
         }
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from actions.contacts.contact_fields import CONTACT_ID_FIELD
-from actions.contacts.contacts_api import call
+from actions.contacts.contacts_api import contact_records
 from actions.contacts.task_fields import NOTE_OUTPUT_FIELDS, NOTE_SAMPLE
 from connector.context import Context
 from connector.definitions import Field, Search
@@ -17,13 +17,7 @@ INPUT_FIELDS: tuple[Field, ...] = (
 
 
 def contact_notes(ctx: Context, values: dict[str, Any]) -> list[dict[str, Any]]:
-    contact_id, note_id = values["contact_id"], values.get("note_id")
-    path = f"/contacts/{contact_id}/notes" + (f"/{note_id}" if note_id else "")
-    response = call(ctx, "GET", path, what=f"note {note_id!r}" if note_id else f"contact {contact_id!r}")
-    if response is None:
-        return []
-    data = response.json()
-    notes = [data["note"]] if note_id else list(data.get("notes") or [])
+    notes = contact_records(ctx, values["contact_id"], "notes", values.get("note_id"))
     return sorted(notes, key=lambda note: str(note.get("dateAdded") or ""), reverse=True)
 
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from actions.contacts.contact_fields import CONTACT_ID_FIELD
-from actions.contacts.contacts_api import call
-from actions.contacts.task_fields import TASK_OUTPUT_FIELDS, TASK_SAMPLE, task_output, task_path
+from actions.contacts.contacts_api import contact_records
+from actions.contacts.task_fields import TASK_OUTPUT_FIELDS, TASK_SAMPLE, task_output
 from connector.context import Context
 from connector.definitions import Field, Search
 
@@ -21,13 +21,7 @@ INPUT_FIELDS: tuple[Field, ...] = (
 
 
 def contact_tasks(ctx: Context, values: dict[str, Any]) -> list[dict[str, Any]]:
-    contact_id, task_id = values["contact_id"], values.get("task_id")
-    response = call(ctx, "GET", task_path(contact_id, task_id), what=f"task {task_id!r}" if task_id else
-                    f"contact {contact_id!r}")
-    if response is None:
-        return []
-    data = response.json()
-    tasks = [data["task"]] if task_id else list(data.get("tasks") or [])
+    tasks = contact_records(ctx, values["contact_id"], "tasks", values.get("task_id"))
     if values.get("completed") is not None:
         tasks = [task for task in tasks if bool(task.get("completed")) == values["completed"]]
     return [task_output(task) for task in tasks]

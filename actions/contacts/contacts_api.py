@@ -1,4 +1,4 @@
-"""Calls the Contacts operations share: the connection's location, reading a contact, duplicate search.
+"""Calls the Contacts operations share: the connection's location, reading a contact, deleting, duplicate search.
 
 HighLevel answers an unknown contact, task or note with 400 ``{"message": "Contact not found"}`` (its
 spec lists 400, not 404, for these routes), so "not found" is recognised by the message and turned
@@ -76,6 +76,31 @@ def require(ctx: Context, method: str, path: str, *, what: str, **kwargs: Any) -
             "pick one from the list or check the id you mapped"
         )
     return response
+
+
+def contact_records(ctx: Context, contact_id: str, kind: str, record_id: str | None = None) -> list[dict[str, Any]]:
+    """A contact's ``tasks`` or ``notes``, or only the one with ``record_id``.
+
+    Empty when the contact or the record does not exist: a search finds nothing, and a trigger
+    skips a contact deleted while it was polling.
+    """
+    singular = kind.removesuffix("s")
+    path = f"/contacts/{contact_id}/{kind}" + (f"/{record_id}" if record_id else "")
+    response = call(ctx, "GET", path, what=f"{singular} {record_id!r}" if record_id else f"contact {contact_id!r}")
+    if response is None:
+        return []
+    data = response.json()
+    return [data[singular]] if record_id else list(data.get(kind) or [])
+
+
+def delete_once(ctx: Context, path: str, record_id: str, *, what: str) -> dict[str, Any]:
+    """``DELETE`` a contact or task; one already gone counts as done, so a replayed step does not fail.
+
+    Returns:
+        ``{id, outcome}`` with outcome ``deleted`` or ``already_deleted``.
+    """
+    response = call(ctx, "DELETE", path, what=what)
+    return {"id": record_id, "outcome": "deleted" if response is not None else "already_deleted"}
 
 
 def get_contact(ctx: Context, contact_id: str) -> dict[str, Any] | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from actions.contacts.contact_fields import CONTACT_ID_FIELD
-from actions.contacts.contacts_api import call
+from actions.contacts.contacts_api import delete_once
 from connector.context import Context
 from connector.definitions import Action, Field
 
@@ -22,8 +22,7 @@ DELETE_OUTPUT_FIELDS: tuple[Field, ...] = (
 
 def delete_contact(ctx: Context, values: dict[str, Any]) -> dict[str, Any]:
     contact_id = values["contact_id"]
-    response = call(ctx, "DELETE", f"/contacts/{contact_id}", what=f"contact {contact_id!r}")
-    return {"id": contact_id, "outcome": "deleted" if response is not None else "already_deleted"}
+    return delete_once(ctx, f"/contacts/{contact_id}", contact_id, what=f"contact {contact_id!r}")
 
 
 ACTION = Action(

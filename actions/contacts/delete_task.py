@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from actions.contacts.contact_fields import CONTACT_ID_FIELD
-from actions.contacts.contacts_api import call
+from actions.contacts.contacts_api import delete_once
 from actions.contacts.delete_contact import DELETE_OUTPUT_FIELDS
 from actions.contacts.task_fields import task_id_field, task_path
 from connector.context import Context
@@ -19,8 +19,7 @@ INPUT_FIELDS: tuple[Field, ...] = (
 
 def delete_task(ctx: Context, values: dict[str, Any]) -> dict[str, Any]:
     task_id = values["task_id"]
-    response = call(ctx, "DELETE", task_path(values["contact_id"], task_id), what=f"task {task_id!r}")
-    return {"id": task_id, "outcome": "deleted" if response is not None else "already_deleted"}
+    return delete_once(ctx, task_path(values["contact_id"], task_id), task_id, what=f"task {task_id!r}")
 
 
 ACTION = Action(

@@ -65,6 +65,8 @@ TASK_OUTPUT_FIELDS: tuple[Field, ...] = (
     Field("dueDate", "Due date", type="datetime"),
     Field("completed", "Completed", type="boolean"),
     Field("assignedTo", "Assigned to", nullable=True),
+    Field("dateUpdated", "Date updated", type="datetime", nullable=True,
+          help_text="When the task last changed; not every HighLevel account sends it."),
     Field("external_key", "External key", nullable=True),
 )
 
@@ -76,6 +78,7 @@ TASK_SAMPLE: dict[str, Any] = {
     "dueDate": "2026-02-01T17:00:00.000Z",
     "completed": False,
     "assignedTo": None,
+    "dateUpdated": "2026-01-06T10:00:00.000Z",
     "external_key": "okta-ticket-42",
 }
 

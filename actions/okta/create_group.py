@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from actions.okta.user_fields import GROUP_OUTPUT_FIELDS, GROUP_SAMPLE, shape_group
+from actions.okta.user_fields import GROUP_OUTPUT_FIELDS, GROUP_SAMPLE, without_api_links
 from connector.context import Context
 from connector.definitions import Action, Field
 
@@ -24,7 +24,7 @@ def find_group_by_name(ctx: Context, name: str) -> dict[str, Any] | None:
     expression = f"profile.name eq {json.dumps(name)} and type eq \"OKTA_GROUP\""
     for group in ctx.http.get("/api/v1/groups", params={"search": expression, "limit": 10}).json():
         if group.get("profile", {}).get("name") == name:
-            return shape_group(group)
+            return without_api_links(group)
     return None
 
 
@@ -35,7 +35,7 @@ def create_group(ctx: Context, values: dict[str, Any]) -> dict[str, Any]:
     profile = {"name": values["name"]}
     if values.get("description"):
         profile["description"] = values["description"]
-    return shape_group(ctx.http.post("/api/v1/groups", json={"profile": profile}).json())
+    return without_api_links(ctx.http.post("/api/v1/groups", json={"profile": profile}).json())
 
 
 ACTION = Action(

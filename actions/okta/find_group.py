@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from actions.okta.okta_paging import collect
-from actions.okta.user_fields import GROUP_OUTPUT_FIELDS, GROUP_SAMPLE, shape_group
+from actions.okta.okta_paging import collect, result_limit
+from actions.okta.user_fields import GROUP_OUTPUT_FIELDS, GROUP_SAMPLE, without_api_links
 from connector.context import Context
 from connector.definitions import Field, Search
 
@@ -20,8 +20,8 @@ INPUT_FIELDS: tuple[Field, ...] = (
 def find_group(ctx: Context, values: dict[str, Any]) -> list[dict[str, Any]]:
     operator = "sw" if values.get("match") == "starts_with" else "eq"
     expression = f"profile.name {operator} {json.dumps(values['name'])}"
-    limit = max(1, int(values.get("limit") or 10))
-    return collect(ctx, "/api/v1/groups", {"search": expression}, limit, shape_group)
+    limit = result_limit(values, 10)
+    return collect(ctx, "/api/v1/groups", {"search": expression}, limit, without_api_links)
 
 
 SEARCH = Search(

@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from actions.okta.okta_paging import collect
-from actions.okta.user_fields import USER_OUTPUT_FIELDS, USER_SAMPLE, shape_user
+from actions.okta.okta_paging import collect, result_limit
+from actions.okta.user_fields import USER_OUTPUT_FIELDS, USER_SAMPLE, without_api_links
 from actions.okta.user_lookup import get_user
 from connector.context import Context
 from connector.definitions import Field, Search
@@ -37,8 +37,8 @@ def find_user(ctx: Context, values: dict[str, Any]) -> list[dict[str, Any]]:
         expression = values["search"]
     else:
         raise BadInput("give an ID or login, an email, or a search expression to find a user by", "user")
-    limit = max(1, int(values.get("limit") or 10))
-    return collect(ctx, "/api/v1/users", {"search": expression}, limit, shape_user)
+    limit = result_limit(values, 10)
+    return collect(ctx, "/api/v1/users", {"search": expression}, limit, without_api_links)
 
 
 SEARCH = Search(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from actions.okta.group_lookup import group_input, group_path
-from actions.okta.okta_paging import collect
-from actions.okta.user_fields import USER_OUTPUT_FIELDS, USER_SAMPLE, shape_user
+from actions.okta.okta_paging import collect, result_limit
+from actions.okta.user_fields import USER_OUTPUT_FIELDS, USER_SAMPLE, without_api_links
 from connector.context import Context
 from connector.definitions import Field, Search
 
@@ -17,8 +17,8 @@ INPUT_FIELDS: tuple[Field, ...] = (
 
 
 def list_group_members(ctx: Context, values: dict[str, Any]) -> list[dict[str, Any]]:
-    limit = max(1, int(values.get("limit") or 200))
-    return collect(ctx, f"{group_path(values['group'])}/users", {}, limit, shape_user)
+    limit = result_limit(values, 200)
+    return collect(ctx, f"{group_path(values['group'])}/users", {}, limit, without_api_links)
 
 
 SEARCH = Search(

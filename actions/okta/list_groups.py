@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from actions.okta.okta_paging import collect
-from actions.okta.user_fields import GROUP_OUTPUT_FIELDS, GROUP_SAMPLE, shape_group
+from actions.okta.okta_paging import collect, result_limit
+from actions.okta.user_fields import GROUP_OUTPUT_FIELDS, GROUP_SAMPLE, without_api_links
 from connector.context import Context
 from connector.definitions import Field, Search
 
@@ -21,8 +21,8 @@ INPUT_FIELDS: tuple[Field, ...] = (
 
 def list_groups(ctx: Context, values: dict[str, Any]) -> list[dict[str, Any]]:
     params = {"q": values["q"]} if values.get("q") else {}
-    limit = max(1, int(values.get("limit") or 200))
-    return collect(ctx, "/api/v1/groups", params, limit, shape_group)
+    limit = result_limit(values, 200)
+    return collect(ctx, "/api/v1/groups", params, limit, without_api_links)
 
 
 SEARCH = Search(

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from actions.okta.okta_paging import collect
-from actions.okta.user_fields import USER_OUTPUT_FIELDS, USER_SAMPLE, shape_user
+from actions.okta.okta_paging import collect, result_limit
+from actions.okta.user_fields import USER_OUTPUT_FIELDS, USER_SAMPLE, without_api_links
 from connector.context import Context
 from connector.definitions import Field, Search
 from connector.errors import BadInput
@@ -30,8 +30,8 @@ def list_users(ctx: Context, values: dict[str, Any]) -> list[dict[str, Any]]:
     if len(given) > 1:
         raise BadInput(f"use one of filter, search or q, not {' and '.join(given)}", given[1])
     params = {key: values[key] for key in given}
-    limit = max(1, int(values.get("limit") or 200))
-    return collect(ctx, "/api/v1/users", params, limit, shape_user)
+    limit = result_limit(values, 200)
+    return collect(ctx, "/api/v1/users", params, limit, without_api_links)
 
 
 SEARCH = Search(

@@ -12,6 +12,11 @@ from connector.pagination import follow_links
 PAGE_SIZE = 200
 
 
+def result_limit(values: Mapping[str, Any], default: int) -> int:
+    """The flow's ``limit`` input (``default`` when empty), at least 1."""
+    return max(1, int(values.get("limit") or default))
+
+
 def collect(
     ctx: Context,
     path: str,

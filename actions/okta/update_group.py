@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from actions.okta.group_lookup import group_input, group_path
-from actions.okta.user_fields import GROUP_OUTPUT_FIELDS, GROUP_SAMPLE, shape_group
+from actions.okta.user_fields import GROUP_OUTPUT_FIELDS, GROUP_SAMPLE, without_api_links
 from connector.context import Context
 from connector.definitions import Action, Field
 from connector.errors import BadInput
@@ -30,7 +30,7 @@ def update_group(ctx: Context, values: dict[str, Any]) -> dict[str, Any]:
     for key in ("name", "description"):
         if values.get(key) is not None:
             profile[key] = values[key]
-    return shape_group(ctx.http.put(path, json={"profile": profile}).json())
+    return without_api_links(ctx.http.put(path, json={"profile": profile}).json())
 
 
 ACTION = Action(

@@ -13,7 +13,7 @@ from actions.okta.user_fields import (
     USER_SAMPLE,
     profile_from_values,
     profile_input_fields,
-    shape_user,
+    without_api_links,
 )
 from actions.okta.user_lookup import user_id_of, user_input, user_path
 from connector.context import Context
@@ -37,7 +37,7 @@ def update_user(ctx: Context, values: dict[str, Any]) -> dict[str, Any]:
     if not body:
         raise BadInput("give at least one profile attribute or a new password to change", "profile_extra")
     user_id = user_id_of(ctx, values["user"])
-    return shape_user(ctx.http.post(user_path(user_id), json=body).json())
+    return without_api_links(ctx.http.post(user_path(user_id), json=body).json())
 
 
 ACTION = Action(

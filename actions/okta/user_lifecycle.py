@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from actions.okta.user_fields import USER_OUTPUT_FIELDS, USER_SAMPLE, shape_user
+from actions.okta.user_fields import USER_OUTPUT_FIELDS, USER_SAMPLE, without_api_links
 from actions.okta.user_lookup import get_user, user_id_of, user_input, user_path
 from connector.context import Context
 from connector.definitions import Action, Field
@@ -98,7 +98,7 @@ def change_status(
             raise explain_refusal(ctx, user_id, operation, error) from error
         raise
     answer = response.json() if response.content else {}
-    user = shape_user(ctx.http.get(user_path(user_id)).json())
+    user = without_api_links(ctx.http.get(user_path(user_id)).json())
     if isinstance(answer, dict):
         for key in ("activationUrl", "activationToken", "resetPasswordUrl"):
             if answer.get(key):

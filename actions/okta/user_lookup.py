@@ -10,7 +10,9 @@ import re
 from typing import Any
 from urllib.parse import quote
 
-from actions.okta.user_fields import shape_user
+import httpx
+
+from actions.okta.user_fields import without_api_links
 from connector.context import Context
 from connector.definitions import DynamicChoices, Field
 from connector.errors import ResponseError
@@ -34,24 +36,27 @@ def user_path(id_or_login: str) -> str:
     return f"/api/v1/users/{quote(id_or_login, safe='@.+-_~')}"
 
 
+def _read_user(ctx: Context, id_or_login: str) -> httpx.Response:
+    """``GET`` the user; a 404 (E0000007, no such user) is answered, not raised, so callers choose."""
+    return ctx.http.get(user_path(id_or_login), extensions={"allow_status": (404,)})
+
+
 def get_user(ctx: Context, id_or_login: str) -> dict[str, Any] | None:
-    """The user with this id or login, or None when Okta has no such user (404 E0000007)."""
-    response = ctx.http.get(user_path(id_or_login), extensions={"allow_status": (404,)})
-    if response.status_code == 404:
-        return None
-    return shape_user(response.json())
+    """The user with this id or login, or None when Okta has no such user."""
+    response = _read_user(ctx, id_or_login)
+    return None if response.status_code == 404 else without_api_links(response.json())
 
 
 def require_user(ctx: Context, id_or_login: str, field: str = "user") -> dict[str, Any]:
     """The user with this id or login; a clear error naming the field when there is none."""
-    response = ctx.http.get(user_path(id_or_login), extensions={"allow_status": (404,)})
+    response = _read_user(ctx, id_or_login)
     if response.status_code == 404:
         raise ResponseError(
             f"{field}: no Okta user has the id or login {id_or_login!r}; check the value (logins are usually "
             "email addresses) or look the user up with Find user first",
             response=response,
         )
-    return shape_user(response.json())
+    return without_api_links(response.json())
 
 
 def user_id_of(ctx: Context, id_or_login: str, field: str = "user") -> str:

@@ -11,6 +11,7 @@ import json
 import os
 import stat
 import webbrowser
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from auth.contacts import authorize_url, token_url
 from auth.local_callback import wait_for_callback
 from auth.oauth_flow import complete_authorization, start_authorization
 from auth.okta import generate_keypair
-from auth.secrets import KEYS_ENV
+from auth.secrets import KEYS_ENV, SecretBox
 from auth.store import CredentialStore, open_store
 from auth.token_refresh import forget_connection
 from connector.cli.output import fail, guarded, print_json
@@ -206,13 +207,27 @@ def keys_group() -> None:
 def rotate_keys(data_dir: str | None) -> None:
     """Re-encrypt every saved connection under a new key."""
     store = open_store(data_dir)
-    count = store.rotate_keys()
+    count = store.rotate_keys(also=_emulator_rotations(data_dir))
     if os.environ.get(KEYS_ENV):
         click.echo(f"Re-encrypted {count} connection(s) under the first key in {KEYS_ENV}; "
                    "the other keys in it can now be removed.")
     else:
         click.echo(f"Re-encrypted {count} connection(s) under a new key; the old key was retired from "
                    f"{store.box.key_file}.")
+
+
+def _emulator_rotations(data_dir: str | None) -> list[Callable[[SecretBox], int]]:
+    """The emulator's sealed flow columns use the same key; re-seal them in the same rotation."""
+    from auth.store import data_dir_path
+
+    database = data_dir_path(data_dir) / "emulator.db"
+    if not database.exists():
+        return []
+    from emulator.sealing import reseal_flows
+    from emulator.store import engine_for
+
+    engine = engine_for(f"sqlite:///{database.resolve()}")
+    return [lambda box: reseal_flows(engine, box)]
 
 
 @keys_group.command("okta-keypair")

@@ -32,7 +32,7 @@ def emulate_command(host: str, port: int, data_dir: str, okta_users: int, contac
     if not no_demo:
         seed_demo(env)
     try:
-        served = serve(env.wsgi, host=host, port=port)
+        served = serve(env.wsgi, host=host, port=port, server="waitress")  # keep-alive, worker pool
     except OSError as exc:
         env.close()
         raise click.ClickException(f"cannot listen on {host}:{port} ({exc.strerror}); try --port 5050") from exc

@@ -150,18 +150,29 @@ def preview_shape(
     steps = []
     for step, p in zip(flow["steps"], previews, strict=True):
         fields = _op_fields(invoker, step["app"], step["operation"])
-        secret = {f.key for f in fields if f.is_secret}
-        steps.append({
-            "key": step["key"],
-            "values": _mask_fields(p.values, fields),
-            "ok": p.ok,
-            "problems": [
-                {"field": pr.field, "message": pr.message,
-                 "value": MASK if pr.field.split(".")[0].split("[")[0] in secret else pr.value}
-                for pr in p.problems
-            ],
-        })
+        steps.append({"key": step["key"], **masked_preview(p, fields)})
     return {"sample": sample, "steps": steps}
+
+
+def masked_preview(preview: MappingPreview, fields: Sequence[Field]) -> dict[str, Any]:
+    """A mapping preview as JSON, secret-typed fields masked in the values and the problems' values."""
+    secret = {f.key for f in fields if f.is_secret}
+    return {
+        "values": _mask_fields(preview.values, fields),
+        "ok": preview.ok,
+        "problems": [
+            {"field": pr.field, "message": pr.message,
+             "value": MASK if pr.field.split(".")[0].split("[")[0] in secret else jsonable(pr.value)}
+            for pr in preview.problems
+        ],
+    }
+
+
+def jsonable(value: Any) -> Any:
+    """A value JSON can carry: itself when it can, else its text."""
+    if value is None or isinstance(value, str | int | float | bool | list | dict):
+        return value
+    return str(value)
 
 
 def field_shape(f: Field) -> dict[str, Any]:

@@ -5,19 +5,31 @@ Every sandbox is reachable both ways (house style: one HTTP seam). In-process ca
 benchmarks, third-party SDKs and anything that must see real TCP behaviour. A fault that drops the
 connection looks the same from both: an ``httpx.RemoteProtocolError`` (in-process) or a transport
 error (real port).
+
+Two servers, chosen per call:
+
+- ``"werkzeug"`` (default): a thread per request and ``Connection: close`` on every answer. Simple and
+  strict, fine for tests.
+- ``"waitress"``: keep-alive connections and a fixed pool of worker threads, as a production server and
+  real vendors behave. The emulator (``connector emulate``) and the benchmarks use it: werkzeug's
+  connection-per-request cost alone caps a do-nothing Flask endpoint below 1,000 requests/s here.
 """
 
 from __future__ import annotations
 
 import threading
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import httpx
+from waitress.channel import HTTPChannel
+from waitress.server import BaseWSGIServer as WaitressServer
+from waitress.server import create_server
+from waitress.task import WSGITask
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from emulator.sandbox.faults import ConnectionDropped
 
@@ -32,30 +44,106 @@ class _QuietRequestHandler(WSGIRequestHandler):
         return None
 
 
-class ServedApp:
-    """A Flask app served on a real port in a daemon thread; stop it, or use it as a context manager."""
+ServerName = Literal["werkzeug", "waitress"]
+#: Worker threads of a waitress server: enough for a vendor's parallel deliveries on a 2-core machine.
+WAITRESS_THREADS = 8
 
-    def __init__(self, server: BaseWSGIServer) -> None:
-        self._server = server
-        host = server.server_address[0]
-        self.host = host if isinstance(host, str) else str(host)
-        self.port: int = server.server_port
-        self.base_url = f"http://{self.host}:{self.port}"
+
+class _SocketTask(WSGITask):
+    """A waitress task whose environ carries the client socket, so a sandbox fault can reset it.
+
+    The fault code (:mod:`emulator.sandbox.faults`) looks for the socket under werkzeug's key.
+    """
+
+    def get_environment(self) -> dict[str, Any]:
+        environ: dict[str, Any] = super().get_environment()
+        environ["werkzeug.socket"] = self.channel.socket
+        return environ
+
+
+class _SocketChannel(HTTPChannel):
+    task_class = _SocketTask
+
+
+class _Server(Protocol):
+    host: str
+    port: int
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+class _WerkzeugServer:
+    """werkzeug's threaded server: a thread and a connection per request."""
+
+    def __init__(self, app: WSGIApplication, host: str, port: int) -> None:
+        self._server = make_server(host, port, app, threaded=True, request_handler=_QuietRequestHandler)
+        self._server.daemon_threads = True  # type: ignore[attr-defined]  # threaded=True: a ThreadingMixIn
+        bound = self._server.server_address[0]
+        self.host = bound if isinstance(bound, str) else str(bound)
+        self.port: int = self._server.server_port
         self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name=f"sandbox:{self.port}",
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name=f"sandbox:{self.port}",
             daemon=True,
         )
-        self._stopped = False
+
+    def start(self) -> None:
         self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+
+class _WaitressServer:
+    """waitress: keep-alive connections, one I/O loop thread and a pool of worker threads."""
+
+    def __init__(self, app: WSGIApplication, host: str, port: int, threads: int) -> None:
+        self._map: dict[int, Any] = {}
+        server = create_server(
+            app, map=self._map, host=host, port=port, threads=threads, ident="sandbox", expose_tracebacks=False
+        )
+        assert isinstance(server, WaitressServer)  # one host and port: never a MultiSocketServer
+        server.channel_class = _SocketChannel  # type: ignore[assignment]
+        self._server = server
+        self.host = host
+        self.port = int(server.effective_port)  # type: ignore[arg-type]
+        self._thread = threading.Thread(target=server.run, name=f"sandbox:{self.port}", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        # Close every socket from inside the I/O loop (the trigger runs the thunk there): the loop ends
+        # when its map is empty, then the worker threads are told to finish.
+        def close_all() -> None:
+            for dispatcher in list(self._map.values()):
+                dispatcher.close()
+
+        self._server.trigger.pull_trigger(close_all)
+        self._thread.join(timeout=5)
+        self._server.task_dispatcher.shutdown(timeout=5)
+
+
+class ServedApp:
+    """A WSGI app served on a real port in a daemon thread; stop it, or use it as a context manager."""
+
+    def __init__(self, server: _Server) -> None:
+        self._server = server
+        self.host = server.host
+        self.port: int = server.port
+        self.base_url = f"http://{self.host}:{self.port}"
+        self._stopped = False
+        server.start()
 
     def stop(self) -> None:
         """Stop accepting, wait for the serving loop to end and release the port. Idempotent."""
         if self._stopped:
             return
         self._stopped = True
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+        self._server.stop()
 
     def __enter__(self) -> ServedApp:
         return self
@@ -66,14 +154,28 @@ class ServedApp:
         self.stop()
 
 
-def serve(app: WSGIApplication, host: str = "127.0.0.1", port: int = 0) -> ServedApp:
-    """Serve ``app`` with werkzeug's threaded server; ``port=0`` picks a free port.
+def serve(
+    app: WSGIApplication,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    server: ServerName = "werkzeug",
+    threads: int = WAITRESS_THREADS,
+) -> ServedApp:
+    """Serve ``app`` on a real port; ``port=0`` picks a free port.
 
     Returns once the socket is listening, so the first request never races the start-up.
+
+    Args:
+        server: ``"werkzeug"`` (a connection per request) or ``"waitress"`` (keep-alive, a worker pool);
+            see the module docstring.
+        threads: waitress worker threads (werkzeug starts one per request).
     """
-    server = make_server(host, port, app, threaded=True, request_handler=_QuietRequestHandler)
-    server.daemon_threads = True  # type: ignore[attr-defined]  # threaded=True gives a ThreadingMixIn
-    return ServedApp(server)
+    if server == "waitress":
+        return ServedApp(_WaitressServer(app, host, port, threads))
+    if server == "werkzeug":
+        return ServedApp(_WerkzeugServer(app, host, port))
+    raise ValueError(f"server: {server!r} is not a server this kit runs; choose 'werkzeug' or 'waitress'")
 
 
 class _SandboxWSGITransport(httpx.WSGITransport):

@@ -20,8 +20,9 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from connector.context import Meta
 from connector.definitions import Field, Operation
 from connector.errors import BadInput, ConnectorError
-from connector.mapping import FieldMapping
+from connector.mapping import FieldMapping, MappingPreview
 from connector.templates import sample_tokens
+from emulator.api.shapes import jsonable, masked_preview
 from emulator.ui.problems import ApiProblem, problem_response
 
 editor_api = Blueprint("ui_editor", __name__)
@@ -74,14 +75,6 @@ def _object(body: Mapping[str, Any], key: str) -> dict[str, Any]:
     return value
 
 
-def _problems(problems: Any) -> list[dict[str, Any]]:
-    return [{"field": p.field, "message": p.message, "value": _jsonable(p.value)} for p in problems]
-
-
-def _jsonable(value: Any) -> Any:
-    if value is None or isinstance(value, str | int | float | bool | list | dict):
-        return value
-    return str(value)
 
 
 @editor_api.post("/api/mapping/preview")
@@ -91,17 +84,17 @@ def preview_mapping() -> Response:
     mapping = _object(body, "mapping")
     trigger = _object(body, "trigger")
     steps = _object(body, "steps")
-    tokens = [{"token": t, "value": _jsonable(v)} for t, v in sample_tokens(trigger, "trigger")]
+    tokens = [{"token": t, "value": jsonable(v)} for t, v in sample_tokens(trigger, "trigger")]
     for key, output in steps.items():
         if isinstance(output, dict):
-            tokens += [{"token": t, "value": _jsonable(v)} for t, v in sample_tokens(output, f"steps.{key}")]
+            tokens += [{"token": t, "value": jsonable(v)} for t, v in sample_tokens(output, f"steps.{key}")]
     try:
         compiled = FieldMapping(op.input_fields, mapping)
     except BadInput as exc:
-        return jsonify({"values": {}, "problems": _problems(exc.problems), "ok": False, "tokens": tokens})
-    preview = compiled.preview({"trigger": trigger, "steps": steps})
-    return jsonify({"values": preview.values, "problems": _problems(preview.problems), "ok": preview.ok,
-                    "tokens": tokens})
+        preview = MappingPreview(values={}, problems=list(exc.problems))
+    else:
+        preview = compiled.preview({"trigger": trigger, "steps": steps})
+    return jsonify({**masked_preview(preview, op.input_fields), "tokens": tokens})
 
 
 def _dynamic_field(op: Operation, key: Any) -> Field:

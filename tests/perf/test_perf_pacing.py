@@ -44,7 +44,8 @@ def test_a_highlevel_budget_is_spent_in_a_burst_then_the_next_request_waits_for_
     request = _request()
     sent = [_send(pacer, clock, request, remaining=9 - n) for n in range(10)]
     assert sent == [1000.0] * 10  # nothing known before the first answer, then budget left: no waiting
-    assert pacer.reserve(request) == pytest.approx(1.0, abs=0.01)  # the 11th waits until the first of the ten is an interval old
+    # The 11th waits until the first of the ten is an interval old.
+    assert pacer.reserve(request) == pytest.approx(1.0, abs=0.01)
 
 
 def test_no_interval_of_the_announced_length_ever_holds_more_than_the_budget() -> None:

@@ -18,7 +18,7 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from actions.contacts.contacts_api import PAGE_SIZE, call, location_id, next_contacts_page
+from actions.contacts.contacts_api import PAGE_SIZE, contact_records, location_id, next_contacts_page
 from connector.context import Context, HookRequest
 from connector.definitions import Field, Trigger
 from connector.errors import BadInput, ResultError
@@ -32,6 +32,7 @@ from triggers.contacts.webhook_signature import (
 )
 
 ItemBuilder = Callable[[dict[str, Any]], dict[str, Any]]
+PollFunction = Callable[[Context, dict[str, Any]], list[dict[str, Any]]]
 
 #: Contacts looked at for samples of note and task triggers (one request each).
 SAMPLE_CONTACTS = 20
@@ -79,12 +80,26 @@ def watched_contacts(ctx: Context, values: dict[str, Any], newest: int | None = 
 
 def children_of(ctx: Context, contact_ids: list[str], kind: str) -> list[dict[str, Any]]:
     """Every ``tasks`` or ``notes`` record of the given contacts; contacts deleted meanwhile are skipped."""
-    found: list[dict[str, Any]] = []
-    for contact_id in contact_ids:
-        response = call(ctx, "GET", f"/contacts/{contact_id}/{kind}", what=f"contact {contact_id!r}")
-        if response is not None:
-            found.extend(response.json().get(kind) or [])
-    return found
+    return [record for contact_id in contact_ids for record in contact_records(ctx, contact_id, kind)]
+
+
+def child_record_poll(kind: str, newest_field: str, to_item: ItemBuilder) -> tuple[PollFunction, PollFunction]:
+    """The ``perform`` and ``list_samples`` of a trigger over contacts' ``tasks`` or ``notes``.
+
+    Both read the watched contacts' records newest first by ``newest_field``; samples look at the
+    newest few contacts only, so a trial stays cheap in a big location.
+    """
+
+    def items(ctx: Context, contact_ids: list[str]) -> list[dict[str, Any]]:
+        return [to_item(record) for record in sort_newest_first(children_of(ctx, contact_ids, kind), newest_field)]
+
+    def perform(ctx: Context, values: dict[str, Any]) -> list[dict[str, Any]]:
+        return items(ctx, watched_contacts(ctx, values))
+
+    def list_samples(ctx: Context, values: dict[str, Any]) -> list[dict[str, Any]]:
+        return items(ctx, watched_contacts(ctx, values, SAMPLE_CONTACTS))
+
+    return perform, list_samples
 
 
 def instant_variant(poll: Trigger, *, key: str, events: tuple[str, ...], to_item: ItemBuilder) -> Trigger:
@@ -146,6 +161,8 @@ def change_id(record_id: str, moment: str) -> str:
 
 
 def sort_newest_first(items: list[dict[str, Any]], field: str) -> list[dict[str, Any]]:
+    """Newest first by an ISO time field; items without it (or with a bad one) go last, in their order."""
+
     def moment(item: dict[str, Any]) -> float:
         value = item.get(field)
         try:

@@ -12,31 +12,10 @@ from __future__ import annotations
 from typing import Any
 
 from actions.contacts.task_fields import NOTE_OUTPUT_FIELDS, NOTE_SAMPLE
-from connector.context import Context
 from connector.definitions import Field, Trigger
-from triggers.contacts._shared import (
-    SAMPLE_CONTACTS,
-    WATCHED_CONTACT_FIELD,
-    children_of,
-    instant_variant,
-    sort_newest_first,
-    watched_contacts,
-)
+from triggers.contacts._shared import WATCHED_CONTACT_FIELD, child_record_poll, instant_variant
 
-
-def _notes(ctx: Context, contact_ids: list[str]) -> list[dict[str, Any]]:
-    notes = sort_newest_first(children_of(ctx, contact_ids, "notes"), "dateAdded")
-    return [{**note, "note_id": note["id"]} for note in notes]
-
-
-def new_notes(ctx: Context, values: dict[str, Any]) -> list[dict[str, Any]]:
-    return _notes(ctx, watched_contacts(ctx, values))
-
-
-def sample_notes(ctx: Context, values: dict[str, Any]) -> list[dict[str, Any]]:
-    """Samples from the newest few contacts only, so a trial stays cheap in a big location."""
-    return _notes(ctx, watched_contacts(ctx, values, SAMPLE_CONTACTS))
-
+new_notes, sample_notes = child_record_poll("notes", "dateAdded", lambda note: {**note, "note_id": note["id"]})
 
 OUTPUT_FIELDS: tuple[Field, ...] = (*NOTE_OUTPUT_FIELDS, Field("note_id", "Note ID"))
 SAMPLE: dict[str, Any] = {**NOTE_SAMPLE, "note_id": NOTE_SAMPLE["id"]}

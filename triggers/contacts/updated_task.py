@@ -1,10 +1,11 @@
 """New or updated task: fires once for each new version of a contact's task.
 
-Poll (``updated_task``): HighLevel tasks carry no update time, so a task's version is its
-``dateUpdated`` when the API sends one, else a short hash of the fields a user can change (title,
-body, due date, completed, assignee). Item ids are ``<task id>:<version>``: a new task and each later
-change fire once (a change undone back to an earlier version is not fired again). Reads the chosen
-contact's tasks, or every contact's.
+Poll (``updated_task``): a task's version is its ``dateUpdated`` (HighLevel's task objects carry one
+in practice, and the sandbox always sends it), so item ids are ``<task id>:<dateUpdated>``: a new
+task and each later change fire once. For an API that sends no update time the version falls back to
+a short hash of the fields a user can change (title, body, due date, completed, assignee); then a
+change undone back to an earlier version is not fired again. Reads the chosen contact's tasks, or
+every contact's, newest change first.
 
 Instant (``updated_task_instant``): ``TaskCreate`` and ``TaskComplete`` webhooks (HighLevel sends no
 TaskUpdate); item ids are ``<task id>:<timestamp>``.
@@ -17,22 +18,14 @@ import json
 from typing import Any
 
 from actions.contacts.task_fields import TASK_OUTPUT_FIELDS, TASK_SAMPLE, task_output
-from connector.context import Context
 from connector.definitions import Field, Trigger
-from triggers.contacts._shared import (
-    SAMPLE_CONTACTS,
-    WATCHED_CONTACT_FIELD,
-    change_id,
-    children_of,
-    instant_variant,
-    watched_contacts,
-)
+from triggers.contacts._shared import WATCHED_CONTACT_FIELD, change_id, child_record_poll, instant_variant
 
 _VERSIONED_FIELDS = ("title", "body", "dueDate", "completed", "assignedTo")
 
 
 def task_version(task: dict[str, Any]) -> str:
-    """The task's update time, or a stable 12-character fingerprint of its changeable fields."""
+    """The task's ``dateUpdated`` (or ``updatedAt``), else a stable 12-character hash of its changeable fields."""
     stamp = task.get("dateUpdated") or task.get("updatedAt")
     if stamp:
         return str(stamp)
@@ -40,28 +33,20 @@ def task_version(task: dict[str, Any]) -> str:
     return hashlib.sha256(content.encode()).hexdigest()[:12]
 
 
-def _item(task: dict[str, Any]) -> dict[str, Any]:
+def task_item(task: dict[str, Any]) -> dict[str, Any]:
+    """One fired version of a task: id ``<task id>:<version>``, the task's own id in ``task_id``."""
     return task_output(task, id=change_id(task["id"], task_version(task)), task_id=task["id"])
 
 
-def updated_tasks(ctx: Context, values: dict[str, Any]) -> list[dict[str, Any]]:
-    tasks = children_of(ctx, watched_contacts(ctx, values), "tasks")
-    return [_item(task) for task in tasks]
-
-
-def sample_tasks(ctx: Context, values: dict[str, Any]) -> list[dict[str, Any]]:
-    """Samples from the newest few contacts only, so a trial stays cheap in a big location."""
-    return [_item(task) for task in children_of(ctx, watched_contacts(ctx, values, SAMPLE_CONTACTS), "tasks")]
-
+updated_tasks, sample_tasks = child_record_poll("tasks", "dateUpdated", task_item)
 
 OUTPUT_FIELDS: tuple[Field, ...] = (
-    Field("id", "Change ID", required=True, help_text="<task id>:<version>"),
+    Field("id", "Change ID", required=True, help_text="<task id>:<dateUpdated>, or <task id>:<content hash>"),
     *TASK_OUTPUT_FIELDS[1:],
     Field("task_id", "Task ID"),
 )
-SAMPLE: dict[str, Any] = {
-    **TASK_SAMPLE, "id": change_id(TASK_SAMPLE["id"], "5f0c2a9d41be"), "task_id": TASK_SAMPLE["id"],
-}
+SAMPLE: dict[str, Any] = {**TASK_SAMPLE, "id": change_id(TASK_SAMPLE["id"], TASK_SAMPLE["dateUpdated"]),
+                          "task_id": TASK_SAMPLE["id"]}
 
 TRIGGER = Trigger(
     key="updated_task",

@@ -182,6 +182,7 @@ class ContactsSandbox:
                 "assignedTo": None,
                 "completed": rng.random() < 0.5,
                 "dueDate": iso_timestamp(stamp + 86400 * rng.randint(1, 30)),
+                "dateUpdated": iso_timestamp(stamp),
             }
             self.state.tasks.setdefault(contact["id"], {})[task["id"]] = task
         if rng.random() < 0.3:

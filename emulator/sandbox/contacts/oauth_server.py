@@ -21,6 +21,7 @@ Tokens are opaque random strings (HighLevel's are JWTs; clients must not read th
 
 from __future__ import annotations
 
+import dataclasses
 import hmac
 import secrets
 import threading
@@ -315,17 +316,7 @@ class OAuthServer:
             family_id,
             self.clock() + self.access_token_ttl,
         )
-        refresh = IssuedToken(
-            secrets.token_urlsafe(32),
-            "refresh",
-            client.client_id,
-            location.location_id,
-            location.company_id,
-            self.user_id,
-            scopes,
-            family_id,
-            None,
-        )
+        refresh = dataclasses.replace(access, token=secrets.token_urlsafe(32), kind="refresh", expires_at=None)
         for issued in (access, refresh):
             self._tokens[issued.token] = issued
             family.tokens.add(issued.token)

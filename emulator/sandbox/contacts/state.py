@@ -31,9 +31,14 @@ def iso_timestamp(epoch_seconds: float) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
+def iso_from_ms(ms: int) -> str:
+    """:func:`iso_timestamp` for whole milliseconds, exact (no float rounding)."""
+    return datetime.fromtimestamp(ms // 1000, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+
+
 def epoch_ms(iso: str) -> int:
     """Milliseconds since the epoch for an ISO timestamp (the ``startAfter`` cursor unit)."""
-    return int(datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp() * 1000)
+    return round(datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp() * 1000)
 
 
 def phone_digits(phone: str | None) -> str:
@@ -62,6 +67,17 @@ class ContactsState:
     # -- time ---------------------------------------------------------------------------------------
     def now_iso(self) -> str:
         return iso_timestamp(self.clock())
+
+    def update_time(self, previous: str | None) -> str:
+        """Now, or one millisecond after ``previous`` when the clock has not passed it.
+
+        Pollers tell versions of a record apart by ``dateUpdated``, so two changes within one
+        millisecond (or under a frozen test clock) must still get different times.
+        """
+        now = self.now_iso()
+        if previous and epoch_ms(now) <= epoch_ms(previous):
+            return iso_from_ms(epoch_ms(previous) + 1)
+        return now
 
     # -- contacts -----------------------------------------------------------------------------------
     def add_contact(self, contact: Record) -> Record:

@@ -4,15 +4,20 @@
 when only one field changes (HighLevel's update body requires them), so a client must read the task
 and merge before it writes. ``PUT .../completed`` ``{completed}`` flips only the flag. HighLevel has no
 TaskUpdate webhook: a change to ``completed: true`` (by either route) sends TaskComplete.
+
+Every task carries ``dateUpdated`` (ISO 8601), set on create and moved forward by every update or
+completion, so a poller can tell one version of a task from the next. Listing, reading and deleting
+work as for notes (:mod:`emulator.sandbox.contacts.contact_children`).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Response, jsonify
 
-from emulator.sandbox.contacts.contacts import load_contact
-from emulator.sandbox.contacts.errors import bad_request
-from emulator.sandbox.contacts.state import ContactsState, Record
+from emulator.sandbox.contacts.contact_children import ContactChildren
+from emulator.sandbox.contacts.state import ContactsState
 from emulator.sandbox.contacts.validation import check_body, json_object
 from emulator.sandbox.contacts.webhooks import WebhookHub
 
@@ -21,70 +26,37 @@ TASK_RULES = {"title": "string", "body": "string", "dueDate": "date", "completed
 
 def tasks_blueprint(state: ContactsState, hub: WebhookHub) -> Blueprint:
     blueprint = Blueprint("contacts_tasks", __name__)
+    tasks = ContactChildren(state, hub, noun="Task", plural="tasks")
+    tasks.add_read_and_delete_routes(blueprint)
 
-    def load_task(contact_id: str, task_id: str) -> Record:
-        load_contact(state, contact_id)
-        task = state.tasks.get(contact_id, {}).get(task_id)
-        if task is None:
-            raise bad_request("Task not found")
-        return task
-
-    def announce_completion(before: bool, task: Record, location_id: str) -> None:
-        if task["completed"] and not before:
-            hub.emit("TaskComplete", location_id, state.snapshot(task))
-
-    @blueprint.get("/contacts/<contact_id>/tasks")
-    def list_tasks(contact_id: str) -> Response:
-        load_contact(state, contact_id)
-        tasks = [state.snapshot(task) for task in state.tasks.get(contact_id, {}).values()]
-        return jsonify(tasks=tasks)
+    def change(contact_id: str, task_id: str, changes: dict[str, Any]) -> Response:
+        """Apply ``changes`` with a new ``dateUpdated``; TaskComplete when the task just became completed."""
+        with state.lock:
+            task = tasks.load(contact_id, task_id)
+            before = bool(task["completed"])
+            task.update(changes)
+            task["dateUpdated"] = state.update_time(task.get("dateUpdated"))
+            snapshot = state.snapshot(task)
+        if snapshot["completed"] and not before:
+            hub.emit("TaskComplete", tasks.location_of(contact_id), state.snapshot(snapshot))
+        return jsonify(task=snapshot)
 
     @blueprint.post("/contacts/<contact_id>/tasks")
     def create_task(contact_id: str) -> tuple[Response, int]:
         body = json_object()
         check_body(body, TASK_RULES, required=("title", "dueDate", "completed"))
-        with state.lock:
-            contact = load_contact(state, contact_id)
-            task: Record = {"id": state.ids.new_id(), "contactId": contact_id, "body": None, "assignedTo": None, **body}
-            state.tasks.setdefault(contact_id, {})[task["id"]] = task
-            snapshot = state.snapshot(task)
-        hub.emit("TaskCreate", contact["locationId"], snapshot)
-        return jsonify(task=snapshot), 201
-
-    @blueprint.get("/contacts/<contact_id>/tasks/<task_id>")
-    def get_task(contact_id: str, task_id: str) -> Response:
-        return jsonify(task=state.snapshot(load_task(contact_id, task_id)))
+        return tasks.add(contact_id, {"body": None, "assignedTo": None, **body, "dateUpdated": state.now_iso()})
 
     @blueprint.put("/contacts/<contact_id>/tasks/<task_id>")
     def update_task(contact_id: str, task_id: str) -> Response:
         body = json_object()
         check_body(body, TASK_RULES, required=("title", "dueDate"))
-        with state.lock:
-            task = load_task(contact_id, task_id)
-            before = bool(task["completed"])
-            task.update(body)
-            snapshot = state.snapshot(task)
-        announce_completion(before, snapshot, state.contacts[contact_id]["locationId"])
-        return jsonify(task=snapshot)
+        return change(contact_id, task_id, body)
 
     @blueprint.put("/contacts/<contact_id>/tasks/<task_id>/completed")
     def complete_task(contact_id: str, task_id: str) -> Response:
         body = json_object()
         check_body(body, {"completed": "boolean"}, required=("completed",))
-        with state.lock:
-            task = load_task(contact_id, task_id)
-            before = bool(task["completed"])
-            task["completed"] = body["completed"]
-            snapshot = state.snapshot(task)
-        announce_completion(before, snapshot, state.contacts[contact_id]["locationId"])
-        return jsonify(task=snapshot)
-
-    @blueprint.delete("/contacts/<contact_id>/tasks/<task_id>")
-    def delete_task(contact_id: str, task_id: str) -> Response:
-        with state.lock:
-            task = load_task(contact_id, task_id)
-            del state.tasks[contact_id][task_id]
-        hub.emit("TaskDelete", state.contacts[contact_id]["locationId"], state.snapshot(task))
-        return jsonify(succeded=True)
+        return change(contact_id, task_id, {"completed": body["completed"]})
 
     return blueprint

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -26,12 +26,11 @@ def receiver() -> HookReceiver:
 
 
 @pytest.fixture
-def sandbox(receiver: HookReceiver) -> Iterator[ContactsSandbox]:
-    box = ContactsSandbox()
-    box.outbox.synchronous = True
-    box.outbox.transport = httpx.MockTransport(receiver.handle)
-    yield box
-    box.outbox.close()
+def sandbox(contacts_sandbox: ContactsSandbox, receiver: HookReceiver) -> ContactsSandbox:
+    """The kit's ``contacts_sandbox``, delivering webhooks at once to ``receiver``."""
+    contacts_sandbox.outbox.synchronous = True
+    contacts_sandbox.outbox.transport = httpx.MockTransport(receiver.handle)
+    return contacts_sandbox
 
 
 @pytest.fixture

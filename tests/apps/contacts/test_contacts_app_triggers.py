@@ -14,6 +14,7 @@ from connector.apps.contacts import APP
 from connector.context import Connection, Meta
 from connector.runtime import Invocation, invoke
 from emulator.sandbox.contacts import ContactsSandbox
+from triggers.contacts.updated_task import task_item
 
 Run = Callable[..., Any]
 DUE = "2026-03-01T17:00:00Z"
@@ -77,6 +78,39 @@ def test_each_task_version_fires_once(run: Run, connection: Connection, ada: dic
     assert [(item["task_id"], item["completed"]) for item in changed] == [(task["id"], True)]
     watched = Poller(connection, "updated_task", {"contact_id": ada["id"]})
     assert [item["task_id"] for item in watched.poll()] == [task["id"]]
+
+
+def test_a_task_version_is_named_by_its_date_updated_so_an_undone_change_still_fires(
+    run: Run, connection: Connection, ada: dict[str, Any]
+) -> None:
+    poller = Poller(connection, "updated_task")
+    task = run("upsert_task", {"contact_id": ada["id"], "title": "Badge", "due_date": DUE})
+    created = poller.poll()
+    assert [item["id"] for item in created] == [f"{task['id']}:{task['dateUpdated']}"]
+    renamed = run("upsert_task", {"contact_id": ada["id"], "task_id": task["id"], "title": "Badge and laptop"})
+    restored = run("upsert_task", {"contact_id": ada["id"], "task_id": task["id"], "title": "Badge"})
+    fired = poller.poll()
+    assert [item["id"] for item in fired] == [f"{task['id']}:{restored['dateUpdated']}"]
+    assert renamed["dateUpdated"] < restored["dateUpdated"]
+    assert poller.poll() == []
+
+
+def test_the_task_poll_lists_the_newest_change_first(run: Run, connection: Connection, ada: dict[str, Any]) -> None:
+    older = run("upsert_task", {"contact_id": ada["id"], "title": "Badge", "due_date": DUE})
+    newer = run("upsert_task", {"contact_id": ada["id"], "title": "Laptop", "due_date": DUE})
+    run("complete_task", {"contact_id": ada["id"], "task_id": older["id"]})
+    listed = invoke(APP, "updated_task", connection, {"contact_id": ada["id"]}).output
+    assert [item["task_id"] for item in listed] == [older["id"], newer["id"]]
+
+
+def test_without_date_updated_a_task_version_is_a_hash_of_what_a_user_can_change() -> None:
+    task = {"id": "t1", "title": "Badge", "body": None, "dueDate": DUE, "completed": False, "assignedTo": None}
+    first = task_item(task)
+    task_id, version = first["id"].split(":")
+    assert task_id == "t1" and len(version) == 12 and first["task_id"] == "t1"
+    assert task_item(dict(task))["id"] == first["id"]
+    assert task_item({**task, "completed": True})["id"] != first["id"]
+    assert task_item({**task, "dateUpdated": "2026-01-06T10:00:00.000Z"})["id"] == "t1:2026-01-06T10:00:00.000Z"
 
 
 def test_each_new_note_fires_once_newest_first(run: Run, connection: Connection, ada: dict[str, Any]) -> None:

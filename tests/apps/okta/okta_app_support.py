@@ -5,23 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import httpx
-
+from connector.conformance import CountingTransport
 from connector.runtime import Invocation
 
 Run = Callable[..., Invocation]
 
-
-class CountingTransport(httpx.BaseTransport):
-    """Counts the requests an operation sends, on their way to the sandbox."""
-
-    def __init__(self, inner: httpx.BaseTransport) -> None:
-        self.inner = inner
-        self.requests: list[str] = []
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(f"{request.method} {request.url.path}")
-        return self.inner.handle_request(request)
+__all__ = ["CountingTransport", "Run", "person"]
 
 
 def person(n: int = 1, **extra: Any) -> dict[str, Any]:

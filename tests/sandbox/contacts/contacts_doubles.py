@@ -92,27 +92,14 @@ class OAuthDance:
         return Authorization(code=query["code"][0], state=query["state"][0], verifier=verifier)
 
     def exchange_code(self, grant: Authorization) -> httpx.Response:
-        return self.browser.post(
-            "/oauth/token",
-            data={
-                "client_id": "app-1",
-                "client_secret": "app-1-secret",
-                "grant_type": "authorization_code",
-                "code": grant.code,
-                "code_verifier": grant.verifier,
-                "redirect_uri": REDIRECT_URI,
-                "user_type": "Location",
-            },
+        return self._token_request(
+            grant_type="authorization_code", code=grant.code, code_verifier=grant.verifier, redirect_uri=REDIRECT_URI
         )
 
     def refresh(self, refresh_token: str) -> httpx.Response:
-        return self.browser.post(
-            "/oauth/token",
-            data={
-                "client_id": "app-1",
-                "client_secret": "app-1-secret",
-                "grant_type": "refresh_token",
-                "refresh_token": refresh_token,
-                "user_type": "Location",
-            },
-        )
+        return self._token_request(grant_type="refresh_token", refresh_token=refresh_token)
+
+    def _token_request(self, **grant: str) -> httpx.Response:
+        """``POST /oauth/token`` as the registered app (secret in the form) for a Location token."""
+        form = {"client_id": "app-1", "client_secret": "app-1-secret", **grant, "user_type": "Location"}
+        return self.browser.post("/oauth/token", data=form)

@@ -6,8 +6,10 @@ from collections.abc import Callable
 
 import httpx
 import pytest
+from contacts_doubles import FakeClock
 
 from emulator.sandbox.contacts import ContactsSandbox
+from emulator.sandbox.contacts.state import iso_timestamp
 
 LOCATION = "loc_sandbox"
 
@@ -145,6 +147,41 @@ def test_tasks_are_created_read_updated_completed_and_deleted(api: httpx.Client)
     assert done.json()["task"]["completed"] is True
     assert api.delete(f"{base}/{task['id']}").json() == {"succeded": True}
     assert api.get(f"{base}/{task['id']}").status_code == 400
+
+
+def test_a_tasks_date_updated_moves_on_every_update_and_completion_even_under_a_frozen_clock(
+    clock: FakeClock, api: httpx.Client
+) -> None:
+    contact = create(api, email="ada@example.com")
+    base = f"/contacts/{contact['id']}/tasks"
+    task = api.post(base, json={"title": "Call", "dueDate": "2030-01-01T10:00:00Z", "completed": False}).json()["task"]
+    assert task["dateUpdated"] == iso_timestamp(clock.now)
+    again = {"title": "Call", "dueDate": "2030-01-01T10:00:00Z"}
+    first = api.put(f"{base}/{task['id']}", json=again).json()["task"]["dateUpdated"]
+    second = api.put(f"{base}/{task['id']}", json=again).json()["task"]["dateUpdated"]
+    done = api.put(f"{base}/{task['id']}/completed", json={"completed": True}).json()["task"]["dateUpdated"]
+    stamps = [task["dateUpdated"], first, second, done]
+    assert stamps == sorted(stamps) and len(set(stamps)) == 4  # the clock never moved, the stamps did
+    clock.advance(60)
+    later = api.put(f"{base}/{task['id']}/completed", json={"completed": False}).json()["task"]["dateUpdated"]
+    assert later == iso_timestamp(clock.now)
+    assert api.get(f"{base}/{task['id']}").json()["task"]["dateUpdated"] == later
+
+
+def test_a_client_cannot_set_a_tasks_date_updated(api: httpx.Client) -> None:
+    contact = create(api, email="ada@example.com")
+    body = {"title": "Call", "dueDate": "2030-01-01T10:00:00Z", "completed": False, "dateUpdated": "2020-01-01"}
+    refused = api.post(f"/contacts/{contact['id']}/tasks", json=body)
+    assert refused.status_code == 422
+    assert refused.json()["message"] == ["property dateUpdated should not exist"]
+
+
+def test_seeded_tasks_carry_the_time_their_contact_was_added(clock: Callable[[], float]) -> None:
+    box = ContactsSandbox(clock=clock)
+    box.seed_contacts(30, seed=3)
+    tasks = [(contact_id, task) for contact_id, by_id in box.state.tasks.items() for task in by_id.values()]
+    assert tasks
+    assert all(task["dateUpdated"] == box.state.contacts[contact_id]["dateAdded"] for contact_id, task in tasks)
 
 
 def test_notes_are_created_read_updated_and_deleted(api: httpx.Client) -> None:
