@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -83,7 +83,26 @@ class Context:
     meta: Meta = field(default_factory=Meta)
     #: Set by poll triggers that keep a cursor; the platform stores it with the run.
     next_cursor: str | None = None
+    #: Where :meth:`record_seen` streams item batches (the platform's dedupe record); None keeps them.
+    seen_sink: Callable[[list[dict[str, Any]]], None] | None = None
+    #: Items handed to :meth:`record_seen` when no sink was given; the runtime appends them to the output.
+    seen_items: list[dict[str, Any]] = field(default_factory=list)
 
     def save_cursor(self, cursor: str | None) -> None:
         """Remember where the next poll starts; committed together with the items it emitted."""
         self.next_cursor = cursor
+
+    def record_seen(self, items: Iterable[dict[str, Any]]) -> None:
+        """On a first poll, hand over items that already exist, page by page, to be recorded without firing.
+
+        Hand them over in the order the vendor lists them (oldest first). The platform streams them into
+        its dedupe record, so seeding a huge org holds one page at a time; callers without a sink (the CLI,
+        tests) get them appended to the output, newest first.
+        """
+        batch = list(items)
+        if not batch:
+            return
+        if self.seen_sink is not None:
+            self.seen_sink(batch)
+        else:
+            self.seen_items.extend(batch)

@@ -55,6 +55,7 @@ def invoke(
     retry: RetryPolicy | None = None,
     sleep: Callable[[float], None] = time.sleep,
     hook_request: HookRequest | None = None,
+    seen_sink: Callable[[list[str]], None] | None = None,
 ) -> Invocation:
     """Run one step of an operation and return its checked output.
 
@@ -64,6 +65,8 @@ def invoke(
             (the app's connection test).
         strict: also check that every output object matches the operation's output schema.
         trace: record the HTTP exchange with secrets redacted into ``Invocation.trace``.
+        seen_sink: on a first poll, receives the identities of items the trigger hands over page by page
+            with ``ctx.record_seen`` (the platform seeds its dedupe record without holding them all).
 
     Raises:
         BadInput: before any HTTP call, when the input does not satisfy the input schema.
@@ -87,6 +90,13 @@ def invoke(
         sleep=sleep,
     )
     ctx = Context(http=client, connection=connection, meta=meta)
+    if seen_sink is not None and isinstance(op, Trigger):
+        trigger = op
+
+        def stream_identities(items: list[dict[str, Any]]) -> None:
+            seen_sink([item_identity(trigger, item, n) for n, item in enumerate(items)])
+
+        ctx.seen_sink = stream_identities
     started = time.perf_counter()
     try:
         work = _step_function(app, op, step, ctx, values, hook_request)
@@ -97,6 +107,8 @@ def invoke(
         raise
     finally:
         client.close()
+    if ctx.seen_items and isinstance(op, Trigger) and isinstance(raw, list):
+        raw = raw + _unseen(op, raw, ctx.seen_items)
     output = check_result(op, raw, step=step, strict=strict)
     if isinstance(op, Trigger) and step in ("perform", "list_samples") and meta.trial:
         output = output[: meta.limit or TRIAL_LIMIT]
@@ -109,6 +121,22 @@ def invoke(
         duration_ms=(time.perf_counter() - started) * 1000,
         input=values,
     )
+
+
+def _unseen(trigger: Trigger, items: list[Any], seen: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Items handed to ``record_seen`` (oldest first) as output, newest first, once per identity.
+
+    Seeding may hand the same item twice (listed, then logged while the listing ran): harmless for a
+    dedupe record, so the output simply keeps the first.
+    """
+    known = {item_identity(trigger, item, n) for n, item in enumerate(items) if isinstance(item, dict)}
+    extra = []
+    for n, item in enumerate(reversed(seen)):
+        identity = item_identity(trigger, item, n)
+        if identity not in known:
+            known.add(identity)
+            extra.append(item)
+    return extra
 
 
 def _step_function(

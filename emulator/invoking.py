@@ -97,6 +97,7 @@ class Invoker:
         step: Step = "perform",
         hook_request: HookRequest | None = None,
         trace: bool = False,
+        seen_sink: Callable[[list[str]], None] | None = None,
     ) -> Invocation:
         """Run one step through the kit's runtime.
 
@@ -108,7 +109,7 @@ class Invoker:
         try:
             return invoke(
                 app, op, connection, values, meta, step=step, trace=trace, hook_request=hook_request,
-                retry=self.settings.invoke_retry, time_limit=self.settings.time_limit,
+                retry=self.settings.invoke_retry, time_limit=self.settings.time_limit, seen_sink=seen_sink,
             )
         except ConnectorError:
             raise

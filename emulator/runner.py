@@ -103,12 +103,15 @@ class Runner:
             return self.flow(flow_id)
 
     def _seed(self, flow: Mapping[str, Any], app: App, trigger: Trigger, connection: Any, now: float) -> None:
+        # Items the trigger hands over page by page go straight into the dedupe record, so turning on a
+        # flow over a huge org holds one page at a time. The flow is "on" only once everything is in.
+        self.store.dedupe.clear(flow["id"])
         result = self.invoker.invoke(
-            app, trigger, connection, flow["trigger_input"], Meta(first_poll=True, flow_id=flow["id"])
+            app, trigger, connection, flow["trigger_input"], Meta(first_poll=True, flow_id=flow["id"]),
+            seen_sink=lambda ids: self.store.dedupe.seed(flow["id"], ids),
         )
         ids = [item_identity(trigger, item, n) for n, item in enumerate(result.output)]
         with self.store.begin() as conn:
-            self.store.dedupe.clear(flow["id"], conn)
             self.store.dedupe.seed(flow["id"], ids, conn)
             self.store.update_flow(flow["id"], {
                 "state": "on", "paused_reason": None, "cursor": result.cursor, "last_poll_error": None,

@@ -7,9 +7,9 @@ How the poll finds new users, and what it costs:
   user, and returns them newest first (the listing is in creation order, so the pages are reversed).
   Cost: one call per 200 users; the bench holds it within 1.3x of a bare httpx loop over the same pages.
   The platform only records the ids of a first poll's items (nothing fires), so with ``meta.first_poll``
-  the items are slim, ``{"id", "user_id"}``: each page is parsed, its ids kept and the page dropped, so
-  a 50,000-user org costs a few MiB of ids instead of every profile held at once. A poll that has lost
-  its cursor (not a first poll) still returns whole users: those it fires need their profiles.
+  each page's slim items, ``{"id", "user_id"}``, go to ``ctx.record_seen`` and the page is dropped: the
+  platform streams them into its dedupe record, and memory stays flat however large the org. A poll
+  that has lost its cursor (not a first poll) still returns whole users: those it fires need profiles.
   Then it reads the System Log's polling query for ``user.lifecycle.create`` from the org's clock when
   the listing began (``Date`` of the first page) to the end: users created while the pages were read
   are seeded too, and the cursor saved is Okta's own ``next`` link. One more call (plus a user lookup
@@ -77,8 +77,7 @@ def every_user(ctx: Context, *, slim: bool = False) -> list[dict[str, Any]]:
         if since is None:
             since = server_time(page)
         if slim:
-            # Plain dicts of strings: the cyclic GC untracks them, so a big org adds no GC work.
-            users.extend({"id": user["id"], "user_id": user["id"]} for user in page.json())
+            ctx.record_seen({"id": user["id"], "user_id": user["id"]} for user in page.json())
             continue
         for user in page.json():
             user.pop("_links", None)
@@ -89,6 +88,10 @@ def every_user(ctx: Context, *, slim: bool = False) -> list[dict[str, Any]]:
         # users created while the pages were read are seeded too (usually none: no extra call).
         events, cursor = read_new_events(ctx, polling_cursor(EVENT_TYPES, since))
         ctx.save_cursor(cursor)
+        if slim:  # seeding only: a user both listed and logged is recorded twice, which changes nothing
+            created = (_created_user_id(event) for event in events)
+            ctx.record_seen({"id": user_id, "user_id": user_id} for user_id in created if user_id)
+            return []
         listed = {user["id"] for user in users}
         late = [event for event in events if _created_user_id(event) not in listed]
         users.reverse()

@@ -102,3 +102,13 @@ def test_turning_on_an_event_trigger_seeds_recent_events(run: Run) -> None:
     seeded = run("user_updated", meta=Meta(first_poll=True))
     assert [i["user_id"] for i in seeded.output] == [user["id"]]
     assert run("user_updated", meta=Meta(cursor=seeded.cursor)).output == []
+
+
+def test_turning_on_streams_existing_users_page_by_page_to_the_platform(run: Run, sandbox: OktaSandbox) -> None:
+    ids = sandbox.seed_users(450)
+    pages: list[list[str]] = []
+    first = run("new_user", meta=Meta(first_poll=True), seen_sink=pages.append)
+    assert first.output == []  # nothing held: every id went to the platform's dedupe record as it came
+    assert [len(page) for page in pages] == [200, 200, 50]
+    assert [i for page in pages for i in page] == ids
+    assert first.cursor and first.cursor.startswith("/api/v1/logs?")
