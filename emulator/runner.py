@@ -106,9 +106,13 @@ class Runner:
         # Items the trigger hands over page by page go straight into the dedupe record, so turning on a
         # flow over a huge org holds one page at a time. The flow is "on" only once everything is in.
         self.store.dedupe.clear(flow["id"])
+
+        def record_seen(ids: list[str]) -> None:
+            self.store.dedupe.seed(flow["id"], ids)
+
         result = self.invoker.invoke(
             app, trigger, connection, flow["trigger_input"], Meta(first_poll=True, flow_id=flow["id"]),
-            seen_sink=lambda ids: self.store.dedupe.seed(flow["id"], ids),
+            seen_sink=record_seen,
         )
         ids = [item_identity(trigger, item, n) for n, item in enumerate(result.output)]
         with self.store.begin() as conn:

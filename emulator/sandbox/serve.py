@@ -106,10 +106,10 @@ class _WaitressServer:
             app, map=self._map, host=host, port=port, threads=threads, ident="sandbox", expose_tracebacks=False
         )
         assert isinstance(server, WaitressServer)  # one host and port: never a MultiSocketServer
-        server.channel_class = _SocketChannel  # type: ignore[assignment]
+        server.channel_class = _SocketChannel
         self._server = server
         self.host = host
-        self.port = int(server.effective_port)  # type: ignore[arg-type]
+        self.port = int(server.effective_port)
         self._thread = threading.Thread(target=server.run, name=f"sandbox:{self.port}", daemon=True)
 
     def start(self) -> None:

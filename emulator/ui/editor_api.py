@@ -22,18 +22,13 @@ from connector.definitions import Field, Operation
 from connector.errors import BadInput, ConnectorError
 from connector.mapping import FieldMapping, MappingPreview
 from connector.templates import sample_tokens
+from emulator.api.errors import ApiError as ApiProblem
 from emulator.api.shapes import jsonable, masked_preview
-from emulator.ui.problems import ApiProblem, problem_response
 
 editor_api = Blueprint("ui_editor", __name__)
 
 #: Most dynamic choices offered in one drop-down.
 CHOICES_LIMIT = 200
-
-
-@editor_api.errorhandler(ApiProblem)
-def _api_problem(error: ApiProblem) -> tuple[Response, int]:
-    return problem_response(error)
 
 
 def _invoker() -> Any:

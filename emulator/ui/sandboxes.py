@@ -22,8 +22,8 @@ from typing import Any
 import httpx
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from emulator.api.errors import ApiError as ApiProblem
 from emulator.sandbox.people import people
-from emulator.ui.problems import ApiProblem, problem_response
 
 sandboxes_api = Blueprint("ui_sandboxes", __name__)
 
@@ -31,11 +31,6 @@ CONTACTS_API_VERSION = "2021-07-28"
 PROFILE_KEYS = ("firstName", "lastName", "email", "login", "title", "department", "mobilePhone")
 #: Any host: the transport hands requests straight to the sandbox app.
 IN_PROCESS_URL = "http://sandbox.in-process"
-
-
-@sandboxes_api.errorhandler(ApiProblem)
-def _api_problem(error: ApiProblem) -> tuple[Response, int]:
-    return problem_response(error)
 
 
 def _sandbox(name: str) -> Any:
