@@ -20,8 +20,9 @@ ALWAYS_SECRET = frozenset({
 def builtin_specs() -> dict[str, AuthSpec]:
     from auth.contacts import CONTACTS_AUTH
     from auth.okta import OKTA_AUTH
+    from auth.personio import PERSONIO_AUTH
 
-    return {"okta": OKTA_AUTH, "contacts": CONTACTS_AUTH}
+    return {"okta": OKTA_AUTH, "contacts": CONTACTS_AUTH, "personio": PERSONIO_AUTH}
 
 
 def auth_spec_for(app: str) -> AuthSpec:

@@ -122,3 +122,27 @@ def contacts_connection(contacts_sandbox: Any) -> Connection:
         base_url=contacts_sandbox.base_url,
         transport=contacts_sandbox.transport(),
     )
+
+
+@pytest.fixture
+def personio_sandbox() -> Any:
+    """A fresh in-process Personio sandbox: ``.base_url``, ``.transport()``, client credentials
+    ``papi-sandbox-client`` / ``papi-sandbox-secret``, ``.seed_employees(n)``, ``.faults``."""
+    from emulator.sandbox.personio import PersonioSandbox
+
+    return PersonioSandbox()
+
+
+@pytest.fixture
+def personio_connection(personio_sandbox: Any) -> Connection:
+    """A connection to the Personio sandbox with its client credentials, routed in-process."""
+    from emulator.sandbox.personio import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
+
+    return Connection(
+        app="personio",
+        name="personio-sandbox",
+        fields={"client_id": DEFAULT_CLIENT_ID, "client_secret": DEFAULT_CLIENT_SECRET,
+                "base_url": personio_sandbox.base_url},
+        base_url=personio_sandbox.base_url,
+        transport=personio_sandbox.transport(),
+    )

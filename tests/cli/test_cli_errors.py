@@ -53,8 +53,8 @@ def test_an_unknown_operation_lists_the_known_ones(world: CliWorld) -> None:
 
 
 def test_an_unknown_app_lists_the_installed_ones(world: CliWorld) -> None:
-    line = _one_clear_error(world.run("invoke", "personio.find_user", "--input", "{}"))
-    assert "unknown app 'personio'" in line and "okta" in line and "contacts" in line
+    line = _one_clear_error(world.run("invoke", "workday.find_user", "--input", "{}"))
+    assert "unknown app 'workday'" in line and "okta" in line and "contacts" in line and "personio" in line
 
 
 def test_a_connection_of_another_app_is_refused(world: CliWorld) -> None:

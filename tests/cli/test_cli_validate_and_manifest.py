@@ -24,7 +24,9 @@ def test_the_manifests_list_every_operation_of_both_apps(tmp_path: Path) -> None
     result = CliRunner().invoke(main, ["manifest", "--out", str(out)])
     assert result.exit_code == 0, result.output
     written = [Path(line) for line in result.stdout.splitlines()]
-    assert sorted(path.name for path in written) == ["contacts.manifest.json", "okta.manifest.json"]
+    assert sorted(path.name for path in written) == [
+        "contacts.manifest.json", "okta.manifest.json", "personio.manifest.json"
+    ]
     for app in (OKTA, CONTACTS):
         manifest = json.loads((out / f"{app.key}.manifest.json").read_text())
         assert manifest["app"]["key"] == app.key

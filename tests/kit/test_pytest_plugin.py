@@ -43,3 +43,11 @@ def test_the_plugin_is_registered_through_its_entry_point(pytester):
     )
     result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
+
+
+def test_a_personio_operation_runs_in_two_lines(invoke_operation, personio_sandbox, personio_connection):
+    from connector.apps.personio import APP
+
+    personio_sandbox.seed_employees(3)
+    found = invoke_operation(APP, "list_employees", personio_connection, {}).output
+    assert len(found) == 3 and all(item["email"] for item in found)

@@ -1,0 +1,1 @@
+"""Personio actions and searches: one module per operation, assembled in connector/apps/personio.py."""

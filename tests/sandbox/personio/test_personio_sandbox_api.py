@@ -1,0 +1,115 @@
+"""The Personio sandbox behaves like Personio's v1 employee API: auth, listing, paging, filters, writes, errors."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import httpx
+from personio_sandbox_support import SandboxClock
+
+from emulator.sandbox.personio import DEFAULT_CLIENT_ID, PersonioSandbox, PersonioSettings
+
+
+def test_a_credential_gets_a_day_long_token_and_a_wrong_secret_gets_the_error_envelope(anonymous: httpx.Client) -> None:
+    good = anonymous.post("/v1/auth", params={"client_id": DEFAULT_CLIENT_ID, "client_secret": "papi-sandbox-secret"})
+    assert good.status_code == 200 and good.json()["success"] is True
+    assert good.json()["data"]["expires_in"] == 86400 and good.json()["data"]["token"]
+    bad = anonymous.post("/v1/auth", json={"client_id": DEFAULT_CLIENT_ID, "client_secret": "wrong"})
+    assert bad.status_code == 401
+    assert bad.json()["success"] is False and bad.json()["error"]["code"] == 401
+
+
+def test_employee_calls_without_a_live_token_are_refused(anonymous: httpx.Client, clock: SandboxClock,
+                                                        api: httpx.Client) -> None:
+    assert anonymous.get("/v1/company/employees").status_code == 401
+    assert api.get("/v1/company/employees").status_code == 200
+    clock.now += 86400
+    refused = api.get("/v1/company/employees")
+    assert refused.status_code == 401 and "POST /v1/auth" in refused.json()["error"]["message"]
+
+
+def test_the_listing_pages_by_offset_with_the_documented_envelope(
+    personio_sandbox: PersonioSandbox, api: httpx.Client
+) -> None:
+    personio_sandbox.seed_employees(120)
+    body = api.get("/v1/company/employees", params={"limit": 50, "offset": 100}).json()
+    assert body["metadata"] == {"total_elements": 120, "current_page": 2, "total_pages": 3}
+    assert (body["offset"], body["limit"], len(body["data"])) == (100, 50, 20)
+    employee = body["data"][0]
+    assert employee["type"] == "Employee"
+    assert employee["attributes"]["id"] == {"label": "ID", "value": 101, "type": "integer", "universal_id": "id"}
+    assert employee["attributes"]["dynamic_1146702"]["universal_id"] is None
+    assert employee["attributes"]["department"]["value"]["type"] == "Department"
+    default = api.get("/v1/company/employees").json()
+    assert default["limit"] == 50 and len(default["data"]) == 50
+
+
+def test_a_limit_over_100_or_a_bad_offset_is_a_clear_400(api: httpx.Client) -> None:
+    for params in ({"limit": 101}, {"offset": -1}, {"limit": "ten"}, {"updated_since": "yesterday"}):
+        answer = api.get("/v1/company/employees", params=params)
+        assert answer.status_code == 400 and answer.json()["success"] is False
+        assert next(iter(params)) in answer.json()["error"]["message"]
+
+
+def test_email_and_updated_since_filter_and_attributes_narrow_the_answer(
+    personio_sandbox: PersonioSandbox, api: httpx.Client, clock: SandboxClock
+) -> None:
+    personio_sandbox.seed_employees(10)
+    clock.now += 100
+    personio_sandbox.update_employee(3, position="Chief of Staff")
+    by_email = api.get("/v1/company/employees", params={"email": "ADA@example.com"}).json()
+    assert by_email["data"] == []
+    since = datetime.fromtimestamp(int(clock.now), UTC).replace(tzinfo=None).isoformat()
+    changed = api.get("/v1/company/employees", params={"updated_since": since}).json()
+    assert [e["attributes"]["id"]["value"] for e in changed["data"]] == [3]
+    narrow = api.get("/v1/company/employees", params={"attributes[]": ["email"], "limit": 1}).json()
+    assert set(narrow["data"][0]["attributes"]) == {"id", "email"}
+
+
+def test_writes_validate_each_field_and_move_last_modified_only_on_a_real_change(
+    personio_sandbox: PersonioSandbox, api: httpx.Client, clock: SandboxClock
+) -> None:
+    made = api.post("/v1/company/employees", json={"employee": {"email": "ada@example.com", "first_name": "Ada",
+                                                                 "last_name": "Lovelace"}})
+    employee_id = made.json()["data"]["id"]
+    duplicate = api.post("/v1/company/employees", json={"employee": {"email": "ADA@example.com", "first_name": "A",
+                                                                      "last_name": "L"}})
+    assert duplicate.status_code == 400 and "email" in duplicate.json()["error"]["error_data"]
+    before = personio_sandbox.employees.get(employee_id)["last_modified_at"]
+    clock.now += 5
+    same = api.patch(f"/v1/company/employees/{employee_id}", json={"employee": {"first_name": "Ada"}})
+    assert same.status_code == 200
+    assert personio_sandbox.employees.get(employee_id)["last_modified_at"] == before
+    api.patch(f"/v1/company/employees/{employee_id}", json={"employee": {"status": "leave"}})
+    assert personio_sandbox.employees.get(employee_id)["last_modified_at"] == before + 5
+    wrong = api.patch(f"/v1/company/employees/{employee_id}", json={"employee": {"status": "gone"}})
+    assert wrong.status_code == 400 and "status" in wrong.json()["error"]["message"]
+    assert api.get("/v1/company/employees/999").status_code == 404
+
+
+def test_employee_calls_are_limited_per_minute_with_retry_after(clock: SandboxClock) -> None:
+    sandbox = PersonioSandbox(PersonioSettings(employees_per_minute=2, burst_per_second=None), clock=clock)
+    with httpx.Client(transport=sandbox.transport(), base_url=sandbox.base_url) as client:
+        token = client.post("/v1/auth", json={"client_id": DEFAULT_CLIENT_ID,
+                                              "client_secret": "papi-sandbox-secret"}).json()["data"]["token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        statuses = [client.get("/v1/company/employees", headers=headers).status_code for _ in range(3)]
+        assert statuses == [200, 200, 429]
+        throttled = client.get("/v1/company/employees", headers=headers)
+        assert int(throttled.headers["Retry-After"]) >= 1 and throttled.json()["error"]["code"] == 429
+        clock.now += 60
+        assert client.get("/v1/company/employees", headers=headers).status_code == 200
+
+
+def test_faults_inject_errors_in_the_vendor_envelope(personio_sandbox: PersonioSandbox, api: httpx.Client) -> None:
+    personio_sandbox.faults.update(error_rate=1.0)
+    failed = api.get("/v1/company/employees")
+    assert failed.status_code == 500 and failed.json() == {
+        "success": False, "error": {"code": 500, "message": "Internal Server Error"}}
+
+
+def test_seeding_is_deterministic(clock: SandboxClock) -> None:
+    first, second = PersonioSandbox(clock=clock), PersonioSandbox(clock=clock)
+    first.seed_employees(20, seed=7)
+    second.seed_employees(20, seed=7)
+    assert first.employees.records == second.employees.records

@@ -1,0 +1,1 @@
+"""Personio poll triggers, assembled in connector/apps/personio.py."""
