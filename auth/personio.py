@@ -69,7 +69,9 @@ class PersonioAuth(httpx.Auth):
     refreshable = True
     requires_response_body = True
 
-    def __init__(self, client_id: str, client_secret: str, *, leeway: float = TOKEN_LEEWAY) -> None:
+    def __init__(
+        self, client_id: str, client_secret: str, *, leeway: float = TOKEN_LEEWAY, base_url: str | None = None
+    ) -> None:
         if not client_id:
             raise BadInput("is required: the API credential's client ID (Settings > Integrations > API credentials)",
                            "client_id")
@@ -80,6 +82,8 @@ class PersonioAuth(httpx.Auth):
         self._client_secret = client_secret
         self._digest = hashlib.sha256(client_secret.encode()).hexdigest()
         self.leeway = leeway
+        #: The API's base URL (it may carry a path, e.g. behind a gateway); None: the request's host.
+        self.base_url = base_url.rstrip("/") if base_url else None
         #: How many token requests this object sent (tests and diagnostics).
         self.token_requests = 0
         register_secret(client_secret)
@@ -88,7 +92,8 @@ class PersonioAuth(httpx.Auth):
         return f"PersonioAuth(client_id={self.client_id!r})"
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        key = (f"{request.url.scheme}://{request.url.netloc.decode()}", self.client_id, self._digest)
+        origin = self.base_url or f"{request.url.scheme}://{request.url.netloc.decode()}"
+        key = (origin, self.client_id, self._digest)
         token = self._cached(key)
         if token is None:
             token = yield from self._fetch(request, key)
@@ -123,7 +128,10 @@ class PersonioAuth(httpx.Auth):
     def _fetch(
         self, request: httpx.Request, key: tuple[str, str, str]
     ) -> Generator[httpx.Request, httpx.Response, str]:
-        url = request.url.copy_with(path=AUTH_PATH, query=None, fragment=None)
+        url = (
+            httpx.URL(self.base_url + AUTH_PATH) if self.base_url
+            else request.url.copy_with(path=AUTH_PATH, query=None, fragment=None)
+        )
         token_request = httpx.Request(
             "POST", url, json={"client_id": self.client_id, "client_secret": self._client_secret},
             extensions=request.extensions,
@@ -155,7 +163,9 @@ class PersonioAuth(httpx.Auth):
 
 
 def handler(fields: Mapping[str, Any]) -> httpx.Auth:
-    return PersonioAuth(str(fields.get("client_id") or ""), str(fields.get("client_secret") or ""))
+    return PersonioAuth(
+        str(fields.get("client_id") or ""), str(fields.get("client_secret") or ""), base_url=base_url(fields)
+    )
 
 
 def connection_test(ctx: Context) -> dict[str, Any]:

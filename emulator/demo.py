@@ -6,6 +6,7 @@ function, so what a newcomer clicks through is what the tests check::
     /                     the emulator (web UI, /api, /hooks/<flow>)
     /sandbox/okta         the Okta sandbox (its API, System Log, event hooks)
     /sandbox/contacts     the Contacts sandbox (its API, OAuth consent page, webhooks)
+    /sandbox/personio     the Personio sandbox (token auth, employees)
 
 The emulator calls its sandboxes in-process and the sandboxes deliver hooks to the emulator in-process,
 so nothing leaves the machine. Sandboxes keep their data in memory and are re-seeded deterministically
@@ -31,15 +32,19 @@ from emulator.app import create_app
 from emulator.connections import ConnectionGateway, LocalSandbox, OAuthClientSettings
 from emulator.sandbox.contacts import ContactsSandbox, ContactsSettings
 from emulator.sandbox.okta import OktaSandbox, OktaSettings
+from emulator.sandbox.personio import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, PersonioSandbox
 from emulator.sandbox.serve import sandbox_transport
 from emulator.ui import register_ui
 
 OKTA_PREFIX = "/sandbox/okta"
 CONTACTS_PREFIX = "/sandbox/contacts"
+PERSONIO_PREFIX = "/sandbox/personio"
 DEMO_OKTA_TOKEN = "okta-sandbox-token"
 DEMO_CONTACTS_KEY = "contacts-sandbox-key"
 DEMO_LOCATION = "loc_sandbox"
+DEMO_PERSONIO_CLIENT = (DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET)
 DEMO_FLOW_NAME = "New Okta user → create contact → add tags"
+PERSONIO_FLOW_NAME = "New Personio employee → create contact"
 
 
 @dataclass
@@ -50,6 +55,7 @@ class Environment:
     emulator: Flask
     okta: OktaSandbox
     contacts: ContactsSandbox
+    personio: PersonioSandbox
     gateway: ConnectionGateway
     public_url: str
 
@@ -65,6 +71,7 @@ def build_environment(
     *,
     okta_users: int = 40,
     contacts: int = 15,
+    employees: int = 10,
     runner_thread: bool = True,
     config: Mapping[str, Any] | None = None,
 ) -> Environment:
@@ -79,6 +86,8 @@ def build_environment(
         ContactsSettings(api_keys={DEMO_CONTACTS_KEY: DEMO_LOCATION}), base_url=public_url + CONTACTS_PREFIX
     )
     contacts_sandbox.seed_contacts(contacts, seed=1, location_id=DEMO_LOCATION)
+    personio = PersonioSandbox(base_url=public_url + PERSONIO_PREFIX)
+    personio.seed_employees(employees, seed=1)
 
     oauth_secret = secrets.token_urlsafe(24)
     redirect_uri = public_url + "/connections/oauth/callback"
@@ -107,23 +116,29 @@ def build_environment(
             "RUNNER_THREAD": runner_thread,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
-            "SANDBOX_LINKS": {"okta": okta.base_url, "contacts": contacts_sandbox.base_url},
+            "SANDBOX_LINKS": {
+                "okta": okta.base_url, "contacts": contacts_sandbox.base_url, "personio": personio.base_url,
+            },
             "SECRET_BOX": lambda: gateway.store.box,
             **dict(config or {}),
         }
     )
-    emulator.extensions["sandboxes"] = {"okta": okta, "contacts": contacts_sandbox}
+    emulator.extensions["sandboxes"] = {"okta": okta, "contacts": contacts_sandbox, "personio": personio}
     register_connections(emulator, gateway)
     register_ui(emulator)
     # Hook deliveries from the sandboxes reach the emulator's ingress in-process.
     okta.outbox.transport = httpx.WSGITransport(app=emulator)
     contacts_sandbox.outbox.transport = httpx.WSGITransport(app=emulator)
 
-    wsgi = DispatcherMiddleware(emulator, {OKTA_PREFIX: okta.app, CONTACTS_PREFIX: contacts_sandbox.app})
+    wsgi = DispatcherMiddleware(
+        emulator, {OKTA_PREFIX: okta.app, CONTACTS_PREFIX: contacts_sandbox.app, PERSONIO_PREFIX: personio.app}
+    )
     # The emulator reaches its sandboxes in-process, through the same URL prefixes a browser uses.
     local = sandbox_transport(wsgi)
-    gateway.sandboxes = [LocalSandbox(okta.base_url, local), LocalSandbox(contacts_sandbox.base_url, local)]
-    env = Environment(wsgi, emulator, okta, contacts_sandbox, gateway, public_url)
+    gateway.sandboxes = [
+        LocalSandbox(sandbox.base_url, local) for sandbox in (okta, contacts_sandbox, personio)
+    ]
+    env = Environment(wsgi, emulator, okta, contacts_sandbox, personio, gateway, public_url)
     renew_sandbox_hooks(env)
     return env
 
@@ -192,6 +207,31 @@ def demo_flow_spec(okta_connection_id: str, contacts_connection_id: str) -> dict
     }
 
 
+def personio_flow_spec(personio_connection_id: str, contacts_connection_id: str) -> dict[str, Any]:
+    """The second flow the user asked for: a Personio employee becomes a contact (off until turned on)."""
+    return {
+        "name": PERSONIO_FLOW_NAME,
+        "interval_seconds": 10,
+        "trigger": {"app": "personio", "operation": "new_employee", "input": {},
+                    "connection_id": personio_connection_id},
+        "steps": [{
+            "key": "create_contact",
+            "app": "contacts",
+            "operation": "create_contact",
+            "connection_id": contacts_connection_id,
+            "mapping": {
+                "first_name": "{{trigger.first_name}}",
+                "last_name": "{{trigger.last_name}}",
+                "email": "{{trigger.email}}",
+                "phone": "{{trigger.phone}}",
+                "source": "Personio",
+                "tags": "personio, {{trigger.department}}",
+                "external_id": "personio:{{trigger.id}}",
+            },
+        }],
+    }
+
+
 def seed_demo(env: Environment) -> dict[str, str]:
     """Save the demo connections and the demo flow once (later starts keep what the user changed)."""
     from emulator.flow_spec import check_flow
@@ -210,10 +250,25 @@ def seed_demo(env: Environment) -> dict[str, str]:
             {"api_key": DEMO_CONTACTS_KEY, "location_id": DEMO_LOCATION, "base_url": env.contacts.base_url},
         )
         names[record.name] = record.id
+    if "Personio sandbox" not in names:
+        record, _ = env.gateway.add(
+            "personio",
+            "Personio sandbox",
+            {"client_id": DEMO_PERSONIO_CLIENT[0], "client_secret": DEMO_PERSONIO_CLIENT[1],
+             "base_url": env.personio.base_url},
+        )
+        names[record.name] = record.id
     emulator = env.emulator.extensions["emulator"]
     existing = {flow["name"]: flow["id"] for flow in emulator.store.list_flows()}
-    if DEMO_FLOW_NAME not in existing:
-        spec = demo_flow_spec(names["Okta sandbox"], names["Contacts sandbox"])
-        flow = emulator.store.create_flow(check_flow(emulator.invoker.apps, spec), emulator.clock())
-        existing[DEMO_FLOW_NAME] = flow["id"]
-    return {"okta": names["Okta sandbox"], "contacts": names["Contacts sandbox"], "flow": existing[DEMO_FLOW_NAME]}
+    specs = {
+        DEMO_FLOW_NAME: demo_flow_spec(names["Okta sandbox"], names["Contacts sandbox"]),
+        PERSONIO_FLOW_NAME: personio_flow_spec(names["Personio sandbox"], names["Contacts sandbox"]),
+    }
+    for name, spec in specs.items():
+        if name not in existing:
+            flow = emulator.store.create_flow(check_flow(emulator.invoker.apps, spec), emulator.clock())
+            existing[name] = flow["id"]
+    return {
+        "okta": names["Okta sandbox"], "contacts": names["Contacts sandbox"], "personio": names["Personio sandbox"],
+        "flow": existing[DEMO_FLOW_NAME], "personio_flow": existing[PERSONIO_FLOW_NAME],
+    }

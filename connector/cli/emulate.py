@@ -17,18 +17,23 @@ from connector.cli.output import guarded
               help="Folder for the SQLite store, the key file and the connections.")
 @click.option("--okta-users", default=40, show_default=True, help="Users seeded in the Okta sandbox.")
 @click.option("--contacts", default=15, show_default=True, help="Contacts seeded in the Contacts sandbox.")
+@click.option("--employees", default=10, show_default=True, help="Employees seeded in the Personio sandbox.")
 @click.option("--no-demo", is_flag=True, help="Do not create the demo connections and flow.")
 @guarded
-def emulate_command(host: str, port: int, data_dir: str, okta_users: int, contacts: int, no_demo: bool) -> None:
+def emulate_command(
+    host: str, port: int, data_dir: str, okta_users: int, contacts: int, employees: int, no_demo: bool
+) -> None:
     """Start the emulator with the Okta and Contacts sandboxes on the embedded SQLite store."""
     from emulator.demo import build_environment, seed_demo
     from emulator.sandbox.serve import serve
 
-    if okta_users < 0 or contacts < 0:
+    if okta_users < 0 or contacts < 0 or employees < 0:
         raise click.BadParameter("seed sizes must be 0 or more")
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     public_url = f"http://{shown_host}:{port}"
-    env = build_environment(public_url, Path(data_dir), okta_users=okta_users, contacts=contacts)
+    env = build_environment(
+        public_url, Path(data_dir), okta_users=okta_users, contacts=contacts, employees=employees
+    )
     if not no_demo:
         seed_demo(env)
     try:
@@ -39,6 +44,7 @@ def emulate_command(host: str, port: int, data_dir: str, okta_users: int, contac
     click.echo(f"Emulator running at {public_url}/")
     click.echo(f"  Okta sandbox:     {env.okta.base_url}   (API token: SSWS {env.okta.settings.token})")
     click.echo(f"  Contacts sandbox: {env.contacts.base_url}")
+    click.echo(f"  Personio sandbox: {env.personio.base_url}")
     click.echo(f"  Data:             {Path(data_dir).resolve()}")
     click.echo("Press Ctrl-C to stop.")
     try:

@@ -10,7 +10,7 @@ def contacts_with_email(platform, email):
 def test_the_demo_connections_and_flow_are_ready_and_secrets_are_masked(platform, api, demo_ids):
     client = api
     listed = client.get("/api/connections").get_json()["connections"]
-    assert {c["name"] for c in listed} == {"Okta sandbox", "Contacts sandbox"}
+    assert {c["name"] for c in listed} == {"Okta sandbox", "Contacts sandbox", "Personio sandbox"}
     text = str(listed)
     assert "okta-sandbox-token" not in text and "contacts-sandbox-key" not in text
     flow = client.get(f"/api/flows/{demo_ids['flow']}").get_json()
@@ -39,3 +39,17 @@ def test_a_new_okta_user_appears_once_as_a_tagged_contact(platform, api, demo_id
     replay = client.post(f"/api/runs/{first['runs'][0]}/replay")
     assert replay.status_code in (200, 409)
     assert len(contacts_with_email(platform, "ada@example.com")) == 1
+
+
+def test_a_new_personio_employee_becomes_one_tagged_contact(platform, api, demo_ids):
+    flow = demo_ids["personio_flow"]
+    assert api.post(f"/api/flows/{flow}/on").status_code == 200
+    platform.personio.create_employee(first_name="Grace", last_name="Hopper", email="grace@example.com",
+                                      department="Engineering")
+    first = api.post(f"/api/flows/{flow}/poll").get_json()
+    assert len(first["runs"]) == 1
+    platform.emulator.extensions["emulator"].scheduler.tick()
+    assert api.get(f"/api/runs/{first['runs'][0]}").get_json()["status"] == "succeeded"
+    [contact] = contacts_with_email(platform, "grace@example.com")
+    assert "personio" in contact["tags"]
+    assert api.post(f"/api/flows/{flow}/poll").get_json()["runs"] == []

@@ -16,7 +16,8 @@ def test_flows_stay_readable_after_the_key_is_rotated(tmp_path):
     env = build_environment(PUBLIC_URL, data, okta_users=3, contacts=2, runner_thread=False)
     flow_id = seed_demo(env)["flow"]
     store = env.emulator.extensions["emulator"].store
-    raw = store.engine.connect().exec_driver_sql("SELECT steps FROM emulator_flows").scalar_one()
+    with store.engine.connect() as db:
+        raw = db.exec_driver_sql("SELECT steps FROM emulator_flows WHERE id = ?", (flow_id,)).scalar_one()
     assert MARK in raw and "trigger.profile.email" not in raw  # sealed at rest
     env.close()
 
