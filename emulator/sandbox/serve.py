@@ -43,6 +43,19 @@ class _QuietRequestHandler(WSGIRequestHandler):
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         return None
 
+    def send_response(self, code: int, message: str | None = None) -> None:
+        self._date_sent = False
+        super().send_response(code, message)
+
+    def send_header(self, keyword: str, value: str) -> None:
+        # The server always sends Date; a sandbox that sets its own (Okta's, for rate-limit maths) must not
+        # end up with two, which clients join into one unreadable value.
+        if keyword.lower() == "date":
+            if getattr(self, "_date_sent", False):
+                return
+            self._date_sent = True
+        super().send_header(keyword, value)
+
 
 ServerName = Literal["werkzeug", "waitress"]
 #: Worker threads of a waitress server: enough for a vendor's parallel deliveries on a 2-core machine.
