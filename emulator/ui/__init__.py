@@ -2,7 +2,8 @@
 
 ``register_ui(app)`` is all ``create_app`` needs to call. It installs CSRF protection
 (:mod:`emulator.csrf`), the pages (Flows, Flow editor, Connections, Runs, Run detail, Sandboxes), the
-flow editor's live mapping preview and dynamic choices, and the Sandboxes page's API. Connections
+flow editor's live mapping preview and dynamic choices, and the Sandboxes page's API (Okta, Contacts,
+Personio). Connections
 themselves come from ``emulator.api.connections`` (``register_connections``).
 """
 
@@ -14,6 +15,7 @@ from emulator.csrf import init_csrf
 from emulator.ui.editor_api import editor_api
 from emulator.ui.openapi_paths import UI_OPENAPI_PATHS
 from emulator.ui.pages import ui
+from emulator.ui.personio_sandbox import personio_sandbox_api
 from emulator.ui.sandboxes import sandboxes_api
 
 
@@ -21,7 +23,7 @@ def register_ui(app: Flask) -> None:
     """Register the UI blueprints and CSRF protection on ``app`` (idempotent)."""
     init_csrf(app)
     app.extensions.setdefault("openapi_paths", {}).update(UI_OPENAPI_PATHS)
-    for blueprint in (ui, editor_api, sandboxes_api):
+    for blueprint in (ui, editor_api, sandboxes_api, personio_sandbox_api):
         if blueprint.name not in app.blueprints:
             app.register_blueprint(blueprint)
 

@@ -63,6 +63,19 @@ UI_OPENAPI_PATHS: dict[str, Any] = {
             ok="201", errors=("400", "404", "422", "502"),
         ),
     },
+    "/api/sandboxes/personio/employees": {
+        "post": _op(
+            "Create an employee in the Personio sandbox through its API; missing fields are generated",
+            body={"type": "object", "additionalProperties": False, "properties": {k: {"type": "string"} for k in (
+                "first_name", "last_name", "email", "department", "position")}},
+            ok="201", errors=("400", "404", "422", "429", "502"),
+        ),
+        "get": {
+            **_op("The newest employees of the Personio sandbox, newest first", errors=("404", "422", "429", "502")),
+            "parameters": [{"name": "limit", "in": "query", "required": False,
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 50, "default": 10}}],
+        },
+    },
     "/api/sandboxes/contacts/contacts": {
         "get": {
             **_op("The newest contacts of the Contacts sandbox location", errors=("404", "502")),

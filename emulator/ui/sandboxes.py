@@ -12,6 +12,8 @@ Routes:
     GET  /api/sandboxes                        the running sandboxes and their URLs
     POST /api/sandboxes/okta/users             create (and activate) a user; optional profile fields
     GET  /api/sandboxes/contacts/contacts      newest contacts of the sandbox location (?query=)
+
+The Personio routes live in :mod:`emulator.ui.personio_sandbox`.
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ PROFILE_KEYS = ("firstName", "lastName", "email", "login", "title", "department"
 IN_PROCESS_URL = "http://sandbox.in-process"
 
 
-def _sandbox(name: str) -> Any:
+def running_sandbox(name: str) -> Any:
+    """The sandbox object ``name`` of this emulator; 404 naming how to start it when it is not running."""
     found = (current_app.extensions.get("sandboxes") or {}).get(name)
     if found is None:
         raise ApiProblem(404, f"the {name} sandbox is not part of this emulator; start it with `connector emulate`",
@@ -41,7 +44,8 @@ def _sandbox(name: str) -> Any:
     return found
 
 
-def _client(sandbox: Any, headers: dict[str, str]) -> httpx.Client:
+def in_process_client(sandbox: Any, headers: dict[str, str]) -> httpx.Client:
+    """An HTTP client that reaches ``sandbox``'s own API in-process (no sockets), with ``headers`` on every call."""
     return httpx.Client(base_url=IN_PROCESS_URL, headers=headers, transport=sandbox.transport(), timeout=10.0)
 
 
@@ -86,7 +90,7 @@ def _generated_profile() -> dict[str, str]:
 
 @sandboxes_api.post("/api/sandboxes/okta/users")
 def create_okta_user() -> tuple[Response, int]:
-    okta = _sandbox("okta")
+    okta = running_sandbox("okta")
     body = request.get_json(silent=True) if request.data else {}
     if not isinstance(body, dict):
         raise ApiProblem(400, "the body must be a JSON object of Okta profile fields (or empty)")
@@ -100,7 +104,7 @@ def create_okta_user() -> tuple[Response, int]:
     if body.get("email") and not body.get("login"):
         profile["login"] = profile["email"]
     headers = {"Authorization": f"SSWS {okta.settings.token}", "Accept": "application/json"}
-    with _client(okta, headers) as http:
+    with in_process_client(okta, headers) as http:
         response = http.post("/api/v1/users", params={"activate": "true"}, json={"profile": profile})
     if response.status_code >= 400:
         raise _vendor_problem(response, "create the user")
@@ -110,7 +114,7 @@ def create_okta_user() -> tuple[Response, int]:
 
 @sandboxes_api.get("/api/sandboxes/contacts/contacts")
 def list_sandbox_contacts() -> Response:
-    contacts_sandbox = _sandbox("contacts")
+    contacts_sandbox = running_sandbox("contacts")
     api_key, location_id = next(iter(contacts_sandbox.settings.api_keys.items()))
     params: dict[str, Any] = {"locationId": location_id, "limit": 100}
     query = request.args.get("query", "").strip()
@@ -118,7 +122,7 @@ def list_sandbox_contacts() -> Response:
         params["query"] = query
     headers = {"Authorization": f"Bearer {api_key}", "Version": CONTACTS_API_VERSION}
     contacts: list[dict[str, Any]] = []
-    with _client(contacts_sandbox, headers) as http:
+    with in_process_client(contacts_sandbox, headers) as http:
         while True:  # the sandbox lists oldest first; walk to the end so the newest show first
             response = http.get("/contacts/", params=params)
             if response.status_code >= 400:
@@ -138,4 +142,4 @@ def list_sandbox_contacts() -> Response:
     return jsonify({"contacts": shown, "total": len(contacts)})
 
 
-__all__ = ["sandboxes_api"]
+__all__ = ["in_process_client", "running_sandbox", "sandboxes_api"]

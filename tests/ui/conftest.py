@@ -1,4 +1,5 @@
-"""Fixtures of the UI tests: the demo environment with the UI, its test client, and a browser session."""
+"""Fixtures of the UI tests: the demo environment with the UI, its test client, a browser session, and
+(from ``ui_browser_harness``) the real platform and Chromium for the browser tests."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from ui_browser_harness import browser, page, platform, start_platform  # noqa: F401  (browser test fixtures)
 from ui_harness import ui_environment
 
 from emulator.demo import Environment
@@ -30,7 +32,7 @@ def ui_app(env: Environment) -> Flask:
 def browser_session(ui_app: Flask) -> tuple[FlaskClient, str]:
     """A test client that loaded a page (so it has a session cookie) and the page's CSRF token."""
     client = ui_app.test_client()
-    page = client.get("/connections").get_data(as_text=True)
-    match = re.search(r'<meta name="csrf-token" content="([^"]+)">', page)
+    html = client.get("/connections").get_data(as_text=True)
+    match = re.search(r'<meta name="csrf-token" content="([^"]+)">', html)
     assert match, "the page must carry its CSRF token in a meta tag"
     return client, match.group(1)

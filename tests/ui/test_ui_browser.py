@@ -2,102 +2,22 @@
 
 Chromium (Debian's ``/usr/bin/chromium``) is driven by Playwright against the full local platform
 served on a real port: the emulator with its UI, and both sandboxes mounted beside it. The same test
-saves the screenshots the README shows (``docs/screenshots/``).
+saves the screenshots the README shows (``docs/screenshots/``). The fixtures live in ``ui_browser_harness``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
-from ui_harness import LOCATION_ID, OKTA_TOKEN, ui_environment
+from ui_browser_harness import Platform, needs_chromium, shot, wait_for_runs
+from ui_harness import LOCATION_ID, OKTA_TOKEN
 
 from emulator.demo import DEMO_FLOW_NAME, Environment, seed_demo
-from emulator.sandbox.serve import ServedApp, serve
 
-CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-WAIT_MS = 15_000
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium)"
-    ),
-]
-
-
-class _Deferred:
-    """A WSGI app filled in after the server starts, because the apps need the port in their URLs."""
-
-    def __init__(self) -> None:
-        self.target: Any = None
-
-    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        return self.target(environ, start_response)
-
-
-Platform = tuple[Environment, str]
-
-
-@pytest.fixture
-def start_platform(tmp_path: Path) -> Iterator[Callable[..., Platform]]:
-    """Start the full platform on a free port (emulator config overrides as keywords)."""
-    started: list[tuple[ServedApp, Environment]] = []
-
-    def start(**config: Any) -> Platform:
-        deferred = _Deferred()
-        served: ServedApp = serve(deferred)  # type: ignore[arg-type]
-        env = ui_environment(tmp_path / f"data{len(started)}", served.base_url, runner_thread=True, okta_users=5,
-                             config=config)
-        deferred.target = env.wsgi
-        started.append((served, env))
-        return env, served.base_url
-
-    yield start
-    for served, env in started:
-        served.stop()
-        env.close()
-
-
-@pytest.fixture
-def platform(start_platform: Callable[..., Platform]) -> Platform:
-    return start_platform()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(WAIT_MS)
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("pageerror", lambda error: errors.append(str(error)))
-    yield tab
-    context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
-
-
-def _shot(page: Any, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
+pytestmark = [pytest.mark.browser, pytest.mark.slow, needs_chromium]
 
 
 def _connect_okta(page: Any, base: str, env: Environment) -> None:
@@ -159,7 +79,7 @@ def _build_flow(page: Any, base: str) -> None:
           return v && v.textContent.startsWith('["from-okta"');
         }"""
     )
-    _shot(page, "flow-editor.png")
+    shot(page, "flow-editor.png")
 
     page.locator('[data-test-step="0"]').click()
     page.wait_for_selector('[data-step-index="0"] .step-test-result h3:has-text("Test succeeded")')
@@ -184,21 +104,6 @@ def _create_okta_user(page: Any, base: str) -> None:
     page.wait_for_selector('#okta-created [data-email="nia.newhire@example.org"]')
 
 
-def _wait_for_runs(page: Any, base: str, status: str, count: int = 1) -> None:
-    """Open the run history and refresh it until ``count`` runs have ``status`` (the runner is async)."""
-    page.goto(f"{base}/runs")
-    page.wait_for_selector("#runs-count")
-    rows = f'#runs-body tr[data-status="{status}"]'
-    for _ in range(60):  # each round waits on the page for up to a second; no sleeps
-        try:
-            page.wait_for_function(f"() => document.querySelectorAll('{rows}').length >= {count}", timeout=1_000)
-            return
-        except PlaywrightTimeout:
-            page.get_by_role("button", name="Refresh").click()
-            page.wait_for_selector("#runs-count")
-    raise AssertionError(f"fewer than {count} runs are {status}: " + page.inner_text("#runs-body"))
-
-
 def test_a_new_okta_user_becomes_a_tagged_contact_through_the_ui(
     platform: tuple[Environment, str], page: Any
 ) -> None:
@@ -208,20 +113,20 @@ def test_a_new_okta_user_becomes_a_tagged_contact_through_the_ui(
     page_text = page.content()
     assert OKTA_TOKEN not in page_text
     assert "Location " + LOCATION_ID in page.inner_text('tr[data-connection="Contacts (OAuth)"]')
-    _shot(page, "connections.png")
+    shot(page, "connections.png")
 
     _build_flow(page, base)
     _create_okta_user(page, base)
 
-    _wait_for_runs(page, base, "succeeded")
-    _shot(page, "run-history.png")
+    wait_for_runs(page, base, "succeeded")
+    shot(page, "run-history.png")
     page.locator('#runs-body tr[data-status="succeeded"] a').first.click()
     page.wait_for_selector('#run-steps [data-step-key="create_contact"][data-status="succeeded"]')
     page.wait_for_selector('#run-steps [data-step-key="add_tags"][data-status="succeeded"]')
     assert "nia.newhire@example.org" in page.inner_text("#run-steps")
     assert OKTA_TOKEN not in page.content()
     page.locator('[data-step-key="create_contact"] .trace-detail summary').last.click()
-    _shot(page, "run-detail.png")
+    shot(page, "run-detail.png")
 
     page.goto(f"{base}/sandboxes")
     page.fill("#contacts-query", "nia.newhire")
@@ -253,11 +158,11 @@ def test_held_items_are_released_from_the_flows_page_and_a_failed_run_is_replaye
     banner = page.locator(f'.banner[data-flow-id="{flow_id}"]')
     banner.wait_for()
     assert "2 new items are held" in banner.inner_text()
-    _shot(page, "flows.png")
+    shot(page, "flows.png")
     banner.get_by_role("button", name="Release 2 held items").click()
     page.wait_for_selector("#notice:has-text('Released 2 items')")
 
-    _wait_for_runs(page, base, "failed", count=2)
+    wait_for_runs(page, base, "failed", count=2)
     page.select_option("#filter-status", "failed")
     page.select_option("#filter-flow", flow_id)
     page.get_by_role("button", name="Filter").click()

@@ -1,4 +1,5 @@
-/* Sandboxes page: create an Okta user through the sandbox API; list the Contacts sandbox's contacts. */
+/* Sandboxes page: create an Okta user or a Personio employee through the sandboxes' APIs; list the
+   newest Personio employees and the Contacts sandbox's contacts. */
 "use strict";
 
 (() => {
@@ -7,6 +8,9 @@
   const created = document.getElementById("okta-created");
   const searchForm = document.getElementById("contacts-search");
   const contactsBody = document.getElementById("contacts-body");
+  const employeeForm = document.getElementById("personio-employee-form");
+  const employeeCreated = document.getElementById("personio-created");
+  const employeesBody = document.getElementById("personio-body");
 
   async function loadSandboxes() {
     const data = await Api.get("/api/sandboxes");
@@ -32,12 +36,42 @@
     }
   }
 
+  async function loadEmployees() {
+    const data = await Api.get("/api/sandboxes/personio/employees?limit=5");
+    employeesBody.replaceChildren();
+    if (!data.employees.length) {
+      employeesBody.append(el("tr", {}, el("td", { colspan: 2, class: "empty" }, "No employees.")));
+      return;
+    }
+    for (const e of data.employees) {
+      employeesBody.append(el("tr", { dataset: { employeeId: e.id, email: e.email || "" } },
+        el("td", {}, [e.first_name, e.last_name].filter(Boolean).join(" "),
+          el("div", { class: "small muted" }, [e.position, e.department].filter(Boolean).join(", "))),
+        el("td", {}, e.email || "")));
+    }
+  }
+
+  function formValues(form) {
+    return Object.fromEntries([...new FormData(form).entries()].filter(([, v]) => v.trim() !== ""));
+  }
+
+  employeeForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const button = document.getElementById("create-personio-employee");
+    Ui.busy(button, async () => {
+      const { employee: e } = await Api.post("/api/sandboxes/personio/employees", formValues(employeeForm));
+      employeeCreated.replaceChildren(el("p", { class: "notice notice-ok", dataset: { employeeId: e.id, email: e.email } },
+        `Created ${e.first_name} ${e.last_name} (${e.email}), employee ${e.id}, ${e.position || "no position"} in ${e.department || "no department"}.`));
+      employeeForm.reset();
+      await loadEmployees();
+    });
+  });
+
   userForm.addEventListener("submit", (event) => {
     event.preventDefault();
     const button = document.getElementById("create-okta-user");
     Ui.busy(button, async () => {
-      const values = Object.fromEntries([...new FormData(userForm).entries()].filter(([, v]) => v !== ""));
-      const { user } = await Api.post("/api/sandboxes/okta/users", values);
+      const { user } = await Api.post("/api/sandboxes/okta/users", formValues(userForm));
       created.replaceChildren(el("p", { class: "notice notice-ok", dataset: { userId: user.id, email: user.profile.email } },
         `Created ${user.profile.firstName} ${user.profile.lastName} (${user.profile.email}), id ${user.id}, status ${user.status}.`));
       userForm.reset();
@@ -50,6 +84,9 @@
   });
 
   loadSandboxes().catch(Ui.showError);
+  loadEmployees().catch((error) => {
+    employeesBody.replaceChildren(el("tr", {}, el("td", { colspan: 2, class: "empty" }, error.message)));
+  });
   loadContacts().catch((error) => {
     contactsBody.replaceChildren(el("tr", {}, el("td", { colspan: 3, class: "empty" }, error.message)));
   });
