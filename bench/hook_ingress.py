@@ -7,6 +7,8 @@ own interpreter and core) sends ``--deliveries`` Okta-style deliveries, each wit
 ``uuid`` and the secret in ``Authorization``, from a pool of threads each with its own ``httpx.Client``,
 and records every latency. The ceiling, in the same run and served the same
 way (waitress): a bare Flask endpoint that reads the body and answers 200 without doing anything.
+Ceiling and emulator alternate for ``--rounds`` rounds (2) and each keeps its fastest round: the
+machine is shared, and other jobs only ever slow a round down. Every round's rates are printed.
 
 After the load, every stored delivery is processed through the runner (parse, dedupe on the event id,
 one run per item) and counted: every delivery must be acknowledged 200, stored once and give one run.
@@ -22,6 +24,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import logging
 import tempfile
 import threading
 import time
@@ -170,35 +173,65 @@ def process_all(app: Any, flow_id: str) -> tuple[int, int]:
     return stored, runs
 
 
-def measure(deliveries: int, threads: int, server: ServerName = "waitress") -> dict[str, Any]:
-    results: dict[str, Any] = {}
-    with serve(ceiling_app(), server=server) as served:
-        results["ceiling"] = run_child("hook_ingress.py", [f"{served.base_url}/hooks/ceiling", str(deliveries),
-                                                           str(threads)])
-    with tempfile.TemporaryDirectory(prefix="bench-hooks-") as folder:
-        app, flow_id = emulator_with_hook_flow(Path(folder))
-        with serve(app, server=server) as served:
-            results["emulator"] = run_child("hook_ingress.py", [f"{served.base_url}/hooks/{flow_id}",
-                                                                str(deliveries), str(threads)])
-        started = time.perf_counter()
-        results["stored"], results["runs"] = process_all(app, flow_id)
-        results["process_s"] = time.perf_counter() - started
-        app.extensions["emulator"].store.engine.dispose()
-    return results
+def measure(deliveries: int, threads: int, server: ServerName = "waitress", rounds: int = 2) -> dict[str, Any]:
+    """Ceiling and emulator, alternating for ``rounds`` rounds; each keeps its fastest round.
+
+    The machine is shared: other jobs only ever slow a round down, so the best round of each is the
+    fairest comparison, and alternating keeps a slow spell from landing on one side only. Every
+    emulator round starts from an empty database and all of its deliveries are processed and counted.
+    """
+    # waitress warns "Task queue depth is N" on stderr whenever all its workers are busy, which a load
+    # test makes them on purpose: thousands of lines written from the serving process, for both apps.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+    ceilings: list[dict[str, Any]] = []
+    emulators: list[dict[str, Any]] = []
+    for _ in range(rounds):
+        with serve(ceiling_app(), server=server) as served:
+            ceilings.append(run_child("hook_ingress.py", [f"{served.base_url}/hooks/ceiling", str(deliveries),
+                                                          str(threads)]))
+        with tempfile.TemporaryDirectory(prefix="bench-hooks-") as folder:
+            app, flow_id = emulator_with_hook_flow(Path(folder))
+            with serve(app, server=server) as served:
+                result = run_child("hook_ingress.py", [f"{served.base_url}/hooks/{flow_id}", str(deliveries),
+                                                       str(threads)])
+            started = time.perf_counter()
+            result["stored"], result["runs"] = process_all(app, flow_id)
+            result["process_s"] = time.perf_counter() - started
+            app.extensions["emulator"].store.engine.dispose()
+        emulators.append(result)
+    best = max(emulators, key=lambda r: r["rate"])
+    return {
+        "ceiling": max(ceilings, key=lambda r: r["rate"]),
+        "emulator": best,
+        "stored": best["stored"],
+        "runs": best["runs"],
+        "process_s": best["process_s"],
+        "every_round_once": all(
+            r["stored"] == deliveries and r["runs"] == deliveries and r["statuses"].get("200", 0) == r["sent"]
+            for r in emulators
+        ),
+        "rates": ([round(r["rate"]) for r in ceilings], [round(r["rate"]) for r in emulators]),
+    }
 
 
 def summarise(results: dict[str, Any], deliveries: int) -> str:
     emulator, ceiling = results["emulator"], results["ceiling"]
     acknowledged = emulator["statuses"].get("200", 0)
     # The warm-up deliveries were stored too: all ``deliveries`` must be stored and give one run each.
-    once = results["stored"] == deliveries and results["runs"] == deliveries and acknowledged == emulator["sent"]
+    once = (
+        results["stored"] == deliveries and results["runs"] == deliveries and acknowledged == emulator["sent"]
+        and results.get("every_round_once", True)
+    )
+    ceiling_rates, emulator_rates = results.get("rates", ([ceiling["rate"]], [emulator["rate"]]))
+    rounds = f"; rounds: ceiling {'/'.join(f'{r:,.0f}' for r in ceiling_rates)}, emulator " + "/".join(
+        f"{r:,.0f}" for r in emulator_rates)
     passed = emulator["rate"] >= RATE_GOAL and emulator["p99_ms"] < P99_GOAL_MS and once
     return (
         f"hook_ingress: emulator {emulator['rate']:,.0f} deliveries/s (p50 {emulator['p50_ms']:.1f} ms, "
         f"p99 {emulator['p99_ms']:.1f} ms); bare Flask ceiling {ceiling['rate']:,.0f}/s (p99 "
         f"{ceiling['p99_ms']:.1f} ms); ratio {emulator['rate'] / ceiling['rate']:.2f} of ceiling; "
         f"{acknowledged}/{emulator['sent']} acknowledged, {results['stored']}/{deliveries} stored, "
-        f"{results['runs']} runs (processed in {results['process_s']:.1f} s); "
+        f"{results['runs']} runs (processed in {results['process_s']:.1f} s){rounds}; "
         f"goals: >= {RATE_GOAL:,.0f}/s, p99 < {P99_GOAL_MS:.0f} ms, each processed once: {verdict(passed)}"
     )
 
@@ -209,6 +242,7 @@ def main(argv: Sequence[str] | None = None) -> str:
     parser.add_argument("--full", action="store_true", help="5,000 deliveries")
     parser.add_argument("--deliveries", type=int, default=None)
     parser.add_argument("--threads", type=int, default=8, help="concurrent senders (Okta sends in parallel)")
+    parser.add_argument("--rounds", type=int, default=2, help="alternating ceiling/emulator rounds; best of each")
     parser.add_argument("--server", choices=("waitress", "werkzeug"), default="waitress",
                         help="what serves the emulator and the ceiling (werkzeug: a connection per request)")
     args = parser.parse_args(argv)
@@ -217,7 +251,7 @@ def main(argv: Sequence[str] | None = None) -> str:
         child(url, int(deliveries), int(threads))
         return ""
     deliveries = args.deliveries or (5_000 if args.full else 500)
-    line = summarise(measure(deliveries, args.threads, args.server), deliveries)
+    line = summarise(measure(deliveries, args.threads, args.server, args.rounds), deliveries)
     print(line, flush=True)
     return line
 

@@ -38,6 +38,7 @@ from flask import Flask
 
 from connector.definitions import App
 from emulator.api import register_api
+from emulator.hooks import HookSessionInterface
 from emulator.hooks import bp as hooks_bp
 from emulator.invoking import Invoker, RunnerSettings
 from emulator.runner import Runner
@@ -134,6 +135,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if app.config["RECOVER_ON_START"]:
         store.recover_interrupted()
     app.extensions["emulator"] = emulator
+    app.session_interface = HookSessionInterface()  # deliveries carry no cookies: no session work for them
     app.register_blueprint(hooks_bp)
     register_api(app)
     if app.config["RUNNER_THREAD"]:

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import threading
 import time
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -117,6 +119,15 @@ _SQLITE_INSERT_DELIVERY = (
 SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key", "x-hook-secret"})
 
 
+@dataclass(eq=False)
+class _PendingDelivery:
+    """A delivery's row waiting for the group commit, and how that commit went."""
+
+    params: tuple[Any, ...]
+    committed: bool = False
+    error: BaseException | None = None
+
+
 def new_id(prefix: str) -> str:
     """Short, sortable-enough, unguessable ids (hook URLs contain the flow id)."""
     return f"{prefix}_{uuid.uuid4().hex[:20]}"
@@ -148,6 +159,10 @@ class Store:
         self.hook_cache_seconds = hook_cache_seconds
         self._hook_cache: dict[str, tuple[float, dict[str, Any] | None]] = {}
         self._changed_flows: set[str] = set()
+        #: The hook ingress's own SQLite connection, and deliveries waiting for a group commit.
+        self._delivery_connection: Any = None
+        self._pending_deliveries: list[_PendingDelivery] = []
+        self._pending_lock = threading.Lock()
         self._write_lock: threading.RLock | contextlib.nullcontext[None] = (
             threading.RLock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
         )
@@ -381,30 +396,63 @@ class Store:
         now: float,
     ) -> str:
         """Commit a delivery before it is acknowledged. Credential headers are not kept."""
-        delivery_id = new_id("dlv")
+        delivery_id = f"dlv_{os.urandom(10).hex()}"  # new_id's shape, without building a UUID
         kept = {k: v for k, v in headers.items() if k.lower() not in SECRET_HEADERS}
+        if self.engine.dialect.name == "sqlite":
+            params = (delivery_id, flow_id, now, method, json.dumps(kept), json.dumps(dict(query)), body)
+            self._commit_delivery(_PendingDelivery(params))
+            return delivery_id
         row = {
             "id": delivery_id, "flow_id": flow_id, "received_at": now, "method": method, "headers": kept,
             "query": dict(query), "body": body, "status": "received", "items": None, "error": None,
         }
-        if self.engine.dialect.name == "sqlite":
-            # Committed before the caller acknowledges, like every write here; just fewer layers.
-            params = (delivery_id, flow_id, now, method, json.dumps(kept), json.dumps(row["query"]), body)
-            with self._write_lock:
-                raw = self.engine.raw_connection()
-                try:
-                    raw.cursor().execute(_SQLITE_INSERT_DELIVERY, params)
-                    raw.commit()
-                except BaseException:
-                    raw.rollback()
-                    raise
-                finally:
-                    raw.close()
-            return delivery_id
         # A plain statement with bound parameters: compiled once, reused for every delivery.
         with self.begin() as c:
             c.execute(_INSERT_DELIVERY, row)
         return delivery_id
+
+    def _commit_delivery(self, delivery: _PendingDelivery) -> None:
+        """Insert and commit ``delivery`` on SQLite, together with any others waiting (group commit).
+
+        SQLite takes one writer at a time, so concurrent deliveries queue on the write lock; each
+        holder gives the interpreter lock away twice (insert, commit) and waits to get it back while
+        the queue grows. Instead, whoever holds the write lock commits every delivery queued so far in
+        one transaction, and the others find theirs already committed. Each still returns only after
+        its own row is committed, so nothing is acknowledged before it is stored.
+        """
+        with self._pending_lock:
+            self._pending_deliveries.append(delivery)
+        with self._write_lock:
+            if delivery.committed:
+                return
+            if delivery.error is None:
+                with self._pending_lock:
+                    batch, self._pending_deliveries = self._pending_deliveries, []
+                if delivery not in batch:
+                    batch.append(delivery)  # taken by a holder that was interrupted: commit it now
+                error = self._insert_deliveries([queued.params for queued in batch])
+                for queued in batch:
+                    queued.committed, queued.error = error is None, error
+        if delivery.error is not None:
+            raise RuntimeError(f"the delivery could not be stored: {delivery.error}") from delivery.error
+
+    def _insert_deliveries(self, rows: list[tuple[Any, ...]]) -> BaseException | None:
+        """One transaction for ``rows`` on the ingress's own connection (caller holds the write lock)."""
+        # A connection kept for these inserts: a pool checkout and checkin cost as much as the insert.
+        raw = self._delivery_connection
+        if raw is None:
+            raw = self._delivery_connection = self.engine.raw_connection()
+        try:
+            raw.cursor().executemany(_SQLITE_INSERT_DELIVERY, rows)
+            raw.commit()
+        except Exception as exc:
+            self._delivery_connection = None
+            try:
+                raw.rollback()
+            finally:
+                raw.close()  # back to the pool; the next delivery takes a fresh connection
+            return exc
+        return None
 
     def get_delivery(self, delivery_id: str, conn: Connection | None = None) -> dict[str, Any] | None:
         with self._reader(conn) as c:
