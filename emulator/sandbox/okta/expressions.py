@@ -38,7 +38,7 @@ position and what to do; the Okta sandbox answers it as 400 ``E0000053``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -319,28 +319,22 @@ class _Parser:
         return predicate
 
     def parse_or(self) -> Predicate:
-        parts = [self.parse_and()]
-        while self.keyword("or"):
-            self.advance()
-            parts.append(self.parse_and())
-        if len(parts) == 1:
-            return parts[0]
-        if len(parts) == 2:
-            a, b = parts
-            return lambda obj: a(obj) or b(obj)
-        return lambda obj: any(part(obj) for part in parts)
+        return self._joined("or", self.parse_and, any)
 
     def parse_and(self) -> Predicate:
-        parts = [self.parse_factor()]
-        while self.keyword("and"):
+        return self._joined("and", self.parse_factor, all)
+
+    def _joined(
+        self, word: str, parse_part: Callable[[], Predicate], combine: Callable[[Iterable[bool]], bool]
+    ) -> Predicate:
+        """``part (word part)*`` as one predicate; ``combine`` short-circuits like ``and``/``or``."""
+        parts = [parse_part()]
+        while self.keyword(word):
             self.advance()
-            parts.append(self.parse_factor())
+            parts.append(parse_part())
         if len(parts) == 1:
             return parts[0]
-        if len(parts) == 2:
-            a, b = parts
-            return lambda obj: a(obj) and b(obj)
-        return lambda obj: all(part(obj) for part in parts)
+        return lambda obj: combine(part(obj) for part in parts)
 
     def parse_group(self) -> Predicate:
         opening = self.advance()
