@@ -37,6 +37,7 @@ position and what to do; the Okta sandbox answers it as 400 ``E0000053``.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -544,31 +545,11 @@ def _equality(literal: Any, ignore_case: bool) -> Callable[[list[Any]], bool]:
         return lambda values: any(v is literal for v in values)
     if _is_number(literal):
         return lambda values: any(_is_number(v) and v == literal for v in values)
-    instant = _as_instant(literal)
-    folded = literal.casefold() if ignore_case else literal
-
-    def string_equal(values: list[Any]) -> bool:
-        for value in values:
-            if not isinstance(value, str):
-                continue
-            if instant is not None:
-                other = _as_instant(value)
-                if other is not None:
-                    if other == instant:
-                        return True
-                    continue
-            if (value.casefold() if ignore_case else value) == folded:
-                return True
-        return False
-
-    return string_equal
+    return _string_test(operator.eq, literal, ignore_case)
 
 
 _ORDER_TESTS: dict[str, Callable[[Any, Any], bool]] = {
-    "gt": lambda a, b: a > b,
-    "ge": lambda a, b: a >= b,
-    "lt": lambda a, b: a < b,
-    "le": lambda a, b: a <= b,
+    "gt": operator.gt, "ge": operator.ge, "lt": operator.lt, "le": operator.le,
 }
 
 
@@ -576,24 +557,29 @@ def _ordering(op: str, literal: Any, ignore_case: bool) -> Callable[[list[Any]],
     better = _ORDER_TESTS[op]
     if _is_number(literal):
         return lambda values: any(_is_number(v) and better(v, literal) for v in values)
+    return _string_test(better, literal, ignore_case)
+
+
+def _string_test(test: Callable[[Any, Any], bool], literal: str, ignore_case: bool) -> Callable[[list[Any]], bool]:
+    """``test`` between any string value and ``literal``: as instants when both are timestamps, else as text."""
     instant = _as_instant(literal)
     folded = literal.casefold() if ignore_case else literal
 
-    def string_order(values: list[Any]) -> bool:
+    def string_test(values: list[Any]) -> bool:
         for value in values:
             if not isinstance(value, str):
                 continue
             if instant is not None:
                 other = _as_instant(value)
                 if other is not None:
-                    if better(other, instant):
+                    if test(other, instant):
                         return True
                     continue
-            if better(value.casefold() if ignore_case else value, folded):
+            if test(value.casefold() if ignore_case else value, folded):
                 return True
         return False
 
-    return string_order
+    return string_test
 
 
 def compile_expression(text: str, rules: ExpressionRules) -> Predicate:
