@@ -2,7 +2,8 @@
 
 Chromium (Debian's ``/usr/bin/chromium``) is driven by Playwright against the full local platform
 served on a real port: the emulator with its UI, and both sandboxes mounted beside it. The same test
-saves the screenshots the README shows (``docs/screenshots/``). The fixtures live in ``ui_browser_harness``.
+takes the screenshots the README shows (``docs/screenshots/``, rewritten only with
+``UPDATE_SCREENSHOTS=1``). The fixtures live in ``ui_browser_harness``.
 """
 
 from __future__ import annotations

@@ -6,6 +6,8 @@ the rest of the UI tests run without it.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +20,8 @@ from emulator.sandbox.serve import ServedApp, serve
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+#: The README's screenshots; rewritten only when ``UPDATE_SCREENSHOTS=1``, so a test run leaves the tree clean.
+README_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 WAIT_MS = 15_000
 
 Platform = tuple[Environment, str]
@@ -86,9 +89,13 @@ def page(browser: Any) -> Iterator[Any]:
 
 
 def shot(page: Any, name: str) -> None:
-    """Save a full-page screenshot for the README."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
+    """Save a full-page screenshot: the README's with ``UPDATE_SCREENSHOTS=1``, else in a temporary folder."""
+    if os.environ.get("UPDATE_SCREENSHOTS") == "1":
+        folder = README_SCREENSHOTS
+    else:
+        folder = Path(tempfile.gettempdir()) / "connector-kit-screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / name), full_page=True)
 
 
 def wait_for_runs(page: Any, base: str, status: str, count: int = 1) -> None:
