@@ -6,6 +6,7 @@ operation under a time limit, and checks the result the way a hosted platform wo
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -94,7 +95,7 @@ def invoke(
         trigger = op
 
         def stream_identities(items: list[dict[str, Any]]) -> None:
-            seen_sink([item_identity(trigger, item, n) for n, item in enumerate(items)])
+            seen_sink(item_identities(trigger, items))
 
         ctx.seen_sink = stream_identities
     started = time.perf_counter()
@@ -235,6 +236,21 @@ def check_result(op: Operation, result: Any, *, step: Step = "perform", strict: 
     return result
 
 
+def item_identities(trigger: Trigger, items: list[dict[str, Any]]) -> list[str]:
+    """:func:`item_identity` of every item, in order: the same answers and errors, made cheap for the common case.
+
+    A first poll hands over every existing item of an org (tens of thousands), so a trigger keyed by a
+    plain string ``id`` takes one list comprehension instead of a key walk per item.
+    """
+    if len(trigger.primary_keys) == 1 and "." not in trigger.primary_keys[0]:
+        key = trigger.primary_keys[0]
+        with contextlib.suppress(KeyError, TypeError, AttributeError):
+            values = [item[key] for item in items]
+            if all(type(value) is str for value in values):
+                return values
+    return [item_identity(trigger, item, n) for n, item in enumerate(items)]
+
+
 def item_identity(trigger: Trigger, item: Mapping[str, Any], position: int = 0) -> str:
     """The dedupe identity of a trigger item: its primitive ``id`` or its declared primary keys."""
     parts = []
@@ -273,4 +289,4 @@ def _secret_values(app: App, connection: Connection) -> list[str]:
     return [str(v) for k, v in connection.fields.items() if k in secret_keys and v]
 
 
-__all__ = ["BadInput", "ConnectorError", "Invocation", "check_result", "invoke", "item_identity"]
+__all__ = ["BadInput", "ConnectorError", "Invocation", "check_result", "invoke", "item_identities", "item_identity"]

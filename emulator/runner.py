@@ -22,7 +22,7 @@ from typing import Any
 from connector.context import HookRequest, Meta
 from connector.definitions import App, Trigger
 from connector.errors import BadInput, ConnectorError, ExpiredAuth
-from connector.runtime import item_identity
+from connector.runtime import item_identities
 from emulator.invoking import Invoker, error_dict
 from emulator.runs import RunExecutor
 from emulator.store import Store
@@ -114,7 +114,7 @@ class Runner:
             app, trigger, connection, flow["trigger_input"], Meta(first_poll=True, flow_id=flow["id"]),
             seen_sink=record_seen,
         )
-        ids = [item_identity(trigger, item, n) for n, item in enumerate(result.output)]
+        ids = item_identities(trigger, result.output)
         with self.store.begin() as conn:
             self.store.dedupe.seed(flow["id"], ids, conn)
             self.store.update_flow(flow["id"], {
@@ -212,7 +212,7 @@ class Runner:
                 result = self.invoker.invoke(
                     app, trigger, connection, flow["trigger_input"], Meta(cursor=flow["cursor"], flow_id=flow_id)
                 )
-                identities = [item_identity(trigger, item, n) for n, item in enumerate(result.output)]
+                identities = item_identities(trigger, result.output)
             except ConnectorError as exc:
                 values: dict[str, Any] = {
                     "last_poll_error": exc.to_dict(), "next_poll_at": now + flow["interval_seconds"],
@@ -267,7 +267,7 @@ class Runner:
             result = self.invoker.invoke(
                 app, trigger, connection, flow["trigger_input"], meta, step="parse_delivery", hook_request=request
             )
-            identities = [item_identity(trigger, item, n) for n, item in enumerate(result.output)]
+            identities = item_identities(trigger, result.output)
         except Exception as exc:  # a malformed delivery must not stop the others
             self.store.update_delivery(delivery_id, {"status": "failed", "error": error_dict(exc)})
             return []

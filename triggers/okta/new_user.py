@@ -7,8 +7,10 @@ How the poll finds new users, and what it costs:
   user, and returns them newest first (the listing is in creation order, so the pages are reversed).
   Cost: one call per 200 users; the bench holds it within 1.3x of a bare httpx loop over the same pages.
   The platform only records the ids of a first poll's items (nothing fires), so with ``meta.first_poll``
-  each page's slim items, ``{"id", "user_id"}``, go to ``ctx.record_seen`` and the page is dropped: the
-  platform streams them into its dedupe record, and memory stays flat however large the org. A poll
+  only the ids of each page are decoded (:func:`connector.id_lists.decode_ids` skips the rest of each
+  user, about 7x cheaper than parsing the page), its slim items, ``{"id", "user_id"}``, go to
+  ``ctx.record_seen`` and the page is dropped: the platform streams them into its dedupe record, and
+  memory stays flat however large the org. A poll
   that has lost its cursor (not a first poll) still returns whole users: those it fires need profiles.
   Then it reads the System Log's polling query for ``user.lifecycle.create`` from the org's clock when
   the listing began (``Date`` of the first page) to the end: users created while the pages were read
@@ -35,6 +37,7 @@ from typing import Any
 from actions.okta.user_fields import USER_OUTPUT_FIELDS, USER_SAMPLE
 from connector.context import Context
 from connector.definitions import Field, Trigger
+from connector.id_lists import decode_ids
 from connector.pagination import follow_links
 from triggers.okta.event_hooks import hook_trigger
 from triggers.okta.system_log import (
@@ -77,7 +80,8 @@ def every_user(ctx: Context, *, slim: bool = False) -> list[dict[str, Any]]:
         if since is None:
             since = server_time(page)
         if slim:
-            ctx.record_seen({"id": user["id"], "user_id": user["id"]} for user in page.json())
+            ids = decode_ids(page.content, source="GET /api/v1/users")
+            ctx.record_seen({"id": user_id, "user_id": user_id} for user_id in ids)
             continue
         for user in page.json():
             user.pop("_links", None)
