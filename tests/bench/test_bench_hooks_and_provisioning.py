@@ -40,3 +40,34 @@ def test_provisioning_a_few_users_creates_each_contact_exactly_once():
     assert result["contacts"] == result["unique"] == 4
     assert result["expected"]
     assert provisioning.summarise(result, 1000, 1.0).startswith("provisioning: 4 users (4 polled) -> 4 contacts")
+
+
+@pytest.mark.parametrize("server", ["waitress", "werkzeug"])
+def test_the_lean_sender_reads_every_answer_on_kept_alive_and_on_closed_connections(server):
+    loadgen = pytest.importorskip("loadgen")
+    bodies = [hook_ingress.delivery_body(n) for n in range(12)]
+    with serve(hook_ingress.ceiling_app(), server=server) as served:  # werkzeug closes after each answer
+        result = loadgen.post_all(f"{served.base_url}/hooks/ceiling", bodies, connections=3)
+    assert result.statuses == {200: 12}
+    assert len(result.latencies) == 12
+    assert result.wall > 0 and result.cpu >= 0
+
+
+def test_the_lean_sender_counts_a_refused_delivery_by_its_status(tmp_path):
+    loadgen = pytest.importorskip("loadgen")
+    app, flow_id = hook_ingress.emulator_with_hook_flow(tmp_path)
+    with serve(app, server="waitress") as served:
+        wrong = loadgen.post_all(f"{served.base_url}/hooks/{flow_id}", [b"{}"] * 3, connections=2,
+                                 headers={"Authorization": "not-the-secret"})
+        gone = loadgen.post_all(f"{served.base_url}/hooks/no-such-flow", [b"{}"] * 2, connections=1)
+    app.extensions["emulator"].store.engine.dispose()
+    assert wrong.statuses == {401: 3}
+    assert gone.statuses == {410: 2}
+
+
+def test_the_httpx_sender_is_still_there_for_comparison(capsys):
+    with serve(hook_ingress.ceiling_app(), server="waitress") as served:
+        hook_ingress.child(f"{served.base_url}/hooks/ceiling", 25, 2, "httpx")
+    report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert report["statuses"] == {"200": 5}
+    assert report["sender_cpu_us"] > 0
