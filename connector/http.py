@@ -318,6 +318,19 @@ class RetryingTransport(httpx.BaseTransport):
             response.close()
 
 
+class _SetCookieJar(httpx.Cookies):
+    """httpx's cookie jar, consulted only when an answer sets a cookie.
+
+    httpx hands every response to :mod:`http.cookiejar`, which wraps it in urllib request and response
+    adapters before finding no ``Set-Cookie``: about a tenth of the client's CPU on a long listing.
+    Answers that set cookies are stored exactly as before.
+    """
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        if "set-cookie" in response.headers:
+            super().extract_cookies(response)
+
+
 class ConnectorClient(httpx.Client):
     """``httpx.Client`` that checks the step's deadline and turns error statuses into ConnectorErrors.
 
@@ -334,11 +347,21 @@ class ConnectorClient(httpx.Client):
         recorder: TraceRecorder | None,
         **kwargs: Any,
     ) -> None:
+        cookies = kwargs.pop("cookies", None)
         super().__init__(**kwargs)
+        self.cookies = cookies  # into a _SetCookieJar (the property below)
         self.retry = retry
         self.deadline = deadline
         self.raise_errors = raise_errors
         self.recorder = recorder
+
+    @property
+    def cookies(self) -> httpx.Cookies:
+        return self._response_cookies
+
+    @cookies.setter
+    def cookies(self, cookies: Any) -> None:
+        self._response_cookies = _SetCookieJar(cookies)
 
     def send(
         self,

@@ -62,7 +62,7 @@ def follow_links(
     pages = 0
     while True:
         response = client.get(target, params=page_params)
-        seen.add(str(response.url))
+        seen.update((target, str(response.url)))
         yield response
         pages += 1
         if max_pages is not None and pages >= max_pages:
@@ -72,7 +72,9 @@ def follow_links(
         link = parse_link_header(response.headers).get("next")
         if not link:
             return
-        target = str(response.url.join(link))
+        # Servers send absolute next links (Okta always does): parsing one into a URL to join it with the
+        # page's own would be wasted, since the request parses it again. Only a relative link is joined.
+        target = link if link.startswith(("https://", "http://")) else str(response.url.join(link))
         if target in seen:
             raise ResultError(
                 f"pagination loop: the next link {target} points at a page already fetched; the service "

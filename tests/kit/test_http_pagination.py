@@ -105,6 +105,22 @@ def test_a_next_link_back_to_a_fetched_page_is_a_loop() -> None:
     assert seen == [1, 2, 3]
 
 
+def test_an_absolute_next_link_repeated_as_sent_is_a_loop_even_when_it_is_not_in_normal_form() -> None:
+    app = flask.Flask("stuck")
+
+    @app.get("/items")
+    def items() -> flask.Response:
+        response = flask.jsonify([flask.request.args.get("q")])
+        response.headers["Link"] = '<http://okta.test/items?q=a b&after=9>; rel="next"'  # a raw space
+        return response
+
+    pages: list[Any] = []
+    with pytest.raises(ResultError, match="pagination loop"):
+        for page in follow_links(client_for(app), "/items", {"q": "start"}):
+            pages.append(page.json())
+    assert pages == [["start"], ["a b"]]  # the same link a second time is refused before it is fetched
+
+
 def test_an_empty_page_ends_a_log_walk_that_always_has_a_next_link() -> None:
     app = flask.Flask("logs")
     events = [{"uuid": str(n)} for n in range(5)]
