@@ -38,7 +38,7 @@ from flask import Flask
 
 from connector.definitions import App
 from emulator.api import register_api
-from emulator.hooks import HookSessionInterface
+from emulator.hooks import HookIngress
 from emulator.hooks import bp as hooks_bp
 from emulator.invoking import Invoker, RunnerSettings
 from emulator.runner import Runner
@@ -135,8 +135,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if app.config["RECOVER_ON_START"]:
         store.recover_interrupted()
     app.extensions["emulator"] = emulator
-    app.session_interface = HookSessionInterface()  # deliveries carry no cookies: no session work for them
     app.register_blueprint(hooks_bp)
+    app.wsgi_app = HookIngress(app.wsgi_app, emulator)  # type: ignore[method-assign]  # deliveries skip Flask
     register_api(app)
     if app.config["RUNNER_THREAD"]:
         emulator.scheduler.start()

@@ -160,3 +160,65 @@ def test_deliveries_to_a_paused_hook_flow_wait_and_fire_when_it_resumes(client, 
     emulator.scheduler.tick()
     assert [n["title"] for n in service.config["notes"]] == ["Order e1"]
     assert len(service.config["subscriptions"]) == 1  # resumed without subscribing again
+
+
+def _through_flask_only(app):
+    """The same app with the ingress layer taken out: requests reach the blueprint's route."""
+    layer = app.wsgi_app
+    app.wsgi_app = layer.app
+    return layer
+
+
+def test_the_ingress_layer_stores_a_delivery_exactly_as_the_flask_route_does(app, client, emulator, hook_flow):
+    emulator.runner.turn_on(hook_flow["id"])
+    headers = {"X-Hook-Secret": "hook-secret-xyz", "X-Vendor-Event": "order.created", "X-Multi-Word-Header": "v"}
+    path = f"/hooks/{hook_flow['id']}?source=shop&source=ignored&empty="
+    layered = client.post(path, json=_delivery("e1"), headers=headers)
+    layer = _through_flask_only(app)
+    try:
+        plain = client.post(path, json=_delivery("e1"), headers=headers)
+    finally:
+        app.wsgi_app = layer
+    assert layered.status_code == plain.status_code == 200
+    assert layered.headers["Content-Type"] == plain.headers["Content-Type"] == "application/json"
+    rows = [emulator.store.get_delivery(r.get_json()["delivery"]) for r in (layered, plain)]
+    assert rows[0]["headers"] == rows[1]["headers"]
+    assert rows[0]["headers"]["X-Multi-Word-Header"] == "v"
+    assert rows[0]["query"] == rows[1]["query"] == {"source": "shop", "empty": ""}
+    assert rows[0]["body"] == rows[1]["body"]
+
+
+def test_other_methods_and_deeper_paths_under_hooks_get_json_errors_from_flask(client, emulator, hook_flow):
+    emulator.runner.turn_on(hook_flow["id"])
+    put = client.put(f"/hooks/{hook_flow['id']}", json=_delivery("e1"), headers={"X-Hook-Secret": "hook-secret-xyz"})
+    assert put.status_code == 405 and put.get_json()["error"]["message"]
+    deeper = client.post(f"/hooks/{hook_flow['id']}/extra", json=_delivery("e1"))
+    assert deeper.status_code == 404 and deeper.get_json()["error"]["message"]
+    assert client.post("/hooks/", json=_delivery("e1")).status_code == 404
+    assert emulator.store.pending_deliveries() == []
+
+
+def test_a_delivery_the_store_cannot_commit_is_not_acknowledged_and_asks_to_be_sent_again(
+    client, emulator, hook_flow, monkeypatch
+):
+    emulator.runner.turn_on(hook_flow["id"])
+
+    def disk_full(*args, **kwargs):
+        raise RuntimeError("the delivery could not be stored: database or disk is full")
+
+    monkeypatch.setattr(emulator.store, "store_delivery", disk_full)
+    response = _post(client, hook_flow["id"], _delivery("e1"))
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "1"
+    assert "send it again" in response.get_json()["error"]["message"]
+
+
+def test_an_unexpected_failure_in_the_ingress_is_a_json_500_without_a_traceback(client, emulator, hook_flow, monkeypatch):
+    def broken(flow_id):
+        raise KeyError("internal detail")
+
+    monkeypatch.setattr(emulator.store, "hook_target", broken)
+    response = _post(client, hook_flow["id"], _delivery("e1"))
+    assert response.status_code == 500
+    body = response.get_data(as_text=True)
+    assert "the error is in its log" in body and "Traceback" not in body and "internal detail" not in body

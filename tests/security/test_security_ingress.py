@@ -72,9 +72,10 @@ def test_a_hook_trigger_checks_secrets_in_constant_time(key: str, trigger: Trigg
 
 
 def test_the_ingress_authenticates_before_it_stores_and_never_compares_secrets_itself():
-    source = inspect.getsource(emulator.hooks.receive)
+    ingress = emulator.hooks.receive_delivery
+    source = inspect.getsource(ingress)
     assert source.index("trigger.authenticate(") < source.index("store_delivery(")
-    compared = [ast.unparse(node) for node in ast.walk(_tree(emulator.hooks.receive)) if isinstance(node, ast.Compare)]
+    compared = [ast.unparse(node) for node in ast.walk(_tree(ingress)) if isinstance(node, ast.Compare)]
     assert not [c for c in compared if any(w in c.lower() for w in ("secret", "authorization", "signature", "header"))]
 
 
