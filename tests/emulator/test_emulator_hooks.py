@@ -213,7 +213,9 @@ def test_a_delivery_the_store_cannot_commit_is_not_acknowledged_and_asks_to_be_s
     assert "send it again" in response.get_json()["error"]["message"]
 
 
-def test_an_unexpected_failure_in_the_ingress_is_a_json_500_without_a_traceback(client, emulator, hook_flow, monkeypatch):
+def test_an_unexpected_failure_in_the_ingress_is_a_json_500_without_a_traceback(
+    client, emulator, hook_flow, monkeypatch
+):
     def broken(flow_id):
         raise KeyError("internal detail")
 
