@@ -6,9 +6,9 @@ Okta's ``new_user_instant`` hook trigger, switched on with a known hook secret. 
 own interpreter and core) sends ``--deliveries`` Okta-style deliveries, each with a unique event
 ``uuid`` and the secret in ``Authorization``, over ``--threads`` keep-alive connections in parallel,
 and records every latency and its own CPU per delivery. The sender is ``bench/loadgen.py`` (prepared
-request bytes, about 40 us of CPU a delivery): eight ``httpx.Client`` threads spend about 1 ms each and
-cap near 1,000/s on this machine by themselves, so they measured the client (``--client httpx`` keeps
-that sender for comparison). The ceiling, in the same run and served the same
+request bytes, about 40 us of CPU a delivery): eight ``httpx.Client`` threads spend about 0.7 ms each
+and cap near 1,000-1,300/s on this machine by themselves, so they measured the client (``--client
+httpx`` keeps that sender for comparison). The ceiling, in the same run and served the same
 way (waitress): a bare Flask endpoint that reads the body and answers 200 without doing anything.
 Ceiling and emulator alternate for ``--rounds`` rounds (2) and each keeps its fastest round: the
 machine is shared, and other jobs only ever slow a round down. Every round's rates are printed.
@@ -98,7 +98,7 @@ def _send_lean(url: str, bodies: list[bytes], threads: int, headers: dict[str, s
 
 
 def _send_with_httpx(url: str, bodies: list[bytes], threads: int, headers: dict[str, str]) -> LoadResult:
-    """The sender before issue 7's second pass: a pool of threads, each with its own ``httpx.Client``."""
+    """The sender before issue 7's third pass: a pool of threads, each with its own ``httpx.Client``."""
     import httpx
 
     local = threading.local()

@@ -3,8 +3,8 @@
 A first poll only records which items already exist, so of a page of 200 Okta users (about 166 kB of
 JSON) it needs 200 short strings. ``json.loads`` builds every nested dict and string of the page to hand
 back those ids (about 0.9 ms a page here); msgspec, told the one field wanted, skips the rest as it
-scans (about 0.12 ms). On a 250-page org that is the difference between the client or the service
-being the slower side of the walk.
+scans (about 0.12 ms). Over a 250-page org that decides whether the client or the service is the
+slower side of the walk.
 
 The decoder still checks what it reads: the body must be a JSON array of objects that each carry the
 id as a string or an integer, or :class:`~connector.errors.ResultError` says which item broke it.

@@ -10,8 +10,8 @@ How the poll finds new users, and what it costs:
   only the ids of each page are decoded (:func:`connector.id_lists.decode_ids` skips the rest of each
   user, about 7x cheaper than parsing the page), its slim items, ``{"id", "user_id"}``, go to
   ``ctx.record_seen`` and the page is dropped: the platform streams them into its dedupe record, and
-  memory stays flat however large the org. A poll
-  that has lost its cursor (not a first poll) still returns whole users: those it fires need profiles.
+  memory stays flat however large the org. A poll that has lost its cursor (not a first poll) still
+  returns whole users: those it fires need profiles.
   Then it reads the System Log's polling query for ``user.lifecycle.create`` from the org's clock when
   the listing began (``Date`` of the first page) to the end: users created while the pages were read
   are seeded too, and the cursor saved is Okta's own ``next`` link. One more call (plus a user lookup
