@@ -122,7 +122,7 @@ def receive_delivery(
             trusted = False
         if not trusted:
             return _refuse(401, "the delivery could not be authenticated; check the hook's secret")
-    if method == "GET":
+    if method in ("GET", "HEAD"):  # a vendor checking the URL: nothing to store
         return _json(200, {"status": "active"})
     try:
         delivery_id = emulator.store.store_delivery(flow_id, method, headers, query, body, emulator.clock())

@@ -224,3 +224,11 @@ def test_an_unexpected_failure_in_the_ingress_is_a_json_500_without_a_traceback(
     assert response.status_code == 500
     body = response.get_data(as_text=True)
     assert "the error is in its log" in body and "Traceback" not in body and "internal detail" not in body
+
+
+def test_a_head_request_to_a_hook_url_is_answered_and_stores_nothing(client, emulator, hook_flow):
+    emulator.runner.turn_on(hook_flow["id"])
+    response = client.head(f"/hooks/{hook_flow['id']}", headers={"X-Hook-Secret": "hook-secret-xyz"})
+    assert response.status_code == 200
+    assert response.get_data() == b""
+    assert emulator.store.pending_deliveries() == []
