@@ -25,15 +25,15 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 from flask import Blueprint, Response, current_app, request
-from werkzeug.datastructures import EnvironHeaders
-from werkzeug.wsgi import get_input_stream
+from werkzeug.datastructures import EnvironHeaders, MultiDict
+from werkzeug.wsgi import get_content_length, get_input_stream
 
 from connector.context import HookRequest
 from connector.definitions import Trigger
@@ -164,8 +164,8 @@ class HookIngress:
         try:
             answer = receive_delivery(
                 self.emulator, flow_id, method, dict(EnvironHeaders(environ).items()),
-                _first_values(environ.get("QUERY_STRING", "")), _content_length(environ),
-                get_input_stream(environ).read,
+                MultiDict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True)).to_dict(),
+                get_content_length(environ), get_input_stream(environ).read,
             )
         except Exception:
             log.exception("unhandled error on %s %s", method, path)
@@ -175,19 +175,3 @@ class HookIngress:
             [_JSON, ("Content-Length", str(len(answer.body))), *answer.headers],
         )
         return [answer.body]
-
-
-def _first_values(query_string: str) -> dict[str, str]:
-    """Query parameters as ``request.args.to_dict()`` gives them: the first value of each name."""
-    values: dict[str, str] = {}
-    for name, value in parse_qsl(query_string, keep_blank_values=True):
-        values.setdefault(name, value)
-    return values
-
-
-def _content_length(environ: Mapping[str, Any]) -> int | None:
-    try:
-        length = int(environ.get("CONTENT_LENGTH") or "")
-    except ValueError:
-        return None
-    return length if length >= 0 else None
