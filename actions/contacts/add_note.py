@@ -13,6 +13,7 @@ from actions.contacts.contacts_api import require
 from actions.contacts.task_fields import NOTE_OUTPUT_FIELDS, NOTE_SAMPLE
 from connector.context import Context
 from connector.definitions import Action, Field
+from connector.paths import api_path
 
 INPUT_FIELDS: tuple[Field, ...] = (
     CONTACT_ID_FIELD,
@@ -24,7 +25,7 @@ INPUT_FIELDS: tuple[Field, ...] = (
 def add_note(ctx: Context, values: dict[str, Any]) -> dict[str, Any]:
     contact_id = values["contact_id"]
     payload = {"body": values["body"], **({"userId": values["user_id"]} if values.get("user_id") else {})}
-    path = f"/contacts/{contact_id}/notes"
+    path = api_path("/contacts/{contact_id}/notes", contact_id=contact_id)
     return dict(require(ctx, "POST", path, what=f"contact {contact_id!r}", json=payload).json()["note"])
 
 

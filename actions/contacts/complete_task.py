@@ -6,9 +6,10 @@ from typing import Any
 
 from actions.contacts.contact_fields import CONTACT_ID_FIELD
 from actions.contacts.contacts_api import require
-from actions.contacts.task_fields import TASK_OUTPUT_FIELDS, TASK_SAMPLE, task_id_field, task_output, task_path
+from actions.contacts.task_fields import TASK_OUTPUT_FIELDS, TASK_SAMPLE, task_id_field, task_output
 from connector.context import Context
 from connector.definitions import Action, Field
+from connector.paths import api_path
 
 INPUT_FIELDS: tuple[Field, ...] = (
     CONTACT_ID_FIELD,
@@ -19,7 +20,9 @@ INPUT_FIELDS: tuple[Field, ...] = (
 
 def complete_task(ctx: Context, values: dict[str, Any]) -> dict[str, Any]:
     task_id = values["task_id"]
-    path = task_path(values["contact_id"], task_id) + "/completed"
+    path = api_path(
+        "/contacts/{contact_id}/tasks/{task_id}/completed", contact_id=values["contact_id"], task_id=task_id
+    )
     body = {"completed": bool(values.get("completed", True))}
     return task_output(require(ctx, "PUT", path, what=f"task {task_id!r}", json=body).json()["task"])
 

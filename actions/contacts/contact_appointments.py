@@ -11,6 +11,7 @@ from actions.contacts.contact_fields import CONTACT_ID_FIELD
 from actions.contacts.contacts_api import call
 from connector.context import Context
 from connector.definitions import Field, Search
+from connector.paths import api_path
 
 APPOINTMENT_OUTPUT_FIELDS: tuple[Field, ...] = (
     Field("id", "Appointment ID", required=True),
@@ -41,7 +42,8 @@ APPOINTMENT_SAMPLE: dict[str, Any] = {
 
 def contact_appointments(ctx: Context, values: dict[str, Any]) -> list[dict[str, Any]]:
     contact_id = values["contact_id"]
-    response = call(ctx, "GET", f"/contacts/{contact_id}/appointments", what=f"contact {contact_id!r}")
+    path = api_path("/contacts/{contact_id}/appointments", contact_id=contact_id)
+    response = call(ctx, "GET", path, what=f"contact {contact_id!r}")
     return [] if response is None else list(response.json().get("events") or [])
 
 

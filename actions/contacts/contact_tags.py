@@ -12,6 +12,7 @@ from actions.contacts.contact_fields import CONTACT_ID_FIELD
 from actions.contacts.contacts_api import require
 from connector.context import Context
 from connector.definitions import Field
+from connector.paths import api_path
 
 TAG_INPUT_FIELDS: tuple[Field, ...] = (
     CONTACT_ID_FIELD,
@@ -27,5 +28,6 @@ TAG_SAMPLE: dict[str, Any] = {"id": "ocQHyuzHvysMo5N5VsXc", "tags": ["engineerin
 def change_tags(ctx: Context, values: dict[str, Any], method: str) -> dict[str, Any]:
     contact_id = values["contact_id"]
     tags = [str(tag) for tag in values["tags"]]
-    response = require(ctx, method, f"/contacts/{contact_id}/tags", what=f"contact {contact_id!r}", json={"tags": tags})
+    path = api_path("/contacts/{contact_id}/tags", contact_id=contact_id)
+    response = require(ctx, method, path, what=f"contact {contact_id!r}", json={"tags": tags})
     return {"id": contact_id, "tags": list(response.json().get("tags") or [])}

@@ -17,6 +17,7 @@ from actions.contacts.contact_fields import contact_output
 from connector.context import Context
 from connector.errors import BadInput, ResponseError
 from connector.http import raise_for_status
+from connector.paths import api_path
 
 #: How many contacts one list page holds at most (HighLevel's maximum).
 PAGE_SIZE = 100
@@ -85,7 +86,10 @@ def contact_records(ctx: Context, contact_id: str, kind: str, record_id: str | N
     skips a contact deleted while it was polling.
     """
     singular = kind.removesuffix("s")
-    path = f"/contacts/{contact_id}/{kind}" + (f"/{record_id}" if record_id else "")
+    path = (
+        api_path("/contacts/{contact_id}/{kind}/{record_id}", contact_id=contact_id, kind=kind, record_id=record_id)
+        if record_id else api_path("/contacts/{contact_id}/{kind}", contact_id=contact_id, kind=kind)
+    )
     response = call(ctx, "GET", path, what=f"{singular} {record_id!r}" if record_id else f"contact {contact_id!r}")
     if response is None:
         return []
@@ -105,7 +109,8 @@ def delete_once(ctx: Context, path: str, record_id: str, *, what: str) -> dict[s
 
 def get_contact(ctx: Context, contact_id: str) -> dict[str, Any] | None:
     """``GET /contacts/{id}``: the contact, or None when there is no such contact."""
-    response = call(ctx, "GET", f"/contacts/{contact_id}", what=f"contact {contact_id!r}")
+    path = api_path("/contacts/{contact_id}", contact_id=contact_id)
+    response = call(ctx, "GET", path, what=f"contact {contact_id!r}")
     return None if response is None else dict(response.json()["contact"])
 
 

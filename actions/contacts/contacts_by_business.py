@@ -12,6 +12,7 @@ from actions.contacts.contacts_api import PAGE_SIZE, first_contacts, location_id
 from connector.context import Context
 from connector.definitions import Field, Search
 from connector.pagination import follow_offset
+from connector.paths import api_path
 
 INPUT_FIELDS: tuple[Field, ...] = (
     Field("business_id", "Business ID", required=True),
@@ -26,7 +27,8 @@ def contacts_by_business(ctx: Context, values: dict[str, Any]) -> list[dict[str,
     if values.get("query"):
         params["query"] = values["query"]
     pages = follow_offset(
-        ctx.http, f"/contacts/business/{values['business_id']}", params, offset_param="skip",
+        ctx.http, api_path("/contacts/business/{business_id}", business_id=values["business_id"]), params,
+        offset_param="skip",
         page_size=min(wanted, PAGE_SIZE), items=lambda response: list(response.json().get("contacts") or []),
     )
     return first_contacts(pages, wanted)

@@ -26,6 +26,7 @@ from connector.context import Context
 from connector.definitions import Action, Field
 from connector.errors import BadInput
 from connector.http import raise_for_status
+from connector.paths import api_path
 
 INPUT_FIELDS: tuple[Field, ...] = contact_input_fields()
 
@@ -51,7 +52,8 @@ def _found(ctx: Context, contact: dict[str, Any], values: dict[str, Any]) -> dic
     wanted = values.get(EXTERNAL_ID_KEY)
     if wanted and external_id_of(contact) is None:
         body = {"customFields": [{"key": EXTERNAL_ID_KEY, "field_value": str(wanted)}]}
-        contact = ctx.http.put(f"/contacts/{contact['id']}", json=body).json()["contact"]
+        path = api_path("/contacts/{contact_id}", contact_id=contact["id"])
+        contact = ctx.http.put(path, json=body).json()["contact"]
     return contact_output(contact, outcome="found")
 
 

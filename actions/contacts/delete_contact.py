@@ -12,6 +12,7 @@ from actions.contacts.contact_fields import CONTACT_ID_FIELD
 from actions.contacts.contacts_api import delete_once
 from connector.context import Context
 from connector.definitions import Action, Field
+from connector.paths import api_path
 
 DELETE_OUTCOMES = {"deleted": "Deleted", "already_deleted": "Was already deleted"}
 DELETE_OUTPUT_FIELDS: tuple[Field, ...] = (
@@ -22,7 +23,8 @@ DELETE_OUTPUT_FIELDS: tuple[Field, ...] = (
 
 def delete_contact(ctx: Context, values: dict[str, Any]) -> dict[str, Any]:
     contact_id = values["contact_id"]
-    return delete_once(ctx, f"/contacts/{contact_id}", contact_id, what=f"contact {contact_id!r}")
+    path = api_path("/contacts/{contact_id}", contact_id=contact_id)
+    return delete_once(ctx, path, contact_id, what=f"contact {contact_id!r}")
 
 
 ACTION = Action(

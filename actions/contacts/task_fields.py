@@ -16,12 +16,15 @@ import re
 from typing import Any
 
 from connector.definitions import DynamicChoices, Field
+from connector.paths import api_path
 
 _MARKER = re.compile(r"(?:\n|^)\[ext:([^\]\n]+)\]\s*$")
 
 
 def task_path(contact_id: str, task_id: str | None = None) -> str:
-    return f"/contacts/{contact_id}/tasks" + (f"/{task_id}" if task_id else "")
+    if task_id is None:
+        return api_path("/contacts/{contact_id}/tasks", contact_id=contact_id)
+    return api_path("/contacts/{contact_id}/tasks/{task_id}", contact_id=contact_id, task_id=task_id)
 
 
 def task_id_field(*, required: bool, help_text: str = "") -> Field:

@@ -20,6 +20,7 @@ from actions.contacts.contacts_api import require
 from connector.context import Context
 from connector.definitions import Action, Field
 from connector.errors import BadInput
+from connector.paths import api_path
 
 INPUT_FIELDS: tuple[Field, ...] = (CONTACT_ID_FIELD, *contact_input_fields())
 
@@ -29,7 +30,8 @@ def update_contact(ctx: Context, values: dict[str, Any]) -> dict[str, Any]:
     if not body:
         raise BadInput("give at least one field to change (name, email, phone, ...)", "email")
     contact_id = values["contact_id"]
-    response = require(ctx, "PUT", f"/contacts/{contact_id}", what=f"contact {contact_id!r}", json=body)
+    path = api_path("/contacts/{contact_id}", contact_id=contact_id)
+    response = require(ctx, "PUT", path, what=f"contact {contact_id!r}", json=body)
     return contact_output(response.json()["contact"])
 
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from connector.definitions import DynamicChoices, Field
+from connector.paths import api_path
 
 
 def group_input(label: str = "Group", help_text: str = "") -> Field:
@@ -19,4 +18,4 @@ def group_input(label: str = "Group", help_text: str = "") -> Field:
 
 def group_path(group_id: str) -> str:
     """``/api/v1/groups/{id}`` with the id escaped (a mapped value may hold anything)."""
-    return f"/api/v1/groups/{quote(group_id, safe='')}"
+    return api_path("/api/v1/groups/{group}", group=group_id)

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from actions.okta.group_lookup import group_input, group_path
+from actions.okta.group_lookup import group_input
 from actions.okta.user_lookup import user_id_of, user_input
 from connector.context import Context
 from connector.definitions import Action, Field
+from connector.paths import api_path
 
 OUTPUT_FIELDS: tuple[Field, ...] = (
     Field("id", "Membership ID", required=True, help_text="<group id>:<user id>"),
@@ -27,7 +28,7 @@ def membership_action(key: str, method: Literal["PUT", "DELETE"], label: str, de
     def perform(ctx: Context, values: dict[str, Any]) -> dict[str, Any]:
         group_id = values["group"]
         user_id = user_id_of(ctx, values["user"])
-        ctx.http.request(method, f"{group_path(group_id)}/users/{user_id}")
+        ctx.http.request(method, api_path("/api/v1/groups/{group}/users/{user}", group=group_id, user=user_id))
         return {"id": f"{group_id}:{user_id}", "group_id": group_id, "user_id": user_id, "member": method == "PUT"}
 
     return Action(

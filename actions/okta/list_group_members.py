@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from actions.okta.group_lookup import group_input, group_path
+from actions.okta.group_lookup import group_input
 from actions.okta.okta_paging import collect, result_limit
 from actions.okta.user_fields import USER_OUTPUT_FIELDS, USER_SAMPLE, without_api_links
 from connector.context import Context
 from connector.definitions import Field, Search
+from connector.paths import api_path
 
 INPUT_FIELDS: tuple[Field, ...] = (
     group_input(),
@@ -18,7 +19,7 @@ INPUT_FIELDS: tuple[Field, ...] = (
 
 def list_group_members(ctx: Context, values: dict[str, Any]) -> list[dict[str, Any]]:
     limit = result_limit(values, 200)
-    return collect(ctx, f"{group_path(values['group'])}/users", {}, limit, without_api_links)
+    return collect(ctx, api_path("/api/v1/groups/{group}/users", group=values["group"]), {}, limit, without_api_links)
 
 
 SEARCH = Search(

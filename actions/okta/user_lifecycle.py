@@ -16,6 +16,7 @@ from actions.okta.user_lookup import get_user, user_id_of, user_input, user_path
 from connector.context import Context
 from connector.definitions import Action, Field
 from connector.errors import ResponseError
+from connector.paths import api_path
 
 ALL_BUT_DEPROVISIONED = (
     "STAGED", "PROVISIONED", "ACTIVE", "RECOVERY", "PASSWORD_EXPIRED", "LOCKED_OUT", "SUSPENDED",
@@ -92,7 +93,10 @@ def change_status(
     """
     user_id = user_id_of(ctx, id_or_login)
     try:
-        response = ctx.http.post(f"{user_path(user_id)}/lifecycle/{operation}", params=params or {})
+        response = ctx.http.post(
+            api_path("/api/v1/users/{user}/lifecycle/{operation}", user=user_id, operation=operation),
+            params=params or {},
+        )
     except ResponseError as error:
         if error.status_code in (400, 403) and _error_code(error) in REFUSAL_CODES:
             raise explain_refusal(ctx, user_id, operation, error) from error

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
@@ -16,6 +15,7 @@ from actions.okta.user_fields import without_api_links
 from connector.context import Context
 from connector.definitions import DynamicChoices, Field
 from connector.errors import ResponseError
+from connector.paths import api_path
 
 #: Okta user ids: ``00u`` and 17 base62 characters.
 USER_ID = re.compile(r"^00u[0-9A-Za-z]{17}$")
@@ -33,7 +33,7 @@ def user_input(label: str = "User", help_text: str = "") -> Field:
 
 def user_path(id_or_login: str) -> str:
     """``/api/v1/users/{id or login}`` with the login escaped (logins may hold ``/``, ``?`` or ``#``)."""
-    return f"/api/v1/users/{quote(id_or_login, safe='@.+-_~')}"
+    return api_path("/api/v1/users/{user}", user=id_or_login)
 
 
 def _read_user(ctx: Context, id_or_login: str) -> httpx.Response:

@@ -17,8 +17,10 @@ from actions.personio.employee_fields import flatten_employee
 from connector.context import Context
 from connector.errors import ResponseError
 from connector.pagination import follow_offset
+from connector.paths import api_path
 
 EMPLOYEES_PATH = "/v1/company/employees"
+EMPLOYEE_PATH = EMPLOYEES_PATH + "/{employee_id}"
 PAGE_SIZE = 100
 
 
@@ -70,7 +72,7 @@ def newest_employees(ctx: Context, count: int) -> list[dict[str, Any]]:
 
 def get_employee(ctx: Context, employee_id: int, *, doing: str) -> dict[str, Any]:
     """One employee, flattened; a missing one is an error that says what the operation was ``doing``."""
-    response = ctx.http.get(f"{EMPLOYEES_PATH}/{employee_id}", extensions={"allow_status": (404,)})
+    response = ctx.http.get(api_path(EMPLOYEE_PATH, employee_id=employee_id), extensions={"allow_status": (404,)})
     if response.status_code == 404:
         raise ResponseError(
             f"cannot {doing} employee {employee_id}: Personio has no employee with that id; "

@@ -10,11 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from actions.personio.employee_fields import EMPLOYEE_OUTPUT_FIELDS, EMPLOYEE_SAMPLE
-from actions.personio.employees_api import EMPLOYEES_PATH, get_employee
+from actions.personio.employees_api import EMPLOYEE_PATH, get_employee
 from connector.context import Context
 from connector.definitions import Action, DynamicChoices, Field
 from connector.errors import BadInput, ResponseError
 from connector.http import describe_error
+from connector.paths import api_path
 
 _TEXT_FIELDS = ("first_name", "last_name", "preferred_name", "position", "department", "office")
 
@@ -45,7 +46,7 @@ def update_employee(ctx: Context, values: dict[str, Any]) -> dict[str, Any]:
     if not employee:
         raise BadInput("give at least one attribute to change (first name, position, department, ...)", "first_name")
     employee_id = int(values["employee_id"])
-    response = ctx.http.patch(f"{EMPLOYEES_PATH}/{employee_id}", json={"employee": employee},
+    response = ctx.http.patch(api_path(EMPLOYEE_PATH, employee_id=employee_id), json={"employee": employee},
                               extensions={"allow_status": (400, 404, 422)})
     if response.status_code == 404:
         raise ResponseError(f"cannot update employee {employee_id}: Personio has no employee with that id; "

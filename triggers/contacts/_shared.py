@@ -23,6 +23,7 @@ from connector.context import Context, HookRequest
 from connector.definitions import Field, Trigger
 from connector.errors import BadInput, ResultError
 from connector.pagination import follow_cursor
+from connector.paths import api_path
 from triggers.contacts.webhook_signature import (
     PUBLIC_KEY_PATH,
     SIGNATURE_HEADER,
@@ -118,7 +119,8 @@ def instant_variant(poll: Trigger, *, key: str, events: tuple[str, ...], to_item
         hook_id = ctx.meta.subscription.get("id")
         if not hook_id:
             raise BadInput("has no webhook id, so there is nothing to unsubscribe", "subscription")
-        ctx.http.delete(f"/webhooks/{hook_id}", extensions={"allow_status": (400, 404)})  # gone already: fine
+        # Gone already: fine.
+        ctx.http.delete(api_path("/webhooks/{hook_id}", hook_id=hook_id), extensions={"allow_status": (400, 404)})
 
     def parse_delivery(ctx: Context, request: HookRequest) -> list[dict[str, Any]]:
         payload = request.json()

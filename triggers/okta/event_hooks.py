@@ -21,10 +21,12 @@ from typing import Any
 from connector.context import Context, HookRequest
 from connector.definitions import Field, Trigger
 from connector.errors import BadInput, ConnectorError, ResponseError
+from connector.paths import api_path
 from triggers.okta.event_polling import event_id, user_event_items
 from triggers.okta.system_log import newest_first, recent_events
 
 HOOKS_PATH = "/api/v1/eventHooks"
+HOOK_PATH = HOOKS_PATH + "/{hook_id}"
 CHALLENGE_HEADER = "x-okta-verification-challenge"
 SAMPLE_EVENTS = 3
 
@@ -65,8 +67,8 @@ def delivery_events(request: HookRequest) -> list[dict[str, Any]]:
 def _remove_hook(ctx: Context, hook_id: str) -> None:
     """Deactivate then delete a hook; one that is already gone counts as removed."""
     allow = {"allow_status": (404,)}
-    ctx.http.post(f"{HOOKS_PATH}/{hook_id}/lifecycle/deactivate", extensions=allow)
-    ctx.http.delete(f"{HOOKS_PATH}/{hook_id}", extensions=allow)
+    ctx.http.post(api_path(HOOK_PATH + "/lifecycle/deactivate", hook_id=hook_id), extensions=allow)
+    ctx.http.delete(api_path(HOOK_PATH, hook_id=hook_id), extensions=allow)
 
 
 def hook_trigger(
@@ -101,8 +103,8 @@ def hook_trigger(
         hook = ctx.http.post(HOOKS_PATH, json=body).json()
         hook_id = hook["id"]
         try:
-            ctx.http.post(f"{HOOKS_PATH}/{hook_id}/lifecycle/verify")
-            ctx.http.post(f"{HOOKS_PATH}/{hook_id}/lifecycle/activate")
+            ctx.http.post(api_path(HOOK_PATH + "/lifecycle/verify", hook_id=hook_id))
+            ctx.http.post(api_path(HOOK_PATH + "/lifecycle/activate", hook_id=hook_id))
         except ConnectorError as error:
             _remove_hook(ctx, hook_id)
             raise ResponseError(
