@@ -3,6 +3,7 @@
 The client is a plain ``httpx.Client`` with three additions, layered so each sees what it needs::
 
     ConnectorClient.send      deadline check, then status -> ConnectorError (after auth and redirects)
+      request hook            every request stays under the client's base URL (origin and path)
       httpx auth flow         e.g. refresh-on-401: sees the final response of each attempt
         event hooks           TraceRecorder (one exchange per request the auth flow sends)
           RetryingTransport   pacing (connector.pacing), then 429 / 5xx / transport errors, waiting
@@ -34,6 +35,7 @@ import httpx
 
 from connector import __version__
 from connector.errors import (
+    BadInput,
     ConnectorError,
     ExpiredAuth,
     RefreshAuth,
@@ -43,6 +45,7 @@ from connector.errors import (
     TimeLimit,
     reaction_for_status,
 )
+from connector.outbound import is_under
 from connector.pacing import SHARED_PACER, RatePacer
 
 if TYPE_CHECKING:
@@ -354,6 +357,27 @@ class ConnectorClient(httpx.Client):
         self.deadline = deadline
         self.raise_errors = raise_errors
         self.recorder = recorder
+        # First of the request hooks, which httpx runs for every request it sends (auth flows and
+        # redirects included), so nothing leaves before the check.
+        hooks = self.event_hooks
+        hooks["request"] = [self._stay_under_base_url, *hooks["request"]]
+        self.event_hooks = hooks
+
+    def _stay_under_base_url(self, request: httpx.Request) -> None:
+        """Refuse a request whose URL leaves the base URL's origin or path (an unescaped id, a foreign link).
+
+        Paths are built with :func:`connector.paths.api_path`, so this never fires for the shipped apps;
+        it is the second line for operations that glue paths by hand and for absolute URLs from answers.
+        """
+        if not self.base_url.host or is_under(request.url, self.base_url):
+            return
+        base = str(self.base_url).rstrip("/")
+        raise BadInput(
+            f"{request.method} {request.url} leaves the connection's base URL {base}; requests stay on "
+            "the service they were made for (an id that holds '/' or '..' must go through "
+            "connector.paths.api_path)",
+            "url",
+        )
 
     @property
     def cookies(self) -> httpx.Cookies:
@@ -432,13 +456,15 @@ def make_client(
         sleep: how retries wait (tests inject a recorder of delays).
         raise_errors: map error statuses to ConnectorErrors (see :func:`raise_for_status`).
         pacer: spaces requests to the services' announced rate limits (:mod:`connector.pacing`). By
-            default the process-wide pacer for real network transports and none for a ``transport``
-            passed in (in-process sandboxes and mocks answer without a shared budget to protect);
+            default the process-wide pacer for real network transports (the default one, or one with
+            ``real_network = True`` such as :class:`connector.outbound.GuardedTransport`) and none for
+            another ``transport`` passed in (in-process sandboxes and mocks answer without a shared
+            budget to protect);
             ``False`` turns pacing off.
     """
     inner = transport if transport is not None else httpx.HTTPTransport(verify=_shared_ssl_context())
     if pacer is None:
-        pacer = SHARED_PACER if transport is None else False
+        pacer = SHARED_PACER if transport is None or getattr(transport, "real_network", False) else False
     wrapped = RetryingTransport(
         inner, retry or RetryPolicy(max_attempts=1), sleep=sleep, deadline=deadline, pacer=pacer or None
     )

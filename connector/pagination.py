@@ -16,6 +16,7 @@ from typing import Any, Literal
 import httpx
 
 from connector.errors import ResultError
+from connector.outbound import origin_of
 
 # One link-value: <URL> then its parameters up to the next "<". URLs may hold commas.
 _LINK_VALUE = re.compile(r"<([^>]*)>([^<]*)")
@@ -54,15 +55,18 @@ def follow_links(
             Log, which always sends a next link (it is the polling cursor).
 
     Raises:
-        ResultError: a next link points at a page already fetched.
+        ResultError: a next link points at a page already fetched, or at another origin than the
+            first page's (the credential would go along).
     """
     seen: set[str] = set()
+    start_origin: str | None = None
     target: str = url
     page_params: Mapping[str, Any] | None = params
     pages = 0
     while True:
         response = client.get(target, params=page_params)
         seen.update((target, str(response.url)))
+        start_origin = start_origin or origin_of(response.url)
         yield response
         pages += 1
         if max_pages is not None and pages >= max_pages:
@@ -75,6 +79,11 @@ def follow_links(
         # Servers send absolute next links (Okta always does): parsing one into a URL to join it with the
         # page's own would be wasted, since the request parses it again. Only a relative link is joined.
         target = link if link.startswith(("https://", "http://")) else str(response.url.join(link))
+        if origin_of(target) != start_origin:
+            raise ResultError(
+                f"the next link {target} leaves {start_origin}, where paging started; pages are only "
+                "fetched from the service that answered the first one, so paging stopped"
+            )
         if target in seen:
             raise ResultError(
                 f"pagination loop: the next link {target} points at a page already fetched; the service "

@@ -1,9 +1,11 @@
 """Connections as the emulator sees them: saved encrypted, tested on save, resolved for every call.
 
-The gateway decides where a connection's requests go. A base URL under one of the emulator's own
-sandboxes is served in-process (no sockets, and the sandbox is explicitly allowed); any other URL must
-pass :func:`emulator.outbound.check_outbound_url`, so a user-typed org URL cannot reach this machine
-or its private network.
+The gateway decides where a connection's requests go. Each request is routed by its own URL: one under
+the base URL of the emulator's own sandboxes is served in-process (no sockets); any other goes through
+the kit's one outbound guard (:mod:`connector.outbound`), at save time with the names resolved and at
+connect time on the address actually connected, so a user-typed org URL, token URL or a vendor's next
+link cannot reach this machine or its private network. Origins the operator allowed explicitly
+(``connector emulate --allow-url``) pass.
 """
 
 from __future__ import annotations
@@ -19,7 +21,19 @@ from auth.connection_check import ConnectionCheck, check_connection
 from auth.store import ConnectionRecord, CredentialStore
 from connector.context import Connection
 from connector.errors import BadInput
-from emulator.outbound import check_outbound_url
+from connector.outbound import (
+    DEFAULT_POLICY,
+    GuardedTransport,
+    OutboundPolicy,
+    Resolver,
+    RoutingTransport,
+    check_url,
+    is_under,
+    system_resolver,
+)
+
+#: Connection fields that hold URLs the connection's requests go to.
+URL_FIELDS = ("org_url", "base_url", "token_url", "authorize_url")
 
 
 @dataclass(frozen=True)
@@ -48,17 +62,36 @@ class ConnectionGateway:
     store: CredentialStore
     sandboxes: Sequence[LocalSandbox] = ()
     oauth_clients: Mapping[str, OAuthClientSettings] = field(default_factory=dict)
-    #: Only for tests on loopback services that are not sandboxes.
-    allow_private_urls: bool = False
+    #: Origins the operator allowed although they are local or private (``--allow-url``).
+    policy: OutboundPolicy = DEFAULT_POLICY
+    #: Host name -> addresses, for the save-time check and at connect time (tests play DNS with it).
+    resolver: Resolver = system_resolver
 
-    def transport_for(self, base_url: str, *, field_name: str = "base_url") -> httpx.BaseTransport | None:
-        """The in-process transport of a local sandbox, or None (the real network) after the URL check."""
-        for sandbox in self.sandboxes:
-            if base_url == sandbox.base_url or base_url.startswith(sandbox.base_url.rstrip("/") + "/"):
-                return sandbox.transport
-        if not self.allow_private_urls:
-            check_outbound_url(base_url, field=field_name)
-        return None
+    def is_local(self, url: str) -> bool:
+        """Whether ``url`` is served by one of the emulator's own sandboxes (in-process)."""
+        return any(is_under(url, sandbox.base_url) for sandbox in self.sandboxes)
+
+    def transport_for(self, base_url: str, *, field_name: str = "base_url") -> httpx.BaseTransport:
+        """Where a connection's requests go: its sandbox in-process, everything else the guarded network.
+
+        Raises:
+            BadInput: ``base_url`` is not one the emulator may call (named as ``field_name``).
+        """
+        local = self.is_local(base_url) if base_url else False
+        if base_url and not local:
+            check_url(base_url, field=field_name, policy=self.policy)
+        return RoutingTransport(
+            local=[(sandbox.base_url, sandbox.transport) for sandbox in self.sandboxes],
+            network=GuardedTransport(self.policy, resolve=self.resolver),
+            real_network=not local,
+        )
+
+    def check_urls(self, app: str, fields: Mapping[str, Any]) -> None:
+        """Every URL field of a connection about to be saved, names resolved: an early error naming the field."""
+        for name in URL_FIELDS:
+            value = fields.get(name)
+            if isinstance(value, str) and value.strip() and not self.is_local(value.strip()):
+                check_url(value.strip(), field=name, policy=self.policy, resolve=self.resolver)
 
     def resolve(self, connection_id: str) -> Connection:
         """Connection id -> a Connection ready to invoke (the emulator's CONNECTION_RESOLVER)."""
@@ -71,6 +104,7 @@ class ConnectionGateway:
         if not name.strip():
             raise BadInput("give the connection a name, e.g. 'Okta production'", "name")
         base_url = self._base_url(app, fields)
+        self.check_urls(app, fields)
         transport = self.transport_for(base_url, field_name="org_url" if app == "okta" else "base_url")
         spec = auth_spec_for(app)
         require_fields(app, fields, spec)

@@ -45,7 +45,8 @@ def personio_sandbox(clock: ManualClock) -> PersonioSandbox:
 def connection(personio_sandbox: PersonioSandbox) -> Connection:
     return Connection(
         app="personio",
-        fields={"client_id": DEFAULT_CLIENT_ID, "client_secret": DEFAULT_CLIENT_SECRET},
+        fields={"client_id": DEFAULT_CLIENT_ID, "client_secret": DEFAULT_CLIENT_SECRET,
+                "base_url": personio_sandbox.base_url},
         base_url=personio_sandbox.base_url,
         transport=personio_sandbox.transport(),
     )
