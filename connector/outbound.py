@@ -164,7 +164,7 @@ class OutboundPolicy:
     def refusal(self, host: str, address: str, reason: str, origin: str, field: str) -> BadInput:
         return BadInput(
             f"{host} points at a {reason} address ({address}); only public services and the emulator's own "
-            f"sandboxes are called. {self.how_to_allow.format(origin=origin).capitalize()}",
+            f"sandboxes are called; {self.how_to_allow.format(origin=origin)}",
             field,
         )
 
@@ -215,7 +215,10 @@ def check_url(
                 "(e.g. 93.184.216.34) or use the service's host name",
                 field,
             ) from None
-        addresses = resolve(host.rstrip(".")) if resolve is not None else []
+        try:
+            addresses = resolve(host.rstrip(".")) if resolve is not None else []
+        except BadInput as exc:
+            raise BadInput(exc.problems[0].message, field) from None
     for address in addresses:
         reason = blocked_reason(address)
         if reason:
@@ -354,7 +357,10 @@ class RoutingTransport(httpx.BaseTransport):
 
 def is_under(url: str | httpx.URL, base_url: str | httpx.URL) -> bool:
     """Whether ``url`` has ``base_url``'s origin and lies under its path (segment-wise, no dot segments)."""
-    target, base = httpx.URL(str(url)), httpx.URL(str(base_url))
+    try:
+        target, base = httpx.URL(str(url)), httpx.URL(str(base_url))
+    except httpx.InvalidURL:
+        return False  # not a URL at all: under nothing (check_url says what is wrong with it)
     if origin_of(target) != origin_of(base):
         return False
     path = target.raw_path.split(b"?", 1)[0].decode("ascii", "replace")

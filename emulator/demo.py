@@ -16,7 +16,7 @@ at every start; flows, runs, dedupe records and connections live in SQLite under
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from auth.store import open_store
 from connector.errors import ConnectorError
+from connector.outbound import OutboundPolicy
 from emulator.api.connections import register_connections
 from emulator.app import create_app
 from emulator.connections import ConnectionGateway, LocalSandbox, OAuthClientSettings
@@ -74,8 +75,19 @@ def build_environment(
     employees: int = 10,
     runner_thread: bool = True,
     config: Mapping[str, Any] | None = None,
+    allow_urls: Sequence[str] = (),
 ) -> Environment:
-    """Build the emulator and both sandboxes for ``public_url`` (where the WSGI app will be served)."""
+    """Build the emulator and both sandboxes for ``public_url`` (where the WSGI app will be served).
+
+    Args:
+        allow_urls: origins connections may call although they are local or private (an author's own
+            API on ``http://127.0.0.1:8080``); also read from the ``ALLOW_URLS`` config key. The guard
+            stays on for every other address.
+
+    Raises:
+        BadInput: an ``allow_urls`` entry is not an http(s) origin (field ``allow_url``).
+    """
+    policy = OutboundPolicy.allowing([*allow_urls, *dict(config or {}).get("ALLOW_URLS", ())])
     public_url = public_url.rstrip("/")
     data = Path(data_dir)
     data.mkdir(mode=0o700, parents=True, exist_ok=True)  # databases and the key file: owner only
@@ -96,6 +108,7 @@ def build_environment(
     )
     gateway = ConnectionGateway(
         store=open_store(data),
+        policy=policy,
         oauth_clients={
             "contacts": OAuthClientSettings(
                 client_id="connector-emulator",
@@ -121,6 +134,7 @@ def build_environment(
             },
             "SECRET_BOX": lambda: gateway.store.box,
             **dict(config or {}),
+            "ALLOW_URLS": sorted(policy.allowed_origins),
         }
     )
     emulator.extensions["sandboxes"] = {"okta": okta, "contacts": contacts_sandbox, "personio": personio}

@@ -19,20 +19,28 @@ from connector.cli.output import guarded
 @click.option("--contacts", default=15, show_default=True, help="Contacts seeded in the Contacts sandbox.")
 @click.option("--employees", default=10, show_default=True, help="Employees seeded in the Personio sandbox.")
 @click.option("--no-demo", is_flag=True, help="Do not create the demo connections and flow.")
+@click.option("--allow-url", "allow_urls", multiple=True, metavar="ORIGIN", envvar="CONNECTOR_ALLOW_URLS",
+              help="For local development: let connections call this origin although it is on this machine or "
+                   "a private network, e.g. http://127.0.0.1:8080 (repeatable; env CONNECTOR_ALLOW_URLS, "
+                   "space-separated). Every other such address stays refused.")
 @guarded
 def emulate_command(
-    host: str, port: int, data_dir: str, okta_users: int, contacts: int, employees: int, no_demo: bool
+    host: str, port: int, data_dir: str, okta_users: int, contacts: int, employees: int, no_demo: bool,
+    allow_urls: tuple[str, ...],
 ) -> None:
     """Start the emulator with the Okta and Contacts sandboxes on the embedded SQLite store."""
+    from connector.outbound import OutboundPolicy
     from emulator.demo import build_environment, seed_demo
     from emulator.sandbox.serve import serve
 
     if okta_users < 0 or contacts < 0 or employees < 0:
         raise click.BadParameter("seed sizes must be 0 or more")
+    OutboundPolicy.allowing(allow_urls)  # a value that is not an origin: one clear line before anything starts
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     public_url = f"http://{shown_host}:{port}"
     env = build_environment(
-        public_url, Path(data_dir), okta_users=okta_users, contacts=contacts, employees=employees
+        public_url, Path(data_dir), okta_users=okta_users, contacts=contacts, employees=employees,
+        allow_urls=allow_urls,
     )
     if not no_demo:
         seed_demo(env)
@@ -46,6 +54,8 @@ def emulate_command(
     click.echo(f"  Contacts sandbox: {env.contacts.base_url}")
     click.echo(f"  Personio sandbox: {env.personio.base_url}")
     click.echo(f"  Data:             {Path(data_dir).resolve()}")
+    for origin in env.gateway.policy.allowed_origins:
+        click.echo(f"  Allowed local:    {origin}   (--allow-url; every other local or private address is refused)")
     click.echo("Press Ctrl-C to stop.")
     try:
         threading.Event().wait()

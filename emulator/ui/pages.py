@@ -6,7 +6,7 @@ everything from ``/api`` and send the CSRF token with every change.
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, current_app, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
 ui = Blueprint(
@@ -36,7 +36,9 @@ def flow_editor_page(flow_id: str) -> str:
 
 @ui.get("/connections")
 def connections_page() -> str:
-    return render_template("ui/connections.html", page="connections", title="Connections")
+    gateway = current_app.extensions.get("connections")
+    allowed = sorted(gateway.policy.allowed_origins) if gateway is not None else []
+    return render_template("ui/connections.html", page="connections", title="Connections", allowed_origins=allowed)
 
 
 @ui.get("/runs")
