@@ -96,7 +96,7 @@ DEFAULT_RETRY = RetryPolicy()
 
 
 @functools.cache
-def _shared_ssl_context() -> ssl.SSLContext:
+def shared_ssl_context() -> ssl.SSLContext:
     """One verifying TLS context per process: building one loads the CA bundle (20-30 ms), too slow per call."""
     return httpx.create_ssl_context()
 
@@ -462,7 +462,7 @@ def make_client(
             budget to protect);
             ``False`` turns pacing off.
     """
-    inner = transport if transport is not None else httpx.HTTPTransport(verify=_shared_ssl_context())
+    inner = transport if transport is not None else httpx.HTTPTransport(verify=shared_ssl_context())
     if pacer is None:
         pacer = SHARED_PACER if transport is None or getattr(transport, "real_network", False) else False
     wrapped = RetryingTransport(

@@ -27,9 +27,11 @@ an API of their own on this machine; everything else stays guarded.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 import socket
+import ssl
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -305,13 +307,17 @@ class GuardedTransport(httpx.HTTPTransport):
         self,
         policy: OutboundPolicy = DEFAULT_POLICY,
         *,
-        verify: Any = True,
+        verify: ssl.SSLContext | None = None,
         resolve: Resolver = system_resolver,
         limits: httpx.Limits = httpx.Limits(max_connections=100, max_keepalive_connections=20),  # noqa: B008
     ) -> None:
-        super().__init__(verify=verify, trust_env=False, limits=limits)
+        if verify is None:
+            from connector.http import shared_ssl_context  # the seam imports this module
+
+            verify = shared_ssl_context()
+        ssl_context = verify
+        super().__init__(verify=ssl_context, trust_env=False, limits=limits)
         self.policy = policy
-        ssl_context = verify if not isinstance(verify, bool) else httpx.create_ssl_context(verify=verify)
         self._pool = httpcore.ConnectionPool(
             ssl_context=ssl_context,
             max_connections=limits.max_connections,
@@ -338,33 +344,53 @@ class RoutingTransport(httpx.BaseTransport):
     """
 
     local: list[tuple[str, httpx.BaseTransport]] = field(default_factory=list)
-    network: httpx.BaseTransport = field(default_factory=GuardedTransport)
+    policy: OutboundPolicy = DEFAULT_POLICY
+    resolve: Resolver = system_resolver
     #: Whether the connection's own base URL is on the network (the seam then paces its requests).
     real_network: bool = True
+    #: Built on the first request that needs the network: a sandbox-only connection never pays for a pool.
+    network: httpx.BaseTransport | None = None
 
     def route(self, url: httpx.URL) -> httpx.BaseTransport:
         for base_url, transport in self.local:
             if is_under(url, base_url):
                 return transport
+        if self.network is None:
+            self.network = GuardedTransport(self.policy, resolve=self.resolve)
         return self.network
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         return self.route(request.url).handle_request(request)
 
     def close(self) -> None:
-        self.network.close()
+        if self.network is not None:
+            self.network.close()
 
 
 def is_under(url: str | httpx.URL, base_url: str | httpx.URL) -> bool:
-    """Whether ``url`` has ``base_url``'s origin and lies under its path (segment-wise, no dot segments)."""
+    """Whether ``url`` has ``base_url``'s origin and lies under its path (segment-wise, no dot segments).
+
+    Runs for every request (the client's base-URL check, the emulator's routing), so the base URL is
+    parsed once and the target, usually an ``httpx.URL`` already, is not parsed again.
+    """
     try:
-        target, base = httpx.URL(str(url)), httpx.URL(str(base_url))
+        target = url if isinstance(url, httpx.URL) else httpx.URL(url)
+        scheme, host, port, prefix = _base_parts(str(base_url))
     except httpx.InvalidURL:
         return False  # not a URL at all: under nothing (check_url says what is wrong with it)
-    if origin_of(target) != origin_of(base):
+    if (target.scheme != scheme or target.host.lower().rstrip(".") != host
+            or (target.port or DEFAULT_PORTS.get(target.scheme, 0)) != port):
         return False
-    path = target.raw_path.split(b"?", 1)[0].decode("ascii", "replace")
-    if any(unquote(segment) in (".", "..") for segment in path.split("/")):
+    path = target.raw_path.split(b"?", 1)[0]
+    if b"%2e" in path.lower() and any(
+        unquote(segment) in (".", "..") for segment in path.decode("ascii", "replace").split("/")
+    ):
         return False  # an escaped dot segment that a server may still resolve
-    prefix = base.raw_path.split(b"?", 1)[0].decode("ascii", "replace").rstrip("/")
-    return path == prefix or path.startswith(prefix + "/")
+    return path == prefix or path.startswith(prefix + b"/")
+
+
+@functools.lru_cache(maxsize=256)
+def _base_parts(base_url: str) -> tuple[str, str, int, bytes]:
+    base = httpx.URL(base_url)
+    port = base.port or DEFAULT_PORTS.get(base.scheme, 0)
+    return base.scheme, base.host.lower().rstrip("."), port, base.raw_path.split(b"?", 1)[0].rstrip(b"/")

@@ -23,7 +23,6 @@ from connector.context import Connection
 from connector.errors import BadInput
 from connector.outbound import (
     DEFAULT_POLICY,
-    GuardedTransport,
     OutboundPolicy,
     Resolver,
     RoutingTransport,
@@ -82,7 +81,8 @@ class ConnectionGateway:
             check_url(base_url, field=field_name, policy=self.policy)
         return RoutingTransport(
             local=[(sandbox.base_url, sandbox.transport) for sandbox in self.sandboxes],
-            network=GuardedTransport(self.policy, resolve=self.resolver),
+            policy=self.policy,
+            resolve=self.resolver,
             real_network=not local,
         )
 
