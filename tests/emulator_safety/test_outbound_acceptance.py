@@ -245,7 +245,7 @@ def test_the_allowed_origin_is_reached_and_the_listener_does_count(world, listen
                      retry=None) as client:
         assert client.get("/api/v1/users/me").json()["id"] == "00u1"
     before = listener.accepted
-    with httpx.Client() as unguarded:
+    with httpx.Client(trust_env=False) as unguarded:
         unguarded.get(f"http://127.0.0.1:{listener.port}/")
     _wait_for(lambda: listener.accepted > before, 2.0)
     assert listener.accepted == before + 1
