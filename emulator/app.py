@@ -22,6 +22,8 @@ INVOKE_RETRY           :class:`connector.http.RetryPolicy` for in-call HTTP retr
 CLOCK                  ``() -> epoch seconds``; tests pass a fake clock
 SECRET_BOX             ``() -> auth.secrets.SecretBox``; encrypts flow columns that may hold secrets
 RECOVER_ON_START       re-queue runs a killed process left running (True; turn off with several workers)
+ALLOW_URLS             origins connections may call although they are local or private (``--allow-url``);
+                       read by :func:`emulator.demo.build_environment`, which keeps them canonical here
 =====================  ===============================================================================
 """
 
