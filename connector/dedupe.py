@@ -9,6 +9,7 @@ they emit: a crash between the two neither drops nor repeats an item.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -20,13 +21,58 @@ from sqlalchemy.engine import Connection, Engine
 #: Zapier keeps this many ids per flow; older ones are pruned first.
 DEFAULT_CAPACITY = 105_000
 _CHUNK = 500
+#: Longest item identity stored as it is; PostgreSQL enforces the column's length, SQLite does not.
+MAX_ITEM_ID = 512
+_HASHED_PREFIX = "sha256:"
+
+
+class DatabaseUnreadable(RuntimeError):
+    """A database file is damaged or is not a database: the process cannot start on it."""
+
+
+def stored_item_id(item_id: str) -> str:
+    """The form of an item identity that goes into a bounded column.
+
+    Identities up to :data:`MAX_ITEM_ID` characters are kept as they are (run history shows them);
+    longer ones (an "updated item" id built from a long vendor id) become ``sha256:<64 hex>``, so the
+    same item always maps to the same key and dedupe still recognises it on every database.
+    """
+    if len(item_id) <= MAX_ITEM_ID:
+        return item_id
+    return _HASHED_PREFIX + hashlib.sha256(item_id.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def create_schema(metadata: sa.MetaData, engine: Engine, what: str) -> None:
+    """Create ``metadata``'s tables, add columns newer versions introduced, and fail clearly on a damaged file.
+
+    Databases made by an older version keep their rows: a missing nullable column is added with
+    ``ALTER TABLE`` (the only kind of change the schema makes). A file that is not a database, or is
+    damaged, raises :class:`DatabaseUnreadable` naming the file and what to do, never a traceback.
+    """
+    try:
+        metadata.create_all(engine)
+        inspector = sa.inspect(engine)
+        with engine.begin() as conn:
+            for table in metadata.sorted_tables:
+                present = {column["name"] for column in inspector.get_columns(table.name)}
+                for column in table.columns:
+                    if column.name not in present:
+                        ddl = sa.schema.CreateColumn(column).compile(dialect=engine.dialect)
+                        conn.execute(sa.text(f"ALTER TABLE {table.name} ADD COLUMN {ddl}"))
+    except sa.exc.DatabaseError as exc:
+        where = engine.url.database if engine.dialect.name == "sqlite" else engine.url.render_as_string()
+        reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+        raise DatabaseUnreadable(
+            f"the {what} database {where} cannot be read ({reason}); move the file aside or restore it from a "
+            "backup, then start again"
+        ) from None
 
 metadata = sa.MetaData()
 seen_items = sa.Table(
     "dedupe_seen_items",
     metadata,
     sa.Column("flow_id", sa.String(64), primary_key=True),
-    sa.Column("item_id", sa.String(512), primary_key=True),
+    sa.Column("item_id", sa.String(MAX_ITEM_ID), primary_key=True),
     sa.Column("seq", sa.BigInteger, nullable=False),
     sa.Index("ix_dedupe_flow_seq", "flow_id", "seq"),
 )
@@ -53,7 +99,7 @@ class SqlDedupeStore:
     def __init__(self, engine: Engine | str, capacity: int = DEFAULT_CAPACITY) -> None:
         self.engine = sa.create_engine(engine) if isinstance(engine, str) else engine
         self.capacity = capacity
-        metadata.create_all(self.engine)
+        create_schema(metadata, self.engine, "dedupe")
 
     @contextmanager
     def _conn(self, conn: Connection | None) -> Iterator[Connection]:
@@ -69,29 +115,34 @@ class SqlDedupeStore:
         return len(self.filter_new(flow_id, ids, conn))
 
     def filter_new(self, flow_id: str, item_ids: Sequence[str], conn: Connection | None = None) -> list[str]:
-        """Return the ids not seen before, in the given order, and record them as seen."""
-        ids = list(dict.fromkeys(str(i) for i in item_ids))
-        if not ids:
+        """Return the ids not seen before, in the given order, and record them as seen.
+
+        Ids are compared and stored in their :func:`stored_item_id` form; the ids returned are the
+        caller's own.
+        """
+        keys = {stored_item_id(i): i for i in (str(i) for i in item_ids)}
+        if not keys:
             return []
+        stored = list(keys)
         with self._conn(conn) as c:
             known: set[str] = set()
-            for start in range(0, len(ids), _CHUNK):
-                chunk = ids[start : start + _CHUNK]
+            for start in range(0, len(stored), _CHUNK):
+                chunk = stored[start : start + _CHUNK]
                 rows = c.execute(
                     sa.select(seen_items.c.item_id).where(
                         seen_items.c.flow_id == flow_id, seen_items.c.item_id.in_(chunk)
                     )
                 )
                 known.update(r[0] for r in rows)
-            new = [i for i in ids if i not in known]
+            new = [key for key in stored if key not in known]
             if new:
                 base = time.time_ns()
                 c.execute(
                     seen_items.insert(),
-                    [{"flow_id": flow_id, "item_id": i, "seq": base + n} for n, i in enumerate(new)],
+                    [{"flow_id": flow_id, "item_id": key, "seq": base + n} for n, key in enumerate(new)],
                 )
                 self._prune(c, flow_id)
-            return new
+            return [keys[key] for key in new]
 
     def _prune(self, c: Connection, flow_id: str) -> None:
         total = c.execute(

@@ -24,6 +24,7 @@ SECRET_BOX             ``() -> auth.secrets.SecretBox``; encrypts flow columns t
 RECOVER_ON_START       re-queue runs a killed process left running (True; turn off with several workers)
 ALLOW_URLS             origins connections may call although they are local or private (``--allow-url``);
                        read by :func:`emulator.demo.build_environment`, which keeps them canonical here
+LEASE_SECONDS          how long a claim on a run or delivery lasts; an expired one is taken over (120)
 =====================  ===============================================================================
 """
 
@@ -64,6 +65,7 @@ DEFAULTS: dict[str, Any] = {
     "INVOKE_RETRY": None,
     "CLOCK": None,
     "RECOVER_ON_START": True,
+    "LEASE_SECONDS": 120.0,
 }
 
 
@@ -101,6 +103,7 @@ def _settings(config: Mapping[str, Any]) -> RunnerSettings:
         max_attempts=int(config["MAX_ATTEMPTS"]),
         retry_base_seconds=float(config["RETRY_BASE_SECONDS"]),
         time_limit=float(config["TIME_LIMIT"]),
+        lease_seconds=float(config["LEASE_SECONDS"]),
     )
     if config["INVOKE_RETRY"] is not None:
         settings.invoke_retry = config["INVOKE_RETRY"]

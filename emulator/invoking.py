@@ -37,7 +37,14 @@ class RunnerSettings:
     time_limit: float = 30.0
     trial_limit: int = 3
     invoke_retry: RetryPolicy = field(default_factory=lambda: RetryPolicy(max_attempts=1))
+    #: How long a claim on a run or a delivery lasts without renewal. Longer than one step can take
+    #: (``time_limit``), so only an executor that died or could not record its outcome loses it.
+    lease_seconds: float = 120.0
     clock: Callable[[], float] = time.time
+
+    @property
+    def run_lease_seconds(self) -> float:
+        return max(self.lease_seconds, self.time_limit + 10.0)
 
     def hook_url(self, flow_id: str) -> str:
         return f"{self.public_url.rstrip('/')}/hooks/{flow_id}"

@@ -106,6 +106,14 @@ _PATHS: dict[str, Any] = {
         "parameters": [{"$ref": "#/components/parameters/flow_id"}],
         "get": _op("Hook deliveries received for a flow, newest first (credential headers are not kept)"),
     },
+    "/api/flows/{flow_id}/deliveries/{delivery_id}/replay": {
+        "parameters": [
+            {"$ref": "#/components/parameters/flow_id"},
+            {"name": "delivery_id", "in": "path", "required": True, "schema": {"type": "string"}},
+        ],
+        "post": _op("Process a failed delivery again with a fresh budget of tries; items already seen "
+                    "do not fire twice", errors=("404", "409")),
+    },
     "/api/runs": {
         "get": _op("Run history, newest first", errors=("404", "422"), params=("flow", "status", "limit", "offset")),
     },

@@ -14,18 +14,23 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import sqlalchemy as sa
+
 from connector.context import HookRequest, Meta
 from connector.definitions import App, Trigger
-from connector.errors import BadInput, ConnectorError, ExpiredAuth
+from connector.errors import BadInput, ConnectorError, ExpiredAuth, Throttled
 from connector.runtime import item_identities
 from emulator.invoking import Invoker, error_dict
 from emulator.runs import RunExecutor
-from emulator.store import Store
+from emulator.store import OPEN_DELIVERY_STATUSES, Store
+
+log = logging.getLogger(__name__)
 
 
 class FlowNotFound(LookupError):
@@ -57,6 +62,8 @@ class Runner:
         self._lock = threading.RLock()
         #: Flows in the middle of subscribing: their hook URL must already answer handshakes.
         self.subscribing: set[str] = set()
+        #: Until when a flow's vendor asked to be left alone while its deliveries were processed.
+        self._throttled_until: dict[str, float] = {}
 
     # --- helpers -------------------------------------------------------------------------------
 
@@ -249,14 +256,29 @@ class Runner:
     # --- hook deliveries -----------------------------------------------------------------------
 
     def process_delivery(self, delivery_id: str, now: float | None = None) -> list[str]:
-        """Parse a stored delivery into items and create runs for the ones not seen before."""
+        """Parse a stored delivery into items and create runs for the ones not seen before.
+
+        The delivery was acknowledged to the vendor, so it must not be lost. A retriable failure (the
+        vendor throttled or failed while the trigger read more data, a transport error, a store write
+        that did not go through) leaves it ``waiting_retry`` with the delay the vendor asked for, or
+        growing delays; after ``max_attempts`` tries, or at once for a failure that cannot pass by
+        itself, it is ``failed`` with the error shown, and can be replayed (:meth:`replay_delivery`).
+        """
         now = self._now(now)
         delivery = self.store.get_delivery(delivery_id)
-        if delivery is None or delivery["status"] != "received":
+        if delivery is None or delivery["status"] not in OPEN_DELIVERY_STATUSES:
             return []
         flow = self.store.get_flow(delivery["flow_id"])
         if flow is None or flow["state"] != "on":
             return []
+        resume_at = self._throttled_until.get(flow["id"], 0.0)
+        if now < resume_at:
+            # The vendor just asked this flow to slow down: the delivery waits with it, without a call.
+            self.store.update_delivery(delivery_id, {"status": "waiting_retry", "next_attempt_at": resume_at})
+            return []
+        if not self.store.claim_delivery(delivery_id, now, self.settings.run_lease_seconds):
+            return []  # another processor holds it
+        attempts = (delivery["attempts"] or 0) + 1
         request = HookRequest(
             method=delivery["method"], headers=dict(delivery["headers"]), body=bytes(delivery["body"]),
             query=dict(delivery["query"]),
@@ -269,14 +291,65 @@ class Runner:
             )
             identities = item_identities(trigger, result.output)
         except Exception as exc:  # a malformed delivery must not stop the others
-            self.store.update_delivery(delivery_id, {"status": "failed", "error": error_dict(exc)})
+            self._delivery_not_processed(delivery_id, error_dict(exc), exc, attempts, now)
+            if isinstance(exc, Throttled):
+                self._throttled_until[flow["id"]] = now + max(0.0, float(exc.delay))
             return []
         by_id = dict(zip(identities, result.output, strict=True))
-        with self.store.begin() as conn:
-            new_ids = self.store.dedupe.filter_new(flow["id"], identities, conn)
-            run_ids = self.store.insert_runs(flow["id"], [(i, by_id[i]) for i in new_ids], "pending", now, conn)
-            self.store.update_delivery(delivery_id, {"status": "processed", "items": len(new_ids)}, conn)
+        try:
+            with self.store.begin() as conn:
+                new_ids = self.store.dedupe.filter_new(flow["id"], identities, conn)
+                run_ids = self.store.insert_runs(
+                    flow["id"], [(i, by_id[i]) for i in new_ids], "pending", now, conn
+                )
+                self.store.update_delivery(delivery_id, {
+                    "status": "processed", "items": len(new_ids), "attempts": attempts, "error": None,
+                    "next_attempt_at": None, "claimed_until": None,
+                }, conn)
+        except sa.exc.SQLAlchemyError as exc:
+            log.warning("the runs of delivery %s could not be stored: %s", delivery_id, exc)
+            reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+            error = {"type": "StoreError", "retriable": True,
+                     "message": f"the delivery's runs could not be stored ({reason})"}
+            self._delivery_not_processed(delivery_id, error, exc, attempts, now)
+            return []
         return run_ids
+
+    def _delivery_not_processed(
+        self, delivery_id: str, error: dict[str, Any], exc: BaseException, attempts: int, now: float
+    ) -> None:
+        """Record a failed try: wait and try again when the failure may pass, else fail visibly."""
+        error["attempts"] = attempts
+        values: dict[str, Any] = {"attempts": attempts, "claimed_until": None, "error": error}
+        if error.get("retriable") and attempts < self.settings.max_attempts:
+            if isinstance(exc, Throttled):
+                delay = max(0.0, float(exc.delay))
+            else:
+                delay = self.settings.retry_base_seconds * 2 ** (attempts - 1)
+            error["retry_in_seconds"] = delay
+            values.update(status="waiting_retry", next_attempt_at=now + delay)
+        else:
+            if error.get("retriable"):
+                error["message"] = f"{error['message']} (gave up after {attempts} attempts; replay the delivery)"
+            values.update(status="failed", next_attempt_at=None)
+        self.store.update_delivery(delivery_id, values)
+
+    def replay_delivery(self, delivery_id: str, now: float | None = None) -> list[str]:
+        """Process a failed delivery again now with a fresh budget of tries; returns the runs it made.
+
+        Raises:
+            KeyError: no such delivery.
+            BadInput: the delivery has not failed (it is processed, or still being processed).
+        """
+        delivery = self.store.get_delivery(delivery_id)
+        if delivery is None:
+            raise KeyError(delivery_id)
+        if not self.store.reopen_delivery(delivery_id):
+            current = self.store.get_delivery(delivery_id) or delivery
+            raise BadInput(
+                f"delivery {delivery_id} is {current['status']}; only failed deliveries can be replayed", "status"
+            )
+        return self.process_delivery(delivery_id, now)
 
     # --- runs ----------------------------------------------------------------------------------
 

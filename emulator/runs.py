@@ -31,9 +31,14 @@ from connector.errors import BadInput, ExpiredAuth, Halted, Throttled
 from connector.mapping import FieldMapping
 from emulator.invoking import Invoker, error_dict, error_trace, masked_input, scrub, secret_values
 from emulator.store import Store
+from emulator.store import runs as runs_table
 
 #: Runs in these states may be executed (again).
 RUNNABLE = ("pending", "waiting_retry")
+#: Runs in these states may be replayed by hand.
+REPLAYABLE = ("failed", "halted", "waiting_retry")
+#: What :meth:`RunExecutor.execute` reports when its lease expired and another executor took the run over.
+LEASE_LOST = "running"
 
 
 @dataclass
@@ -55,18 +60,23 @@ class RunExecutor:
     def execute(self, run_id: str, now: float | None = None) -> str:
         """Run the unfinished steps of a pending or due run; returns the run's new status.
 
-        A run another worker already claimed (or one that is finished) is left alone.
+        A run another executor holds (or one that is finished) is left alone; a running run whose
+        lease expired (its executor died or could not record the outcome) is taken over and resumes
+        at its first unfinished step.
         """
         now = self.settings.clock() if now is None else now
-        if not self.store.claim_run(run_id, RUNNABLE):
+        if not self.store.claim_run(run_id, RUNNABLE, now, self.settings.run_lease_seconds):
             run = self.store.get_run(run_id)
             return run["status"] if run else "missing"
+        return self._run_claimed(run_id, now)
+
+    def _run_claimed(self, run_id: str, now: float) -> str:
+        """Execute a run this process holds the lease of, renewing the lease before each step."""
         run = self.store.get_run(run_id)
         assert run is not None
         flow = self.store.get_flow(run["flow_id"])
         if flow is None:
-            self._finish(run_id, "failed", now, {"type": "FlowDeleted", "message": "the flow was deleted"})
-            return "failed"
+            return self._finish(run_id, "failed", now, {"type": "FlowDeleted", "message": "the flow was deleted"})
         done = {r["index"]: r for r in self.store.step_results_for(run_id)}
         context: dict[str, Any] = {"trigger": run["item"], "steps": {}}
         for index, step in enumerate(flow["steps"]):
@@ -74,47 +84,55 @@ class RunExecutor:
             if previous and previous["status"] == "succeeded" and previous["step_key"] == step["key"]:
                 context["steps"][step["key"]] = previous["output"]
                 continue
+            if not self.store.renew_claim(run_id, self.settings.clock() + self.settings.run_lease_seconds):
+                return LEASE_LOST
             outcome = self._run_step(run, flow, index, step, context, previous, now)
             if outcome.status == "succeeded":
                 context["steps"][step["key"]] = outcome.output
                 continue
             if outcome.status == "waiting_retry":
-                self.store.update_run(
-                    run_id, {"status": "waiting_retry", "next_retry_at": outcome.next_retry_at, "error": outcome.error}
-                )
-            else:
-                self._finish(run_id, outcome.status, now, outcome.error)
-            return outcome.status
-        self._finish(run_id, "succeeded", now, None)
-        return "succeeded"
+                values = {"status": "waiting_retry", "next_retry_at": outcome.next_retry_at, "error": outcome.error}
+                return "waiting_retry" if self.store.update_claimed_run(run_id, values) else LEASE_LOST
+            return self._finish(run_id, outcome.status, now, outcome.error)
+        return self._finish(run_id, "succeeded", now, None)
 
     def replay(self, run_id: str, now: float | None = None) -> str:
         """Run a failed, halted or waiting run's unfinished steps again now, never its trigger.
 
-        The automatic retry budget starts over: a replay is the user saying "try again".
+        The run is claimed with one conditional UPDATE, so of several replays sent at once (or a replay
+        racing the scheduler's retry) exactly one runs the steps; the others are refused. The automatic
+        retry budget starts over: a replay is the user saying "try again".
+
+        Raises:
+            KeyError: no such run.
+            BadInput: the run is not failed, halted or waiting (running, pending, succeeded, ...).
         """
         now = self.settings.clock() if now is None else now
         run = self.store.get_run(run_id)
         if run is None:
             raise KeyError(run_id)
-        if run["status"] not in ("failed", "halted", "waiting_retry"):
+        claimed = self.store.claim_run(
+            run_id, REPLAYABLE, now, self.settings.run_lease_seconds,
+            values={"finished": None, "error": None, "replays": runs_table.c.replays + 1},
+        )
+        if not claimed:
+            current = self.store.get_run(run_id) or run
+            status = current["status"]
+            hint = {
+                "running": "; it is being executed right now, wait for it to finish",
+                "pending": "; it is queued and will run shortly",
+            }.get(status, "")
             raise BadInput(
-                f"run {run_id} is {run['status']}; only failed, halted or waiting runs can be replayed", "status"
+                f"run {run_id} is {status}; only failed, halted or waiting runs can be replayed{hint}", "status"
             )
         for result in self.store.step_results_for(run_id):
             if result["status"] != "succeeded":
                 self.store.save_step_result(run_id, result["index"], {"attempts": 0, "status": "pending"})
-        self.store.update_run(
-            run_id,
-            {
-                "status": "pending", "finished": None, "next_retry_at": None, "error": None,
-                "replays": run["replays"] + 1,
-            },
-        )
-        return self.execute(run_id, now)
+        return self._run_claimed(run_id, now)
 
-    def _finish(self, run_id: str, status: str, now: float, error: dict[str, Any] | None) -> None:
-        self.store.update_run(run_id, {"status": status, "finished": now, "next_retry_at": None, "error": error})
+    def _finish(self, run_id: str, status: str, now: float, error: dict[str, Any] | None) -> str:
+        values = {"status": status, "finished": now, "next_retry_at": None, "error": error}
+        return status if self.store.update_claimed_run(run_id, values) else LEASE_LOST
 
     def _run_step(
         self,
@@ -127,6 +145,16 @@ class RunExecutor:
         now: float,
     ) -> StepOutcome:
         attempts = (previous["attempts"] if previous else 0) + 1
+        if previous and previous["status"] == "running" and attempts > self.settings.max_attempts:
+            # Every try so far was cut off without an outcome (the process died, the store could not
+            # record it): a step that takes its executor down must not be started forever.
+            error = {
+                "type": "Interrupted", "retriable": False, "attempts": attempts - 1,
+                "message": f"the step was interrupted {attempts - 1} times without finishing (gave up); "
+                           "check the emulator's log, then replay the run",
+            }
+            self.store.save_step_result(run["id"], index, {"status": "failed", "error": error, "finished": now})
+            return StepOutcome("failed", error=error)
         record: dict[str, Any] = {
             "step_key": step["key"], "status": "running", "attempts": attempts, "started": now,
             "next_retry_at": None, "error": None,

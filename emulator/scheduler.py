@@ -57,7 +57,7 @@ class Scheduler:
                 except Exception as exc:  # one flow's failure must not starve the others
                     log.exception("polling flow %s failed", flow["id"])
                     report.poll_errors[flow["id"]] = f"{type(exc).__name__}: {exc}"
-            for delivery_id in runner.store.pending_deliveries(DELIVERY_BATCH):
+            for delivery_id in runner.store.pending_deliveries(DELIVERY_BATCH, now):
                 try:
                     runner.process_delivery(delivery_id, now)
                 except Exception:

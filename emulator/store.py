@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import socket
 import threading
 import time
 import uuid
@@ -22,13 +23,15 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from connector.dedupe import SqlDedupeStore, sqlite_engine
+from connector.dedupe import MAX_ITEM_ID, SqlDedupeStore, create_schema, sqlite_engine, stored_item_id
 from emulator.sealing import FlowSealer
 
 FLOW_STATES = ("on", "off", "paused")
 RUN_STATUSES = ("pending", "running", "succeeded", "failed", "halted", "held", "waiting_retry", "discarded")
 STEP_STATUSES = ("pending", "running", "succeeded", "failed", "halted", "waiting_retry")
-DELIVERY_STATUSES = ("received", "processed", "failed")
+DELIVERY_STATUSES = ("received", "waiting_retry", "processed", "failed")
+#: Deliveries in these states are still to be parsed into runs.
+OPEN_DELIVERY_STATUSES = ("received", "waiting_retry")
 
 metadata = sa.MetaData()
 
@@ -59,7 +62,7 @@ runs = sa.Table(
     metadata,
     sa.Column("id", sa.String(64), primary_key=True),
     sa.Column("flow_id", sa.String(64), nullable=False),
-    sa.Column("item_id", sa.String(512), nullable=True),
+    sa.Column("item_id", sa.String(MAX_ITEM_ID), nullable=True),
     sa.Column("item", sa.JSON, nullable=True),
     sa.Column("status", sa.String(16), nullable=False),
     #: Insertion order: runs of one poll are created oldest item first, so seq orders them.
@@ -69,6 +72,10 @@ runs = sa.Table(
     sa.Column("next_retry_at", sa.Float, nullable=True),
     sa.Column("replays", sa.Integer, nullable=False, default=0),
     sa.Column("error", sa.JSON, nullable=True),
+    #: The lease of a running run: who executes it and until when. An expired lease means the executor
+    #: died or could not record its outcome, and the scheduler may take the run over.
+    sa.Column("claimed_by", sa.String(64), nullable=True),
+    sa.Column("claimed_until", sa.Float, nullable=True),
     sa.Index("ix_emulator_runs_flow", "flow_id", "seq"),
     sa.Index("ix_emulator_runs_status", "status", "next_retry_at"),
 )
@@ -104,6 +111,10 @@ deliveries = sa.Table(
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("items", sa.Integer, nullable=True),
     sa.Column("error", sa.JSON, nullable=True),
+    #: Processing tries so far, when the next may start, and the lease of the one in progress.
+    sa.Column("attempts", sa.Integer, nullable=True),
+    sa.Column("next_attempt_at", sa.Float, nullable=True),
+    sa.Column("claimed_until", sa.Float, nullable=True),
     sa.Index("ix_emulator_deliveries_status", "status", "received_at"),
 )
 
@@ -126,6 +137,11 @@ class _PendingDelivery:
     params: tuple[Any, ...]
     committed: bool = False
     error: BaseException | None = None
+
+
+def _owner_name() -> str:
+    """This process's name on the leases it takes (host, pid and a random part), at most 64 characters."""
+    return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
 
 
 def new_id(prefix: str) -> str:
@@ -151,8 +167,10 @@ class Store:
         self.engine = engine
         #: Encrypts the flow columns that may hold secrets (mappings, trigger input, hook subscription).
         self.sealer = sealer or FlowSealer()
-        metadata.create_all(engine)
+        create_schema(metadata, engine, "emulator")
         self.dedupe = SqlDedupeStore(engine)
+        #: The name this process's leases carry.
+        self.owner = _owner_name()
         self._seq = time.time_ns()
         #: Hook ingress reads the same flow for every delivery; changes made through this store drop
         #: the entry at once, changes by another process are seen within ``hook_cache_seconds``.
@@ -269,7 +287,8 @@ class Store:
         """Insert one run per (item id, item), in the given order. Returns the run ids."""
         rows = [
             {
-                "id": new_id("run"), "flow_id": flow_id, "item_id": item_id, "item": item, "status": status,
+                "id": new_id("run"), "flow_id": flow_id, "item_id": stored_item_id(item_id), "item": item,
+                "status": status,
                 "seq": self.next_seq(), "created": now, "replays": 0,
             }
             for item_id, item in items
@@ -287,13 +306,49 @@ class Store:
         with self._conn(conn) as c:
             c.execute(runs.update().where(runs.c.id == run_id).values(**values))
 
-    def claim_run(self, run_id: str, from_statuses: tuple[str, ...]) -> bool:
-        """Mark a run running only if it is still in one of ``from_statuses`` (no double execution)."""
+    def update_claimed_run(self, run_id: str, values: Mapping[str, Any]) -> bool:
+        """Record a running run's outcome only while this process still holds its lease.
+
+        Returns False when the lease was lost (it expired and another executor took the run over): the
+        caller must then stop, or two executors would both write the run's outcome.
+        """
         with self.begin() as c:
             result = c.execute(
                 runs.update()
-                .where(runs.c.id == run_id, runs.c.status.in_(from_statuses))
-                .values(status="running", next_retry_at=None)
+                .where(runs.c.id == run_id, runs.c.status == "running", runs.c.claimed_by == self.owner)
+                .values(claimed_by=None, claimed_until=None, **values)
+            )
+            return result.rowcount == 1
+
+    def claim_run(
+        self, run_id: str, from_statuses: tuple[str, ...], now: float, lease_seconds: float,
+        values: Mapping[str, Any] | None = None,
+    ) -> bool:
+        """Mark a run running, with a lease, only if it is in ``from_statuses`` or its lease expired.
+
+        One conditional UPDATE, so of any number of executors, API replays and processes racing for
+        the same run exactly one wins. ``values`` are set in the same statement (a replay's count).
+        """
+        claimable = sa.or_(
+            runs.c.status.in_(from_statuses),
+            sa.and_(runs.c.status == "running", sa.or_(runs.c.claimed_until.is_(None), runs.c.claimed_until < now)),
+        )
+        with self.begin() as c:
+            result = c.execute(
+                runs.update()
+                .where(runs.c.id == run_id, claimable)
+                .values(status="running", next_retry_at=None, claimed_by=self.owner,
+                        claimed_until=now + lease_seconds, **dict(values or {}))
+            )
+            return result.rowcount == 1
+
+    def renew_claim(self, run_id: str, until: float) -> bool:
+        """Extend this process's lease on a running run; False when it no longer holds it."""
+        with self.begin() as c:
+            result = c.execute(
+                runs.update()
+                .where(runs.c.id == run_id, runs.c.status == "running", runs.c.claimed_by == self.owner)
+                .values(claimed_until=until)
             )
             return result.rowcount == 1
 
@@ -339,11 +394,14 @@ class Store:
         no other worker is executing runs (the embedded single-process default).
         """
         with self.begin() as c:
-            result = c.execute(runs.update().where(runs.c.status == "running").values(status="pending"))
+            result = c.execute(
+                runs.update().where(runs.c.status == "running")
+                .values(status="pending", claimed_by=None, claimed_until=None)
+            )
             return int(result.rowcount)
 
     def runnable_runs(self, now: float, limit: int = 100) -> list[str]:
-        """Pending runs and retries whose time has come, oldest first."""
+        """Pending runs, retries whose time has come and running runs whose lease expired, oldest first."""
         with self.engine.connect() as c:
             rows = c.execute(
                 sa.select(runs.c.id)
@@ -353,6 +411,10 @@ class Store:
                     sa.or_(
                         runs.c.status == "pending",
                         sa.and_(runs.c.status == "waiting_retry", runs.c.next_retry_at <= now),
+                        sa.and_(
+                            runs.c.status == "running",
+                            sa.or_(runs.c.claimed_until.is_(None), runs.c.claimed_until < now),
+                        ),
                     ),
                 )
                 .order_by(runs.c.seq)
@@ -459,17 +521,62 @@ class Store:
             row = c.execute(sa.select(deliveries).where(deliveries.c.id == delivery_id)).mappings().first()
         return dict(row) if row else None
 
-    def pending_deliveries(self, limit: int = 200) -> list[str]:
-        """Received deliveries of flows that are on, oldest first."""
+    def pending_deliveries(self, limit: int = 200, now: float | None = None) -> list[str]:
+        """Deliveries of flows that are on still to be parsed, oldest first.
+
+        With ``now``: received ones and retries whose time has come, none another processor holds.
+        Without: every open delivery, due or not (is anything left to do at all?).
+        """
+        if now is None:
+            due: Any = deliveries.c.status.in_(OPEN_DELIVERY_STATUSES)
+        else:
+            due = sa.and_(
+                sa.or_(
+                    deliveries.c.status == "received",
+                    sa.and_(deliveries.c.status == "waiting_retry", deliveries.c.next_attempt_at <= now),
+                ),
+                sa.or_(deliveries.c.claimed_until.is_(None), deliveries.c.claimed_until < now),
+            )
         with self.engine.connect() as c:
             rows = c.execute(
                 sa.select(deliveries.c.id)
                 .join(flows, flows.c.id == deliveries.c.flow_id)
-                .where(deliveries.c.status == "received", flows.c.state == "on")
+                .where(due, flows.c.state == "on")
                 .order_by(deliveries.c.received_at)
                 .limit(limit)
             )
             return [r[0] for r in rows]
+
+    def next_delivery_attempt(self) -> float | None:
+        """When the earliest delivery waiting to be tried again is due (None: none is waiting)."""
+        with self.engine.connect() as c:
+            return c.execute(
+                sa.select(sa.func.min(deliveries.c.next_attempt_at)).where(deliveries.c.status == "waiting_retry")
+            ).scalar_one()
+
+    def claim_delivery(self, delivery_id: str, now: float, lease_seconds: float) -> bool:
+        """Take a delivery for processing with a lease, unless it is finished or another processor holds it."""
+        with self.begin() as c:
+            result = c.execute(
+                deliveries.update()
+                .where(
+                    deliveries.c.id == delivery_id,
+                    deliveries.c.status.in_(OPEN_DELIVERY_STATUSES),
+                    sa.or_(deliveries.c.claimed_until.is_(None), deliveries.c.claimed_until < now),
+                )
+                .values(claimed_until=now + lease_seconds)
+            )
+            return result.rowcount == 1
+
+    def reopen_delivery(self, delivery_id: str) -> bool:
+        """Make a failed delivery received again with a fresh budget of tries; False unless it had failed."""
+        with self.begin() as c:
+            result = c.execute(
+                deliveries.update()
+                .where(deliveries.c.id == delivery_id, deliveries.c.status == "failed")
+                .values(status="received", attempts=0, next_attempt_at=None, claimed_until=None, error=None)
+            )
+            return result.rowcount == 1
 
     def list_deliveries(self, flow_id: str, limit: int = 50) -> list[dict[str, Any]]:
         with self.engine.connect() as c:

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, jsonify
 
+from connector.errors import BadInput
 from emulator.api.errors import ApiError, json_body, json_object
 from emulator.api.shapes import delivery_shape, flow_shape, preview_shape
 from emulator.flow_spec import check_flow
@@ -136,3 +137,21 @@ def list_deliveries(flow_id: str) -> Any:
     em.runner.flow(flow_id)
     return jsonify({"deliveries": [delivery_shape(d) for d in em.store.list_deliveries(flow_id)]})
 
+
+
+@bp.post("/<flow_id>/deliveries/<delivery_id>/replay")
+def replay_delivery(flow_id: str, delivery_id: str) -> Any:
+    """A delivery that finally failed (the vendor kept failing, a poison body) is processed again."""
+    em = _emulator()
+    em.runner.flow(flow_id)
+    delivery = em.store.get_delivery(delivery_id)
+    if delivery is None or delivery["flow_id"] != flow_id:
+        raise ApiError(404, f"flow {flow_id} has no delivery {delivery_id!r}; list them at "
+                            f"/api/flows/{flow_id}/deliveries", "delivery_id")
+    try:
+        em.runner.replay_delivery(delivery_id)
+    except BadInput as exc:
+        raise ApiError(409, exc.message, "status") from exc
+    em.scheduler.wake()
+    replayed = em.store.get_delivery(delivery_id)
+    return jsonify(delivery_shape(replayed or delivery))

@@ -137,6 +137,8 @@ def delivery_shape(delivery: Mapping[str, Any], body_limit: int = 4000) -> dict[
         "status": delivery["status"],
         "items": delivery["items"],
         "error": delivery["error"],
+        "attempts": delivery.get("attempts") or 0,
+        "next_attempt_at": iso(delivery.get("next_attempt_at")),
     }
 
 

@@ -92,8 +92,13 @@ def settle(env: Environment, clock: FakeClock, *, max_ticks: int = 400) -> int:
         pending, _ = store.list_runs(status="pending", limit=1)
         if not waiting and not pending and not store.pending_deliveries(1):
             return ticks
-        if waiting and not pending:
-            clock.advance_to(min(r["next_retry_at"] for r in waiting))
+        if not pending and not store.pending_deliveries(1, clock()):
+            due = [r["next_retry_at"] for r in waiting]
+            next_delivery = store.next_delivery_attempt()
+            if next_delivery is not None:
+                due.append(next_delivery)
+            if due:
+                clock.advance_to(min(due))
     raise AssertionError(f"runs still unfinished after {max_ticks} scheduler ticks")
 
 
