@@ -151,7 +151,7 @@ def replay_delivery(flow_id: str, delivery_id: str) -> Any:
     try:
         em.runner.replay_delivery(delivery_id)
     except BadInput as exc:
-        raise ApiError(409, exc.message, "status") from exc
+        raise ApiError(409, exc.problems[0].message if exc.problems else exc.message, "status") from exc
     em.scheduler.wake()
     replayed = em.store.get_delivery(delivery_id)
     return jsonify(delivery_shape(replayed or delivery))

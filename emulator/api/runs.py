@@ -72,5 +72,5 @@ def replay(run_id: str) -> Any:
     try:
         em.runner.replay_run(run_id)
     except BadInput as exc:
-        raise ApiError(409, exc.message, "status") from exc
+        raise ApiError(409, exc.problems[0].message if exc.problems else exc.message, "status") from exc
     return jsonify(_detail(run_id))

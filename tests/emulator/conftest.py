@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -81,3 +82,33 @@ def make_flow(client: FlaskClient) -> Callable[..., dict[str, Any]]:
         return response.get_json()
 
     return create
+
+
+POSTGRES_SOCKET = "/var/run/postgresql"
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh database on the local PostgreSQL server, dropped after the test."""
+    psycopg = pytest.importorskip("psycopg")
+    name = f"emulator_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = psycopg.connect(
+            f"host={POSTGRES_SOCKET} user=postgres dbname=postgres", autocommit=True, connect_timeout=3
+        )
+    except psycopg.OperationalError as exc:
+        pytest.skip(f"no local PostgreSQL server: {exc}")
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield f"postgresql+psycopg://postgres@/{name}?host={POSTGRES_SOCKET}"
+        finally:
+            admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The same test on the embedded SQLite default and on PostgreSQL (the scaled deployment)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'emulator.db'}"
+    return str(request.getfixturevalue("postgres_url"))

@@ -76,6 +76,11 @@ def kitchen_service() -> Flask:
     def orders() -> Any:
         return jsonify([{"id": "o2", "total": 20}, {"id": "o1", "total": 10}])
 
+    @service.get("/orders/<order_id>")
+    def order(order_id: str) -> Any:
+        service.config["order_reads"] = service.config.get("order_reads", 0) + 1
+        return jsonify({"id": order_id, "total": 10 * len(order_id)})
+
     return service
 
 
@@ -129,6 +134,12 @@ def _parse(ctx: Context, request: HookRequest) -> list[dict[str, Any]]:
     return list(request.json()["data"]["events"])
 
 
+def _parse_with_details(ctx: Context, request: HookRequest) -> list[dict[str, Any]]:
+    """Deliveries carry only order ids; each order is read from the Kitchen (which may throttle or fail)."""
+    ids = [str(event["id"]) for event in request.json()["data"]["events"]]
+    return [ctx.http.get(f"/orders/{order_id}").json() for order_id in ids]
+
+
 def _samples(ctx: Context, values: dict[str, Any]) -> list[dict[str, Any]]:
     return ctx.http.get("/orders").json()
 
@@ -163,6 +174,13 @@ APP = App(
             key="new_order", noun="Order", label="New Order", description="An order arrived (REST hook).",
             kind="hook", sample={"id": "o1", "total": 10}, subscribe=_subscribe, unsubscribe=_unsubscribe,
             parse_delivery=_parse, list_samples=_samples, handshake=_handshake, authenticate=_authenticate,
+        ),
+        Trigger(
+            key="order_details", noun="Order", label="Order Details",
+            description="An order arrived (REST hook); its details are read from the Kitchen.",
+            kind="hook", sample={"id": "o1", "total": 10}, subscribe=_subscribe, unsubscribe=_unsubscribe,
+            parse_delivery=_parse_with_details, list_samples=_samples, handshake=_handshake,
+            authenticate=_authenticate,
         ),
     ),
     actions=(

@@ -2,31 +2,10 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
-
 import pytest
 from emulator_kitchen import add_recipes
 
 pytestmark = pytest.mark.postgres
-
-SOCKET = "/var/run/postgresql"
-
-
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    psycopg = pytest.importorskip("psycopg")
-    name = f"emulator_{uuid.uuid4().hex[:12]}"
-    try:
-        admin = psycopg.connect(f"host={SOCKET} user=postgres dbname=postgres", autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as exc:
-        pytest.skip(f"no local PostgreSQL server: {exc}")
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield f"postgresql+psycopg://postgres@/{name}?host={SOCKET}"
-        finally:
-            admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
 def test_polling_hooks_and_replay_work_on_postgresql(make_app, postgres_url, service, clock):
