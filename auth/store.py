@@ -26,6 +26,7 @@ from auth.catalog import auth_spec_for, build_auth, secret_keys
 from auth.redaction import install_redaction, register_secret
 from auth.secrets import SecretBox
 from connector.context import Connection
+from connector.dedupe import create_schema
 from connector.errors import BadInput, ExpiredAuth
 
 DATA_DIR_ENV = "CONNECTOR_DATA_DIR"
@@ -89,7 +90,7 @@ class CredentialStore:
         self.engine = engine
         self.box = box
         self._lock = threading.RLock()
-        _metadata.create_all(engine)
+        create_schema(_metadata, engine, "connections")
 
     def __repr__(self) -> str:
         return f"CredentialStore({self.engine.url.render_as_string(hide_password=True)!r})"

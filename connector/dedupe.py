@@ -18,16 +18,14 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from connector.errors import DatabaseUnreadable
+
 #: Zapier keeps this many ids per flow; older ones are pruned first.
 DEFAULT_CAPACITY = 105_000
 _CHUNK = 500
 #: Longest item identity stored as it is; PostgreSQL enforces the column's length, SQLite does not.
 MAX_ITEM_ID = 512
 _HASHED_PREFIX = "sha256:"
-
-
-class DatabaseUnreadable(RuntimeError):
-    """A database file is damaged or is not a database: the process cannot start on it."""
 
 
 def stored_item_id(item_id: str) -> str:

@@ -154,6 +154,14 @@ STATUS_REACTIONS: dict[int, type[ConnectorError]] = {
 }
 
 
+class DatabaseUnreadable(RuntimeError):
+    """A database file is damaged or is not a database at all: the command cannot start on it.
+
+    Not a :class:`ConnectorError`: no operation failed, the process's own store did. Command lines
+    report it as one line naming the file and what to do.
+    """
+
+
 def reaction_for_status(status: int) -> type[ConnectorError] | None:
     """The error class for an HTTP status, or None when the status is a success."""
     if status < 400:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import click
 
-from connector.cli.output import guarded
+from connector.cli.output import guarded, wait_until_stopped
 
 
 @click.command("emulate")
@@ -58,9 +57,7 @@ def emulate_command(
         click.echo(f"  Allowed local:    {origin}   (--allow-url; every other local or private address is refused)")
     click.echo("Press Ctrl-C to stop.")
     try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        click.echo("stopping")
+        wait_until_stopped()
     finally:
         served.stop()
         env.close()

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from types import FrameType
 from typing import Any, NoReturn
 
 import click
 
-from connector.errors import BadInput, ConnectorError
+from connector.errors import BadInput, ConnectorError, DatabaseUnreadable
 
 
 def print_json(data: Any) -> None:
@@ -31,6 +34,31 @@ def reported_errors() -> Iterator[None]:
         fail(exc.message, 2)
     except ConnectorError as exc:
         fail(f"{type(exc).__name__}: {exc.message}", 1)
+    except DatabaseUnreadable as exc:
+        fail(str(exc), 1)
+
+
+class _Terminated(Exception):
+    """Raised in the main thread when the process is asked to stop with SIGTERM."""
+
+
+def _raise_terminated(signum: int, frame: FrameType | None) -> None:
+    raise _Terminated
+
+
+def wait_until_stopped() -> None:
+    """Block until Ctrl-C (SIGINT) or SIGTERM, then return so the caller can shut down cleanly.
+
+    Service managers, containers and ``kill`` stop a process with SIGTERM; without a handler Python
+    dies at once, skipping the ``finally`` that stops the server and the scheduler.
+    """
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        threading.Event().wait()
+    except (KeyboardInterrupt, _Terminated):
+        click.echo("stopping")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:

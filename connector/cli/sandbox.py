@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import threading
-
 import click
 
-from connector.cli.output import guarded
+from connector.cli.output import guarded, wait_until_stopped
 
 
 def _serve_forever(app: object, port: int, host: str) -> tuple[object, str]:
@@ -18,9 +16,7 @@ def _serve_forever(app: object, port: int, host: str) -> tuple[object, str]:
 
 def _wait(served: object) -> None:
     try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        click.echo("stopping")
+        wait_until_stopped()
     finally:
         served.stop()  # type: ignore[attr-defined]
 
