@@ -14,7 +14,7 @@ from typing import Any
 
 from connector.context import Connection, HookRequest, Meta
 from connector.definitions import App, Operation, Trigger
-from connector.errors import BadInput, ConnectorError, DefinitionError, FieldProblem
+from connector.errors import BadInput, ConnectorError, DefinitionError, FieldProblem, Throttled
 from connector.http import RetryPolicy
 from connector.runtime import Invocation, Step, invoke
 
@@ -40,6 +40,11 @@ class RunnerSettings:
     #: How long a claim on a run or a delivery lasts without renewal. Longer than one step can take
     #: (``time_limit``), so only an executor that died or could not record its outcome loses it.
     lease_seconds: float = 120.0
+    #: Longest automatic retry delay, also for a vendor that asks for more (it is asked again then).
+    max_retry_seconds: float = 3600.0
+    #: Throttled tries of one step or delivery before it fails anyway. A 429 is the vendor saying "later",
+    #: not a failure, so it does not use up ``max_attempts``; this only stops a limit that never lifts.
+    max_throttled_tries: int = 100
     clock: Callable[[], float] = time.time
 
     @property
@@ -48,6 +53,42 @@ class RunnerSettings:
 
     def hook_url(self, flow_id: str) -> str:
         return f"{self.public_url.rstrip('/')}/hooks/{flow_id}"
+
+
+@dataclass(frozen=True)
+class NextTry:
+    """What a failed try of a step or a delivery leads to.
+
+    Attributes:
+        delay: seconds until the next try, or None: it failed for good.
+        throttled: throttled tries so far, this one included.
+        gave_up: why it failed for good after retries (None when retrying or never retriable).
+    """
+
+    delay: float | None
+    throttled: int
+    gave_up: str | None = None
+
+
+def next_try(settings: RunnerSettings, error: BaseException, attempts: int, throttled: int) -> NextTry:
+    """Retry with the vendor's delay (429), or growing delays (5xx, transport errors, timeouts), or stop.
+
+    Args:
+        attempts: tries so far, this one included.
+        throttled: throttled tries before this one.
+    """
+    if isinstance(error, Throttled):
+        throttled += 1
+        if throttled >= settings.max_throttled_tries:
+            return NextTry(None, throttled, f"gave up after {throttled} throttled tries")
+        return NextTry(min(max(0.0, float(error.delay)), settings.max_retry_seconds), throttled)
+    if not getattr(error, "retriable", False):
+        return NextTry(None, throttled)
+    failures = max(1, attempts - throttled)
+    if failures >= settings.max_attempts:
+        return NextTry(None, throttled, f"gave up after {attempts} attempts")
+    delay = settings.retry_base_seconds * 2 ** (failures - 1)
+    return NextTry(min(delay, settings.max_retry_seconds), throttled)
 
 
 class Invoker:

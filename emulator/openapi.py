@@ -104,7 +104,9 @@ _PATHS: dict[str, Any] = {
     },
     "/api/flows/{flow_id}/deliveries": {
         "parameters": [{"$ref": "#/components/parameters/flow_id"}],
-        "get": _op("Hook deliveries received for a flow, newest first (credential headers are not kept)"),
+        "get": _op("Hook deliveries received for a flow, newest first (credential headers are not kept); "
+                   "filter by status, page with limit and offset", errors=("404", "422"),
+                   params=("delivery_status", "limit", "offset")),
     },
     "/api/flows/{flow_id}/deliveries/{delivery_id}/replay": {
         "parameters": [
@@ -216,6 +218,9 @@ _COMPONENTS: dict[str, Any] = {
             "in": "query", "name": "status",
             "schema": {"enum": ["pending", "running", "succeeded", "failed", "halted", "held", "waiting_retry",
                                 "discarded"]},
+        },
+        "delivery_status": {
+            "in": "query", "name": "status", "schema": {"enum": ["received", "waiting_retry", "processed", "failed"]},
         },
         "limit": {"in": "query", "name": "limit", "schema": {"type": "integer", "minimum": 1, "maximum": 200}},
         "offset": {"in": "query", "name": "offset", "schema": {"type": "integer", "minimum": 0}},

@@ -26,11 +26,17 @@ from connector.context import HookRequest, Meta
 from connector.definitions import App, Trigger
 from connector.errors import BadInput, ConnectorError, ExpiredAuth, Throttled
 from connector.runtime import item_identities
-from emulator.invoking import Invoker, error_dict
+from emulator.invoking import Invoker, error_dict, next_try
 from emulator.runs import RunExecutor
 from emulator.store import OPEN_DELIVERY_STATUSES, Store
 
 log = logging.getLogger(__name__)
+
+
+class _StoreWriteFailed(Exception):
+    """A store write that did not go through: worth trying again (a full disk may be freed)."""
+
+    retriable = True
 
 
 class FlowNotFound(LookupError):
@@ -291,7 +297,7 @@ class Runner:
             )
             identities = item_identities(trigger, result.output)
         except Exception as exc:  # a malformed delivery must not stop the others
-            self._delivery_not_processed(delivery_id, error_dict(exc), exc, attempts, now)
+            self._delivery_not_processed(delivery, error_dict(exc), exc, attempts, now)
             if isinstance(exc, Throttled):
                 self._throttled_until[flow["id"]] = now + max(0.0, float(exc.delay))
             return []
@@ -311,28 +317,27 @@ class Runner:
             reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
             error = {"type": "StoreError", "retriable": True,
                      "message": f"the delivery's runs could not be stored ({reason})"}
-            self._delivery_not_processed(delivery_id, error, exc, attempts, now)
+            self._delivery_not_processed(delivery, error, _StoreWriteFailed(), attempts, now)
             return []
         return run_ids
 
     def _delivery_not_processed(
-        self, delivery_id: str, error: dict[str, Any], exc: BaseException, attempts: int, now: float
+        self, delivery: Mapping[str, Any], error: dict[str, Any], exc: BaseException, attempts: int, now: float
     ) -> None:
         """Record a failed try: wait and try again when the failure may pass, else fail visibly."""
+        plan = next_try(self.settings, exc, attempts, delivery.get("throttled") or 0)
         error["attempts"] = attempts
-        values: dict[str, Any] = {"attempts": attempts, "claimed_until": None, "error": error}
-        if error.get("retriable") and attempts < self.settings.max_attempts:
-            if isinstance(exc, Throttled):
-                delay = max(0.0, float(exc.delay))
-            else:
-                delay = self.settings.retry_base_seconds * 2 ** (attempts - 1)
-            error["retry_in_seconds"] = delay
-            values.update(status="waiting_retry", next_attempt_at=now + delay)
+        values: dict[str, Any] = {
+            "attempts": attempts, "throttled": plan.throttled, "claimed_until": None, "error": error,
+        }
+        if plan.delay is not None:
+            error["retry_in_seconds"] = plan.delay
+            values.update(status="waiting_retry", next_attempt_at=now + plan.delay)
         else:
-            if error.get("retriable"):
-                error["message"] = f"{error['message']} (gave up after {attempts} attempts; replay the delivery)"
+            if plan.gave_up:
+                error["message"] = f"{error['message']} ({plan.gave_up}; replay the delivery)"
             values.update(status="failed", next_attempt_at=None)
-        self.store.update_delivery(delivery_id, values)
+        self.store.update_delivery(delivery["id"], values)
 
     def replay_delivery(self, delivery_id: str, now: float | None = None) -> list[str]:
         """Process a failed delivery again now with a fresh budget of tries; returns the runs it made.

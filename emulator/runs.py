@@ -9,7 +9,7 @@ The reaction to each error branch (see :mod:`connector.errors`):
 ================  ===========================================================================
 BadInput          step failed; no retry (the mapping or the data must change); message kept
 Halted            run halted quietly
-Throttled         waiting_retry after the delay the service asked for
+Throttled         waiting_retry after the delay the service asked for; does not use up MAX_ATTEMPTS
 ExpiredAuth       run failed and the flow paused: "reconnect <connection>"
 other retriable   waiting_retry, ``RETRY_BASE_SECONDS * 2**n``, failed after MAX_ATTEMPTS tries
 anything else     failed; can be replayed by hand
@@ -27,9 +27,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from connector.context import Meta
-from connector.errors import BadInput, ExpiredAuth, Halted, Throttled
+from connector.errors import BadInput, ExpiredAuth, Halted
 from connector.mapping import FieldMapping
-from emulator.invoking import Invoker, error_dict, error_trace, masked_input, scrub, secret_values
+from emulator.invoking import Invoker, error_dict, error_trace, masked_input, next_try, scrub, secret_values
 from emulator.store import Store
 from emulator.store import runs as runs_table
 
@@ -47,6 +47,7 @@ class StepOutcome:
     output: Any = None
     next_retry_at: float | None = None
     error: dict[str, Any] | None = None
+    throttled: int = 0
 
 
 class RunExecutor:
@@ -127,7 +128,9 @@ class RunExecutor:
             )
         for result in self.store.step_results_for(run_id):
             if result["status"] != "succeeded":
-                self.store.save_step_result(run_id, result["index"], {"attempts": 0, "status": "pending"})
+                self.store.save_step_result(
+                    run_id, result["index"], {"attempts": 0, "throttled": 0, "status": "pending"}
+                )
         return self._run_claimed(run_id, now)
 
     def _finish(self, run_id: str, status: str, now: float, error: dict[str, Any] | None) -> str:
@@ -170,10 +173,10 @@ class RunExecutor:
             meta = Meta(idempotency_key=f"{run['id']}:{step['key']}", flow_id=flow["id"])
             result = self.invoker.invoke(app, op, connection, rendered, meta, trace=True)
         except Exception as exc:  # every failure becomes a recorded outcome, never a crashed worker
-            outcome = self._react(exc, attempts, flow, step, now)
+            outcome = self._react(exc, attempts, (previous or {}).get("throttled") or 0, flow, step, now)
             secrets = secret_values(op, rendered) if op is not None else []
             self.store.save_step_result(run["id"], index, {
-                "status": outcome.status,
+                "status": outcome.status, "throttled": outcome.throttled,
                 "input": masked_input(op, rendered) if op is not None else None,
                 "error": scrub(outcome.error, secrets), "trace": scrub(error_trace(exc), secrets),
                 "next_retry_at": outcome.next_retry_at, "finished": now,
@@ -189,7 +192,8 @@ class RunExecutor:
         return StepOutcome("succeeded", output=result.output)
 
     def _react(
-        self, exc: Exception, attempts: int, flow: Mapping[str, Any], step: Mapping[str, Any], now: float
+        self, exc: Exception, attempts: int, throttled: int, flow: Mapping[str, Any], step: Mapping[str, Any],
+        now: float,
     ) -> StepOutcome:
         error = error_dict(exc)
         error["attempts"] = attempts
@@ -203,14 +207,10 @@ class RunExecutor:
                 flow["id"], {"state": "paused", "paused_reason": f"reconnect {connection}"}, now
             )
             return StepOutcome("failed", error=error)
-        retriable = getattr(exc, "retriable", False)
-        if retriable and attempts < self.settings.max_attempts:
-            if isinstance(exc, Throttled):
-                delay = max(0.0, float(exc.delay))
-            else:
-                delay = self.settings.retry_base_seconds * 2 ** (attempts - 1)
-            error["retry_in_seconds"] = delay
-            return StepOutcome("waiting_retry", next_retry_at=now + delay, error=error)
-        if retriable:
-            error["message"] = f"{error['message']} (gave up after {attempts} attempts)"
-        return StepOutcome("failed", error=error)
+        plan = next_try(self.settings, exc, attempts, throttled)
+        if plan.delay is not None:
+            error["retry_in_seconds"] = plan.delay
+            return StepOutcome("waiting_retry", next_retry_at=now + plan.delay, error=error, throttled=plan.throttled)
+        if plan.gave_up:
+            error["message"] = f"{error['message']} ({plan.gave_up})"
+        return StepOutcome("failed", error=error, throttled=plan.throttled)

@@ -92,6 +92,8 @@ step_results = sa.Table(
     sa.Column("trace", sa.JSON, nullable=True),
     sa.Column("error", sa.JSON, nullable=True),
     sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    #: Of those attempts, how many the service throttled (they do not use up the retry budget).
+    sa.Column("throttled", sa.Integer, nullable=True),
     sa.Column("next_retry_at", sa.Float, nullable=True),
     sa.Column("duration_ms", sa.Float, nullable=True),
     sa.Column("started", sa.Float, nullable=True),
@@ -113,6 +115,7 @@ deliveries = sa.Table(
     sa.Column("error", sa.JSON, nullable=True),
     #: Processing tries so far, when the next may start, and the lease of the one in progress.
     sa.Column("attempts", sa.Integer, nullable=True),
+    sa.Column("throttled", sa.Integer, nullable=True),
     sa.Column("next_attempt_at", sa.Float, nullable=True),
     sa.Column("claimed_until", sa.Float, nullable=True),
     sa.Index("ix_emulator_deliveries_status", "status", "received_at"),
@@ -387,7 +390,7 @@ class Store:
             return int(result.rowcount)
 
     def recover_interrupted(self) -> int:
-        """Make runs a dead process left ``running`` pending again; returns how many.
+        """Make runs a dead process left ``running`` pending again, and free its deliveries; returns how many runs.
 
         Their succeeded steps are kept and skipped; the step that was in flight runs again with the
         same idempotency key, so where the API honours it nothing is created twice. Only safe when
@@ -397,6 +400,12 @@ class Store:
             result = c.execute(
                 runs.update().where(runs.c.status == "running")
                 .values(status="pending", claimed_by=None, claimed_until=None)
+            )
+            # Deliveries the dead process was parsing: processed again now, not when its lease ends.
+            c.execute(
+                deliveries.update()
+                .where(deliveries.c.status.in_(OPEN_DELIVERY_STATUSES), deliveries.c.claimed_until.is_not(None))
+                .values(claimed_until=None)
             )
             return int(result.rowcount)
 
@@ -574,19 +583,35 @@ class Store:
             result = c.execute(
                 deliveries.update()
                 .where(deliveries.c.id == delivery_id, deliveries.c.status == "failed")
-                .values(status="received", attempts=0, next_attempt_at=None, claimed_until=None, error=None)
+                .values(
+                    status="received", attempts=0, throttled=0, next_attempt_at=None, claimed_until=None, error=None
+                )
             )
             return result.rowcount == 1
 
-    def list_deliveries(self, flow_id: str, limit: int = 50) -> list[dict[str, Any]]:
+    def list_deliveries(
+        self, flow_id: str, limit: int = 50, *, status: str | None = None, offset: int = 0
+    ) -> list[dict[str, Any]]:
+        """A flow's deliveries, newest first (optionally only those in ``status``)."""
+        where = [deliveries.c.flow_id == flow_id]
+        if status:
+            where.append(deliveries.c.status == status)
         with self.engine.connect() as c:
             rows = c.execute(
                 sa.select(deliveries)
-                .where(deliveries.c.flow_id == flow_id)
+                .where(*where)
                 .order_by(deliveries.c.received_at.desc())
                 .limit(limit)
+                .offset(offset)
             ).mappings()
             return [dict(r) for r in rows]
+
+    def count_deliveries(self, flow_id: str, status: str | None = None) -> int:
+        where = [deliveries.c.flow_id == flow_id]
+        if status:
+            where.append(deliveries.c.status == status)
+        with self.engine.connect() as c:
+            return int(c.execute(sa.select(sa.func.count()).select_from(deliveries).where(*where)).scalar_one())
 
     def update_delivery(self, delivery_id: str, values: Mapping[str, Any], conn: Connection | None = None) -> None:
         with self._conn(conn) as c:

@@ -22,10 +22,14 @@ from connector.cli.output import guarded, wait_until_stopped
               help="For local development: let connections call this origin although it is on this machine or "
                    "a private network, e.g. http://127.0.0.1:8080 (repeatable; env CONNECTOR_ALLOW_URLS, "
                    "space-separated). Every other such address stays refused.")
+@click.option("--max-attempts", default=5, show_default=True, type=click.IntRange(1, 100),
+              help="Tries of a failing step or hook delivery before it fails for good.")
+@click.option("--retry-base-seconds", default=30.0, show_default=True, type=click.FloatRange(0, 3600),
+              help="First automatic retry delay; it doubles with each try (a vendor's own delay wins).")
 @guarded
 def emulate_command(
     host: str, port: int, data_dir: str, okta_users: int, contacts: int, employees: int, no_demo: bool,
-    allow_urls: tuple[str, ...],
+    allow_urls: tuple[str, ...], max_attempts: int, retry_base_seconds: float,
 ) -> None:
     """Start the emulator with the Okta and Contacts sandboxes on the embedded SQLite store."""
     from connector.outbound import OutboundPolicy
@@ -40,6 +44,7 @@ def emulate_command(
     env = build_environment(
         public_url, Path(data_dir), okta_users=okta_users, contacts=contacts, employees=employees,
         allow_urls=allow_urls,
+        config={"MAX_ATTEMPTS": max_attempts, "RETRY_BASE_SECONDS": retry_base_seconds},
     )
     if not no_demo:
         seed_demo(env)

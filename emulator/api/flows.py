@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, current_app, jsonify, request
 
 from connector.errors import BadInput
 from emulator.api.errors import ApiError, json_body, json_object
+from emulator.api.runs import MAX_PAGE, int_arg
 from emulator.api.shapes import delivery_shape, flow_shape, preview_shape
 from emulator.flow_spec import check_flow
+from emulator.store import DELIVERY_STATUSES
 
 bp = Blueprint("api_flows", __name__, url_prefix="/api/flows")
 
@@ -133,9 +135,19 @@ def discard_held(flow_id: str) -> Any:
 
 @bp.get("/<flow_id>/deliveries")
 def list_deliveries(flow_id: str) -> Any:
+    """Newest first, pageable, filtered by status: a failed delivery is never out of sight."""
     em = _emulator()
     em.runner.flow(flow_id)
-    return jsonify({"deliveries": [delivery_shape(d) for d in em.store.list_deliveries(flow_id)]})
+    status = request.args.get("status") or None
+    if status is not None and status not in DELIVERY_STATUSES:
+        raise ApiError(422, f"unknown status {status!r}; use one of {', '.join(DELIVERY_STATUSES)}", "status")
+    limit = int_arg("limit", 50, 1, MAX_PAGE)
+    offset = int_arg("offset", 0, 0, 10**9)
+    rows = em.store.list_deliveries(flow_id, limit, status=status, offset=offset)
+    return jsonify({
+        "deliveries": [delivery_shape(d) for d in rows], "total": em.store.count_deliveries(flow_id, status),
+        "limit": limit, "offset": offset,
+    })
 
 
 

@@ -20,7 +20,8 @@ def _emulator() -> Any:
     return current_app.extensions["emulator"]
 
 
-def _int_arg(name: str, default: int, low: int, high: int) -> int:
+def int_arg(name: str, default: int, low: int, high: int) -> int:
+    """A whole-number query parameter within bounds; 422 naming it otherwise."""
     raw = request.args.get(name)
     if raw is None:
         return default
@@ -53,8 +54,8 @@ def list_runs() -> Any:
     flow_id = request.args.get("flow") or None
     if flow_id is not None and em.store.get_flow(flow_id) is None:
         raise not_found("flow", flow_id)
-    limit = _int_arg("limit", 50, 1, MAX_PAGE)
-    offset = _int_arg("offset", 0, 0, 10**9)
+    limit = int_arg("limit", 50, 1, MAX_PAGE)
+    offset = int_arg("offset", 0, 0, 10**9)
     rows, total = em.store.list_runs(flow_id=flow_id, status=status, limit=limit, offset=offset)
     return jsonify({"runs": [run_shape(r) for r in rows], "total": total, "limit": limit, "offset": offset})
 

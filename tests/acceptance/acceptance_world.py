@@ -6,14 +6,22 @@ own APIs) and reads the outcome the way a user would check it (run history, the 
 
 from __future__ import annotations
 
+import os
 import random
+import signal
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
 from flask.testing import FlaskClient
 
 from emulator.demo import Environment
+from emulator.sandbox.contacts import ContactsSandbox
 
 PUBLIC_URL = "http://127.0.0.1:5998"
 OKTA_TOKEN = "okta-sandbox-token"
@@ -57,10 +65,11 @@ def external_id_of(contact: dict[str, Any]) -> str | None:
     return None
 
 
-def contacts_by_external_id(env: Environment) -> dict[str, list[dict[str, Any]]]:
-    """Every contact in the Contacts sandbox that carries an external id, grouped by it."""
+def contacts_by_external_id(env: Environment | ContactsSandbox) -> dict[str, list[dict[str, Any]]]:
+    """Every contact in the Contacts sandbox (of a platform, or served alone) that carries an external id, by it."""
+    sandbox = env if isinstance(env, ContactsSandbox) else env.contacts
     grouped: dict[str, list[dict[str, Any]]] = {}
-    for contact in list(env.contacts.state.contacts.values()):
+    for contact in list(sandbox.state.contacts.values()):
         key = external_id_of(contact)
         if key is not None:
             grouped.setdefault(key, []).append(contact)
@@ -145,3 +154,68 @@ class ResponseLostTransport(httpx.BaseTransport):
             self.lost += 1
             raise httpx.RemoteProtocolError("connection reset after the vendor answered", request=request)
         return response
+
+
+STARTUP_SECONDS = 30.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def connector_command() -> list[str]:
+    import connector.cli
+
+    if (Path(connector.cli.__file__).parent / "__main__.py").exists():
+        return [sys.executable, "-m", "connector.cli"]
+    return [str(Path(sys.executable).parent / "connector")]
+
+
+class EmulatorProcess:
+    """``connector emulate`` in a subprocess, reachable over HTTP (``args`` are added to the command)."""
+
+    def __init__(self, port: int, data_dir: Path, log: Path, args: list[str]) -> None:
+        self.base_url = f"http://127.0.0.1:{port}"
+        self._log = log.open("ab")
+        self.process = subprocess.Popen(
+            [*connector_command(), "emulate", "--port", str(port), "--data", str(data_dir), *args],
+            stdout=self._log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        self.http = httpx.Client(base_url=self.base_url, timeout=10.0,
+                                 headers={"Authorization": "Bearer acceptance-script"})
+        self._wait_until_serving()
+
+    def _wait_until_serving(self) -> None:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"connector emulate exited with {self.process.returncode}")
+            try:
+                if self.http.get("/api/flows").status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.05)
+        raise AssertionError(f"connector emulate did not answer within {STARTUP_SECONDS} s")
+
+    def okta(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        return self.http.request(method, "/sandbox/okta" + path, headers={"Authorization": f"SSWS {OKTA_TOKEN}"},
+                                 **kwargs)
+
+    def contacts(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {CONTACTS_KEY}", "Version": "2021-07-28"}
+        return self.http.request(method, "/sandbox/contacts" + path, headers=headers, **kwargs)
+
+    def kill(self) -> None:
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+        self.http.close()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(timeout=10)
+        self.http.close()
+        self._log.close()

@@ -14,19 +14,13 @@ Contacts sandbox the restarted process talks to.
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-from acceptance_world import CONTACTS_KEY, LOCATION, OKTA_TOKEN, new_person
+from acceptance_world import LOCATION, EmulatorProcess, free_port, new_person
 
 from emulator.demo import DEMO_FLOW_NAME
 
@@ -34,79 +28,18 @@ pytestmark = pytest.mark.slow
 
 SEEDED_USERS = 60
 SEEDED_CONTACTS = 5
-STARTUP_SECONDS = 30.0
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _connector_command() -> list[str]:
-    import connector.cli
-
-    if (Path(connector.cli.__file__).parent / "__main__.py").exists():
-        return [sys.executable, "-m", "connector.cli"]
-    return [str(Path(sys.executable).parent / "connector")]
-
-
-class EmulatorProcess:
-    """``connector emulate`` in a subprocess, reachable over HTTP."""
-
-    def __init__(self, port: int, data_dir: Path, log: Path) -> None:
-        self.base_url = f"http://127.0.0.1:{port}"
-        self._log = log.open("ab")
-        self.process = subprocess.Popen(
-            [*_connector_command(), "emulate", "--port", str(port), "--data", str(data_dir),
-             "--okta-users", str(SEEDED_USERS), "--contacts", str(SEEDED_CONTACTS)],
-            stdout=self._log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
-        self.http = httpx.Client(base_url=self.base_url, timeout=10.0,
-                                 headers={"Authorization": "Bearer acceptance-script"})
-        self._wait_until_serving()
-
-    def _wait_until_serving(self) -> None:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"connector emulate exited with {self.process.returncode}")
-            try:
-                if self.http.get("/api/flows").status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.05)
-        raise AssertionError(f"connector emulate did not answer within {STARTUP_SECONDS} s")
-
-    def okta(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        return self.http.request(method, "/sandbox/okta" + path, headers={"Authorization": f"SSWS {OKTA_TOKEN}"},
-                                 **kwargs)
-
-    def contacts(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {CONTACTS_KEY}", "Version": "2021-07-28"}
-        return self.http.request(method, "/sandbox/contacts" + path, headers=headers, **kwargs)
-
-    def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=10)
-        self.http.close()
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
-            self.process.wait(timeout=10)
-        self.http.close()
-        self._log.close()
 
 
 @pytest.fixture
 def start_emulator(tmp_path: Path) -> Iterator[Callable[[], EmulatorProcess]]:
-    port = _free_port()
+    port = free_port()
     started: list[EmulatorProcess] = []
 
     def start() -> EmulatorProcess:
-        process = EmulatorProcess(port, tmp_path / "data", tmp_path / "emulate.log")
+        process = EmulatorProcess(
+            port, tmp_path / "data", tmp_path / "emulate.log",
+            ["--okta-users", str(SEEDED_USERS), "--contacts", str(SEEDED_CONTACTS)],
+        )
         started.append(process)
         return process
 
