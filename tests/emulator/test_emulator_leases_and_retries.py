@@ -285,3 +285,42 @@ def test_simultaneous_replays_of_the_same_failed_runs_execute_each_once(make_app
     titles = [n["title"] for n in service.config["notes"]]
     assert sorted(titles) == sorted(f"{step} dish {n}" for n in range(8) for step in "ab")
     em.store.engine.dispose()
+
+
+# --- throttling is the vendor saying "later", not a failure -------------------------------------------
+
+
+def test_a_step_throttled_more_often_than_the_retry_budget_still_succeeds_and_long_delays_are_capped(
+    make_app, service, clock
+):
+    app = make_app(MAX_ATTEMPTS=3)
+    em = app.extensions["emulator"]
+    client = app.test_client()
+    flow_id = _two_step_flow(client)
+    add_recipes(service, "Soup")
+    [run_id] = client.post(f"/api/flows/{flow_id}/poll").get_json()["runs"]
+    service.config["faults"]["POST /notes"] = [(429, {"Retry-After": "2"})] * 5 + [(429, {"Retry-After": "86400"})]
+    for _ in range(6):
+        em.scheduler.tick()
+        run = em.store.get_run(run_id)
+        assert run["status"] == "waiting_retry"
+        clock.advance(run["next_retry_at"] - clock.now)
+    assert run["next_retry_at"] - run["created"] <= 5 * 2 + 3600  # a day-long Retry-After waits an hour at most
+    em.scheduler.tick()
+    detail = client.get(f"/api/runs/{run_id}").get_json()
+    assert detail["status"] == "succeeded"
+    assert detail["steps"][0]["attempts"] == 7
+    assert [n["title"] for n in service.config["notes"]] == ["a Soup", "b Soup"]
+
+
+def test_a_delivery_throttled_more_often_than_the_retry_budget_is_still_processed(platform, service, clock):
+    _app, em, client = platform  # MAX_ATTEMPTS=4
+    flow_id = _hook_flow(client)
+    service.config["faults"]["GET /orders/o9"] = [(429, {"Retry-After": "1"})] * 6 + [(500, {})] * 2
+    delivery_id = _deliver(client, flow_id, "o9")
+    for _ in range(20):
+        em.scheduler.tick()
+        clock.advance(100)
+    processed = _delivery(client, flow_id, delivery_id)
+    assert processed["status"] == "processed" and processed["attempts"] == 9
+    assert [n["title"] for n in service.config["notes"]] == ["Order o9"]
