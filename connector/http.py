@@ -512,8 +512,13 @@ def error_from_response(response: httpx.Response, *, policy: RetryPolicy = DEFAU
     cls = reaction_for_status(response.status_code) or ResponseError
     message = describe_error(response)
     if cls is Throttled:
-        retries = max(0, int(response.extensions.get(ATTEMPTS, 1)) - 1)
-        return Throttled(message, delay=retry_delay(response, retries, policy), response=response)
+        # The delay the platform waits before trying again: the service's own (Retry-After, the rate-limit
+        # reset) even past the policy's cap, which only bounds how long one call sleeps in place.
+        delay = _server_wait(response, None)
+        if delay is None:
+            retries = max(0, int(response.extensions.get(ATTEMPTS, 1)) - 1)
+            delay = retry_delay(response, retries, policy)
+        return Throttled(message, delay=delay, response=response)
     if issubclass(cls, ResponseError):
         return cls(message, response=response)
     error = cls(message)

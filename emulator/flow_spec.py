@@ -15,6 +15,7 @@ from typing import Any
 from connector.definitions import Action, App, Operation, Search, Trigger
 from connector.errors import BadInput, FieldProblem
 from connector.mapping import FieldMapping, validate_input
+from emulator.store import CONNECTION_ID_LENGTH, FLOW_NAME_LENGTH
 
 STEP_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 DEFAULT_INTERVAL = 60.0
@@ -33,11 +34,14 @@ def _object(value: Any, field: str) -> dict[str, Any]:
     return value
 
 
-def _text(value: Any, field: str, *, required: bool = True) -> str | None:
+def _text(value: Any, field: str, *, required: bool = True, max_length: int | None = None) -> str | None:
     if value is None and not required:
         return None
     if not isinstance(value, str) or not value.strip():
         raise _fail(field, "must be a non-empty string", value)
+    if max_length is not None and len(value) > max_length:
+        # The store's column is this long; PostgreSQL would refuse a longer value with a 500.
+        raise _fail(field, f"must be at most {max_length} characters, got {len(value)}", value[:40] + "...")
     return value
 
 
@@ -74,7 +78,9 @@ def check_trigger(apps: Mapping[str, App], value: Any) -> dict[str, Any]:
         "trigger_app": spec["app"],
         "trigger_operation": op.key,
         "trigger_input": raw_input,
-        "trigger_connection_id": _text(spec.get("connection_id"), "trigger.connection_id", required=False),
+        "trigger_connection_id": _text(
+            spec.get("connection_id"), "trigger.connection_id", required=False, max_length=CONNECTION_ID_LENGTH
+        ),
     }
 
 
@@ -144,7 +150,7 @@ def check_flow(apps: Mapping[str, App], payload: Any, existing: Mapping[str, Any
         raise _fail(unknown[0], f"is not a flow field; flows have {', '.join(EDITABLE)}", body[unknown[0]])
     columns: dict[str, Any] = {}
     if existing is None or "name" in body:
-        name = _text(body.get("name"), "name")
+        name = _text(body.get("name"), "name", max_length=FLOW_NAME_LENGTH)
         if name is not None and len(name) > 200:
             raise _fail("name", "must be at most 200 characters", name)
         columns["name"] = name

@@ -227,9 +227,10 @@ class Runner:
                 )
                 identities = item_identities(trigger, result.output)
             except ConnectorError as exc:
-                values: dict[str, Any] = {
-                    "last_poll_error": exc.to_dict(), "next_poll_at": now + flow["interval_seconds"],
-                }
+                wait = float(flow["interval_seconds"])
+                if isinstance(exc, Throttled):  # polling again before the vendor's reset only meets another 429
+                    wait = max(wait, min(float(exc.delay), self.settings.max_retry_seconds))
+                values: dict[str, Any] = {"last_poll_error": exc.to_dict(), "next_poll_at": now + wait}
                 if isinstance(exc, ExpiredAuth):
                     values.update(state="paused", paused_reason=f"reconnect {flow['trigger_connection_id']}")
                 self.store.update_flow(flow_id, values, now)

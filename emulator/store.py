@@ -33,17 +33,21 @@ DELIVERY_STATUSES = ("received", "waiting_retry", "processed", "failed")
 #: Deliveries in these states are still to be parsed into runs.
 OPEN_DELIVERY_STATUSES = ("received", "waiting_retry")
 
+#: Bounded text columns a user fills in; their input checks use the same lengths.
+FLOW_NAME_LENGTH = 200
+CONNECTION_ID_LENGTH = 100
+
 metadata = sa.MetaData()
 
 flows = sa.Table(
     "emulator_flows",
     metadata,
     sa.Column("id", sa.String(64), primary_key=True),
-    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("name", sa.String(FLOW_NAME_LENGTH), nullable=False),
     sa.Column("trigger_app", sa.String(100), nullable=False),
     sa.Column("trigger_operation", sa.String(100), nullable=False),
     sa.Column("trigger_input", sa.JSON, nullable=False, default=dict),
-    sa.Column("trigger_connection_id", sa.String(100), nullable=True),
+    sa.Column("trigger_connection_id", sa.String(CONNECTION_ID_LENGTH), nullable=True),
     sa.Column("steps", sa.JSON, nullable=False, default=list),
     sa.Column("state", sa.String(16), nullable=False, default="off"),
     sa.Column("paused_reason", sa.Text, nullable=True),

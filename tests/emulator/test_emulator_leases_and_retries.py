@@ -64,7 +64,7 @@ def test_a_delivery_throttled_while_reading_the_vendor_waits_the_asked_delay_and
     waiting = _delivery(client, flow_id, delivery_id)
     assert waiting["status"] == "waiting_retry"
     assert waiting["error"]["type"] == "Throttled" and waiting["attempts"] == 1
-    assert em.store.get_delivery(delivery_id)["next_attempt_at"] == pytest.approx(clock.now + 7)
+    assert em.store.get_delivery(delivery_id)["next_attempt_at"] - clock.now == pytest.approx(7, abs=0.01)
     reads = service.config.get("order_reads", 0)
     clock.advance(5)
     em.scheduler.tick()
@@ -324,3 +324,19 @@ def test_a_delivery_throttled_more_often_than_the_retry_budget_is_still_processe
     processed = _delivery(client, flow_id, delivery_id)
     assert processed["status"] == "processed" and processed["attempts"] == 9
     assert [n["title"] for n in service.config["notes"]] == ["Order o9"]
+
+
+def test_a_flow_name_or_connection_id_longer_than_its_column_is_refused_naming_the_field(platform):
+    _app, _em, client = platform
+    too_long_name = client.post("/api/flows", json={
+        "name": "n" * 201, "trigger": {"app": "kitchen", "operation": "new_order", "connection_id": "kitchen-1"},
+    })
+    assert too_long_name.status_code == 422
+    assert too_long_name.get_json()["error"]["field"] == "name"
+    assert "at most 200 characters, got 201" in too_long_name.get_json()["error"]["message"]
+    too_long_id = client.post("/api/flows", json={
+        "name": "ok", "trigger": {"app": "kitchen", "operation": "new_order", "connection_id": "c" * 101},
+    })
+    assert too_long_id.status_code == 422
+    assert too_long_id.get_json()["error"]["field"] == "trigger.connection_id"
+    assert client.get("/api/flows").get_json()["flows"] == []

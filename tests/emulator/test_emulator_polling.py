@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 
+import pytest
 from emulator_kitchen import add_recipes
 
 
@@ -207,3 +208,18 @@ def test_a_trigger_that_crashes_does_not_stop_other_flows_from_polling(make_app,
     report = em.scheduler.tick()
     assert "KeyError" in report.poll_errors[bad_id]
     assert [n["title"] for n in service.config["notes"]] == ["Soup"]
+
+
+def test_a_throttled_poll_waits_for_the_vendors_reset_rather_than_its_interval(emulator, service, make_flow, clock):
+    flow = make_flow()
+    emulator.runner.turn_on(flow["id"])
+    service.config["faults"]["GET /recipes"] = [(429, {"Retry-After": "300"})]
+    clock.advance(61)
+    emulator.scheduler.tick()
+    assert emulator.store.get_flow(flow["id"])["next_poll_at"] - clock.now == pytest.approx(300, abs=1)
+    add_recipes(service, "Soup")
+    clock.advance(61)
+    assert emulator.scheduler.tick().polled == []  # not before the reset
+    clock.advance(240)
+    assert emulator.scheduler.tick().polled == [flow["id"]]
+    assert [n["title"] for n in service.config["notes"]] == ["Cook Soup"]
