@@ -22,7 +22,10 @@ def _emulator() -> Any:
 
 def _shape(flow: dict[str, Any]) -> dict[str, Any]:
     em = _emulator()
-    return flow_shape(flow, em.invoker, held=len(em.store.run_ids(flow["id"], "held")))
+    return flow_shape(
+        flow, em.invoker, held=len(em.store.run_ids(flow["id"], "held")),
+        failed_deliveries=em.store.count_deliveries(flow["id"], "failed"),
+    )
 
 
 def _sample(body: dict[str, Any], flow: dict[str, Any]) -> Any:

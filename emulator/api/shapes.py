@@ -52,7 +52,9 @@ def _op_fields(invoker: Invoker, app_key: str, op_key: str) -> tuple[Field, ...]
         return ()
 
 
-def flow_shape(flow: Mapping[str, Any], invoker: Invoker, *, held: int | None = None) -> dict[str, Any]:
+def flow_shape(
+    flow: Mapping[str, Any], invoker: Invoker, *, held: int | None = None, failed_deliveries: int | None = None
+) -> dict[str, Any]:
     kind = None
     try:
         kind = invoker.trigger(flow)[1].kind
@@ -90,6 +92,8 @@ def flow_shape(flow: Mapping[str, Any], invoker: Invoker, *, held: int | None = 
     }
     if held is not None:
         shape["held_runs"] = held
+    if failed_deliveries is not None:
+        shape["failed_deliveries"] = failed_deliveries
     return shape
 
 

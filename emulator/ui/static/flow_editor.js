@@ -405,15 +405,30 @@
       el("code", {}, flow.hook_url || ""), flow.subscribed ? " (subscribed)." : " once the flow is on."));
     const data = await Api.get(`/api/flows/${encodeURIComponent(flow.id)}/deliveries`);
     if (!data.deliveries.length) return;
-    box.append(el("details", { class: "sample" }, el("summary", {}, `Recent deliveries (${data.deliveries.length})`),
+    const failed = data.deliveries.filter((d) => d.status === "failed").length;
+    const replayButton = (d) => {
+      const button = el("button", { type: "button", class: "secondary" }, "Replay");
+      button.setAttribute("aria-label", `Replay delivery ${d.id}`);
+      button.addEventListener("click", () => Ui.busy(button, async () => {
+        const replayed = await Api.post(
+          `/api/flows/${encodeURIComponent(flow.id)}/deliveries/${encodeURIComponent(d.id)}/replay`);
+        Ui.notice(`Delivery ${replayed.id} is ${replayed.status}.`, replayed.status === "failed" ? "error" : "ok");
+        await showHookInfo(flow);
+      }));
+      return button;
+    };
+    const summary = `Recent deliveries (${data.total ?? data.deliveries.length})` + (failed ? `, ${failed} failed` : "");
+    box.append(el("details", { class: "sample", open: failed > 0 }, el("summary", {}, summary),
       el("div", { class: "table-wrap" }, el("table", {},
-        el("thead", {}, el("tr", {}, ["Received", "Status", "Items", "Size", "Error"].map((h) => el("th", { scope: "col" }, h)))),
-        el("tbody", {}, data.deliveries.map((d) => el("tr", {},
+        el("thead", {}, el("tr", {}, ["Received", "Status", "Items", "Tries", "Size", "Error", ""].map((h) => el("th", { scope: "col" }, h)))),
+        el("tbody", {}, data.deliveries.map((d) => el("tr", { dataset: { deliveryId: d.id } },
           el("td", { class: "small" }, d.received_at ? new Date(d.received_at).toLocaleString() : ""),
           el("td", {}, Ui.badge(d.status)),
           el("td", { class: "num" }, d.items === null || d.items === undefined ? "" : String(Array.isArray(d.items) ? d.items.length : d.items)),
+          el("td", { class: "num" }, String(d.attempts || 0)),
           el("td", { class: "num" }, `${d.size} B`),
-          el("td", { class: "small" }, d.error ? (d.error.message || String(d.error)) : ""))))))));
+          el("td", { class: "small" }, d.error ? (d.error.message || String(d.error)) : ""),
+          el("td", {}, d.status === "failed" ? replayButton(d) : ""))))))));
   }
 
   function adopt(flow) {

@@ -26,6 +26,13 @@
       el("div", { class: "actions" }, release, discard));
   }
 
+  function failedDeliveriesBanner(flow) {
+    return el("div", { class: "banner", role: "alert", dataset: { flowId: flow.id } },
+      el("strong", {}, `${flow.name}: ${flow.failed_deliveries} hook deliveries failed.`),
+      " They were received but could not be turned into runs after every retry. See why and replay them in ",
+      el("a", { href: `/flows/${encodeURIComponent(flow.id)}` }, "the flow"), ".");
+  }
+
   function stateButton(flow, action, label, secondary) {
     const button = el("button", { type: "button", class: secondary ? "secondary" : "" }, label);
     button.setAttribute("aria-label", `${label} ${flow.name}`);
@@ -56,6 +63,7 @@
     }
     for (const flow of data.flows) {
       if (flow.held_runs) banners.append(heldBanner(flow));
+      if (flow.failed_deliveries) banners.append(failedDeliveriesBanner(flow));
       const t = flow.trigger;
       body.append(el("tr", { dataset: { flowId: flow.id } },
         el("td", {}, el("a", { href: `/flows/${encodeURIComponent(flow.id)}` }, el("strong", {}, flow.name)),
