@@ -340,3 +340,44 @@ def test_a_flow_name_or_connection_id_longer_than_its_column_is_refused_naming_t
     assert too_long_id.status_code == 422
     assert too_long_id.get_json()["error"]["field"] == "trigger.connection_id"
     assert client.get("/api/flows").get_json()["flows"] == []
+
+
+def test_one_throttled_delivery_holds_back_the_rest_of_its_flow_without_calling_the_vendor(
+    platform, service, clock
+):
+    _app, em, client = platform
+    flow_id = _hook_flow(client)
+    service.config["faults"]["GET /orders/o1"] = [(429, {"Retry-After": "5"})]
+    first = _deliver(client, flow_id, "o1")
+    second = _deliver(client, flow_id, "o2")
+    em.scheduler.tick()
+    held_back = em.store.get_delivery(second)
+    assert held_back["status"] == "waiting_retry" and not held_back["attempts"]
+    assert held_back["next_attempt_at"] - clock.now == pytest.approx(5, abs=0.01)
+    assert service.config.get("order_reads", 0) == 0  # o2 was not read into another 429
+    clock.advance(5)
+    em.scheduler.tick()
+    assert {em.store.get_delivery(d)["status"] for d in (first, second)} == {"processed"}
+
+
+def test_a_database_made_before_leases_and_delivery_retries_is_upgraded_in_place(make_app, store_url, service):
+    app = make_app(DATABASE_URL=store_url)
+    client = app.test_client()
+    flow_id = _two_step_flow(client)
+    add_recipes(service, "Soup")
+    [run_id] = client.post(f"/api/flows/{flow_id}/poll").get_json()["runs"]
+    engine = app.extensions["emulator"].store.engine
+    added = {"emulator_runs": ("claimed_by", "claimed_until"), "emulator_step_results": ("throttled",),
+             "emulator_hook_deliveries": ("attempts", "throttled", "next_attempt_at", "claimed_until")}
+    with engine.begin() as conn:
+        for table, columns in added.items():
+            for column in columns:
+                conn.exec_driver_sql(f"ALTER TABLE {table} DROP COLUMN {column}")
+    engine.dispose()
+
+    upgraded = make_app(DATABASE_URL=store_url)
+    em = upgraded.extensions["emulator"]
+    em.scheduler.tick()
+    assert em.store.get_run(run_id)["status"] == "succeeded"
+    assert [n["title"] for n in service.config["notes"]] == ["a Soup", "b Soup"]
+    em.store.engine.dispose()
