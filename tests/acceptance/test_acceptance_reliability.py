@@ -134,3 +134,28 @@ def test_a_vendor_that_never_recovers_fails_the_run_after_the_bounded_retries_an
     assert replayed.status_code == 200 and replayed.get_json()["status"] == "succeeded"
     assert len(contacts_by_external_id(env)[user["id"]]) == 1
     assert client.post(f"/api/runs/{run_id}/replay").status_code == 409  # a succeeded run stays done
+
+
+def test_okta_failing_while_deliveries_are_processed_loses_none_of_them(make_platform, clock: FakeClock):
+    env = make_platform()
+    ids = seed_demo(env)
+    client = api_client(env)
+    flow_id = client.post("/api/flows", json=hook_flow_spec(ids["okta"], ids["contacts"])).get_json()["id"]
+    assert client.post(f"/api/flows/{flow_id}/on").status_code == 200
+    env.okta.faults.update(error_rate=1.0)  # a 5xx burst: every profile read fails for a while
+    users = [env.okta.create_user(new_person(n, "burst")) for n in range(5)]
+    env.okta.outbox.flush()
+    emulator = env.emulator.extensions["emulator"]
+    emulator.scheduler.tick(clock())
+    waiting = client.get(f"/api/flows/{flow_id}/deliveries?status=waiting_retry").get_json()
+    assert waiting["total"] == len(users)  # acknowledged, failed once, kept for another try
+    assert {d["error"]["type"] for d in waiting["deliveries"]} == {"ServerError"}
+
+    env.okta.faults.update(error_rate=0.0)  # the burst is over
+    env.okta.faults.update(burst_429=2)  # and Okta throttles the first reads after it
+    settle(env, clock)
+    processed = client.get(f"/api/flows/{flow_id}/deliveries?status=processed").get_json()
+    assert processed["total"] == len(users)
+    assert sorted(run["status"] for run in runs_of(client, flow_id)) == ["succeeded"] * len(users)
+    contacts = contacts_by_external_id(env)
+    assert {user["id"]: len(contacts.get(user["id"], [])) for user in users} == {user["id"]: 1 for user in users}
