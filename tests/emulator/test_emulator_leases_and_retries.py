@@ -381,3 +381,19 @@ def test_a_database_made_before_leases_and_delivery_retries_is_upgraded_in_place
     assert em.store.get_run(run_id)["status"] == "succeeded"
     assert [n["title"] for n in service.config["notes"]] == ["a Soup", "b Soup"]
     em.store.engine.dispose()
+
+
+def test_replaying_a_pending_run_is_refused_with_a_409_saying_it_will_run(make_app, service):
+    app = make_app()
+    client = app.test_client()
+    flow_id = _two_step_flow(client)
+    add_recipes(service, "Soup")
+    [run_id] = client.post(f"/api/flows/{flow_id}/poll").get_json()["runs"]
+    refused = client.post(f"/api/runs/{run_id}/replay")
+    assert refused.status_code == 409
+    assert refused.get_json()["error"] == {
+        "message": f"run {run_id} is pending; only failed, halted or waiting runs can be replayed; it is queued "
+                   "and will run shortly",
+        "field": "status",
+    }
+    assert service.config["notes"] == []
