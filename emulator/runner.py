@@ -262,7 +262,7 @@ class Runner:
 
     # --- hook deliveries -----------------------------------------------------------------------
 
-    def process_delivery(self, delivery_id: str, now: float | None = None) -> list[str]:
+    def process_delivery(self, delivery_id: str, now: float | None = None, *, claimed: bool = False) -> list[str]:
         """Parse a stored delivery into items and create runs for the ones not seen before.
 
         The delivery was acknowledged to the vendor, so it must not be lost. A retriable failure (the
@@ -270,21 +270,27 @@ class Runner:
         that did not go through) leaves it ``waiting_retry`` with the delay the vendor asked for, or
         growing delays; after ``max_attempts`` tries, or at once for a failure that cannot pass by
         itself, it is ``failed`` with the error shown, and can be replayed (:meth:`replay_delivery`).
+
+        Args:
+            claimed: the caller already holds the delivery's lease (the scheduler claims a batch at once).
         """
         now = self._now(now)
+        if not claimed and not self.store.claim_deliveries([delivery_id], now, now + self.settings.run_lease_seconds):
+            return []  # finished, or another processor holds it
         delivery = self.store.get_delivery(delivery_id)
         if delivery is None or delivery["status"] not in OPEN_DELIVERY_STATUSES:
             return []
         flow = self.store.get_flow(delivery["flow_id"])
         if flow is None or flow["state"] != "on":
+            self.store.update_delivery(delivery_id, {"claimed_until": None})  # waits for the flow, unclaimed
             return []
         resume_at = self._throttled_until.get(flow["id"], 0.0)
         if now < resume_at:
             # The vendor just asked this flow to slow down: the delivery waits with it, without a call.
-            self.store.update_delivery(delivery_id, {"status": "waiting_retry", "next_attempt_at": resume_at})
+            self.store.update_delivery(
+                delivery_id, {"status": "waiting_retry", "next_attempt_at": resume_at, "claimed_until": None}
+            )
             return []
-        if not self.store.claim_delivery(delivery_id, now, self.settings.run_lease_seconds):
-            return []  # another processor holds it
         attempts = (delivery["attempts"] or 0) + 1
         request = HookRequest(
             method=delivery["method"], headers=dict(delivery["headers"]), body=bytes(delivery["body"]),

@@ -19,6 +19,8 @@ log = logging.getLogger(__name__)
 #: Most deliveries and runs one tick takes on, so a burst cannot starve polls.
 DELIVERY_BATCH = 200
 RUN_BATCH = 100
+#: Deliveries claimed with one statement.
+CLAIM_CHUNK = 25
 
 
 @dataclass
@@ -57,12 +59,18 @@ class Scheduler:
                 except Exception as exc:  # one flow's failure must not starve the others
                     log.exception("polling flow %s failed", flow["id"])
                     report.poll_errors[flow["id"]] = f"{type(exc).__name__}: {exc}"
-            for delivery_id in runner.store.pending_deliveries(DELIVERY_BATCH, now):
-                try:
-                    runner.process_delivery(delivery_id, now)
-                except Exception:
-                    log.exception("processing delivery %s failed", delivery_id)
-                report.deliveries += 1
+            pending = runner.store.pending_deliveries(DELIVERY_BATCH, now)
+            for start in range(0, len(pending), CLAIM_CHUNK):
+                chunk = pending[start : start + CLAIM_CHUNK]
+                # Long enough for every delivery of the chunk to take its whole time limit.
+                until = now + runner.settings.run_lease_seconds + len(chunk) * runner.settings.time_limit
+                claimed = runner.store.claim_deliveries(chunk, now, until)
+                for delivery_id in (d for d in chunk if d in claimed):
+                    try:
+                        runner.process_delivery(delivery_id, now, claimed=True)
+                    except Exception:
+                        log.exception("processing delivery %s failed", delivery_id)
+                    report.deliveries += 1
             for run_id in runner.store.runnable_runs(now, RUN_BATCH):
                 try:
                     report.executed[run_id] = runner.execute_run(run_id, now)
