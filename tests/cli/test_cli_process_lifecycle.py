@@ -20,7 +20,7 @@ import pytest
 pytestmark = pytest.mark.slow
 
 
-def _connector(*args: str, data_dir: Path | None = None) -> list[str]:
+def _connector(*args: str) -> list[str]:
     return [sys.executable, "-m", "connector.cli", *args]
 
 
