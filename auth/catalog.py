@@ -1,4 +1,4 @@
-"""Which ``AuthSpec`` an app key uses: the product's own apps first, then installed apps."""
+"""Which ``AuthSpec`` an app key uses, from the app registry: shipped and third-party apps alike."""
 
 from __future__ import annotations
 
@@ -17,19 +17,8 @@ ALWAYS_SECRET = frozenset({
 })
 
 
-def builtin_specs() -> dict[str, AuthSpec]:
-    from auth.contacts import CONTACTS_AUTH
-    from auth.okta import OKTA_AUTH
-    from auth.personio import PERSONIO_AUTH
-
-    return {"okta": OKTA_AUTH, "contacts": CONTACTS_AUTH, "personio": PERSONIO_AUTH}
-
-
 def auth_spec_for(app: str) -> AuthSpec:
-    """The AuthSpec of ``app``: ``okta`` and ``contacts`` are built in; others come from the registry."""
-    specs = builtin_specs()
-    if app in specs:
-        return specs[app]
+    """The AuthSpec of the installed (or ``CONNECTOR_APPS``-named) app ``app``."""
     from connector.registry import get_app
 
     return get_app(app).auth

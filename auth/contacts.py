@@ -55,6 +55,11 @@ def token_url(fields: Mapping[str, Any]) -> str:
     return str(fields.get("token_url") or urljoin(base_url(fields) + "/", TOKEN_PATH.lstrip("/")))
 
 
+def location_from_token(tokens: Mapping[str, Any]) -> dict[str, Any]:
+    """The location the user picked on the consent page, which HighLevel returns as ``locationId``."""
+    return {"location_id": tokens["locationId"]} if tokens.get("locationId") else {}
+
+
 def missing_scope_error(response: httpx.Response) -> ConnectorError | None:
     """A clear error when a 401/403 says the token lacks the scope the call needs, else None."""
     if response.status_code not in (401, 403):
@@ -187,4 +192,5 @@ CONTACTS_AUTH = AuthSpec(
     test=connection_test,
     label=label,
     base_url=base_url,
+    fields_from_token=location_from_token,
 )

@@ -297,4 +297,5 @@ OKTA_AUTH = AuthSpec(
     test=connection_test,
     label=label,
     base_url=base_url,
+    url_field="org_url",
 )

@@ -153,6 +153,10 @@ class AuthSpec:
         test: a cheap authenticated call; returns data for the connection label.
         label: builds the label shown to the user from ``test``'s result.
         base_url: builds the API base URL from the connection's fields.
+        url_field: the connection field the user types the API's address into (named when the address
+            is refused), so forms and messages need no knowledge of the app.
+        fields_from_token: picks connection fields out of an OAuth token response (e.g. the account the
+            user chose on the consent page), for the CLI and the emulator alike.
     """
 
     type: Literal["api_key", "oauth2", "oauth2_client_credentials"]
@@ -164,6 +168,17 @@ class AuthSpec:
     test: Callable[[Context], dict[str, Any]] | None = None
     label: Callable[[dict[str, Any]], str] | None = None
     base_url: Callable[[Mapping[str, Any]], str] | None = None
+    url_field: str = "base_url"
+    fields_from_token: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None
+
+    def endpoint_url(self, endpoint: str, fields: Mapping[str, Any]) -> str:
+        """The absolute ``authorize_url`` or ``token_url``: a connection field of that name wins, then the
+        spec's value, resolved against the connection's base URL when it is a path."""
+        given = fields.get(endpoint) or getattr(self, endpoint)
+        if not given or "://" in str(given):
+            return str(given)
+        base = self.base_url(fields) if self.base_url is not None else ""
+        return base.rstrip("/") + "/" + str(given).lstrip("/")
 
 
 @dataclass(frozen=True)
@@ -179,6 +194,9 @@ class App:
     actions: tuple[Action, ...] = ()
     searches: tuple[Search, ...] = ()
     homepage: str = ""
+    #: ``module:attribute`` of a click command serving this app's sandbox (a stateful local fake of the
+    #: vendor's API), so ``connector sandbox APP`` finds it; empty when the app has none.
+    sandbox: str = ""
 
     @property
     def operations(self) -> tuple[Operation, ...]:

@@ -2,13 +2,17 @@
 
 Apps register under the ``connector.apps`` entry-point group (``okta = "connector.apps.okta:APP"``),
 so a connector author's own package shows up in the CLI, the pytest plugin and the emulator once
-installed. ``CONNECTOR_APPS="pkg.module:APP,..."`` adds apps without packaging, e.g. in tests.
+installed. ``CONNECTOR_APPS="pkg.module:APP,..."`` and ``--app MODULE:APP`` add apps without
+packaging; they import from the current folder, as ``python -m`` would, so an app being written is found
+where its author stands. Such an app may not take the key of an installed app: that would silently
+change what every saved connection and flow of the installed app runs.
 """
 
 from __future__ import annotations
 
 import importlib
 import os
+import sys
 from functools import lru_cache
 from importlib.metadata import entry_points
 
@@ -23,6 +27,8 @@ def load_object(spec: str) -> App:
     module_name, _, attr = spec.partition(":")
     if not module_name or not attr:
         raise BadInput(f"{spec!r} is not of the form 'package.module:APP'", "app")
+    if os.getcwd() not in sys.path and "" not in sys.path:
+        sys.path.insert(0, os.getcwd())
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
@@ -44,12 +50,24 @@ def _entry_point_apps() -> tuple[App, ...]:
     return tuple(apps)
 
 
+#: ``--app`` specs named once in this process stay known, so the credential store and the connection
+#: test find the app a command was given.
+_named_specs: list[str] = []
+
+
 def load_apps(extra: list[str] | None = None) -> dict[str, App]:
     """Every known app by key: installed entry points, CONNECTOR_APPS, then ``extra`` specs."""
     found = {app.key: app for app in _entry_point_apps()}
+    installed = dict(found)
     specs = [s for s in os.environ.get("CONNECTOR_APPS", "").split(",") if s.strip()]
-    for spec in [*specs, *(extra or [])]:
+    _named_specs.extend(s for s in extra or [] if s not in _named_specs)
+    for spec in [*specs, *_named_specs]:
         app = load_object(spec.strip())
+        if app.key in installed and installed[app.key] is not app:
+            raise BadInput(
+                f"{spec.strip()} has the key {app.key!r}, which the installed app {installed[app.key].name!r} "
+                f"already uses; give your app another key", "app",
+            )
         found[app.key] = app
     return found
 

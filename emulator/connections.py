@@ -32,7 +32,8 @@ from connector.outbound import (
 )
 
 #: Connection fields that hold URLs the connection's requests go to.
-URL_FIELDS = ("org_url", "base_url", "token_url", "authorize_url")
+#: URL fields every auth spec may have; each app's own ``AuthSpec.url_field`` (Okta's ``org_url``) joins them.
+URL_FIELDS = ("base_url", "token_url", "authorize_url")
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ class ConnectionGateway:
 
     def check_urls(self, app: str, fields: Mapping[str, Any]) -> None:
         """Every URL field of a connection about to be saved, names resolved: an early error naming the field."""
-        for name in URL_FIELDS:
+        for name in dict.fromkeys((auth_spec_for(app).url_field, *URL_FIELDS)):
             value = fields.get(name)
             if isinstance(value, str) and value.strip() and not self.is_local(value.strip()):
                 check_url(value.strip(), field=name, policy=self.policy, resolve=self.resolver)
@@ -103,10 +104,10 @@ class ConnectionGateway:
         """Test the credential first and save it only when the test passes."""
         if not name.strip():
             raise BadInput("give the connection a name, e.g. 'Okta production'", "name")
+        spec = auth_spec_for(app)
         base_url = self._base_url(app, fields)
         self.check_urls(app, fields)
-        transport = self.transport_for(base_url, field_name="org_url" if app == "okta" else "base_url")
-        spec = auth_spec_for(app)
+        transport = self.transport_for(base_url, field_name=spec.url_field)
         require_fields(app, fields, spec)
         probe = Connection(
             app=app, fields=dict(fields), base_url=base_url, transport=transport,

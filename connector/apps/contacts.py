@@ -35,6 +35,7 @@ APP = App(
     version="1.0.0",
     description="HighLevel (LeadConnector) contacts with their tasks, notes, tags and appointments.",
     auth=CONTACTS_AUTH,
+    sandbox="connector.cli.sandbox:contacts_command",
     homepage="https://highlevel.stoplight.io/docs/integrations",
     triggers=(
         new_contact.TRIGGER,

@@ -37,6 +37,7 @@ APP = App(
     description="Manage Okta users and groups: create, update, activate, suspend, reset passwords and delete "
                 "users, manage groups and memberships, and trigger on new, changed and deactivated users.",
     auth=OKTA_AUTH,
+    sandbox="connector.cli.sandbox:okta_command",
     homepage="https://developer.okta.com/docs/reference/core-okta-api/",
     triggers=(
         new_user.TRIGGER,

@@ -17,18 +17,18 @@ from typing import Any
 
 import click
 
-from auth.catalog import auth_spec_for, build_auth
+from auth.catalog import auth_spec_for, build_auth, secret_keys
 from auth.connection_check import ConnectionCheck, check_connection
-from auth.contacts import DEFAULT_BASE_URL as CONTACTS_BASE_URL
-from auth.contacts import authorize_url, token_url
 from auth.local_callback import wait_for_callback
 from auth.oauth_flow import complete_authorization, start_authorization
 from auth.okta import generate_keypair
 from auth.secrets import KEYS_ENV, SecretBox
 from auth.store import CredentialStore, open_store
 from auth.token_refresh import forget_connection
+from connector.cli.app_commands import AppCommands
 from connector.cli.output import fail, guarded, print_json
 from connector.context import Connection
+from connector.definitions import App
 from connector.errors import BadInput, ConnectorError, ExpiredAuth
 
 DATA_DIR_OPTION = click.option(
@@ -48,89 +48,112 @@ def _test_and_save(store: CredentialStore, app: str, name: str, fields: dict[str
 
 
 # -- connect ----------------------------------------------------------------------------------------
-@click.group("connect")
-def connect_group() -> None:
-    """Connect an account: test the credential, then save it encrypted."""
+def _flag(key: str) -> str:
+    return "--" + key.replace("_", "-")
 
 
-@connect_group.command("okta")
-@click.option("--org-url", required=True, help="Your Okta org, e.g. https://dev-123456.okta.com")
-@click.option("--token", envvar="OKTA_API_TOKEN", help="An API token (sent as SSWS). Env: OKTA_API_TOKEN.")
-@click.option("--client-id", help="A service app's client id (OAuth 2.0 client credentials).")
-@click.option("--private-key", type=click.Path(exists=True, dir_okay=False), help="PEM file of the service app key.")
-@click.option("--key-id", help="The kid of the public JWK registered with the service app.")
-@click.option("--scopes", help="Space-separated scopes to request (default: every scope the app needs).")
-@click.option("--name", default="okta", show_default=True, help="Name of the saved connection.")
-@DATA_DIR_OPTION
-@guarded
-def connect_okta(
-    org_url: str, token: str | None, client_id: str | None, private_key: str | None, key_id: str | None,
-    scopes: str | None, name: str, data_dir: str | None,
-) -> None:
-    """Connect an Okta org with an API token, or a service app with a private key."""
-    fields: dict[str, Any] = {"org_url": org_url.rstrip("/")}
-    if token and client_id:
-        raise BadInput("give --token or --client-id with --private-key, not both", "--token")
-    if token:
-        fields["api_token"] = token
-    elif client_id and private_key:
-        fields.update({"client_id": client_id, "private_key": Path(private_key).read_text()})
-        if key_id:
-            fields["key_id"] = key_id
-        if scopes:
-            fields["scopes"] = scopes
-    else:
-        raise BadInput("give an API token (--token) or a service app (--client-id and --private-key)", "--token")
-    _test_and_save(open_store(data_dir), "okta", name, fields)
+def connect_command_for(app: App) -> click.Command:
+    """``connector connect APP``: one option per field of the app's auth spec, plus ``--oauth`` for
+    OAuth 2.0 apps. Secret fields also read from ``APP_FIELD`` environment variables and ``--FIELD-file``
+    (so a key need not appear in the shell's history)."""
+    spec = app.auth
+    field_keys = {f.key for f in spec.fields}
+    params: list[click.Parameter] = []
+    for auth_field in spec.fields:
+        secret = auth_field.key in secret_keys(spec)
+        envvar = f"{app.key.upper()}_{auth_field.key.upper()}" if secret else None
+        text = f": {auth_field.help_text}" if auth_field.help_text else ""
+        params.append(click.Option(
+            [_flag(auth_field.key), auth_field.key], envvar=envvar, show_envvar=secret,
+            help=f"{auth_field.display_label}{' (required)' if auth_field.required else ''}{text}.",
+        ))
+        if secret:
+            params.append(click.Option(
+                [_flag(auth_field.key) + "-file", f"{auth_field.key}__file"],
+                type=click.Path(exists=True, dir_okay=False), help=f"Read {_flag(auth_field.key)} from a file.",
+            ))
+    oauth = spec.type == "oauth2"
+    if oauth:
+        params.append(click.Option(["--oauth", "oauth__flow"], is_flag=True,
+                                   help="Connect through the app's consent page (OAuth 2.0 with PKCE)."))
+        if "scopes" not in field_keys:
+            params.append(click.Option(["--scopes", "oauth__scopes"], default=" ".join(spec.scopes),
+                                       show_default=True, help="Space-separated scopes to request."))
+        params.append(click.Option(["--port", "oauth__port"], default=8765, show_default=True,
+                                   help="Local port for the OAuth callback."))
+        params.append(click.Option(["--open-browser/--no-open-browser", "oauth__open_browser"], default=False,
+                                   help="Open the consent page in a browser."))
+    params.append(click.Option(["--name", "connection__name"], default=app.key, show_default=True,
+                               help="Name of the saved connection."))
+    params.append(click.Option(["--data-dir", "connection__data_dir"], type=click.Path(file_okay=False),
+                               help="Where connector.db and secret.key live (default $CONNECTOR_DATA_DIR or ./data)."))
+
+    @guarded
+    def connect(**options: Any) -> None:
+        fields: dict[str, Any] = {}
+        for key in field_keys:
+            from_file = options.get(f"{key}__file")
+            if from_file and options.get(key):
+                raise BadInput(f"give {_flag(key)} or {_flag(key)}-file, not both", _flag(key))
+            value = Path(from_file).read_text() if from_file else options.get(key)
+            if value:
+                fields[key] = value
+        if isinstance(fields.get(spec.url_field), str):
+            fields[spec.url_field] = fields[spec.url_field].rstrip("/")
+        store = open_store(options["connection__data_dir"])
+        name = options["connection__name"]
+        if options.get("oauth__flow"):
+            fields = _authorize(app, fields, options)
+        else:
+            for auth_field in spec.fields:
+                if auth_field.required and not fields.get(auth_field.key):
+                    hint = f"; {auth_field.help_text}" if auth_field.help_text else ""
+                    raise BadInput(f"is required to connect {app.name}{hint}", _flag(auth_field.key))
+        _test_and_save(store, app.key, name, fields)
+
+    return click.Command(
+        app.key, params=params, callback=connect,
+        help=f"Connect {app.name}: test the credential, then save it encrypted.",
+    )
 
 
-@connect_group.command("contacts")
-@click.option("--api-key", envvar="CONTACTS_API_KEY", help="A location API key. Env: CONTACTS_API_KEY.")
-@click.option("--location-id", help="The location the key belongs to (API keys only).")
-@click.option("--oauth", is_flag=True, help="Connect through the OAuth consent page instead of an API key.")
-@click.option("--client-id", envvar="CONTACTS_CLIENT_ID", help="OAuth app client id. Env: CONTACTS_CLIENT_ID.")
-@click.option("--client-secret", envvar="CONTACTS_CLIENT_SECRET", help="OAuth app secret. Env: CONTACTS_CLIENT_SECRET.")
-@click.option("--scopes", default="contacts.readonly contacts.write", show_default=True)
-@click.option("--port", default=8765, show_default=True, help="Local port for the OAuth callback.")
-@click.option("--open-browser/--no-open-browser", default=False, help="Open the consent page in a browser.")
-@click.option("--base-url", default=CONTACTS_BASE_URL, show_default=True, help="API base URL (a sandbox in tests).")
-@click.option("--name", default="contacts", show_default=True, help="Name of the saved connection.")
-@DATA_DIR_OPTION
-@guarded
-def connect_contacts(
-    api_key: str | None, location_id: str | None, oauth: bool, client_id: str | None, client_secret: str | None,
-    scopes: str, port: int, open_browser: bool, base_url: str, name: str, data_dir: str | None,
-) -> None:
-    """Connect a Contacts location with an API key, or with OAuth 2.0 (prints the authorize URL)."""
-    fields: dict[str, Any] = {"base_url": base_url.rstrip("/")}
-    if not oauth:
-        if not api_key:
-            raise BadInput("is required (or use --oauth)", "--api-key")
-        if not location_id:
-            raise BadInput("is required with --api-key: the location the key belongs to", "--location-id")
-        fields.update({"api_key": api_key, "location_id": location_id})
-        _test_and_save(open_store(data_dir), "contacts", name, fields)
-        return
+def _authorize(app: App, fields: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
+    """Run the authorization-code flow through a one-shot local callback; the fields with the tokens."""
+    spec = app.auth
+    client_id, client_secret = fields.get("client_id"), fields.get("client_secret")
     if not client_id or not client_secret:
         raise BadInput("--client-id and --client-secret are required with --oauth", "--client-id")
+    scopes = str(options.get("oauth__scopes") or fields.get("scopes") or " ".join(spec.scopes)).split()
     session: dict[str, Any] = {}
     redirect: dict[str, str] = {}
 
     def show_authorize_url(redirect_uri: str) -> None:
         redirect["uri"] = redirect_uri
-        url = start_authorization(authorize_url(fields), client_id, redirect_uri, scopes.split(), session)
+        url = start_authorization(spec.endpoint_url("authorize_url", fields), client_id, redirect_uri, scopes, session)
         click.echo(f"Open this URL to connect, then come back here:\n{url}")
-        if open_browser:
+        if options.get("oauth__open_browser"):
             webbrowser.open(url)
 
-    params = wait_for_callback(port, show_authorize_url)
-    tokens = complete_authorization(token_url(fields), client_id, client_secret, redirect["uri"], params, session)
-    fields.update({
-        "client_id": client_id, "client_secret": client_secret, "location_id": tokens.get("locationId"),
-        "access_token": tokens["access_token"], "refresh_token": tokens.get("refresh_token"),
+    params = wait_for_callback(options["oauth__port"], show_authorize_url)
+    tokens = complete_authorization(
+        spec.endpoint_url("token_url", fields), client_id, client_secret, redirect["uri"], params, session
+    )
+    fields = {
+        **fields, "access_token": tokens["access_token"], "refresh_token": tokens.get("refresh_token"),
         "expires_at": tokens.get("expires_at"),
-    })
-    _test_and_save(open_store(data_dir), "contacts", name, fields)
+    }
+    if spec.fields_from_token is not None:
+        fields.update(spec.fields_from_token(tokens))
+    return fields
+
+
+connect_group = AppCommands(
+    "connect", connect_command_for, what="to connect",
+    params=[click.Option(["--app", "app_specs"], multiple=True, metavar="MODULE:APP",
+                         help="Also offer this app object (repeatable), besides the installed ones.")],
+    help="Connect an account of any installed app: test the credential, then save it encrypted.\n\n"
+         "Each app's options come from its auth spec: `connector connect APP --help` lists them.",
+)
 
 
 # -- connections ------------------------------------------------------------------------------------
@@ -150,7 +173,7 @@ def list_connections(as_json: bool, data_dir: str | None) -> None:
         print_json([r.to_dict() for r in records])
         return
     if not records:
-        click.echo("No connections yet: run `connector connect okta ...` or `connector connect contacts ...`.")
+        click.echo("No connections yet: run `connector connect APP ...` (`connector connect --help` lists the apps).")
         return
     for record in records:
         status = record.status if record.status == "ok" else f"{record.status} ({record.status_reason})"
@@ -244,7 +267,7 @@ def okta_keypair(out_path: str) -> None:
         handle.write(private_pem)
     click.echo(f"Private key written to {path} (keep it secret). Register this public JWK with the service app:")
     click.echo(json.dumps(public_jwk, indent=2))
-    click.echo(f"Then: connector connect okta --org-url URL --client-id CLIENT_ID --private-key {path} "
+    click.echo(f"Then: connector connect okta --org-url URL --client-id CLIENT_ID --private-key-file {path} "
                f"--key-id {public_jwk['kid']}")
 
 

@@ -1,9 +1,14 @@
-"""``connector sandbox okta|contacts``: serve a sandbox on a real port until stopped."""
+"""``connector sandbox APP``: serve an app's sandbox on a real port until stopped.
+
+The group lists every installed app whose registry entry names a sandbox command (``App.sandbox``); the
+commands of the shipped sandboxes live below and are found the same way as a third-party app's.
+"""
 
 from __future__ import annotations
 
 import click
 
+from connector.cli.app_commands import AppCommands, import_command
 from connector.cli.output import guarded, wait_until_stopped
 
 
@@ -21,12 +26,15 @@ def _wait(served: object) -> None:
         served.stop()  # type: ignore[attr-defined]
 
 
-@click.group("sandbox")
-def sandbox_group() -> None:
-    """Serve a faithful local fake of a vendor API on a real port."""
+sandbox_group = AppCommands(
+    "sandbox",
+    lambda app: import_command(app.sandbox, app.key) if app.sandbox else None,
+    what="with a sandbox",
+    help="Serve a faithful local fake of a vendor API on a real port.",
+)
 
 
-@sandbox_group.command("okta")
+@click.command("okta")
 @click.option("--port", default=8101, show_default=True, help="Port to listen on (0 picks a free one).")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--users", default=100, show_default=True, help="How many generated users to seed.")
@@ -52,7 +60,7 @@ def okta_command(port: int, host: str, users: int, token: str, seed: int, link_s
     _wait(served)
 
 
-@sandbox_group.command("contacts")
+@click.command("contacts")
 @click.option("--port", default=8102, show_default=True, help="Port to listen on (0 picks a free one).")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--contacts", "count", default=100, show_default=True, help="How many contacts to seed.")

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, current_app, jsonify, redirect, request, session
 
+from auth.catalog import auth_spec_for
 from auth.oauth_flow import complete_authorization, start_authorization
 from auth.store import ConnectionRecord
 from connector.errors import BadInput, ConnectorError
@@ -123,9 +124,11 @@ def oauth_callback() -> Any:
         fields = {
             "base_url": client.base_url, "client_id": client.client_id, "client_secret": client.client_secret,
             "access_token": token["access_token"], "refresh_token": token.get("refresh_token", ""),
-            "expires_at": token.get("expires_at", 0), "location_id": token.get("locationId", ""),
-            "scope": token.get("scope", ""),
+            "expires_at": token.get("expires_at", 0), "scope": token.get("scope", ""),
         }
+        spec = auth_spec_for(pending["app"])
+        if spec.fields_from_token is not None:
+            fields.update(spec.fields_from_token(token))
         record, _check = gateway().add(pending["app"], pending["name"], fields)
     except BadInput as exc:
         return redirect("/connections?error=" + _quote(exc.message))

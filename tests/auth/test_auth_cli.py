@@ -57,7 +57,7 @@ def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
 def test_connect_list_test_rotate_and_delete_never_print_the_token(
     runner: CliRunner, served_okta: ServedApp, tmp_path: Path
 ) -> None:
-    connected = runner.invoke(cli, ["connect", "okta", "--org-url", served_okta.base_url, "--token", CANARY,
+    connected = runner.invoke(cli, ["connect", "okta", "--org-url", served_okta.base_url, "--api-token", CANARY,
                                     "--name", "okta-prod"])
     assert connected.exit_code == 0, connected.output
     assert f"Connected okta-prod (okta): 127.0.0.1:{served_okta.port}" in connected.output
@@ -81,7 +81,7 @@ def test_connect_list_test_rotate_and_delete_never_print_the_token(
 
 
 def test_a_wrong_token_is_not_saved_and_the_error_says_why(runner: CliRunner, served_okta: ServedApp) -> None:
-    result = runner.invoke(cli, ["connect", "okta", "--org-url", served_okta.base_url, "--token", "wrong-token-123456"])
+    result = runner.invoke(cli, ["connect", "okta", "--org-url", served_okta.base_url, "--api-token", "wrong-token-123456"])
     assert result.exit_code != 0 and "E0000011" in result.output
     assert "wrong-token-123456" not in result.output
     assert "No connections yet" in runner.invoke(cli, ["connections", "list"]).output
@@ -97,7 +97,7 @@ def test_a_service_app_connects_with_a_generated_key_pair(
     assert "BEGIN PRIVATE KEY" not in generated.output and (key_path.stat().st_mode & 0o077) == 0
     okta_box.register_oauth_client("0oa-cli", public_jwk, ["okta.users.read"])
     result = runner.invoke(cli, ["connect", "okta", "--org-url", served_okta.base_url, "--client-id", "0oa-cli",
-                                 "--private-key", str(key_path), "--key-id", public_jwk["kid"],
+                                 "--private-key-file", str(key_path), "--key-id", public_jwk["kid"],
                                  "--scopes", "okta.users.read", "--name", "okta-service"])
     assert result.exit_code == 0, result.output
     assert "(service app 0oa-cli)" in result.output

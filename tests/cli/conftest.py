@@ -40,7 +40,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CliWorld]:
             data_dir=tmp_path_factory.mktemp("connector-data"),
             runner=CliRunner(),
         )
-        cli.ok("connect", "okta", "--org-url", cli.okta_url, "--token", OKTA_TOKEN, "--name", "okta-sandbox")
+        cli.ok("connect", "okta", "--org-url", cli.okta_url, "--api-token", OKTA_TOKEN, "--name", "okta-sandbox")
         cli.ok("connect", "contacts", "--api-key", CONTACTS_KEY, "--location-id", LOCATION,
                "--base-url", cli.contacts_url, "--name", "contacts-sandbox")
         yield cli

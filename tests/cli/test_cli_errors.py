@@ -82,7 +82,7 @@ def test_a_wrong_token_fails_with_one_line_and_never_prints_the_token(world: Cli
 
 
 def test_connecting_with_a_wrong_token_saves_nothing_and_prints_no_token(world: CliWorld) -> None:
-    result = world.run("connect", "okta", "--org-url", world.okta_url, "--token", WRONG_TOKEN, "--name", "bad")
+    result = world.run("connect", "okta", "--org-url", world.okta_url, "--api-token", WRONG_TOKEN, "--name", "bad")
     assert _one_clear_error(result) and WRONG_TOKEN not in result.output
     assert "bad\t" not in world.ok("connections", "list").stdout
 
@@ -106,7 +106,7 @@ def test_the_real_executable_connects_and_invokes_in_a_subprocess(world: CliWorl
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([*cli, *args], env=env, capture_output=True, text=True, timeout=60, check=False)
 
-    connected = run("connect", "okta", "--org-url", world.okta_url, "--token", OKTA_TOKEN, "--name", "okta-proc")
+    connected = run("connect", "okta", "--org-url", world.okta_url, "--api-token", OKTA_TOKEN, "--name", "okta-proc")
     assert connected.returncode == 0, connected.stderr
     found = run("invoke", "okta.find_user", "--connection", "okta-proc", "--input", '{"user": "ann@example.com"}')
     assert found.returncode == 0, found.stderr

@@ -55,7 +55,7 @@ def test_saved_connections_are_listed_tested_and_deleted_without_showing_secrets
     listed = world.ok("connections", "list")
     assert "okta-sandbox" in listed.stdout and "contacts-sandbox" in listed.stdout
     assert world.ok("connections", "test", "okta-sandbox").stdout.startswith("okta-sandbox: ok")
-    world.ok("connect", "okta", "--org-url", world.okta_url, "--token", world.okta.settings.token,
+    world.ok("connect", "okta", "--org-url", world.okta_url, "--api-token", world.okta.settings.token,
              "--name", "okta-spare")
     world.ok("connections", "delete", "okta-spare", "--yes")
     names = [line.split("\t")[0] for line in world.ok("connections", "list").stdout.splitlines()]

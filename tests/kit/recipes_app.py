@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import click
 from flask import Flask, jsonify, request
 
 from connector.context import Context
@@ -42,6 +43,17 @@ def recipes_service(token: str = "secret-token-123") -> Flask:
         return jsonify({"user": "chef"})
 
     return app
+
+
+@click.command("recipes")
+@click.option("--port", default=0, show_default=True, help="Port to listen on (0 picks a free one).")
+@click.option("--token", default="secret-token-123", show_default=True, help="The bearer token to accept.")
+def sandbox_command(port: int, token: str) -> None:
+    """Serve the recipes service."""
+    from emulator.sandbox.serve import serve
+
+    with serve(recipes_service(token), port=port) as served:
+        click.echo(f"Recipes sandbox: {served.base_url}")
 
 
 def _list_recipes(ctx: Context, values: dict[str, Any]) -> list[dict[str, Any]]:
@@ -85,12 +97,17 @@ APP = App(
     description="A small example app.",
     auth=AuthSpec(
         type="api_key",
-        fields=(Field("token", type="password", required=True),),
+        fields=(
+            Field("token", type="password", required=True),
+            Field("server", "Server", help_text="where the recipes API runs; default http://recipes.test"),
+        ),
         handler=_bearer,
         test=lambda ctx: ctx.http.get("/me").json(),
         label=lambda data: data["user"],
-        base_url=lambda fields: "http://recipes.test",
+        base_url=lambda fields: str(fields.get("server") or "http://recipes.test").rstrip("/"),
+        url_field="server",
     ),
+    sandbox="recipes_app:sandbox_command",
     triggers=(
         Trigger(
             key="new_recipe", noun="Recipe", label="New Recipe", description="Triggers on a new recipe.",
