@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from recipes_app import recipes_service
 
 from auth.store import CredentialStore, open_store
 from connector.cli import main
 from connector.errors import ExpiredAuth
 from emulator.connections import ConnectionGateway
 from emulator.sandbox.serve import serve
-from recipes_app import recipes_service
 
 RECIPES = "recipes_app:APP"
 
