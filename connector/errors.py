@@ -4,10 +4,13 @@ Every failure an operation can raise is a :class:`ConnectorError`. The branch sa
 reacts, so callers never inspect messages or status codes::
 
     ConnectorError
-    ├── DefinitionError      a connector definition breaks a rule (fix the code; never retried)
+    ├── ConnectorBug         the connector's own code is wrong: blame the connector, not the service;
+    │   │                    never retried (fix the code, then replay)
+    │   ├── DefinitionError  a connector definition breaks a rule
+    │   ├── ResultError      the operation returned something a platform would reject
+    │   └── CodeCrashed      the operation's code raised an unexpected exception (a KeyError in perform)
     ├── BadInput             input fails its schema; no HTTP call was made (fix the field)
     ├── Halted               stop this run quietly (nothing to do, filtered out)
-    ├── ResultError          the operation returned something a platform would reject
     ├── Throttled            retry after ``delay`` seconds (429, Retry-After, X-Rate-Limit-Reset)
     ├── RefreshAuth          refresh the credential once, then retry
     ├── ExpiredAuth          the credential cannot be refreshed: pause and ask the user to reconnect
@@ -44,8 +47,45 @@ class ConnectorError(Exception):
         return {"type": type(self).__name__, "message": self.message, "retriable": self.retriable}
 
 
-class DefinitionError(ConnectorError):
+class ConnectorBug(ConnectorError):
+    """The connector's code is at fault, not the service it talks to.
+
+    The runtime names the app and the operation once it knows them (:meth:`locate`), so every surface
+    (CLI, run history, API answers) says whose bug it is and where to look.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.app = ""
+        self.operation = ""
+
+    def locate(self, app: str, operation: str, qualified_key: str = "") -> None:
+        """Say which app and operation the bug is in; the first location found is kept."""
+        if self.app:
+            return
+        self.app, self.operation = app, operation
+        detail = self.message
+        for prefix in (f"{app}.{qualified_key}", f"{app}.{operation}", qualified_key):
+            if prefix and detail.startswith(prefix):
+                detail = detail[len(prefix):].lstrip(":. ").lstrip()
+                break
+        self.message = (
+            f"{app}.{operation} has a bug in its connector code (the service is not at fault; fix the "
+            f"connector): {detail}"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data = super().to_dict()
+        data.update({"blame": "connector", "app": self.app, "operation": self.operation})
+        return data
+
+
+class DefinitionError(ConnectorBug):
     """A connector definition breaks a rule; the author must fix the code."""
+
+
+class CodeCrashed(ConnectorBug):
+    """The operation's own code raised an exception the kit did not expect (its cause is chained)."""
 
 
 @dataclass(frozen=True)
@@ -80,7 +120,7 @@ class Halted(ConnectorError):
     """Stop the run quietly: not a failure, nothing more to do."""
 
 
-class ResultError(ConnectorError):
+class ResultError(ConnectorBug):
     """The operation returned a result that breaks the platform's rules (no id, not a list, ...)."""
 
 

@@ -60,8 +60,7 @@ def load_apps(extra: list[str] | None = None) -> dict[str, App]:
     found = {app.key: app for app in _entry_point_apps()}
     installed = dict(found)
     specs = [s for s in os.environ.get("CONNECTOR_APPS", "").split(",") if s.strip()]
-    _named_specs.extend(s for s in extra or [] if s not in _named_specs)
-    for spec in [*specs, *_named_specs]:
+    for spec in [*specs, *_named_specs, *(s for s in extra or [] if s not in _named_specs)]:
         app = load_object(spec.strip())
         if app.key in installed and installed[app.key] is not app:
             raise BadInput(
@@ -69,7 +68,13 @@ def load_apps(extra: list[str] | None = None) -> dict[str, App]:
                 f"already uses; give your app another key", "app",
             )
         found[app.key] = app
+    _named_specs.extend(s for s in extra or [] if s not in _named_specs)
     return found
+
+
+def forget_named_apps() -> None:
+    """Forget the ``--app`` specs named so far (tests that run many commands in one process)."""
+    _named_specs.clear()
 
 
 def get_app(key: str, extra: list[str] | None = None) -> App:

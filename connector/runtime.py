@@ -18,7 +18,15 @@ import jsonschema
 
 from connector.context import Connection, Context, HookRequest, Meta
 from connector.definitions import Action, App, Operation, Search, Trigger
-from connector.errors import BadInput, ConnectorError, DefinitionError, ResultError, TimeLimit
+from connector.errors import (
+    BadInput,
+    CodeCrashed,
+    ConnectorBug,
+    ConnectorError,
+    DefinitionError,
+    ResultError,
+    TimeLimit,
+)
 from connector.http import RetryPolicy, make_client
 from connector.mapping import validate_input
 from connector.schema import output_schema
@@ -74,6 +82,34 @@ def invoke(
         ConnectorError: any branch, as the operation or the HTTP seam raised it.
     """
     op = app.operation(operation) if isinstance(operation, str) else operation
+    try:
+        return _invoke(
+            app, op, connection, input, meta, step=step, transport=transport, strict=strict,
+            time_limit=time_limit, trace=trace, retry=retry, sleep=sleep, hook_request=hook_request,
+            seen_sink=seen_sink,
+        )
+    except ConnectorBug as bug:
+        bug.locate(app.key, op.key, op.qualified_key)
+        raise
+
+
+def _invoke(
+    app: App,
+    op: Operation,
+    connection: Connection | None,
+    input: Mapping[str, Any] | None,
+    meta: Meta | None,
+    *,
+    step: Step,
+    transport: httpx.BaseTransport | None,
+    strict: bool,
+    time_limit: float,
+    trace: bool,
+    retry: RetryPolicy | None,
+    sleep: Callable[[float], None],
+    hook_request: HookRequest | None,
+    seen_sink: Callable[[list[str]], None] | None,
+) -> Invocation:
     meta = meta or Meta()
     connection = connection or Connection(app=app.key)
     values = validate_input(op.input_fields, dict(input or {})) if step != "test" else {}
@@ -106,6 +142,10 @@ def invoke(
         # Failed steps keep their HTTP exchange too: run history shows what the vendor answered.
         exc.trace = recorder.to_list() if recorder else []
         raise
+    except Exception as exc:
+        crashed = CodeCrashed(f"{step} raised {type(exc).__name__}: {exc}")
+        crashed.trace = recorder.to_list() if recorder else []
+        raise crashed from exc
     finally:
         client.close()
     if ctx.seen_items and isinstance(op, Trigger) and isinstance(raw, list):

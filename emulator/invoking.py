@@ -14,7 +14,7 @@ from typing import Any
 
 from connector.context import Connection, HookRequest, Meta
 from connector.definitions import App, Operation, Trigger
-from connector.errors import BadInput, ConnectorError, DefinitionError, FieldProblem, Throttled
+from connector.errors import BadInput, CodeCrashed, ConnectorError, FieldProblem, Throttled
 from connector.http import RetryPolicy
 from connector.runtime import Invocation, Step, invoke
 
@@ -151,8 +151,9 @@ class Invoker:
 
         Raises:
             ConnectorError: every failure; an exception a definition raised by mistake (a KeyError
-                in a trigger) becomes a DefinitionError, so one broken connector cannot stop the
-                scheduler or turn an API answer into a 500.
+                in a trigger) is a CodeCrashed naming the app and operation (the runtime converts
+                those raised while the step runs; this catches the rest), so one broken connector
+                cannot stop the scheduler.
         """
         try:
             return invoke(
@@ -162,10 +163,9 @@ class Invoker:
         except ConnectorError:
             raise
         except Exception as exc:
-            raise DefinitionError(
-                f"{app.key}.{op.qualified_key} ({step}) failed with {type(exc).__name__}: {exc}; "
-                "this is a bug in the connector"
-            ) from exc
+            crashed = CodeCrashed(f"{step} raised {type(exc).__name__}: {exc}")
+            crashed.locate(app.key, op.key)
+            raise crashed from exc
 
 
 def error_dict(error: BaseException) -> dict[str, Any]:

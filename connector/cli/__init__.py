@@ -13,7 +13,8 @@ from connector.cli.sandbox import sandbox_group
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="connector")
-def main() -> None:
+@click.option("--debug", is_flag=True, help="On failure, also print the traceback (for connector authors).")
+def main(debug: bool) -> None:
     """Build, validate and run connectors; serve the sandboxes and the emulator."""
 
 

@@ -6,6 +6,7 @@ import json
 import signal
 import sys
 import threading
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
@@ -13,7 +14,7 @@ from typing import Any, NoReturn
 
 import click
 
-from connector.errors import BadInput, ConnectorError, DatabaseUnreadable
+from connector.errors import BadInput, CodeCrashed, ConnectorBug, ConnectorError, DatabaseUnreadable
 
 
 def print_json(data: Any) -> None:
@@ -25,17 +26,42 @@ def fail(message: str, code: int = 1) -> NoReturn:
     sys.exit(code)
 
 
+def debugging() -> bool:
+    """Whether ``connector --debug`` was given: failures then also print their traceback."""
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx is not None and ctx.find_root().params.get("debug"))
+
+
+def _show_traceback(exc: BaseException) -> None:
+    cause = exc.__cause__ if isinstance(exc, ConnectorBug) and exc.__cause__ is not None else exc
+    click.echo("".join(traceback.format_exception(cause)).rstrip(), err=True)
+
+
 @contextmanager
 def reported_errors() -> Iterator[None]:
-    """Turn kit errors into one readable line and an exit code; never a traceback."""
+    """Turn every failure into one readable ``error:`` line and an exit code.
+
+    The traceback is shown only behind ``connector --debug``; a connector's own crash says how to
+    get it, since that is where its author will look next.
+    """
     try:
         yield
     except BadInput as exc:
         fail(exc.message, 2)
     except ConnectorError as exc:
-        fail(f"{type(exc).__name__}: {exc.message}", 1)
+        if debugging():
+            _show_traceback(exc)
+        crashed = isinstance(exc, CodeCrashed) and not debugging()
+        hint = "; run `connector --debug ...` for the traceback" if crashed else ""
+        fail(f"{type(exc).__name__}: {exc.message}{hint}", 1)
     except DatabaseUnreadable as exc:
         fail(str(exc), 1)
+    except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+        raise
+    except Exception as exc:
+        if debugging():
+            _show_traceback(exc)
+        fail(f"unexpected {type(exc).__name__}: {exc}; run `connector --debug ...` for the traceback", 1)
 
 
 class _Terminated(Exception):

@@ -1,7 +1,8 @@
 """One error shape for the whole JSON API: ``{"error": {"message": ..., "field": ...}}``.
 
 Unknown ids answer 404, bodies that are not JSON 400, invalid values 422 naming the field, a vendor
-failing during a trial or a turn-on 502. Handlers are registered on the app so even routing errors
+failing during a trial or a turn-on 502, a connector whose own code is at fault 500 with a message that
+names the app and operation. Handlers are registered on the app so even routing errors
 (unknown paths, wrong methods) under ``/api`` and ``/hooks`` answer JSON, and no request yields an
 HTML page or a bare 500.
 """
@@ -15,7 +16,7 @@ from typing import Any
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from connector.errors import BadInput, ConnectorError
+from connector.errors import BadInput, ConnectorBug, ConnectorError
 from emulator.runner import FlowNotFound
 
 log = logging.getLogger(__name__)
@@ -80,6 +81,11 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(FlowNotFound)
     def _no_flow(exc: FlowNotFound) -> tuple[Response, int]:
         return error_response(404, f"no flow with id {exc.args[0]!r}; list them at /api/flows", "id")
+
+    @app.errorhandler(ConnectorBug)
+    def _connector_bug(exc: ConnectorBug) -> tuple[Response, int]:
+        # The connector's code is at fault: say so, and do not blame the vendor with a 502.
+        return error_response(500, exc.message, None, details=exc.to_dict())
 
     @app.errorhandler(ConnectorError)
     def _connector(exc: ConnectorError) -> tuple[Response, int]:

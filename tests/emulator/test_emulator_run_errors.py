@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from emulator_kitchen import add_recipes
+from emulator_kitchen import add_recipes, poll_flow_body
 
 
 @pytest.fixture
@@ -191,3 +191,34 @@ def test_a_run_left_running_by_a_killed_process_finishes_after_restart_without_d
     restarted.scheduler.tick()
     assert restarted.store.get_run(run_id)["status"] == "succeeded"
     assert [n["title"] for n in service.config["notes"]] == ["a Soup", "b Soup"]
+
+
+def test_a_step_whose_code_crashes_after_a_call_blames_the_connector_and_keeps_the_call(
+    make_app, service, clock
+):
+    from dataclasses import replace
+
+    from emulator_kitchen import APP
+
+    def post_then_crash(ctx, values):
+        ctx.http.post("/notes", json={"title": values["title"]})
+        return values["no_such_key"]
+
+    crashing = replace(APP.actions[0], key="crashing_note", perform=post_then_crash)
+    app = make_app(APPS={"kitchen": replace(APP, actions=(*APP.actions, crashing))})
+    emulator, client = app.extensions["emulator"], app.test_client()
+    flow = client.post("/api/flows", json=poll_flow_body(steps=[{
+        "key": "note", "app": "kitchen", "operation": "crashing_note", "connection_id": "kitchen-1",
+        "mapping": {"title": "Cook {{trigger.name}}"}}])).get_json()
+    emulator.runner.turn_on(flow["id"])
+    add_recipes(service, "Soup")
+    run_id = emulator.runner.poll_flow(flow["id"]).run_ids[0]
+    assert emulator.runner.execute_run(run_id) == "failed"
+    step = client.get(f"/api/runs/{run_id}").get_json()["steps"][0]
+    assert step["error"]["type"] == "CodeCrashed" and step["error"]["blame"] == "connector"
+    assert step["error"]["message"] == (
+        "kitchen.crashing_note has a bug in its connector code (the service is not at fault; fix the "
+        "connector): perform raised KeyError: 'no_such_key'"
+    )
+    assert [(call["method"], call["status"]) for call in step["trace"]] == [("POST", 201)]
+    assert step["attempts"] == 1, "a connector's bug is not retried"
