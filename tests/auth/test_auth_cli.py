@@ -81,7 +81,9 @@ def test_connect_list_test_rotate_and_delete_never_print_the_token(
 
 
 def test_a_wrong_token_is_not_saved_and_the_error_says_why(runner: CliRunner, served_okta: ServedApp) -> None:
-    result = runner.invoke(cli, ["connect", "okta", "--org-url", served_okta.base_url, "--api-token", "wrong-token-123456"])
+    result = runner.invoke(
+        cli, ["connect", "okta", "--org-url", served_okta.base_url, "--api-token", "wrong-token-123456"]
+    )
     assert result.exit_code != 0 and "E0000011" in result.output
     assert "wrong-token-123456" not in result.output
     assert "No connections yet" in runner.invoke(cli, ["connections", "list"]).output
