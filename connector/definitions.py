@@ -91,10 +91,11 @@ class Operation:
     scopes: tuple[str, ...] = ()
 
     kind_name = "operation"
+    kind_plural = "operations"
 
     @property
     def qualified_key(self) -> str:
-        return f"{self.kind_name}s.{self.key}"
+        return f"{self.kind_plural}.{self.key}"
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,7 @@ class Trigger(Operation):
     static_hook: bool = False
 
     kind_name = "trigger"
+    kind_plural = "triggers"
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,7 @@ class Action(Operation):
     idempotent: bool = False
 
     kind_name = "action"
+    kind_plural = "actions"
 
 
 @dataclass(frozen=True)
@@ -139,6 +142,7 @@ class Search(Operation):
     """Finds objects; returns a list (possibly empty), best match first."""
 
     kind_name = "search"
+    kind_plural = "searches"
 
 
 @dataclass(frozen=True)

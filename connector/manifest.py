@@ -145,7 +145,7 @@ def _operation(op: Operation, strict: bool, where: str) -> dict[str, Any]:
 def _build(app: App, strict: bool) -> dict[str, Any]:
     def operations(ops: Iterable[Operation]) -> list[dict[str, Any]]:
         ordered = sorted(ops, key=lambda op: op.key)
-        return [_operation(op, strict, f"{app.key}.{op.kind_name}s.{op.key}") for op in ordered]
+        return [_operation(op, strict, f"{app.key}.{op.qualified_key}") for op in ordered]
 
     return {
         "manifestVersion": MANIFEST_SCHEMA_VERSION,

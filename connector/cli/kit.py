@@ -134,7 +134,8 @@ def _connection(app_key: str, name: str | None, fields: dict[str, str], base_url
 @click.option("--target-url", help="The hook URL a hook trigger subscribes (with --step subscribe).")
 @click.option("--subscription", "subscription_json", help="What subscribe printed, as JSON (with --step unsubscribe).")
 @click.option("--trial", is_flag=True, help="Run as a trial (triggers return at most 3 samples).")
-@click.option("--strict", is_flag=True, help="Also check the output against its schema.")
+@click.option("--strict/--lenient", default=True, show_default=True,
+              help="Check the output against its schema (as the emulator and the pytest fixtures do).")
 @click.option("--trace", is_flag=True, help="Print the HTTP exchange (secrets redacted) with the output.")
 @click.option("--time-limit", type=float, default=30.0, show_default=True)
 @APP_OPTION

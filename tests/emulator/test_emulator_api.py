@@ -256,3 +256,24 @@ def test_a_hook_flow_whose_subscription_fails_stays_off(client, service, make_fl
     assert error["details"]["status_code"] == 403
     shown = client.get(f"/api/flows/{flow['id']}").get_json()
     assert shown["state"] == "off" and shown["subscribed"] is False
+
+
+def test_a_null_in_a_non_nullable_output_field_fails_a_step_test_as_it_fails_the_fixtures(
+    make_app, service, clock
+):
+    from dataclasses import replace
+
+    from emulator_kitchen import APP, poll_flow_body
+
+    def untitled(ctx, values):
+        note = ctx.http.post("/notes", json=values).json()
+        return {**note, "title": None}
+
+    app = make_app(APPS={"kitchen": replace(APP, actions=(replace(APP.actions[0], perform=untitled),))})
+    client = app.test_client()
+    flow = client.post("/api/flows", json=poll_flow_body()).get_json()
+    body = client.post(f"/api/flows/{flow['id']}/steps/0/test", json={"sample": {"id": 9, "name": "Tart"}}).get_json()
+    assert body["error"]["type"] == "ResultError"
+    assert body["error"]["message"].endswith(
+        "fix the connector): item 0 does not match its output schema at title: None is not of type 'string'"
+    )

@@ -51,3 +51,38 @@ def test_a_personio_operation_runs_in_two_lines(invoke_operation, personio_sandb
     personio_sandbox.seed_employees(3)
     found = invoke_operation(APP, "list_employees", personio_connection, {}).output
     assert len(found) == 3 and all(item["email"] for item in found)
+
+
+def test_a_conformance_failure_names_the_field_that_breaks_the_schema(pytester):
+    pytester.makepyfile(
+        """
+        from dataclasses import replace
+
+        import httpx
+        import pytest
+        from recipes_app import APP, recipes_service
+
+        from connector.conformance import ConformanceSetup, conformance_suite
+        from connector.context import Connection
+
+        def no_servings(ctx, values):
+            return [{**recipe, "servings": None} for recipe in ctx.http.get("/recipes").json()]
+
+        BROKEN = replace(APP, triggers=(replace(APP.triggers[0], perform=no_servings),), searches=(), actions=())
+        TestRecipes = conformance_suite(BROKEN)
+
+        @pytest.fixture
+        def conformance_setup():
+            service = recipes_service()
+            service.config["recipes"].append({"id": 1, "name": "Soup", "servings": 2})
+            transport = httpx.WSGITransport(app=service)
+            good = Connection(app="recipes", fields={"token": "secret-token-123"}, transport=transport)
+            bad = Connection(app="recipes", fields={"token": "wrong"}, transport=transport)
+            return ConformanceSetup(connection=good, bad_connection=bad)
+        """
+    )
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "-k", "sample_matches_what")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        ["*recipes.new_recipe output breaks its schema at servings: None is not of type 'integer'*"]
+    )

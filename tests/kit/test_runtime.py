@@ -63,8 +63,8 @@ def test_trigger_items_without_an_id_fail_loudly(connection):
 def test_strict_mode_checks_output_against_its_schema(connection, service):
     service.config["recipes"].append({"id": "not-a-number", "name": "Odd"})
     with pytest.raises(ResultError, match="output schema at id"):
-        invoke(APP, "list_recipes", connection, strict=True)
-    assert invoke(APP, "list_recipes", connection).output[0]["name"] == "Odd"
+        invoke(APP, "list_recipes", connection)
+    assert invoke(APP, "list_recipes", connection, strict=False).output[0]["name"] == "Odd"
 
 
 def test_an_operation_that_overruns_its_time_limit_is_stopped(connection):
