@@ -392,10 +392,17 @@ def field_types_are_complete(app: App) -> list[Problem]:
 
 
 def auth_is_complete(app: App) -> list[Problem]:
-    """OAuth has its endpoints, API keys are kept secret, and operations ask only for declared scopes."""
+    """OAuth has its endpoints, API keys are kept secret, a connection can be tested before it is saved,
+    and operations ask only for declared scopes."""
     problems: list[Problem] = []
     auth = app.auth
     where = f"{app.key}.auth"
+    if auth.test is None:
+        problems.append(Problem(
+            f"{where}.test", "auth",
+            "auth has no connection test, so no connection can be checked before it is saved (the emulator "
+            "refuses to save one); set AuthSpec(test=...) to a cheap authenticated call such as GET /me",
+        ))
     needed = {"oauth2": ("authorize_url", "token_url"), "oauth2_client_credentials": ("token_url",)}
     for name in needed.get(auth.type, ()):
         if not getattr(auth, name):

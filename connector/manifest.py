@@ -14,6 +14,7 @@ members always appear in the same order.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from importlib import resources
@@ -269,7 +270,16 @@ def validate_app(app: App) -> list[Problem]:
         problems = [Problem(app.key or "app", "manifest-build", message)]
     else:
         problems = validate_manifest(document)
-    return [*problems, *check_rules(app)]
+    ruled = check_rules(app)
+    # A wrong field type breaks both the schema and a rule; the rule says it better, so say it once.
+    rule_locations = {p.location for p in ruled if p.rule == "field-types"}
+    problems = [p for p in problems if _snake_location(p.location) not in rule_locations]
+    return [*problems, *ruled]
+
+
+def _snake_location(location: str) -> str:
+    """``okta.actions.x.inputFields.name.type`` as the rules spell it: ``...input_fields.name.type``."""
+    return re.sub(r"(?<=[a-z])([A-Z])", lambda m: "_" + m.group(1).lower(), location)
 
 
 __all__ = [

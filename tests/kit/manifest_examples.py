@@ -95,6 +95,10 @@ FIND_GROUP = Search(
     output_fields=GROUP_OUTPUT, sample=GROUP_SAMPLE, perform=_perform, scopes=("groups.read",),
 )
 
+def _whoami(ctx: Any) -> dict[str, Any]:
+    return dict(ctx.http.get("/me").json())
+
+
 VALID_APP = App(
     key="directory",
     name="Directory",
@@ -107,6 +111,7 @@ VALID_APP = App(
         scopes=("people.read", "people.write", "groups.read", "hooks.manage"),
         authorize_url="https://directory.example/oauth/authorize",
         token_url="https://directory.example/oauth/token",
+        test=_whoami,
     ),
     triggers=(NEW_PERSON, PERSON_EVENT, PASTED_HOOK),
     actions=(CREATE_PERSON, DELETE_PERSON),
@@ -249,7 +254,11 @@ ANTI_EXAMPLES: tuple[AntiExample, ...] = (
     AntiExample(
         "an_api_key_that_is_not_secret", "auth", "directory.auth.fields",
         replace(VALID_APP, auth=AuthSpec(type="api_key", fields=(Field("api_key", required=True),),
-                                          scopes=VALID_APP.auth.scopes)),
+                                          scopes=VALID_APP.auth.scopes, test=_whoami)),
+    ),
+    AntiExample(
+        "auth_without_a_connection_test", "auth", "directory.auth.test",
+        replace(VALID_APP, auth=replace(VALID_APP.auth, test=None)),
     ),
     AntiExample(
         "an_operation_scope_the_app_does_not_declare", "auth", "directory.actions.create_person.scopes",

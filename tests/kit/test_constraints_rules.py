@@ -172,7 +172,7 @@ def test_children_on_a_field_that_is_not_line_items_are_reported():
 
 
 def test_client_credentials_auth_needs_a_token_url_but_no_authorize_url():
-    auth = AuthSpec(type="oauth2_client_credentials", scopes=VALID_APP.auth.scopes)
+    auth = AuthSpec(type="oauth2_client_credentials", scopes=VALID_APP.auth.scopes, test=VALID_APP.auth.test)
     problems = _found(replace(VALID_APP, auth=auth), "auth")
     assert [p.location for p in problems] == ["directory.auth.token_url"]
     fixed = replace(auth, token_url="https://directory.example/oauth/token")
@@ -181,7 +181,7 @@ def test_client_credentials_auth_needs_a_token_url_but_no_authorize_url():
 
 def test_an_api_key_typed_as_password_counts_as_secret():
     auth = AuthSpec(type="api_key", fields=(Field("api_key", type="password", required=True),),
-                    scopes=VALID_APP.auth.scopes)
+                    scopes=VALID_APP.auth.scopes, test=VALID_APP.auth.test)
     assert check_rules(replace(VALID_APP, auth=auth)) == []
 
 
@@ -194,8 +194,15 @@ def test_a_bad_operation_key_is_reported_by_the_manifest_schema_with_a_fix():
 
 def test_schema_problems_come_before_rule_problems():
     app = with_input_field(VALID_APP, "create_person", "name", type="colour")
+    app = with_operation(app, "find_group", key="FindGroup")
     rules = [p.rule for p in validate_app(app)]
-    assert rules == ["manifest-schema", "field-types"]
+    assert rules[0] == "manifest-schema" and rules[-1] == "field-types"
+
+
+def test_a_wrong_field_type_is_reported_once_by_the_rule_that_names_the_fix():
+    app = with_input_field(VALID_APP, "create_person", "name", type="colour")
+    problems = [(p.location, p.rule) for p in validate_app(app)]
+    assert problems == [("directory.actions.create_person.input_fields.name.type", "field-types")]
 
 
 def test_a_sample_that_is_a_list_is_told_to_be_one_object():
