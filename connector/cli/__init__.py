@@ -9,6 +9,7 @@ from connector.cli.connections import connect_group, connections_group, keys_gro
 from connector.cli.emulate import emulate_command
 from connector.cli.kit import invoke_command, manifest_command, validate_command
 from connector.cli.sandbox import sandbox_group
+from connector.cli.scaffold import init_command, scaffold_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -26,3 +27,5 @@ main.add_command(connect_group)
 main.add_command(connections_group)
 main.add_command(keys_group)
 main.add_command(emulate_command)
+main.add_command(init_command)
+main.add_command(scaffold_command)
