@@ -68,7 +68,7 @@ def init_package(key: str, auth: AuthType, destination: Path) -> list[Path]:
         "title": key.replace("_", " ").title(), "class_name": key.replace("_", " ").title().replace(" ", ""),
         "credential_name": credential,
         "fake_auth_doc": {
-            "api_key": f"It accepts ``Authorization: Bearer {{API_KEY}}`` (the value below).",
+            "api_key": "It accepts ``Authorization: Bearer <API_KEY>`` (the value below).",
             "oauth2": "Its consent page (``/oauth/authorize``) approves at once; ``/oauth/token`` answers "
                       "with ACCESS_TOKEN, which is the Bearer value it accepts.",
         }[auth],
