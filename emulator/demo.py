@@ -1,4 +1,4 @@
-"""The whole local platform in one WSGI app: the emulator with both sandboxes mounted beside it.
+"""The whole local platform in one WSGI app: the emulator with its three sandboxes (Okta, Contacts, Personio) mounted beside it.
 
 ``connector emulate`` serves what :func:`build_environment` returns, and the browser tests use the same
 function, so what a newcomer clicks through is what the tests check::
@@ -77,7 +77,7 @@ def build_environment(
     config: Mapping[str, Any] | None = None,
     allow_urls: Sequence[str] = (),
 ) -> Environment:
-    """Build the emulator and both sandboxes for ``public_url`` (where the WSGI app will be served).
+    """Build the emulator and its three sandboxes for ``public_url`` (where the WSGI app will be served).
 
     Args:
         allow_urls: origins connections may call although they are local or private (an author's own
