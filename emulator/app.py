@@ -25,6 +25,9 @@ RECOVER_ON_START       re-queue runs a killed process left running (True; turn o
 ALLOW_URLS             origins connections may call although they are local or private (``--allow-url``);
                        read by :func:`emulator.demo.build_environment`, which keeps them canonical here
 LEASE_SECONDS          how long a claim on a run or delivery lasts; an expired one is taken over (120)
+NOTICE_URL_CHECK       ``url -> url`` check of notification URLs (default: the outbound guard and ALLOW_URLS)
+NOTICE_TRANSPORT       httpx transport for notices (default: the guarded network); tests pass a MockTransport
+NOTICE_INTERVAL        seconds between sweeps that send failed/paused flow notices (2)
 =====================  ===============================================================================
 """
 
@@ -40,10 +43,12 @@ from typing import Any
 from flask import Flask
 
 from connector.definitions import App
+from connector.outbound import GuardedTransport, OutboundPolicy, check_url, system_resolver
 from emulator.api import register_api
 from emulator.hooks import HookIngress
 from emulator.hooks import bp as hooks_bp
 from emulator.invoking import Invoker, RunnerSettings
+from emulator.notices import FlowNotices
 from emulator.runner import Runner
 from emulator.scheduler import Scheduler
 from emulator.sealing import FlowSealer
@@ -66,6 +71,9 @@ DEFAULTS: dict[str, Any] = {
     "CLOCK": None,
     "RECOVER_ON_START": True,
     "LEASE_SECONDS": 120.0,
+    "NOTICE_URL_CHECK": None,
+    "NOTICE_TRANSPORT": None,
+    "NOTICE_INTERVAL": 2.0,
 }
 
 
@@ -79,6 +87,7 @@ class Emulator:
     trials: Trials
     scheduler: Scheduler
     max_hook_body: int
+    notices: FlowNotices
 
     @property
     def settings(self) -> RunnerSettings:
@@ -94,6 +103,22 @@ def _apps(value: Mapping[str, App] | None) -> Mapping[str, App]:
     from connector.registry import load_apps
 
     return load_apps()
+
+
+def _notices(config: Mapping[str, Any], store: Store) -> FlowNotices:
+    """Flow notices behind the same outbound guard (and ``--allow-url`` origins) as every connection."""
+    policy = OutboundPolicy.allowing(config.get("ALLOW_URLS") or ())
+
+    def check_notice_url(url: str) -> str:
+        return check_url(url, field="notify_url", policy=policy, resolve=system_resolver)
+
+    return FlowNotices(
+        store=store,
+        check_url=config["NOTICE_URL_CHECK"] or check_notice_url,
+        public_url=str(config["PUBLIC_URL"]).rstrip("/"),
+        transport=config["NOTICE_TRANSPORT"] or GuardedTransport(policy),
+        interval=float(config["NOTICE_INTERVAL"]),
+    )
 
 
 def _settings(config: Mapping[str, Any]) -> RunnerSettings:
@@ -136,6 +161,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         trials=Trials(invoker),
         scheduler=Scheduler(runner, float(app.config["SCHEDULER_INTERVAL"])),
         max_hook_body=int(app.config["MAX_HOOK_BODY"]),
+        notices=_notices(app.config, store),
     )
     if app.config["RECOVER_ON_START"]:
         store.recover_interrupted()
@@ -145,4 +171,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_api(app)
     if app.config["RUNNER_THREAD"]:
         emulator.scheduler.start()
+        emulator.notices.start(emulator.clock)
     return app

@@ -1,4 +1,4 @@
-"""The whole local platform in one WSGI app: the emulator with its three sandboxes (Okta, Contacts, Personio) mounted beside it.
+"""The whole local platform in one WSGI app: the emulator with its three sandboxes mounted beside it.
 
 ``connector emulate`` serves what :func:`build_environment` returns, and the browser tests use the same
 function, so what a newcomer clicks through is what the tests check::
@@ -62,6 +62,7 @@ class Environment:
 
     def close(self) -> None:
         self.emulator.extensions["emulator"].scheduler.stop()
+        self.emulator.extensions["emulator"].notices.stop()
         self.okta.outbox.close()
         self.contacts.outbox.close()
 

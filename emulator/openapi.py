@@ -63,7 +63,7 @@ _PATHS: dict[str, Any] = {
     "/api/flows/{flow_id}": {
         "parameters": [{"$ref": "#/components/parameters/flow_id"}],
         "get": _op("A flow"),
-        "patch": _op("Change a flow's name, trigger (when off), steps or interval", body="FlowInput!",
+        "patch": _op("Change a flow's name, trigger (when off), steps, interval or notification URL", body="FlowInput!",
                      errors=("400", "404", "409", "422")),
         "delete": _op("Turn a flow off and delete it with its runs"),
     },
@@ -194,6 +194,11 @@ _COMPONENTS: dict[str, Any] = {
                 },
                 "steps": {"type": "array", "items": _STEP},
                 "interval_seconds": {"type": "number", "exclusiveMinimum": 0},
+                "notify_url": {
+                    "type": ["string", "null"],
+                    "description": "Where a JSON notice is POSTed when the flow fails or is paused (null removes "
+                                   "it); checked by the outbound guard like every URL the emulator calls",
+                },
             },
         },
         "DraftFlow": {

@@ -22,10 +22,26 @@ def _emulator() -> Any:
 
 def _shape(flow: dict[str, Any]) -> dict[str, Any]:
     em = _emulator()
-    return flow_shape(
+    shape = flow_shape(
         flow, em.invoker, held=len(em.store.run_ids(flow["id"], "held")),
         failed_deliveries=em.store.count_deliveries(flow["id"], "failed"),
     )
+    shape["failed_runs"] = len(em.store.run_ids(flow["id"], "failed"))
+    notice = em.notices.status(flow["id"])
+    shape["notify_url"] = notice["url"] if notice else None
+    shape["notice"] = notice
+    return shape
+
+
+def _notify_url(body: Any) -> tuple[Any, str | None, bool]:
+    """The body without ``notify_url``, the URL, and whether the body gave one (null removes it)."""
+    if not isinstance(body, dict) or "notify_url" not in body:
+        return body, None, False
+    body = dict(body)
+    url = body.pop("notify_url")
+    if url is not None and not isinstance(url, str):
+        raise ApiError(422, "must be a URL (text) or null", "notify_url")
+    return body, (url or "").strip() or None, True
 
 
 def _sample(body: dict[str, Any], flow: dict[str, Any]) -> Any:
@@ -45,8 +61,13 @@ def list_flows() -> Any:
 @bp.post("")
 def create_flow() -> Any:
     em = _emulator()
-    columns = check_flow(em.invoker.apps, json_body())
+    body, notify_url, _given = _notify_url(json_body())
+    columns = check_flow(em.invoker.apps, body)
+    if notify_url:
+        em.notices.check_url(notify_url)  # refuse before anything is stored
     flow = em.store.create_flow(columns, em.clock())
+    if notify_url:
+        em.notices.set_url(flow["id"], notify_url, em.clock())
     return jsonify(_shape(flow)), 201
 
 
@@ -59,13 +80,19 @@ def get_flow(flow_id: str) -> Any:
 def update_flow(flow_id: str) -> Any:
     em = _emulator()
     flow = em.runner.flow(flow_id)
-    columns = check_flow(em.invoker.apps, json_body(), existing=flow)
+    body, notify_url, given = _notify_url(json_body())
+    columns = check_flow(em.invoker.apps, body, existing=flow)
+    if notify_url:
+        em.notices.check_url(notify_url)
     trigger_changed = any(k.startswith("trigger_") and columns[k] != flow[k] for k in columns)
     if trigger_changed and flow["state"] != "off":
         raise ApiError(409, "turn the flow off before changing its trigger", "trigger")
     if "interval_seconds" in columns and flow["state"] == "on" and flow["next_poll_at"] is not None:
         columns["next_poll_at"] = min(flow["next_poll_at"], em.clock() + columns["interval_seconds"])
     em.store.update_flow(flow_id, columns, em.clock())
+    current = em.notices.status(flow_id)
+    if given and (current["url"] if current else None) != notify_url:
+        em.notices.set_url(flow_id, notify_url, em.clock())
     return jsonify(_shape(em.runner.flow(flow_id)))
 
 
@@ -76,6 +103,7 @@ def delete_flow(flow_id: str) -> Any:
     if flow["state"] != "off":
         em.runner.turn_off(flow_id)
     em.store.delete_flow(flow_id)
+    em.notices.forget(flow_id)
     return jsonify({"deleted": flow_id})
 
 

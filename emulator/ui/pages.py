@@ -6,7 +6,7 @@ everything from ``/api`` and send the CSRF token with every change.
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask import Blueprint, current_app, redirect, render_template, send_from_directory, url_for
 from werkzeug.wrappers import Response
 
 ui = Blueprint(
@@ -54,3 +54,10 @@ def run_detail_page(run_id: str) -> str:
 @ui.get("/sandboxes")
 def sandboxes_page() -> str:
     return render_template("ui/sandboxes.html", page="sandboxes", title="Sandboxes")
+
+
+@ui.get("/favicon.ico")
+def favicon() -> Response:
+    """Browsers ask for /favicon.ico on every page of this origin (the sandboxes' pages too)."""
+    assert ui.static_folder is not None
+    return send_from_directory(ui.static_folder, "favicon.svg", mimetype="image/svg+xml", max_age=86400)

@@ -88,6 +88,29 @@ def _generated_profile() -> dict[str, str]:
     }
 
 
+@sandboxes_api.get("/api/sandboxes/okta/users")
+def list_okta_users() -> Response:
+    """The newest users of the Okta sandbox, asked the way an Okta admin script would (search sorted by
+    creation time, newest first), so the card shows the user just created at the top."""
+    okta = running_sandbox("okta")
+    limit = request.args.get("limit", default=5, type=int) or 5
+    headers = {"Authorization": f"SSWS {okta.settings.token}", "Accept": "application/json"}
+    params: dict[str, str | int] = {
+        "search": 'created gt "1970-01-01T00:00:00.000Z"', "sortBy": "created", "sortOrder": "desc",
+        "limit": max(1, min(limit, 50)),
+    }
+    with in_process_client(okta, headers) as http:
+        response = http.get("/api/v1/users", params=params)
+    if response.status_code >= 400:
+        raise _vendor_problem(response, "list users")
+    users = [
+        {"id": u.get("id"), "status": u.get("status"), "created": u.get("created"),
+         **{key: (u.get("profile") or {}).get(key) for key in ("firstName", "lastName", "email", "title")}}
+        for u in response.json()
+    ]
+    return jsonify({"users": users})
+
+
 @sandboxes_api.post("/api/sandboxes/okta/users")
 def create_okta_user() -> tuple[Response, int]:
     okta = running_sandbox("okta")

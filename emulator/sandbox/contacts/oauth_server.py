@@ -390,6 +390,11 @@ def oauth_blueprint(server: OAuthServer) -> Blueprint:
         )
         return Response(page, mimetype="text/html")
 
+    @blueprint.get("/oauth/consent.css")
+    def consent_stylesheet() -> BaseResponse:
+        css = resources.files("emulator.sandbox.contacts").joinpath("consent.css").read_text(encoding="utf-8")
+        return Response(css, mimetype="text/css", headers={"Cache-Control": "max-age=3600"})
+
     @blueprint.post("/oauth/chooselocation")
     def decide() -> BaseResponse:
         pending = server.take_consent(request.form.get("nonce", ""))

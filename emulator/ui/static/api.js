@@ -91,6 +91,12 @@ const Ui = (() => {
     return el("span", { class: `badge badge-${kind || text}` }, text);
   }
 
+  /** A trigger's label for menus and lists: "(instant)" is added once, unless the label says it already. */
+  function triggerLabel(op) {
+    if (!op) return "";
+    return op.kind === "hook" && !/instant/i.test(op.label) ? `${op.label} (instant)` : op.label;
+  }
+
   function when(seconds) {
     if (!seconds) return "";
     return new Date(seconds * 1000).toLocaleString();
@@ -148,5 +154,5 @@ const Ui = (() => {
       el("tbody", {}, rows.length ? rows.flat() : el("tr", {}, el("td", { colspan: 6, class: "empty" }, "No HTTP calls.")))));
   }
 
-  return { el, notice, showError, json, badge, when, duration, busy, traceTable };
+  return { el, notice, showError, json, badge, when, duration, busy, traceTable, triggerLabel };
 })();

@@ -105,7 +105,7 @@
       markDirty();
       renderTrigger();
     }, "Choose an app"));
-    const opOptions = operations(state.trigger.app, ["triggers"]).map((op) => [op.key, `${op.label}${op.kind === "hook" ? " (instant)" : ""}`]);
+    const opOptions = operations(state.trigger.app, ["triggers"]).map((op) => [op.key, Ui.triggerLabel(op)]);
     $("trigger-operation").replaceWith(select("trigger-operation", opOptions, state.trigger.operation, (v) => {
       state.trigger.operation = v;
       state.trigger.input = {};
@@ -350,21 +350,24 @@
     return el("details", { class: "sample" }, el("summary", {}, `HTTP trace (${trace.length} ${trace.length === 1 ? "call" : "calls"})`), Ui.traceTable(trace));
   }
 
+  // Trials run the flow as the editor shows it (POST /api/trials/...), saved or not: nothing is stored
+  // on the server until "Save flow".
   async function testStep(index) {
-    await save();
+    requireTrigger();
     const step = state.steps[index];
     const card = document.querySelector(`[data-step-index="${index}"]`);
     const box = card.querySelector(".step-test-result");
     box.replaceChildren(el("p", { class: "muted" }, "Running the action once…"));
-    const result = await Api.post(`/api/flows/${encodeURIComponent(state.flowId)}/steps/${index}/test`, { sample: currentSample() });
+    const result = await Api.post(`/api/trials/steps/${index}/test`, { ...draft(), sample: currentSample() });
     if (!result.error && result.output && typeof result.output === "object") state.stepOutputs[step.key] = result.output;
-    box.replaceChildren(
+    const parts = [
       el("h3", {}, result.error ? "Test failed" : "Test succeeded"),
       result.error ? el("div", { class: "error-box" }, `${result.error.type}: ${result.error.message}`) : null,
       el("div", { class: "grid-2" },
         el("div", {}, el("div", { class: "preview-label" }, "Input sent"), Ui.json(result.input)),
         el("div", {}, el("div", { class: "preview-label" }, "Output"), Ui.json(result.output))),
-      el("div", { class: "preview-label" }, "Request and response"), Ui.traceTable(result.trace));
+      el("div", { class: "preview-label" }, "Request and response"), Ui.traceTable(result.trace)];
+    box.replaceChildren(...parts.filter((part) => part !== null));
     state.steps.forEach((_, i) => { if (i > index) refreshPreview(i); });
   }
 
@@ -374,6 +377,7 @@
       name: $("flow-name").value.trim() || "Untitled flow",
       steps: state.steps.map((s) => ({ key: s.key, app: s.app, operation: s.operation, connection_id: s.connection_id || null, mapping: s.mapping })),
       interval_seconds: Number($("flow-interval").value || 60),
+      notify_url: $("flow-notify-url").value.trim() || null,
     };
     const trigger = { app: state.trigger.app, operation: state.trigger.operation, connection_id: state.trigger.connection_id || null,
       input: Object.fromEntries(Object.entries(state.trigger.input).filter(([, v]) => v !== undefined)) };
@@ -384,8 +388,20 @@
     return body;
   }
 
-  async function save() {
+  function requireTrigger() {
     if (!state.trigger.app || !state.trigger.operation) throw new Error("trigger: choose an app and a trigger event first");
+  }
+
+  function draft() {
+    const body = payload();
+    delete body.notify_url;
+    body.trigger = { app: state.trigger.app, operation: state.trigger.operation, connection_id: state.trigger.connection_id || null,
+      input: Object.fromEntries(Object.entries(state.trigger.input).filter(([, v]) => v !== undefined)) };
+    return body;
+  }
+
+  async function save() {
+    requireTrigger();
     const body = payload();
     const flow = state.flowId
       ? await Api.patch(`/api/flows/${encodeURIComponent(state.flowId)}`, body)
@@ -437,6 +453,11 @@
     state.flowId = flow.id;
     $("editor-title").textContent = flow.name;
     $("flow-state").replaceChildren(Ui.badge(flow.state), flow.paused_reason ? el("span", { class: "small muted" }, ` ${flow.paused_reason}`) : "");
+    $("delete-flow").hidden = false;
+    const notice = flow.notice;
+    $("flow-notice-status").textContent = !notice ? ""
+      : notice.last_error ? `Last notice not delivered: ${notice.last_error}`
+      : notice.last_sent ? `Last notice delivered ${Ui.when(notice.last_sent)} (HTTP ${notice.last_status}).` : "No notice sent yet.";
     const toggle = $("toggle-flow");
     toggle.hidden = false;
     toggle.textContent = { off: "Turn on", paused: "Resume", on: "Turn off" }[flow.state] || "Turn on";
@@ -446,6 +467,7 @@
   function loadFlow(flow) {
     adopt(flow);
     $("flow-name").value = flow.name;
+    $("flow-notify-url").value = flow.notify_url || "";
     $("flow-interval").value = flow.interval_seconds;
     state.trigger = { app: flow.trigger.app, operation: flow.trigger.operation, connection_id: flow.trigger.connection_id || "", input: { ...flow.trigger.input } };
     state.steps = flow.steps.map((s) => ({ key: s.key, app: s.app, operation: s.operation, connection_id: s.connection_id || "", mapping: { ...s.mapping } }));
@@ -457,13 +479,20 @@
   }));
 
   $("test-trigger").addEventListener("click", (event) => Ui.busy(event.currentTarget, async () => {
-    await save();
+    requireTrigger();
     $("trigger-samples").replaceChildren(el("p", { class: "muted" }, "Fetching the newest items…"));
-    const result = await Api.post(`/api/flows/${encodeURIComponent(state.flowId)}/test-trigger`);
+    const result = await Api.post("/api/trials/trigger", draft());
     state.samples = result.samples || [];
     state.sampleIndex = 0;
     renderSamples(result);
     renderSteps();
+  }));
+
+  $("delete-flow").addEventListener("click", (event) => Ui.busy(event.currentTarget, async () => {
+    if (!window.confirm(`Delete ${state.flow.name}? It is turned off first; its runs are deleted with it.`)) return;
+    await Api.del(`/api/flows/${encodeURIComponent(state.flowId)}`);
+    state.dirty = false;
+    window.location.assign("/flows?deleted=" + encodeURIComponent(state.flow.name));
   }));
 
   $("toggle-flow").addEventListener("click", (event) => Ui.busy(event.currentTarget, async () => {
@@ -485,7 +514,7 @@
     if (last) last.focus();
   });
 
-  for (const id of ["flow-name", "flow-interval"]) $(id).addEventListener("input", markDirty);
+  for (const id of ["flow-name", "flow-interval", "flow-notify-url"]) $(id).addEventListener("input", markDirty);
   window.addEventListener("beforeunload", (event) => { if (state.dirty) event.preventDefault(); });
 
   async function start() {

@@ -1,4 +1,5 @@
-/* Flows page: every flow with its state, an on/off toggle, and a banner for held items. */
+/* Flows page: every flow with its state and an on/off toggle; banners for flows that need attention
+   (paused, failing runs, failing polls) and for held items. Apps and operations show their labels. */
 "use strict";
 
 (() => {
@@ -33,6 +34,25 @@
       el("a", { href: `/flows/${encodeURIComponent(flow.id)}` }, "the flow"), ".");
   }
 
+  function attentionBanner(flow) {
+    const problems = [];
+    if (flow.state === "paused") problems.push(`paused: ${flow.paused_reason || "no reason given"}`);
+    if (flow.last_error) problems.push(`the last poll failed: ${flow.last_error.message || ""}`);
+    if (flow.failed_runs) problems.push(`${flow.failed_runs} failed ${flow.failed_runs === 1 ? "run" : "runs"}`);
+    if (!problems.length) return null;
+    const runs = el("a", { href: `/runs?flow=${encodeURIComponent(flow.id)}&status=failed` }, "See failed runs");
+    const open = el("a", { href: `/flows/${encodeURIComponent(flow.id)}` }, "Open the flow");
+    return el("div", { class: "banner banner-attention", role: "alert", dataset: { flowId: flow.id } },
+      el("strong", {}, `${flow.name} needs attention: `), problems.join("; "), ".",
+      el("div", { class: "actions" }, open, flow.failed_runs ? runs : null));
+  }
+
+  function labels(apps, appKey, opKey) {
+    const app = apps[appKey];
+    const op = app ? [...app.triggers, ...app.actions, ...app.searches].find((o) => o.key === opKey) : null;
+    return { app: app ? app.name : appKey, op: op ? (op.kind ? Ui.triggerLabel(op) : op.label) : opKey };
+  }
+
   function stateButton(flow, action, label, secondary) {
     const button = el("button", { type: "button", class: secondary ? "secondary" : "" }, label);
     button.setAttribute("aria-label", `${label} ${flow.name}`);
@@ -54,7 +74,8 @@
   }
 
   async function load() {
-    const data = await Api.get("/api/flows");
+    const [data, catalogue] = await Promise.all([Api.get("/api/flows"), Api.get("/api/apps")]);
+    const apps = Object.fromEntries(catalogue.apps.map((a) => [a.key, a]));
     body.replaceChildren();
     banners.replaceChildren();
     if (!data.flows.length) {
@@ -62,14 +83,21 @@
       return;
     }
     for (const flow of data.flows) {
+      const attention = attentionBanner(flow);
+      if (attention) banners.append(attention);
       if (flow.held_runs) banners.append(heldBanner(flow));
       if (flow.failed_deliveries) banners.append(failedDeliveriesBanner(flow));
       const t = flow.trigger;
+      const trigger = labels(apps, t.app, t.operation);
       body.append(el("tr", { dataset: { flowId: flow.id } },
         el("td", {}, el("a", { href: `/flows/${encodeURIComponent(flow.id)}` }, el("strong", {}, flow.name)),
           el("div", { class: "small muted mono" }, flow.id)),
-        el("td", {}, `${t.app} · ${t.operation}`, el("div", { class: "small muted" }, t.kind === "hook" ? "instant (hook)" : `polls every ${flow.interval_seconds} s`)),
-        el("td", {}, flow.steps.map((s) => el("div", { class: "small" }, `${s.key}: ${s.app} · ${s.operation}`))),
+        el("td", { title: `${t.app}.${t.operation}` }, `${trigger.app} · ${trigger.op}`,
+          el("div", { class: "small muted" }, t.kind === "hook" ? "instant (hook)" : `polls every ${flow.interval_seconds} s`)),
+        el("td", {}, flow.steps.map((s) => {
+          const step = labels(apps, s.app, s.operation);
+          return el("div", { class: "small", title: `${s.key}: ${s.app}.${s.operation}` }, `${step.app} · ${step.op}`);
+        })),
         el("td", { class: "flow-state" }, Ui.badge(flow.state), flow.paused_reason ? el("div", { class: "small muted" }, flow.paused_reason) : null,
           flow.last_error ? el("div", { class: "small field-error" }, flow.last_error.message || "") : null),
         el("td", {}, toggle(flow)),
@@ -77,5 +105,7 @@
     }
   }
 
+  const deleted = new URLSearchParams(window.location.search).get("deleted");
+  if (deleted) Ui.notice(`Deleted ${deleted}.`, "ok");
   load().catch(Ui.showError);
 })();

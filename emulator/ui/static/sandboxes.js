@@ -1,5 +1,5 @@
 /* Sandboxes page: create an Okta user or a Personio employee through the sandboxes' APIs; list the
-   newest Personio employees and the Contacts sandbox's contacts. */
+   newest Okta users and Personio employees and the Contacts sandbox's contacts. */
 "use strict";
 
 (() => {
@@ -11,6 +11,22 @@
   const employeeForm = document.getElementById("personio-employee-form");
   const employeeCreated = document.getElementById("personio-created");
   const employeesBody = document.getElementById("personio-body");
+  const usersBody = document.getElementById("okta-body");
+
+  async function loadUsers() {
+    const data = await Api.get("/api/sandboxes/okta/users?limit=5");
+    usersBody.replaceChildren();
+    if (!data.users.length) {
+      usersBody.append(el("tr", {}, el("td", { colspan: 3, class: "empty" }, "No users.")));
+      return;
+    }
+    for (const u of data.users) {
+      usersBody.append(el("tr", { dataset: { userId: u.id, email: u.email || "" } },
+        el("td", {}, [u.firstName, u.lastName].filter(Boolean).join(" "), el("div", { class: "small muted" }, u.title || "")),
+        el("td", {}, u.email || ""),
+        el("td", {}, Ui.badge(u.status || ""))));
+    }
+  }
 
   async function loadSandboxes() {
     const data = await Api.get("/api/sandboxes");
@@ -75,6 +91,7 @@
       created.replaceChildren(el("p", { class: "notice notice-ok", dataset: { userId: user.id, email: user.profile.email } },
         `Created ${user.profile.firstName} ${user.profile.lastName} (${user.profile.email}), id ${user.id}, status ${user.status}.`));
       userForm.reset();
+      await loadUsers();
     });
   });
 
@@ -84,6 +101,9 @@
   });
 
   loadSandboxes().catch(Ui.showError);
+  loadUsers().catch((error) => {
+    usersBody.replaceChildren(el("tr", {}, el("td", { colspan: 3, class: "empty" }, error.message)));
+  });
   loadEmployees().catch((error) => {
     employeesBody.replaceChildren(el("tr", {}, el("td", { colspan: 2, class: "empty" }, error.message)));
   });
