@@ -17,6 +17,7 @@ Two servers, chosen per call:
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, Protocol
@@ -129,15 +130,36 @@ class _WaitressServer:
         self._thread.start()
 
     def stop(self) -> None:
-        # Close every socket from inside the I/O loop (the trigger runs the thunk there): the loop ends
-        # when its map is empty, then the worker threads are told to finish.
-        def close_all() -> None:
-            for dispatcher in list(self._map.values()):
-                dispatcher.close()
+        """Stop in three steps, so no thread ever touches a descriptor another thread has closed.
 
-        self._server.trigger.pull_trigger(close_all)
+        1. Inside the I/O loop (a trigger thunk): mark every channel disconnected, so workers stop writing
+           (waitress raises ClientDisconnected in them), and take every dispatcher out of the loop's map,
+           which ends the loop. Nothing is closed yet: a worker may be in the middle of a send, and any
+           thread may still pull the trigger (a pull that wakes the loop runs this thunk before the
+           stopping thread has written its own byte, so the trigger must still be open then).
+        2. Wait for the loop thread, then for the workers.
+        3. Close the sockets and, once no worker is left to pull it, the trigger.
+        """
+        taken: list[Any] = []
+
+        def leave_loop() -> None:
+            for dispatcher in list(self._map.values()):
+                if hasattr(dispatcher, "cancel"):
+                    dispatcher.cancel()  # a channel: connected = False, will_close = True
+                dispatcher.del_channel()
+                taken.append(dispatcher)
+
+        self._server.trigger.pull_trigger(leave_loop)
         self._thread.join(timeout=5)
         self._server.task_dispatcher.shutdown(timeout=5)
+        workers_left = bool(self._server.task_dispatcher.threads)
+        for dispatcher in taken:
+            if dispatcher is self._server.trigger and workers_left:
+                continue  # a stuck worker may still pull it; two descriptors are cheaper than EBADF there
+            with contextlib.suppress(OSError):
+                # A channel's handle_close also closes its output buffers (temporary files when large).
+                closer = dispatcher.handle_close if isinstance(dispatcher, HTTPChannel) else dispatcher.close
+                closer()
 
 
 class ServedApp:
