@@ -53,6 +53,14 @@ def _entry_point_apps() -> tuple[App, ...]:
 #: ``--app`` specs named once in this process stay known, so the credential store and the connection
 #: test find the app a command was given.
 _named_specs: list[str] = []
+#: App objects a host process chose explicitly (the emulator's ``APPS`` setting), by key.
+_hosted: dict[str, App] = {}
+
+
+def host_apps(apps: dict[str, App]) -> None:
+    """Make the apps a host process runs (the emulator's ``APPS``) the ones every lookup by key finds,
+    so its credential store and connection tests use the same definitions as its flows."""
+    _hosted.update(apps)
 
 
 def load_apps(extra: list[str] | None = None) -> dict[str, App]:
@@ -69,12 +77,14 @@ def load_apps(extra: list[str] | None = None) -> dict[str, App]:
             )
         found[app.key] = app
     _named_specs.extend(s for s in extra or [] if s not in _named_specs)
+    found.update(_hosted)
     return found
 
 
 def forget_named_apps() -> None:
-    """Forget the ``--app`` specs named so far (tests that run many commands in one process)."""
+    """Forget the ``--app`` specs and hosted apps named so far (tests that run many in one process)."""
     _named_specs.clear()
+    _hosted.clear()
 
 
 def get_app(key: str, extra: list[str] | None = None) -> App:

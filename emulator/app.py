@@ -98,11 +98,12 @@ class Emulator:
 
 
 def _apps(value: Mapping[str, App] | None) -> Mapping[str, App]:
-    if value is not None:
-        return value
-    from connector.registry import load_apps
+    from connector.registry import host_apps, load_apps
 
-    return load_apps()
+    if value is None:
+        return load_apps()
+    host_apps(dict(value))  # the credential store and connection tests look apps up by key
+    return value
 
 
 def _notices(config: Mapping[str, Any], store: Store) -> FlowNotices:
