@@ -120,3 +120,41 @@ def test_the_installed_package_registers_its_app_through_the_entry_point(package
     )
     assert listed.returncode == 0, listed.stderr
     assert listed.stdout.strip() == "recipes 0.1.0: ok (4 operations)"
+
+
+def test_an_oauth2_connector_connects_through_its_consent_page_from_the_cli(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+    import threading
+
+    import httpx
+
+    _ok("init", "pantry", "--auth", "oauth2", "--dir", str(tmp_path / "pantry"))
+    monkeypatch.chdir(tmp_path / "pantry")
+    monkeypatch.syspath_prepend(str(tmp_path / "pantry"))
+    from pantry_connector.fake import create_fake
+
+    def consent_in_a_browser(url: str) -> bool:
+        threading.Thread(target=lambda: httpx.get(url, follow_redirects=True, timeout=10)).start()
+        return True
+
+    monkeypatch.setattr("webbrowser.open", consent_in_a_browser)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        callback_port = probe.getsockname()[1]
+    try:
+        with serve(create_fake()) as fake:
+            printed = _ok("connect", "--app", "pantry_connector.app:APP", "pantry", "--oauth", "--client-id", "cid",
+                          "--client-secret", "csecret", "--base-url", fake.base_url, "--port", str(callback_port),
+                          "--open-browser", "--data-dir", str(tmp_path / "data"))
+    finally:
+        for name in [m for m in sys.modules if m.split(".")[0] == "pantry_connector"]:
+            del sys.modules[name]
+    assert "Open this URL to connect" in printed and f"{fake.base_url}/oauth/authorize?" in printed
+    assert printed.strip().endswith("Connected pantry (pantry): Test Kitchen")
+    from auth.store import open_store
+
+    store = open_store(str(tmp_path / "data"))
+    (record,) = store.list()
+    assert store.fields(record.id)["access_token"] == "fake-access-token-123"
