@@ -40,14 +40,34 @@ def load_object(spec: str) -> App:
 
 
 @lru_cache(maxsize=1)
-def _entry_point_apps() -> tuple[App, ...]:
-    apps = []
+def _scan_entry_points() -> tuple[tuple[App, ...], tuple[str, ...]]:
+    """The installed apps, and one line for each entry point that could not be loaded as an App.
+
+    One broken package (an import error, a typo in its entry point) must not take every other app
+    down with it; :func:`broken_apps` says what was left out and why.
+    """
+    apps: list[App] = []
+    broken: list[str] = []
     for ep in entry_points(group=ENTRY_POINT_GROUP):
-        app = ep.load()
+        try:
+            app = ep.load()
+        except Exception as exc:
+            broken.append(f"{ep.name} = {ep.value} cannot be imported ({type(exc).__name__}: {exc})")
+            continue
         if not isinstance(app, App):
-            raise DefinitionError(f"entry point {ep.name} = {ep.value} is not an App")
+            broken.append(f"{ep.name} = {ep.value} is not a connector.definitions.App (got {type(app).__name__})")
+            continue
         apps.append(app)
-    return tuple(apps)
+    return tuple(apps), tuple(broken)
+
+
+def _entry_point_apps() -> tuple[App, ...]:
+    return _scan_entry_points()[0]
+
+
+def broken_apps() -> tuple[str, ...]:
+    """Installed ``connector.apps`` entry points that were left out, each with the reason."""
+    return _scan_entry_points()[1]
 
 
 #: ``--app`` specs named once in this process stay known, so the credential store and the connection
@@ -90,6 +110,9 @@ def forget_named_apps() -> None:
 def get_app(key: str, extra: list[str] | None = None) -> App:
     apps = load_apps(extra)
     if key not in apps:
+        for line in broken_apps():
+            if line.startswith(f"{key} = "):
+                raise BadInput(f"the installed app {key!r} could not be loaded: {line}", "app")
         known = ", ".join(sorted(apps)) or "none installed"
         raise BadInput(f"unknown app {key!r}; known apps: {known}", "app")
     return apps[key]

@@ -79,8 +79,10 @@ def emulate_command(
 def _valid_apps(app_specs: list[str]) -> dict[str, App]:
     """Every installed app that passes validation; each one that does not is named and left out."""
     from connector.manifest import validate_app
-    from connector.registry import load_apps
+    from connector.registry import broken_apps, load_apps
 
+    for line in broken_apps():
+        click.secho(f"warning: installed app not loaded: {line}", fg="yellow", err=True)
     loaded: dict[str, App] = {}
     for key, app in load_apps(app_specs).items():
         problems = validate_app(app)

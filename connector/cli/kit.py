@@ -14,7 +14,7 @@ from connector.cli.output import fail, guarded, print_json
 from connector.context import Connection, Meta
 from connector.errors import BadInput, ConnectorError, ExpiredAuth, RefreshAuth
 from connector.manifest import validate_app, write_manifests
-from connector.registry import get_app, load_apps
+from connector.registry import broken_apps, get_app, load_apps
 from connector.runtime import invoke
 
 APP_OPTION = click.option(
@@ -34,9 +34,12 @@ def validate_command(keys: tuple[str, ...], app_specs: tuple[str, ...]) -> None:
     """Check every app (or the named ones) against the manifest schema and the cross-field rules."""
     apps = load_apps(list(app_specs))
     selected = [apps[k] if k in apps else get_app(k) for k in keys] if keys else list(apps.values())
-    if not selected:
+    broken = [] if keys else list(broken_apps())
+    for line in broken:
+        click.echo(f"installed app not loaded: {line}")
+    if not selected and not broken:
         fail("no apps found: install one or pass --app MODULE:APP")
-    problems = 0
+    problems = len(broken)
     for app in selected:
         found = validate_app(app)
         problems += len(found)

@@ -43,7 +43,7 @@ def _free_port() -> int:
 class Emulate:
     """``connector emulate ...`` in its own process group (``--reload`` runs a child of its own)."""
 
-    def __init__(self, cwd: Path, *args: str) -> None:
+    def __init__(self, cwd: Path, *args: str, pythonpath: str = "") -> None:
         self.base_url = f"http://127.0.0.1:{_free_port()}"
         self.log = cwd / "emulate.log"
         with self.log.open("wb") as log:
@@ -52,7 +52,7 @@ class Emulate:
                  "--data", str(cwd / "data"), "--no-demo", "--okta-users", "0", "--contacts", "0",
                  "--employees", "0", *args],
                 cwd=cwd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-                env={**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": ""},
+                env={**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": pythonpath},
             )
 
     def output(self) -> str:
@@ -89,8 +89,8 @@ class Emulate:
 def emulate(tmp_path: Path) -> Iterator[Callable[..., Emulate]]:
     started: list[Emulate] = []
 
-    def start(*args: str) -> Emulate:
-        started.append(Emulate(tmp_path, *args))
+    def start(*args: str, pythonpath: str = "") -> Emulate:
+        started.append(Emulate(tmp_path, *args, pythonpath=pythonpath))
         return started[-1]
 
     yield start
@@ -121,3 +121,35 @@ def test_reload_picks_up_edited_connector_code(emulate, tmp_path: Path) -> None:
     running.wait_for(lambda: "Find Jar By Name" in (running.apps() or ""), "the restart with the edited label")
     assert "changed: pantry_app.py; restarting the emulator" in running.output()
     assert " INFO " in running.output(), "--log-level info shows the emulator's log lines"
+
+
+def _install_a_broken_package(site: Path) -> None:
+    """An installed connector package whose app module fails to import (as after a bad edit)."""
+    dist = site / "broken_connector-0.1.0.dist-info"
+    dist.mkdir(parents=True)
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: broken-connector\nVersion: 0.1.0\n")
+    (dist / "entry_points.txt").write_text("[connector.apps]\nbroken = broken_connector.app:APP\n")
+    (site / "broken_connector").mkdir()
+    (site / "broken_connector" / "__init__.py").write_text("")
+    (site / "broken_connector" / "app.py").write_text("APP = undefined_name\n")
+
+
+def test_an_installed_app_that_cannot_be_imported_is_named_and_the_others_still_load(
+    emulate, tmp_path: Path
+) -> None:
+    site = tmp_path / "site"
+    _install_a_broken_package(site)
+    validated = subprocess.run(
+        [sys.executable, "-m", "connector.cli", "validate"], capture_output=True, text=True, timeout=120,
+        env={**os.environ, "PYTHONPATH": str(site)}, cwd=tmp_path,
+    )
+    assert validated.returncode == 1
+    assert ("installed app not loaded: broken = broken_connector.app:APP cannot be imported (NameError: name "
+            "'undefined_name' is not defined)") in validated.stdout
+    assert "okta 1.0.0: ok" in validated.stdout
+    running = emulate(pythonpath=str(site))
+    running.wait_for(lambda: running.apps() is not None, "the emulator answering")
+    assert '"okta"' in (running.apps() or "")
+    assert "warning: installed app not loaded: broken = broken_connector.app:APP cannot be imported" in (
+        running.output()
+    )
