@@ -1,6 +1,6 @@
 """Find the installed apps.
 
-Apps register under the ``connector.apps`` entry-point group (``okta = "connector.apps.okta:APP"``),
+Apps register under the ``connector.apps`` entry-point group (``recipes = "recipes_connector.app:APP"``),
 so a connector author's own package shows up in the CLI, the pytest plugin and the emulator once
 installed. ``CONNECTOR_APPS="pkg.module:APP,..."`` and ``--app MODULE:APP`` add apps without
 packaging; they import from the current folder, as ``python -m`` would, so an app being written is found

@@ -32,7 +32,7 @@ from connector.outbound import (
 )
 
 #: Connection fields that hold URLs the connection's requests go to.
-#: URL fields every auth spec may have; each app's own ``AuthSpec.url_field`` (Okta's ``org_url``) joins them.
+#: URL fields every auth spec may have; each app's own ``AuthSpec.url_field`` (an org URL, a server) joins them.
 URL_FIELDS = ("base_url", "token_url", "authorize_url")
 
 
@@ -103,7 +103,7 @@ class ConnectionGateway:
     def add(self, app: str, name: str, fields: Mapping[str, Any]) -> tuple[ConnectionRecord, ConnectionCheck]:
         """Test the credential first and save it only when the test passes."""
         if not name.strip():
-            raise BadInput("give the connection a name, e.g. 'Okta production'", "name")
+            raise BadInput("give the connection a name, e.g. 'Production'", "name")
         spec = auth_spec_for(app)
         base_url = self._base_url(app, fields)
         self.check_urls(app, fields)

@@ -51,7 +51,7 @@ def add_connection() -> Any:
         raise ApiError(422, f"unknown app {app_key!r}; choose one of /api/apps", "app")
     fields = body.get("fields")
     if not isinstance(fields, dict) or not all(isinstance(v, str | int | float | bool) for v in fields.values()):
-        raise ApiError(422, "fields must be an object of text values, e.g. {\"org_url\": ...}", "fields")
+        raise ApiError(422, "fields must be an object of text values, e.g. {\"api_key\": ...}", "fields")
     try:
         record, check = gateway().add(str(app_key), str(body.get("name") or ""), fields)
     except ConnectorError as exc:

@@ -3,6 +3,7 @@ all derived from its auth spec and registry entry."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -126,3 +127,29 @@ def test_an_app_taking_the_key_of_an_installed_app_is_refused(
     assert "has the key 'okta', which the installed app 'Okta' already uses; give your app another key" in (
         result.output
     )
+
+
+def test_the_generic_connection_code_names_no_app() -> None:
+    """What decides connect/sandbox commands, forms, URL checks and hints reads each app's spec and
+    registry entry; no shipped app's key or field is spelled out in it."""
+    import inspect
+
+    import auth.catalog
+    import connector.cli.app_commands
+    import connector.cli.connections
+    import connector.registry
+    import emulator.api.connections
+    import emulator.connections
+
+    sources = {
+        "auth/catalog.py": inspect.getsource(auth.catalog),
+        "emulator/connections.py": inspect.getsource(emulator.connections),
+        "emulator/api/connections.py": inspect.getsource(emulator.api.connections),
+        "connector/cli/app_commands.py": inspect.getsource(connector.cli.app_commands),
+        "connector/registry.py": inspect.getsource(connector.registry),
+        "connect commands": inspect.getsource(connector.cli.connections.connect_command_for)
+        + inspect.getsource(connector.cli.connections._authorize),
+    }
+    for where, source in sources.items():
+        for name in ("okta", "contacts", "personio", "org_url", "locationId", "location_id"):
+            assert not re.search(rf"\b{name}\b", source, re.IGNORECASE), f"{where} names {name!r}"
