@@ -91,7 +91,7 @@ def _build_flow(page: Any, base: str) -> None:
     _map(page, 1, "contact_id", "{{steps.create_contact.id}}")
     _map(page, 1, "tags", "welcome")
     page.get_by_role("button", name="Save flow").click()
-    page.wait_for_url(re.compile(r"/flows/[^/]+$"))
+    page.wait_for_url(re.compile(r"/flows/flow_[^/]+$"))
     page.locator("#toggle-flow").click()
     page.wait_for_selector("#flow-state .badge-on")
 

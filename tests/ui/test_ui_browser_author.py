@@ -48,7 +48,7 @@ def test_trials_store_nothing_until_save_and_a_saved_flow_can_be_deleted(platfor
     assert page.locator("#delete-flow").is_hidden()
 
     page.get_by_role("button", name="Save flow").click()
-    page.wait_for_url(re.compile(r"/flows/[^/]+$"))
+    page.wait_for_url(re.compile(r"/flows/flow_[^/]+$"))
     assert len(_flows(env)) == before + 1
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Delete flow").click()

@@ -79,7 +79,7 @@ def test_a_new_connector_runs_a_flow_into_the_contacts_sandbox(
     page.fill("#step-0-field-first_name", "{{trigger.name}}")
     page.fill("#step-0-field-email", "item{{trigger.id}}@recipes.example.org")
     page.get_by_role("button", name="Save flow").click()
-    page.wait_for_url(re.compile(r"/flows/[^/]+$"))
+    page.wait_for_url(re.compile(r"/flows/flow_[^/]+$"))
     page.locator("#toggle-flow").click()
     page.wait_for_selector("#flow-state .badge-on")
 

@@ -27,7 +27,7 @@ def _turn_on_the_personio_flow(page: Any, base: str) -> None:
     page.get_by_role("link", name=PERSONIO_FLOW_NAME).click()
     page.wait_for_url(re.compile(r"/flows/[^/]+$"))
     page.wait_for_selector('#editor[data-ready="true"]')
-    page.fill("#flow-interval", "0.5")  # poll quickly so the run follows the click (saved by Test trigger)
+    page.fill("#flow-interval", "0.5")  # poll quickly so the run follows the click (saved on turning on)
     page.get_by_role("button", name="Test trigger").click()
     page.wait_for_selector("#trigger-samples h3:has-text('newest samples')")
     assert "personio.example.com" in page.inner_text("#trigger-samples"), "samples are the seeded employees"
