@@ -30,7 +30,10 @@ sandbox_group = AppCommands(
     "sandbox",
     lambda app: import_command(app.sandbox, app.key) if app.sandbox else None,
     what="with a sandbox",
-    help="Serve a faithful local fake of a vendor API on a real port.",
+    params=[click.Option(["--app", "app_specs"], multiple=True, metavar="MODULE:APP",
+                         help="Also offer this app's sandbox (repeatable), besides the installed apps'.")],
+    help="Serve a faithful local fake of a vendor API on a real port: any app whose registry entry names "
+         "a sandbox command (App.sandbox).",
 )
 
 

@@ -84,6 +84,9 @@ def test_a_third_party_app_registers_its_sandbox_command(
     assert listed.exit_code == 0 and "recipes" in listed.output and "okta" in listed.output
     assert served.exit_code == 0, served.output
     assert served.output.startswith("Recipes sandbox: http://127.0.0.1:")
+    monkeypatch.delenv("CONNECTOR_APPS")
+    named = runner.invoke(main, ["sandbox", "--app", RECIPES, "recipes", "--port", "0"])
+    assert named.exit_code == 0 and named.output.startswith("Recipes sandbox: http://127.0.0.1:")
 
 
 def test_the_emulator_names_the_apps_own_url_field_when_it_refuses_an_address(tmp_path: Path) -> None:
