@@ -38,7 +38,10 @@ AUTHORIZE_PATH = "/oauth/chooselocation"
 TOKEN_PATH = "/oauth/token"
 READ_SCOPE = "contacts.readonly"
 WRITE_SCOPE = "contacts.write"
-SCOPES = (READ_SCOPE, WRITE_SCOPE)
+FIELDS_READ_SCOPE = "locations/customFields.readonly"
+FIELDS_WRITE_SCOPE = "locations/customFields.write"
+#: Contacts, plus the custom field definitions the External ID field lives in.
+SCOPES = (READ_SCOPE, WRITE_SCOPE, FIELDS_READ_SCOPE, FIELDS_WRITE_SCOPE)
 #: Phrases HighLevel uses when a token lacks the scope for a call (401 or 403).
 _SCOPE_PHRASES = ("not authorized for this scope", "scope")
 

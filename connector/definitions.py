@@ -119,9 +119,32 @@ class Trigger(Operation):
     authenticate: Callable[[HookRequest, dict[str, Any]], bool] | None = None
     #: A hook whose URL the user pastes into the vendor by hand: no subscribe/unsubscribe.
     static_hook: bool = False
+    #: For a vendor that sends every event of an app to one URL (set in the app's settings): how
+    #: the platform routes each delivery to the flows it is for. Implies ``static_hook``.
+    app_hook: AppHook | None = None
 
     kind_name = "trigger"
     kind_plural = "triggers"
+
+
+@dataclass(frozen=True)
+class AppHook:
+    """One app-level hook URL for every flow of the app; deliveries are routed, not subscribed.
+
+    HighLevel's marketplace apps work this way: the app's webhook URL is set once in its settings and
+    events of every location that installed the app arrive there. The platform receives them on
+    ``/hooks/apps/<app>``, authenticates each against the connection of every flow whose
+    ``connection_route`` equals the delivery's ``delivery_route``, refuses a repeated ``delivery_id``,
+    and stores the delivery for each matching flow. Turning a flow on or off makes no vendor call.
+    ``authenticate`` is given the connection's fields (never its secrets' use: only to pick trust).
+    """
+
+    delivery_route: Callable[[HookRequest], str | None]
+    connection_route: Callable[[Mapping[str, Any]], str | None]
+    authenticate: Callable[[HookRequest, Mapping[str, Any]], bool]
+    delivery_id: Callable[[HookRequest], str | None] | None = None
+    #: How long a delivery id is remembered (deliveries older than this fail ``authenticate``).
+    replay_window_seconds: float = 300.0
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,7 @@ from flask import Flask
 from connector.definitions import App
 from connector.outbound import GuardedTransport, OutboundPolicy, check_url, system_resolver
 from emulator.api import register_api
+from emulator.app_hooks import bp as app_hooks_bp
 from emulator.hooks import HookIngress
 from emulator.hooks import bp as hooks_bp
 from emulator.invoking import Invoker, RunnerSettings
@@ -168,6 +169,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         store.recover_interrupted()
     app.extensions["emulator"] = emulator
     app.register_blueprint(hooks_bp)
+    app.register_blueprint(app_hooks_bp)
     app.wsgi_app = HookIngress(app.wsgi_app, emulator)  # type: ignore[method-assign]  # deliveries skip Flask
     register_api(app)
     if app.config["RUNNER_THREAD"]:

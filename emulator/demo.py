@@ -25,6 +25,7 @@ import httpx
 from flask import Flask
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
+from auth.contacts import SCOPES as CONTACTS_SCOPES
 from auth.store import open_store
 from connector.errors import ConnectorError
 from connector.outbound import OutboundPolicy
@@ -105,7 +106,7 @@ def build_environment(
     oauth_secret = secrets.token_urlsafe(24)
     redirect_uri = public_url + "/connections/oauth/callback"
     contacts_sandbox.register_oauth_client(
-        "connector-emulator", oauth_secret, [redirect_uri], ["contacts.readonly", "contacts.write"]
+        "connector-emulator", oauth_secret, [redirect_uri], list(CONTACTS_SCOPES)
     )
     gateway = ConnectionGateway(
         store=open_store(data),
@@ -117,7 +118,7 @@ def build_environment(
                 authorize_url=contacts_sandbox.base_url + "/oauth/chooselocation",
                 token_url=contacts_sandbox.base_url + "/oauth/token",
                 redirect_uri=redirect_uri,
-                scopes=("contacts.readonly", "contacts.write"),
+                scopes=CONTACTS_SCOPES,
                 base_url=contacts_sandbox.base_url,
             )
         },
@@ -144,6 +145,8 @@ def build_environment(
     # Hook deliveries from the sandboxes reach the emulator's ingress in-process.
     okta.outbox.transport = httpx.WSGITransport(app=emulator)
     contacts_sandbox.outbox.transport = httpx.WSGITransport(app=emulator)
+    # The marketplace app's webhook setting: every location's events go to the emulator's app-level URL.
+    contacts_sandbox.set_app_webhook(f"{public_url.rstrip('/')}/hooks/apps/contacts")
 
     wsgi = DispatcherMiddleware(
         emulator, {OKTA_PREFIX: okta.app, CONTACTS_PREFIX: contacts_sandbox.app, PERSONIO_PREFIX: personio.app}

@@ -150,6 +150,14 @@ _PATHS: dict[str, Any] = {
         "get": _op("Vendor handshake (e.g. Okta's x-okta-verification-challenge)", errors=("401", "410", "413")),
         "post": _op("A hook delivery: authenticated, stored, then acknowledged", errors=("401", "410", "413")),
     },
+    "/hooks/apps/{app_key}": {
+        "parameters": [{"in": "path", "name": "app_key", "required": True, "schema": {"type": "string"}}],
+        "post": _op(
+            "An app-level delivery (HighLevel's app webhook): routed by account to every matching flow, "
+            "authenticated, stored, then acknowledged",
+            errors=("400", "401", "404", "413"),
+        ),
+    },
 }
 
 _STEP = {

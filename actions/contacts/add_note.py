@@ -10,7 +10,7 @@ from typing import Any
 
 from actions.contacts.contact_fields import CONTACT_ID_FIELD
 from actions.contacts.contacts_api import require
-from actions.contacts.task_fields import NOTE_OUTPUT_FIELDS, NOTE_SAMPLE
+from actions.contacts.task_fields import NOTE_OUTPUT_FIELDS, NOTE_SAMPLE, note_output
 from connector.context import Context
 from connector.definitions import Action, Field
 from connector.paths import api_path
@@ -26,7 +26,7 @@ def add_note(ctx: Context, values: dict[str, Any]) -> dict[str, Any]:
     contact_id = values["contact_id"]
     payload = {"body": values["body"], **({"userId": values["user_id"]} if values.get("user_id") else {})}
     path = api_path("/contacts/{contact_id}/notes", contact_id=contact_id)
-    return dict(require(ctx, "POST", path, what=f"contact {contact_id!r}", json=payload).json()["note"])
+    return note_output(dict(require(ctx, "POST", path, what=f"contact {contact_id!r}", json=payload).json()["note"]))
 
 
 ACTION = Action(

@@ -19,8 +19,7 @@ APPOINTMENT_OUTPUT_FIELDS: tuple[Field, ...] = (
     Field("contactId", "Contact ID"),
     Field("title", "Title", nullable=True),
     Field("status", "Status", nullable=True),
-    Field("appoinmentStatus", "Appointment status", nullable=True,
-          help_text="Spelled as HighLevel spells it."),
+    Field("appointmentStatus", "Appointment status", nullable=True),
     Field("assignedUserId", "Assigned user ID", nullable=True),
     Field("notes", "Notes", nullable=True),
     Field("startTime", "Starts", type="datetime"),
@@ -32,7 +31,7 @@ APPOINTMENT_SAMPLE: dict[str, Any] = {
     "contactId": "ocQHyuzHvysMo5N5VsXc",
     "title": "Intro call",
     "status": "booked",
-    "appoinmentStatus": "confirmed",
+    "appointmentStatus": "confirmed",
     "assignedUserId": "usr_sandbox",
     "notes": None,
     "startTime": "2026-02-03T15:00:00.000Z",
@@ -44,7 +43,11 @@ def contact_appointments(ctx: Context, values: dict[str, Any]) -> list[dict[str,
     contact_id = values["contact_id"]
     path = api_path("/contacts/{contact_id}/appointments", contact_id=contact_id)
     response = call(ctx, "GET", path, what=f"contact {contact_id!r}")
-    return [] if response is None else list(response.json().get("events") or [])
+    if response is None:
+        return []
+    # HighLevel leaves empty fields out; give them as None so mappings that use them render empty.
+    blanks = {field.key: None for field in APPOINTMENT_OUTPUT_FIELDS if field.nullable}
+    return [{**blanks, **event} for event in response.json().get("events") or []]
 
 
 SEARCH = Search(

@@ -1,8 +1,9 @@
 """What a contact looks like to users: input fields, output fields, the sample, and the external id.
 
-The external id (for example the Okta user id the contact was made from) is kept in a custom field
-with the key ``external_id``. HighLevel's list ``query`` matches custom field values, so a contact can
-be found again by it, which makes search-then-create safe to replay.
+The external id (for example the Okta user id the contact was made from) is kept in the location's
+Text custom field "External ID" (key ``contact.external_id``). HighLevel's bodies and answers name
+custom fields by id, so operations look the field's id up in the location's definitions; a search
+filter on that field finds a contact again, which makes search-then-create safe to replay.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from typing import Any
 from connector.definitions import DynamicChoices, Field
 
 EXTERNAL_ID_KEY = "external_id"
+EXTERNAL_ID_FIELD_NAME = "External ID"
+EXTERNAL_ID_FIELD_KEY = "contact.external_id"
 
 #: The contact picker used by task, note and tag operations; fed by the ``list_contacts`` search.
 CONTACT_ID_FIELD = Field(
@@ -32,8 +35,9 @@ _TEXT_FIELDS: dict[str, str] = {
     "phone": "phone",
     "company_name": "companyName",
     "source": "source",
-    "business_id": "businessId",
 }
+#: Fields HighLevel's update body does not have (sent only on create).
+CREATE_ONLY_FIELDS = ("companyName",)
 
 
 def contact_input_fields() -> tuple[Field, ...]:
@@ -46,7 +50,6 @@ def contact_input_fields() -> tuple[Field, ...]:
         Field("phone", "Phone", placeholder="+15550100000", help_text="E.164 format works best."),
         Field("company_name", "Company name"),
         Field("source", "Source", help_text="Where the contact came from, e.g. Okta."),
-        Field("business_id", "Business ID", help_text="Links the contact to a business."),
         Field("tags", "Tags", type="list", item_type="string"),
         Field(EXTERNAL_ID_KEY, "External ID",
               help_text="An id from the other system (e.g. the Okta user id), kept in the custom field "
@@ -54,28 +57,46 @@ def contact_input_fields() -> tuple[Field, ...]:
     )
 
 
-def contact_body(values: Mapping[str, Any]) -> dict[str, Any]:
-    """The HighLevel request body for the given input values (only the ones that were given)."""
+def contact_body(
+    values: Mapping[str, Any], *, external_field: str | None = None, for_update: bool = False
+) -> dict[str, Any]:
+    """The HighLevel request body for the given input values (only the ones that were given).
+
+    Args:
+        external_field: the id of the location's External ID custom field; needed when the values
+            hold an external id (HighLevel names custom fields by id).
+        for_update: leave out what the update body does not have (``companyName``).
+    """
     body: dict[str, Any] = {api: values[key] for key, api in _TEXT_FIELDS.items() if values.get(key) not in (None, "")}
+    if for_update:
+        for name in CREATE_ONLY_FIELDS:
+            body.pop(name, None)
     if values.get("tags"):
         body["tags"] = list(values["tags"])
-    if values.get(EXTERNAL_ID_KEY):
-        body["customFields"] = [{"key": EXTERNAL_ID_KEY, "field_value": str(values[EXTERNAL_ID_KEY])}]
+    if values.get(EXTERNAL_ID_KEY) and external_field:
+        body["customFields"] = [{"id": external_field, "field_value": str(values[EXTERNAL_ID_KEY])}]
     return body
 
 
-def external_id_of(contact: Mapping[str, Any]) -> str | None:
-    """The external id kept on a contact, or None. Reads ``key`` (sandbox) and ``contact.external_id``."""
+def external_id_of(contact: Mapping[str, Any], external_field: str | None) -> str | None:
+    """The external id kept on a contact (the value of the field with id ``external_field``), or None."""
+    if not external_field:
+        return None
     for item in contact.get("customFields") or []:
-        if isinstance(item, Mapping) and str(item.get("key", "")).removeprefix("contact.") == EXTERNAL_ID_KEY:
+        if isinstance(item, Mapping) and item.get("id") == external_field:
             value = item.get("value", item.get("field_value"))
             return None if value in (None, "") else str(value)
     return None
 
 
-def contact_output(contact: Mapping[str, Any], **extra: Any) -> dict[str, Any]:
-    """A contact as operations return it: the API's fields plus ``external_id`` at the top level."""
-    return {**contact, EXTERNAL_ID_KEY: external_id_of(contact), **extra}
+def contact_output(contact: Mapping[str, Any], *, external_field: str | None = None, **extra: Any) -> dict[str, Any]:
+    """A contact as operations return it: the API's fields plus ``external_id`` at the top level.
+
+    HighLevel leaves empty fields out of its answers; they are given here as None so a mapping that
+    refers to them renders empty instead of failing.
+    """
+    blanks = {field.key: None for field in CONTACT_OUTPUT_FIELDS if field.nullable}
+    return {**blanks, **contact, EXTERNAL_ID_KEY: external_id_of(contact, external_field), **extra}
 
 
 CONTACT_OUTPUT_FIELDS: tuple[Field, ...] = (
@@ -109,7 +130,7 @@ CONTACT_SAMPLE: dict[str, Any] = {
     "businessId": None,
     "source": "okta",
     "tags": ["engineering"],
-    "customFields": [{"id": "BcdmQEsNgz6AVpgLVUJ0", "key": "external_id", "value": "00u1abcdEFGHijkl2345"}],
+    "customFields": [{"id": "BcdmQEsNgz6AVpgLVUJ0", "value": "00u1abcdEFGHijkl2345"}],
     "dnd": False,
     "dateAdded": "2026-01-05T09:30:00.000Z",
     "dateUpdated": "2026-01-06T10:00:00.000Z",

@@ -6,7 +6,7 @@ from typing import Any
 
 from actions.contacts.contact_fields import CONTACT_ID_FIELD
 from actions.contacts.contacts_api import contact_records
-from actions.contacts.task_fields import NOTE_OUTPUT_FIELDS, NOTE_SAMPLE
+from actions.contacts.task_fields import NOTE_OUTPUT_FIELDS, NOTE_SAMPLE, note_output
 from connector.context import Context
 from connector.definitions import Field, Search
 
@@ -18,7 +18,8 @@ INPUT_FIELDS: tuple[Field, ...] = (
 
 def contact_notes(ctx: Context, values: dict[str, Any]) -> list[dict[str, Any]]:
     notes = contact_records(ctx, values["contact_id"], "notes", values.get("note_id"))
-    return sorted(notes, key=lambda note: str(note.get("dateAdded") or ""), reverse=True)
+    ordered = sorted(notes, key=lambda note: str(note.get("dateAdded") or ""), reverse=True)
+    return [note_output(note) for note in ordered]
 
 
 SEARCH = Search(

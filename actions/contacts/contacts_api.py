@@ -8,18 +8,18 @@ into ``None`` for searches and into an error naming the id for actions.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import httpx
 
-from actions.contacts.contact_fields import contact_output
+from actions.contacts.contact_fields import EXTERNAL_ID_FIELD_KEY, EXTERNAL_ID_FIELD_NAME, contact_output
 from connector.context import Context
-from connector.errors import BadInput, ResponseError
+from connector.errors import BadInput, ResponseError, ResultError
 from connector.http import raise_for_status
 from connector.paths import api_path
 
-#: How many contacts one list page holds at most (HighLevel's maximum).
+#: How many contacts one search page holds (HighLevel allows up to 500).
 PAGE_SIZE = 100
 #: Most contacts a search returns, however many pages that takes.
 MAX_CONTACTS = 1000
@@ -130,20 +130,98 @@ def find_duplicate(ctx: Context, *, email: str | None = None, phone: str | None 
     return None
 
 
+def search_body(ctx: Context, *, page_limit: int = PAGE_SIZE, **fields: Any) -> dict[str, Any]:
+    """A ``POST /contacts/search`` body for the connection's location (fields left None are not sent)."""
+    body: dict[str, Any] = {"locationId": location_id(ctx), "pageLimit": page_limit}
+    body.update({name: value for name, value in fields.items() if value is not None})
+    return body
+
+
+def search_pages(
+    ctx: Context, body: Mapping[str, Any], max_pages: int | None = None
+) -> Iterator[list[dict[str, Any]]]:
+    """The pages of ``POST /contacts/search`` for ``body``, walked with ``searchAfter``.
+
+    Each contact carries its ``searchAfter``; the next page is asked for after the last one. A short
+    page ends the walk. A cursor that comes back twice raises instead of looping.
+    """
+    request = dict(body)
+    seen: set[str] = set()
+    pages = 0
+    while True:
+        contacts = list(ctx.http.post("/contacts/search", json=request).json().get("contacts") or [])
+        yield contacts
+        pages += 1
+        if len(contacts) < int(request["pageLimit"]) or (max_pages is not None and pages >= max_pages):
+            return
+        cursor = contacts[-1].get("searchAfter")
+        if not cursor:
+            return
+        marker = json.dumps(cursor)
+        if marker in seen:
+            raise ResultError(f"pagination loop: searchAfter {marker} came back twice, so paging stopped")
+        seen.add(marker)
+        request = {**request, "searchAfter": cursor}
+
+
 def search_contacts(ctx: Context, query: str, limit: int = PAGE_SIZE) -> list[dict[str, Any]]:
-    """One page of ``GET /contacts/?query=``: matches on name, email, phone and custom field values."""
-    params: dict[str, Any] = {"locationId": location_id(ctx), "query": query, "limit": min(limit, PAGE_SIZE)}
-    return list(ctx.http.get("/contacts/", params=params).json().get("contacts") or [])
+    """One page of ``POST /contacts/search`` with free text (name, email, phone, searchable fields)."""
+    body = search_body(ctx, page_limit=min(limit, PAGE_SIZE), query=query)
+    return next(search_pages(ctx, body, max_pages=1))
 
 
-def next_contacts_page(response: httpx.Response) -> dict[str, Any] | None:
-    """HighLevel's cursor for the page after ``response``: the last contact's ``startAfter``/``startAfterId``."""
-    data = response.json()
-    meta = data.get("meta") or {}
-    full = len(data.get("contacts") or []) >= int(response.request.url.params.get("limit", PAGE_SIZE))
-    if not full or not meta.get("startAfterId"):
+def external_id_field(ctx: Context, *, create: bool = False) -> str | None:
+    """The id of the location's ``External ID`` custom field (``contact.external_id``).
+
+    HighLevel's contact bodies name custom fields by id, so the id is looked up in the location's
+    definitions (``GET /locations/{locationId}/customFields``) once per call of an operation. With
+    ``create`` a missing field is defined (``POST``, scope ``locations/customFields.write``); without
+    it None means "not defined, so no contact has one" (also when the connection may not read them).
+
+    Raises:
+        ResponseError: with ``create``, when the definitions cannot be read or written (a scope the
+            connection lacks): the message names the field and what to do.
+    """
+    cache: dict[str, str | None] = ctx.__dict__.setdefault("_contacts_external_field", {})
+    if "id" in cache and (cache["id"] or not create):
+        return cache["id"]
+    location = location_id(ctx)
+    path = f"/locations/{location}/customFields"
+    wanted = f"{EXTERNAL_ID_FIELD_NAME} (key {EXTERNAL_ID_FIELD_KEY})"
+    response = ctx.http.get(path, params={"model": "contact"}, extensions={"allow_status": (401, 403)})
+    if response.status_code in (401, 403):
+        if not create:
+            return None
+        raise ResponseError(
+            f"the custom field {wanted} could not be looked up in location {location}: the connection "
+            "lacks locations/customFields.readonly; reconnect granting it, or leave External ID empty",
+            response=response,
+        )
+    raise_for_status(response)
+    for definition in response.json().get("customFields") or []:
+        if definition.get("fieldKey") == EXTERNAL_ID_FIELD_KEY:
+            cache["id"] = str(definition["id"])
+            return cache["id"]
+    cache["id"] = None
+    if not create:
         return None
-    return {"startAfterId": meta["startAfterId"], "startAfter": meta.get("startAfter")}
+    body = {"name": EXTERNAL_ID_FIELD_NAME, "dataType": "TEXT", "model": "contact"}
+    created = ctx.http.post(path, json=body, extensions={"allow_status": (401, 403)})
+    if created.status_code in (401, 403):
+        raise ResponseError(
+            f"location {location} has no custom field {wanted}, and this connection may not create it "
+            f"(it lacks locations/customFields.write): create a Text field named {EXTERNAL_ID_FIELD_NAME} "
+            "in the location's settings, or reconnect granting that scope",
+            response=created,
+        )
+    raise_for_status(created)
+    cache["id"] = str(created.json()["customField"]["id"])
+    return cache["id"]
+
+
+def output(ctx: Context, contact: Mapping[str, Any], **extra: Any) -> dict[str, Any]:
+    """:func:`contact_output` with the external id read through the location's field id."""
+    return contact_output(contact, external_field=external_id_field(ctx), **extra)
 
 
 def wanted_count(values: Mapping[str, Any]) -> int:
@@ -151,11 +229,11 @@ def wanted_count(values: Mapping[str, Any]) -> int:
     return max(1, min(int(values.get("limit") or PAGE_SIZE), MAX_CONTACTS))
 
 
-def first_contacts(pages: Iterable[httpx.Response], wanted: int) -> list[dict[str, Any]]:
+def first_contacts(ctx: Context, pages: Iterable[list[dict[str, Any]]], wanted: int) -> list[dict[str, Any]]:
     """The first ``wanted`` contacts of the pages, reading no page more than needed."""
     found: list[dict[str, Any]] = []
     for page in pages:
-        found.extend(contact_output(contact) for contact in page.json().get("contacts") or [])
+        found.extend(output(ctx, contact) for contact in page)
         if len(found) >= wanted:
             break
     return found[:wanted]

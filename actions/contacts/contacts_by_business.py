@@ -31,7 +31,7 @@ def contacts_by_business(ctx: Context, values: dict[str, Any]) -> list[dict[str,
         offset_param="skip",
         page_size=min(wanted, PAGE_SIZE), items=lambda response: list(response.json().get("contacts") or []),
     )
-    return first_contacts(pages, wanted)
+    return first_contacts(ctx, (list(page.json().get("contacts") or []) for page in pages), wanted)
 
 
 SEARCH = Search(

@@ -1,8 +1,11 @@
 """Create contact: add a person (name, email, phone) to the location, never twice.
 
 Safe to replay. Before ``POST /contacts/`` the action looks for the person the way HighLevel's own
-"no duplicate contacts" rule does: by external id (e.g. the Okta user id, kept in the custom field
-``external_id``), then by email, then by phone. If one exists it is returned (with ``outcome:
+"no duplicate contacts" rule does: by external id (e.g. the Okta user id, kept in the location's custom
+field "External ID", found with a ``POST /contacts/search`` filter on its id), then by email, then by
+phone. HighLevel's bodies name custom fields by id, so the field's id is looked up in the location's
+definitions and the field is created once when it is missing (scope ``locations/customFields.write``);
+without that scope the action fails with a message naming the field. If one exists it is returned (with ``outcome:
 "found"``, and its missing external id filled in) instead of a second contact or a "duplicated
 contacts" error. A create that still collides (another run created it in between) is answered the
 same way, from the contact id HighLevel names in its error.
@@ -21,7 +24,14 @@ from actions.contacts.contact_fields import (
     contact_output,
     external_id_of,
 )
-from actions.contacts.contacts_api import find_duplicate, get_contact, location_id, search_contacts
+from actions.contacts.contacts_api import (
+    external_id_field,
+    find_duplicate,
+    get_contact,
+    location_id,
+    search_body,
+    search_pages,
+)
 from connector.context import Context
 from connector.definitions import Action, Field
 from connector.errors import BadInput
@@ -32,9 +42,15 @@ INPUT_FIELDS: tuple[Field, ...] = contact_input_fields()
 
 
 def find_by_external_id(ctx: Context, external_id: str) -> dict[str, Any] | None:
-    """The contact whose ``external_id`` custom field equals ``external_id`` exactly."""
-    for contact in search_contacts(ctx, external_id):
-        if external_id_of(contact) == external_id:
+    """The contact whose External ID custom field equals ``external_id`` exactly (None when the field is undefined)."""
+    field_id = external_id_field(ctx)
+    if field_id is None:
+        return None
+    body = search_body(ctx, page_limit=10, filters=[
+        {"field": f"customFields.{field_id}", "operator": "eq", "value": external_id}
+    ])
+    for contact in next(search_pages(ctx, body, max_pages=1)):
+        if external_id_of(contact, field_id) == external_id:
             return contact
     return None
 
@@ -50,11 +66,12 @@ def _existing(ctx: Context, values: dict[str, Any]) -> dict[str, Any] | None:
 def _found(ctx: Context, contact: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
     """Return an existing contact, first giving it the external id when it has none."""
     wanted = values.get(EXTERNAL_ID_KEY)
-    if wanted and external_id_of(contact) is None:
-        body = {"customFields": [{"key": EXTERNAL_ID_KEY, "field_value": str(wanted)}]}
+    field_id = external_id_field(ctx, create=bool(wanted))
+    if wanted and external_id_of(contact, field_id) is None:
+        body = {"customFields": [{"id": field_id, "field_value": str(wanted)}]}
         path = api_path("/contacts/{contact_id}", contact_id=contact["id"])
         contact = ctx.http.put(path, json=body).json()["contact"]
-    return contact_output(contact, outcome="found")
+    return contact_output(contact, external_field=field_id, outcome="found")
 
 
 def create_contact(ctx: Context, values: dict[str, Any]) -> dict[str, Any]:
@@ -63,7 +80,8 @@ def create_contact(ctx: Context, values: dict[str, Any]) -> dict[str, Any]:
     existing = _existing(ctx, values)
     if existing is not None:
         return _found(ctx, existing, values)
-    body = {"locationId": location_id(ctx), **contact_body(values)}
+    field_id = external_id_field(ctx, create=bool(values.get(EXTERNAL_ID_KEY)))
+    body = {"locationId": location_id(ctx), **contact_body(values, external_field=field_id)}
     response = ctx.http.post("/contacts/", json=body, extensions={"allow_status": (400,)})
     if response.status_code == 400:
         try:
@@ -74,7 +92,7 @@ def create_contact(ctx: Context, values: dict[str, Any]) -> dict[str, Any]:
         if found is not None:
             return _found(ctx, found, values)
         raise_for_status(response)  # not a duplicate: the vendor's own message says what is wrong
-    return contact_output(response.json()["contact"], outcome="created")
+    return contact_output(response.json()["contact"], external_field=field_id, outcome="created")
 
 
 ACTION = Action(
@@ -93,5 +111,6 @@ ACTION = Action(
     perform=create_contact,
     semantics="create",
     idempotent=True,
-    scopes=("contacts.readonly", "contacts.write"),
+    scopes=("contacts.readonly", "contacts.write", "locations/customFields.readonly",
+            "locations/customFields.write"),
 )

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from actions.contacts.contact_fields import CONTACT_OUTPUT_FIELDS, CONTACT_SAMPLE, EXTERNAL_ID_KEY, contact_output
-from actions.contacts.contacts_api import find_duplicate
+from actions.contacts.contact_fields import CONTACT_OUTPUT_FIELDS, CONTACT_SAMPLE, EXTERNAL_ID_KEY
+from actions.contacts.contacts_api import find_duplicate, output
 from actions.contacts.create_contact import find_by_external_id
 from connector.context import Context
 from connector.definitions import Field, Search
@@ -30,7 +30,7 @@ def find_contact(ctx: Context, values: dict[str, Any]) -> list[dict[str, Any]]:
         found = find_by_external_id(ctx, str(values[EXTERNAL_ID_KEY]))
     if found is None:
         found = find_duplicate(ctx, email=values.get("email"), phone=values.get("phone"))
-    return [] if found is None else [contact_output(found)]
+    return [] if found is None else [output(ctx, found)]
 
 
 SEARCH = Search(

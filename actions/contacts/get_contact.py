@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from actions.contacts.contact_fields import CONTACT_ID_FIELD, CONTACT_OUTPUT_FIELDS, CONTACT_SAMPLE, contact_output
+from actions.contacts.contact_fields import CONTACT_ID_FIELD, CONTACT_OUTPUT_FIELDS, CONTACT_SAMPLE
 from actions.contacts.contacts_api import get_contact as fetch_contact
+from actions.contacts.contacts_api import output
 from connector.context import Context
 from connector.definitions import Search
 
 
 def get_contact(ctx: Context, values: dict[str, Any]) -> list[dict[str, Any]]:
     found = fetch_contact(ctx, values["contact_id"])
-    return [] if found is None else [contact_output(found)]
+    return [] if found is None else [output(ctx, found)]
 
 
 SEARCH = Search(

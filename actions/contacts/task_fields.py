@@ -56,8 +56,17 @@ def body_with_marker(text: str | None, key: str) -> str:
 
 
 def task_output(task: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    """A task as operations return it: the API's fields plus its external key, when it has one."""
-    return {**task, "external_key": external_key_of(task.get("body")), **extra}
+    """A task as operations return it: the API's fields plus its external key, when it has one.
+
+    HighLevel leaves empty fields out; they are given as None so mappings that use them render empty.
+    """
+    blanks = {field.key: None for field in TASK_OUTPUT_FIELDS if field.nullable}
+    return {**blanks, **task, "external_key": external_key_of(task.get("body")), **extra}
+
+
+def note_output(note: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    """A note as operations return it, with empty fields given as None (HighLevel leaves them out)."""
+    return {**{field.key: None for field in NOTE_OUTPUT_FIELDS if field.nullable}, **note, **extra}
 
 
 TASK_OUTPUT_FIELDS: tuple[Field, ...] = (

@@ -2,6 +2,7 @@
 
 ``PUT /contacts/{id}`` merges custom fields by id, so setting the external id leaves other custom
 fields alone. Tags given here replace the contact's tags (use Add Tags / Remove Tags to change a few).
+HighLevel's update body has no ``companyName``: a company name given here is not sent (set it on create).
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ from actions.contacts.contact_fields import (
     CONTACT_ID_FIELD,
     CONTACT_OUTPUT_FIELDS,
     CONTACT_SAMPLE,
+    EXTERNAL_ID_KEY,
     contact_body,
     contact_input_fields,
-    contact_output,
 )
-from actions.contacts.contacts_api import require
+from actions.contacts.contacts_api import external_id_field, output, require
 from connector.context import Context
 from connector.definitions import Action, Field
 from connector.errors import BadInput
@@ -26,13 +27,19 @@ INPUT_FIELDS: tuple[Field, ...] = (CONTACT_ID_FIELD, *contact_input_fields())
 
 
 def update_contact(ctx: Context, values: dict[str, Any]) -> dict[str, Any]:
-    body = contact_body(values)
+    if values.get("company_name"):
+        raise BadInput(
+            "cannot be changed on an existing contact: HighLevel's contact update has no company name "
+            "(give it when creating the contact)", "company_name",
+        )
+    body = contact_body(values, external_field=external_id_field(ctx, create=bool(values.get(EXTERNAL_ID_KEY))),
+                        for_update=True)
     if not body:
         raise BadInput("give at least one field to change (name, email, phone, ...)", "email")
     contact_id = values["contact_id"]
     path = api_path("/contacts/{contact_id}", contact_id=contact_id)
     response = require(ctx, "PUT", path, what=f"contact {contact_id!r}", json=body)
-    return contact_output(response.json()["contact"])
+    return output(ctx, response.json()["contact"])
 
 
 ACTION = Action(

@@ -1,31 +1,31 @@
 """What the Contacts triggers share: cursors, contact scans, and the instant (webhook) variant.
 
-An instant trigger is its poll trigger plus four functions: ``subscribe`` registers the flow's hook
-URL for some event types (``POST /webhooks``) and keeps HighLevel's public key in the subscription;
-``unsubscribe`` deletes the registration; ``authenticate`` checks each delivery's signature and age;
-``parse_delivery`` turns the flat payload into one item. Trials and samples come from the poll.
-
-HighLevel itself has no webhook API (a marketplace app ticks its events in the app's settings);
-``POST``/``DELETE /webhooks`` is the sandbox's stand-in for those settings, and the public key is read
-from ``/.well-known/webhook-public-key.pem`` at subscribe time. A repeated delivery carries the same
-``webhookId`` and ``timestamp``, so it yields the same item id and the platform's dedupe drops it.
+An instant trigger is its poll trigger fed by HighLevel's marketplace webhooks. HighLevel has no API
+to subscribe: an app's webhook URL is set in its settings, and events of every location that
+installed the app arrive there, signed (``x-wh-signature``, RSA-SHA256 over the raw body) with the key
+HighLevel publishes. So the instant triggers are static app hooks (:data:`APP_HOOK`): the platform
+receives on one app-level URL, checks the signature and the 5-minute age, refuses a repeated
+``webhookId``, and routes each event to the flows whose connection is for its ``locationId``.
+Trials and samples come from the poll.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from actions.contacts.contacts_api import PAGE_SIZE, contact_records, location_id, next_contacts_page
+from actions.contacts.contact_fields import EXTERNAL_ID_KEY, external_id_of
+from actions.contacts.contacts_api import contact_records, external_id_field, search_body, search_pages
+from auth.contacts import DEFAULT_BASE_URL, base_url
 from connector.context import Context, HookRequest
-from connector.definitions import Field, Trigger
-from connector.errors import BadInput, ResultError
-from connector.pagination import follow_cursor
-from connector.paths import api_path
+from connector.definitions import AppHook, Field, Trigger
+from connector.errors import ResultError
 from triggers.contacts.webhook_signature import (
-    PUBLIC_KEY_PATH,
+    HIGHLEVEL_PUBLIC_KEY_PEM,
+    MAX_AGE_SECONDS,
+    SANDBOX_PUBLIC_KEY_PEM,
     SIGNATURE_HEADER,
     epoch_seconds,
     is_fresh,
@@ -60,14 +60,17 @@ def save_cursor(ctx: Context, cursor: dict[str, Any] | None) -> None:
     ctx.save_cursor(json.dumps(cursor, sort_keys=True) if cursor else None)
 
 
-def contact_pages(ctx: Context, start: dict[str, Any] | None = None, max_pages: int | None = None) -> Iterator[
-        list[dict[str, Any]]]:
-    """The location's contacts page by page, oldest first, starting after ``start`` when given."""
-    params: dict[str, Any] = {"locationId": location_id(ctx), "limit": PAGE_SIZE, **(start or {})}
-    pages = follow_cursor(ctx.http, "/contacts/", params, cursor_param="startAfterId",
-                          next_cursor=next_contacts_page, max_pages=max_pages)
-    for page in pages:
-        yield list(page.json().get("contacts") or [])
+def contact_pages(
+    ctx: Context,
+    after: list[Any] | None = None,
+    *,
+    order_by: str = "dateAdded",
+    filters: list[dict[str, Any]] | None = None,
+    max_pages: int | None = None,
+) -> Iterator[list[dict[str, Any]]]:
+    """The location's contacts page by page, oldest first by ``order_by``, after the ``searchAfter`` ``after``."""
+    body = search_body(ctx, sort=[{"field": order_by, "direction": "asc"}], filters=filters, searchAfter=after)
+    yield from search_pages(ctx, body, max_pages=max_pages)
 
 
 def watched_contacts(ctx: Context, values: dict[str, Any], newest: int | None = None) -> list[str]:
@@ -103,24 +106,50 @@ def child_record_poll(kind: str, newest_field: str, to_item: ItemBuilder) -> tup
     return perform, list_samples
 
 
+def trusted_keys(connection_fields: Mapping[str, Any]) -> tuple[bytes, ...]:
+    """HighLevel's published key; the sandbox's too, but only for a connection not to HighLevel itself."""
+    if base_url(connection_fields) == DEFAULT_BASE_URL:
+        return (HIGHLEVEL_PUBLIC_KEY_PEM,)
+    return (HIGHLEVEL_PUBLIC_KEY_PEM, SANDBOX_PUBLIC_KEY_PEM)
+
+
+def authenticate_delivery(request: HookRequest, connection_fields: Mapping[str, Any]) -> bool:
+    """A delivery counts only when signed with a key the connection trusts, and at most 5 minutes old."""
+    signature = request.header(SIGNATURE_HEADER)
+    signed = any(signature_is_valid(request.body, signature, key) for key in trusted_keys(connection_fields))
+    return signed and is_fresh(request.body)
+
+
+def _payload_field(request: HookRequest, name: str) -> str | None:
+    try:
+        payload = request.json()
+    except ValueError:
+        return None
+    value = payload.get(name) if isinstance(payload, dict) else None
+    return value if isinstance(value, str) and value else None
+
+
+def _connection_location(fields: Mapping[str, Any]) -> str | None:
+    location = fields.get("location_id") or fields.get("locationId")
+    return str(location) if location else None
+
+
+#: HighLevel sends every event of the app to one URL; the platform routes each by its ``locationId``.
+APP_HOOK = AppHook(
+    delivery_route=lambda request: _payload_field(request, "locationId"),
+    connection_route=_connection_location,
+    authenticate=authenticate_delivery,
+    delivery_id=lambda request: _payload_field(request, "webhookId"),
+    replay_window_seconds=MAX_AGE_SECONDS,
+)
+
+
 def instant_variant(poll: Trigger, *, key: str, events: tuple[str, ...], to_item: ItemBuilder) -> Trigger:
-    """The webhook twin of a poll trigger: same fields and sample, fed by HighLevel's signed webhooks."""
+    """The webhook twin of a poll trigger: same fields and sample, fed by HighLevel's signed app webhooks.
 
-    def subscribe(ctx: Context, values: dict[str, Any]) -> dict[str, Any]:
-        if not ctx.meta.target_url:
-            raise BadInput("is missing: the platform must give the flow's hook URL to subscribe", "target_url")
-        hook = ctx.http.post("/webhooks", json={"url": ctx.meta.target_url, "events": list(events)}).json()
-        hook = hook.get("webhook", hook)
-        public_key = ctx.http.get(PUBLIC_KEY_PATH).text
-        return {"id": hook["id"], "url": hook.get("url"), "events": list(hook.get("events") or events),
-                "public_key_pem": public_key}
-
-    def unsubscribe(ctx: Context, values: dict[str, Any]) -> None:
-        hook_id = ctx.meta.subscription.get("id")
-        if not hook_id:
-            raise BadInput("has no webhook id, so there is nothing to unsubscribe", "subscription")
-        # Gone already: fine.
-        ctx.http.delete(api_path("/webhooks/{hook_id}", hook_id=hook_id), extensions={"allow_status": (400, 404)})
+    A static app hook: the app's webhook URL is set once in its marketplace settings, so turning a
+    flow on or off makes no vendor call; the platform routes each event by ``locationId``.
+    """
 
     def parse_delivery(ctx: Context, request: HookRequest) -> list[dict[str, Any]]:
         payload = request.json()
@@ -128,28 +157,27 @@ def instant_variant(poll: Trigger, *, key: str, events: tuple[str, ...], to_item
             raise ResultError("the webhook body is not a HighLevel event: it needs id and webhookId")
         if payload.get("type") not in events:
             return []
-        return [to_item(payload)]
+        item = to_item(payload)
+        if "customFields" in payload:  # a contact event: read its external id through the field's id
+            item[EXTERNAL_ID_KEY] = external_id_of(payload, external_id_field(ctx))
+        return [item]
 
     return dataclasses.replace(
         poll,
         key=key,
         label=f"{poll.label} (Instant)",
-        description=f"{poll.description} Fires at once through HighLevel's signed webhooks.",
+        description=f"{poll.description} Fires at once through HighLevel's signed app webhooks.",
         input_fields=(),
         kind="hook",
         perform=None,
-        subscribe=subscribe,
-        unsubscribe=unsubscribe,
+        subscribe=None,
+        unsubscribe=None,
+        static_hook=True,
+        app_hook=APP_HOOK,
         parse_delivery=parse_delivery,
         list_samples=poll.list_samples or poll.perform,
-        authenticate=authenticate_delivery,
+        authenticate=lambda request, subscription: authenticate_delivery(request, subscription),
     )
-
-
-def authenticate_delivery(request: HookRequest, subscription: dict[str, Any]) -> bool:
-    """A delivery counts only with a valid signature under the key kept at subscribe time, and fresh."""
-    signed = signature_is_valid(request.body, request.header(SIGNATURE_HEADER), subscription.get("public_key_pem"))
-    return signed and is_fresh(request.body)
 
 
 def epoch_ms(iso: str) -> int:

@@ -1,11 +1,12 @@
 """New contact: fires once for each contact added to the location.
 
-Poll (``new_contact``): HighLevel lists contacts oldest first with a ``startAfter``/``startAfterId``
-cursor, and new contacts always land after it. The first poll only has to find the end of the list:
-it starts at the contacts added in the last hour (then day, week, month, year, then everything, until
-a window holds some), walks to the end keeping the newest 100, and saves the cursor there. Later
-polls read only what came after it, so a poll with nothing new costs one request however big the
-location is.
+Poll (``new_contact``): ``POST /contacts/search`` sorted by ``dateAdded`` ascending pages with
+``searchAfter`` (the last contact's sort key), and new contacts always land after it. The first poll
+only has to find the end of the list: it asks for the contacts added in the last hour (then day,
+week, month, year, then everything, until a window holds some) with a ``dateAdded`` range filter,
+walks to the end keeping the newest 100, and saves the cursor there. Later polls read only what came
+after it, so a poll with nothing new costs one search however big the location is (plus the custom
+field lookup that reads the external id).
 
 Instant (``new_contact_instant``): HighLevel's ``ContactCreate`` webhook; the item id is the
 delivery's ``webhookId`` and the contact's own id is in ``contact_id`` (as in the poll's items).
@@ -16,9 +17,11 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 from actions.contacts.contact_fields import CONTACT_OUTPUT_FIELDS, CONTACT_SAMPLE, contact_output
+from actions.contacts.contacts_api import external_id_field
 from connector.context import Context
 from connector.definitions import Field, Trigger
 from triggers.contacts._shared import contact_pages, epoch_ms, instant_variant, read_cursor, save_cursor
@@ -31,15 +34,17 @@ PAGES_PER_POLL = 10
 RECENT_WINDOWS_SECONDS = (3600, 86400, 7 * 86400, 31 * 86400, 366 * 86400)
 
 
-def _item(contact: dict[str, Any]) -> dict[str, Any]:
-    return contact_output(contact, contact_id=contact["id"])
+def iso_timestamp(epoch_seconds: float) -> str:
+    """HighLevel's ISO 8601 form (UTC, milliseconds, ``Z``) for a search filter."""
+    return datetime.fromtimestamp(epoch_seconds, tz=UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def recent_pages(ctx: Context) -> Iterator[list[dict[str, Any]]]:
     """Pages from the narrowest recent window that holds a contact, to the end of the list."""
     now = time.time()
     for window in RECENT_WINDOWS_SECONDS:
-        pages = contact_pages(ctx, {"startAfter": round((now - window) * 1000)})
+        since = iso_timestamp(now - window)
+        pages = contact_pages(ctx, filters=[{"field": "dateAdded", "operator": "range", "value": {"gt": since}}])
         first = next(pages, [])
         if first:
             yield first
@@ -48,17 +53,29 @@ def recent_pages(ctx: Context) -> Iterator[list[dict[str, Any]]]:
     yield from contact_pages(ctx)
 
 
+def _search_after(cursor: dict[str, Any] | None) -> list[Any] | None:
+    """The saved position; cursors saved before the move to search (``startAfter``/``startAfterId``) still count."""
+    if not cursor:
+        return None
+    if isinstance(cursor.get("searchAfter"), list):
+        return list(cursor["searchAfter"])
+    if cursor.get("startAfter") is not None and cursor.get("startAfterId"):
+        return [int(cursor["startAfter"]), str(cursor["startAfterId"])]
+    return None
+
+
 def new_contacts(ctx: Context, values: dict[str, Any]) -> list[dict[str, Any]]:
-    cursor = read_cursor(ctx)
-    kept: deque[dict[str, Any]] = deque(maxlen=None if cursor else FIRST_POLL_ITEMS)
-    last = cursor
-    pages = contact_pages(ctx, cursor, max_pages=PAGES_PER_POLL) if cursor else recent_pages(ctx)
+    after = _search_after(read_cursor(ctx))
+    kept: deque[dict[str, Any]] = deque(maxlen=None if after else FIRST_POLL_ITEMS)
+    last = after
+    pages = contact_pages(ctx, after, max_pages=PAGES_PER_POLL) if after else recent_pages(ctx)
     for page in pages:
         kept.extend(page)
         if page:
-            last = {"startAfterId": page[-1]["id"], "startAfter": epoch_ms(page[-1]["dateAdded"])}
-    save_cursor(ctx, last)
-    return [_item(contact) for contact in reversed(kept)]
+            last = page[-1].get("searchAfter") or [epoch_ms(page[-1]["dateAdded"]), page[-1]["id"]]
+    save_cursor(ctx, {"searchAfter": last} if last else None)
+    field_id = external_id_field(ctx) if kept else None  # an idle poll stays one request
+    return [contact_output(contact, external_field=field_id, contact_id=contact["id"]) for contact in reversed(kept)]
 
 
 OUTPUT_FIELDS: tuple[Field, ...] = (*CONTACT_OUTPUT_FIELDS, Field("contact_id", "Contact ID"))

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from actions.contacts.task_fields import NOTE_OUTPUT_FIELDS, NOTE_SAMPLE
+from actions.contacts.task_fields import NOTE_OUTPUT_FIELDS, NOTE_SAMPLE, note_output
 from connector.definitions import Field, Trigger
 from triggers.contacts._shared import WATCHED_CONTACT_FIELD, child_record_poll, instant_variant
 
-new_notes, sample_notes = child_record_poll("notes", "dateAdded", lambda note: {**note, "note_id": note["id"]})
+new_notes, sample_notes = child_record_poll("notes", "dateAdded", lambda note: note_output(note, note_id=note["id"]))
 
 OUTPUT_FIELDS: tuple[Field, ...] = (*NOTE_OUTPUT_FIELDS, Field("note_id", "Note ID"))
 SAMPLE: dict[str, Any] = {**NOTE_SAMPLE, "note_id": NOTE_SAMPLE["id"]}
@@ -37,5 +37,5 @@ HOOK_TRIGGER = instant_variant(
     TRIGGER,
     key="new_note_instant",
     events=("NoteCreate",),
-    to_item=lambda payload: {**payload, "id": payload["webhookId"], "note_id": payload["id"]},
+    to_item=lambda payload: note_output(payload, id=payload["webhookId"], note_id=payload["id"]),
 )

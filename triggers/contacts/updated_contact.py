@@ -1,8 +1,9 @@
 """Updated contact: fires once for each change to a contact (not for its creation: see New Contact).
 
-Poll (``updated_contact``): the Contacts API cannot list by update time, so each poll reads every
-contact (100 a page) and keeps those whose ``dateUpdated`` is after the saved cursor (the newest
-change seen, as ``(time, id)``), oldest first, at most 500 a poll. Item ids are
+Poll (``updated_contact``): ``POST /contacts/search`` sorted by ``dateUpdated`` ascending, after the
+saved cursor (the newest change seen, as the ``searchAfter`` pair ``(time, id)``), at most 500 changes
+a poll; the first poll reads the newest 100 changes (sorted descending). Contacts never changed since
+they were created (``dateUpdated == dateAdded``) are skipped. Item ids are
 ``<contact id>:<dateUpdated>``, so each change fires once and a later change fires again.
 
 Instant (``updated_contact_instant``): ``ContactUpdate`` and ``ContactTagUpdate`` webhooks; item ids
@@ -11,11 +12,10 @@ are ``<contact id>:<timestamp>``.
 
 from __future__ import annotations
 
-import heapq
-from collections.abc import Iterator
 from typing import Any
 
 from actions.contacts.contact_fields import CONTACT_OUTPUT_FIELDS, CONTACT_SAMPLE, contact_output
+from actions.contacts.contacts_api import PAGE_SIZE, external_id_field, search_body, search_pages
 from connector.context import Context
 from connector.definitions import Field, Trigger
 from triggers.contacts._shared import change_id, contact_pages, epoch_ms, instant_variant, read_cursor, save_cursor
@@ -23,36 +23,34 @@ from triggers.contacts._shared import change_id, contact_pages, epoch_ms, instan
 FIRST_POLL_ITEMS = 100
 CHANGES_PER_POLL = 500
 
-ChangeKey = tuple[int, str]
-
-
-def _change_key(contact: dict[str, Any]) -> ChangeKey:
-    return epoch_ms(contact["dateUpdated"]), str(contact["id"])
-
-
-def _changed(ctx: Context, after: ChangeKey | None) -> Iterator[tuple[ChangeKey, dict[str, Any]]]:
-    for page in contact_pages(ctx):
-        for contact in page:
-            if not contact.get("dateUpdated") or contact.get("dateUpdated") == contact.get("dateAdded"):
-                continue  # never changed since it was created
-            key = _change_key(contact)
-            if after is None or key > after:
-                yield key, contact
+def _changed(contacts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Contacts changed after their creation (a creation is New Contact's event)."""
+    return [c for c in contacts if c.get("dateUpdated") and c.get("dateUpdated") != c.get("dateAdded")]
 
 
 def updated_contacts(ctx: Context, values: dict[str, Any]) -> list[dict[str, Any]]:
     cursor = read_cursor(ctx)
-    after: ChangeKey | None = (int(cursor["ms"]), str(cursor["id"])) if cursor and "ms" in cursor else None
+    after: list[Any] | None = [int(cursor["ms"]), str(cursor["id"])] if cursor and "ms" in cursor else None
     if after is None:
-        changes = heapq.nlargest(FIRST_POLL_ITEMS, _changed(ctx, None), key=lambda pair: pair[0])
+        body = search_body(ctx, page_limit=FIRST_POLL_ITEMS, sort=[{"field": "dateUpdated", "direction": "desc"}])
+        page = next(search_pages(ctx, body, max_pages=1))
+        newest = page[0] if page else None
+        changes = _changed(page)
     else:
-        oldest = heapq.nsmallest(CHANGES_PER_POLL, _changed(ctx, after), key=lambda pair: pair[0])
-        changes = list(reversed(oldest))
-    newest = changes[0][0] if changes else after
-    save_cursor(ctx, {"ms": newest[0], "id": newest[1]} if newest else None)
+        seen: list[dict[str, Any]] = []
+        for page in contact_pages(ctx, after, order_by="dateUpdated", max_pages=CHANGES_PER_POLL // PAGE_SIZE):
+            seen.extend(page)
+        newest = seen[-1] if seen else None
+        changes = list(reversed(_changed(seen)))
+    if newest is not None:
+        save_cursor(ctx, {"ms": epoch_ms(newest["dateUpdated"]), "id": newest["id"]})
+    else:
+        save_cursor(ctx, cursor)
+    field_id = external_id_field(ctx) if changes else None  # an idle poll stays one request
     return [
-        contact_output(contact, id=change_id(contact["id"], contact["dateUpdated"]), contact_id=contact["id"])
-        for _, contact in changes
+        contact_output(contact, external_field=field_id, id=change_id(contact["id"], contact["dateUpdated"]),
+                       contact_id=contact["id"])
+        for contact in changes
     ]
 
 

@@ -18,9 +18,40 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 SIGNATURE_HEADER = "x-wh-signature"
-#: Where the public key is published (HighLevel documents a fixed key; the sandbox serves its own here).
-PUBLIC_KEY_PATH = "/.well-known/webhook-public-key.pem"
 MAX_AGE_SECONDS = 300.0
+
+#: HighLevel's published webhook key (its webhook authentication guide, docs/oauth/WebhookAuthentication.md
+#: in GoHighLevel/highlevel-api-docs). HighLevel announces rotations by email; update this key then.
+HIGHLEVEL_PUBLIC_KEY_PEM = b"""\
+-----BEGIN PUBLIC KEY-----
+MIICIjANBgkqhkiG9w0BAQEFAAOCAg8AMIICCgKCAgEAokvo/r9tVgcfZ5DysOSC
+Frm602qYV0MaAiNnX9O8KxMbiyRKWeL9JpCpVpt4XHIcBOK4u3cLSqJGOLaPuXw6
+dO0t6Q/ZVdAV5Phz+ZtzPL16iCGeK9po6D6JHBpbi989mmzMryUnQJezlYJ3DVfB
+csedpinheNnyYeFXolrJvcsjDtfAeRx5ByHQmTnSdFUzuAnC9/GepgLT9SM4nCpv
+uxmZMxrJt5Rw+VUaQ9B8JSvbMPpez4peKaJPZHBbU3OdeCVx5klVXXZQGNHOs8gF
+3kvoV5rTnXV0IknLBXlcKKAQLZcY/Q9rG6Ifi9c+5vqlvHPCUJFT5XUGG5RKgOKU
+J062fRtN+rLYZUV+BjafxQauvC8wSWeYja63VSUruvmNj8xkx2zE/Juc+yjLjTXp
+IocmaiFeAO6fUtNjDeFVkhf5LNb59vECyrHD2SQIrhgXpO4Q3dVNA5rw576PwTzN
+h/AMfHKIjE4xQA1SZuYJmNnmVZLIZBlQAF9Ntd03rfadZ+yDiOXCCs9FkHibELhC
+HULgCsnuDJHcrGNd5/Ddm5hxGQ0ASitgHeMZ0kcIOwKDOzOU53lDza6/Y09T7sYJ
+PQe7z0cvj7aE4B+Ax1ZoZGPzpJlZtGXCsu9aTEGEnKzmsFqwcSsnw3JB31IGKAyk
+T1hhTiaCeIY/OwwwNUY2yvcCAwEAAQ==
+-----END PUBLIC KEY-----
+"""
+
+#: The Contacts sandbox's fixed signing key (its private half is in the sandbox package). Trusted only
+#: by connections to a base URL other than HighLevel's, so it can never vouch for a production delivery.
+SANDBOX_PUBLIC_KEY_PEM = b"""\
+-----BEGIN PUBLIC KEY-----
+MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA1Y598dHt9TGFqJqTVA6X
+olofvVWR7NVyPAd88YOZ2x5OMR9SQ3dPlHmofKillOAbv6WNp7/NYRH5jVglliTm
+jSTZPmPh5cW5MTHNKhtF3WFJIIWnzgc9NIFT0QMlxdE0xXPhYWlWfoCBOFzzokPw
+76RPQOHczgeISITZ3G9kDD1AOEaYCAfxbZyeO4G3NY20m+FTw5yLl5ny798EH8dC
+1VWYrEnoWvO9e5tYeSygS1od+O+KizAOaJc7ZmyoFhqiF2oEW1WKfLEyXkq1Eqbo
+kUpiYqXoRx3BhLBA3tJkY7gPl5XbowTRKua7v3RqVreC8adQKmzH1aIF0xgamwy7
++wIDAQAB
+-----END PUBLIC KEY-----
+"""
 
 
 def signature_is_valid(body: bytes, signature: str | None, public_key_pem: str | bytes | None) -> bool:

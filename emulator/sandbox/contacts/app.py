@@ -15,11 +15,13 @@ from werkzeug.exceptions import HTTPException
 
 from emulator.sandbox.contacts.appointments import appointments_blueprint
 from emulator.sandbox.contacts.auth import RateLimits, install_api_guard, too_many_requests
-from emulator.sandbox.contacts.contacts import contacts_blueprint, new_contact
+from emulator.sandbox.contacts.contacts import contacts_blueprint, matches, new_contact
+from emulator.sandbox.contacts.custom_fields import custom_fields_blueprint
 from emulator.sandbox.contacts.errors import ApiError, error_response, server_error_response
 from emulator.sandbox.contacts.ids import IdFactory
 from emulator.sandbox.contacts.notes import notes_blueprint
 from emulator.sandbox.contacts.oauth_server import Location, OAuthServer, oauth_blueprint
+from emulator.sandbox.contacts.search import search_blueprint
 from emulator.sandbox.contacts.signing import WebhookSigner
 from emulator.sandbox.contacts.state import ContactsState, Record, iso_timestamp
 from emulator.sandbox.contacts.tags import tags_blueprint
@@ -30,8 +32,6 @@ from emulator.sandbox.outbox import Outbox
 from emulator.sandbox.people import people
 from emulator.sandbox.ratelimit import WindowLimiter
 from emulator.sandbox.serve import sandbox_transport
-
-PUBLIC_KEY_PATH = "/.well-known/webhook-public-key.pem"
 
 
 @dataclass
@@ -48,7 +48,7 @@ class ContactsSettings:
         daily_limit: daily budget per app and location (200,000).
         access_token_ttl: OAuth access token lifetime in seconds (86399).
         allow_duplicate_contacts: the location setting "Allow duplicate contacts" (off by default).
-        admin_token: when set, ``/webhooks`` and ``/_sandbox`` need it in ``X-Sandbox-Admin-Token``.
+        admin_token: when set, ``/_sandbox`` (faults, the app's webhook setting) needs it in ``X-Sandbox-Admin-Token``.
         id_seed: seed of the id generator, so ids repeat from run to run.
     """
 
@@ -118,9 +118,17 @@ class ContactsSandbox:
         """Register a marketplace app that may run the OAuth code flow."""
         self.oauth.register_client(client_id, client_secret, redirect_uris, scopes)
 
-    def subscribe(self, url: str, events: list[str]) -> dict[str, object]:
-        """Same as ``POST /webhooks``: returns ``{webhook:{id, url, events}}``."""
-        return self.webhooks.subscribe(url, events)
+    def set_app_webhook(self, url: str, events: list[str] | None = None) -> dict[str, object]:
+        """The app's webhook setting (as ``PUT /_sandbox/app-webhook``): every location's events go to ``url``."""
+        return self.webhooks.configure(url, events)
+
+    def link_business(self, contact_ids: list[str], business_id: str | None) -> None:
+        """Link contacts to a business, as ``POST /contacts/bulk/business`` does (no webhook)."""
+        with self.state.lock:
+            for contact_id in contact_ids:
+                contact = self.state.snapshot(self.state.contacts[contact_id])
+                contact["businessId"] = business_id
+                self.state.replace_contact(contact)
 
     def seed_contacts(self, count: int, *, seed: int = 1, location_id: str | None = None) -> list[str]:
         """Add ``count`` generated contacts (plus tasks, notes and appointments for some); returns their ids.
@@ -206,7 +214,7 @@ class ContactsSandbox:
             "contactId": contact["id"],
             "title": title,
             "status": "booked",
-            "appoinmentStatus": "confirmed",  # sic: HighLevel's spelling
+            "appointmentStatus": "confirmed",
             "assignedUserId": self.settings.user_id,
             "notes": None,
             "startTime": iso_timestamp(start),
@@ -242,18 +250,15 @@ class ContactsSandbox:
             contacts_blueprint(
                 self.state,
                 self.webhooks,
-                base_url=lambda: self.base_url,
                 allow_duplicates=lambda: self.settings.allow_duplicate_contacts,
             )
         )
+        app.register_blueprint(search_blueprint(self.state, self.state.snapshot, matches))
+        app.register_blueprint(custom_fields_blueprint(self.state))
         app.register_blueprint(tasks_blueprint(self.state, self.webhooks))
         app.register_blueprint(notes_blueprint(self.state, self.webhooks))
         app.register_blueprint(tags_blueprint(self.state, self.webhooks))
         app.register_blueprint(appointments_blueprint(self.state))
-
-        @app.get(PUBLIC_KEY_PATH)
-        def webhook_public_key() -> Response:
-            return Response(self.public_key_pem, mimetype="application/x-pem-file")
 
         @app.errorhandler(ApiError)
         def vendor_error(error: ApiError) -> Response:

@@ -3,13 +3,15 @@
 One ``before_request`` guard runs for every API route, in this order (HighLevel does not document its
 order; this is the cheapest-first choice):
 
-1. ``Version: 2021-07-28`` must be present (400 otherwise);
+1. ``Version`` must be present and one the documents use (``2021-07-28``, ``v3``), else 400;
 2. ``Authorization: Bearer <token>`` must be a location API key or a live OAuth access token (401);
-3. the token's scopes must cover the call: GET needs ``contacts.readonly``, every other method
-   ``contacts.write`` (401 "The token is not authorized for this scope.", as HighLevel answers);
+3. the token's scopes must cover the call: reads (GET, and ``POST /contacts/search``) need
+   ``contacts.readonly``, other calls ``contacts.write``; ``/locations/{id}/customFields`` needs
+   ``locations/customFields.readonly`` or ``.write`` (401 "The token is not authorized for this
+   scope.", as HighLevel answers);
 4. the rate limiter counts the call (429 when the window is spent).
 
-Location API keys carry both scopes and are bound to one location. Rate limits are counted per app
+Location API keys carry every scope and are bound to one location. Rate limits are counted per app
 and location (per API key, or per OAuth client + location), as HighLevel does, so rotating tokens on
 refresh does not reset the budget.
 """
@@ -35,10 +37,18 @@ from emulator.sandbox.contacts.oauth_server import OAuthServer
 from emulator.sandbox.ratelimit import RateDecision, WindowLimiter
 
 API_VERSION = "2021-07-28"
+#: The versions HighLevel's documents use: ``2021-07-28`` (v2 documents) and ``v3`` (the v3 documents,
+#: and the only value HighLevel's official SDKs send). The routes served answer the same under both.
+API_VERSIONS = (API_VERSION, "v3")
 READ_SCOPE = "contacts.readonly"
 WRITE_SCOPE = "contacts.write"
-#: Paths outside the Contacts API proper: OAuth, the published key, webhook settings, admin.
-UNGUARDED_PREFIXES = ("/oauth/", "/.well-known/", "/webhooks", "/_sandbox")
+FIELDS_READ_SCOPE = "locations/customFields.readonly"
+FIELDS_WRITE_SCOPE = "locations/customFields.write"
+ALL_SCOPES = frozenset({READ_SCOPE, WRITE_SCOPE, FIELDS_READ_SCOPE, FIELDS_WRITE_SCOPE})
+#: Reads that HighLevel sends as POST (the search body), so they need only the read scope.
+READ_POSTS = ("/contacts/search",)
+#: Paths outside the Contacts API proper: OAuth and the sandbox's admin endpoints.
+UNGUARDED_PREFIXES = ("/oauth/", "/_sandbox")
 
 
 @dataclass(frozen=True)
@@ -81,6 +91,14 @@ def too_many_requests(headers: dict[str, str], retry_after: float) -> Response:
     return response
 
 
+def scope_for(method: str, path: str) -> str:
+    """The scope a call needs, as HighLevel's documents list it per operation."""
+    reading = method in ("GET", "HEAD") or path in READ_POSTS
+    if path.startswith("/locations/"):
+        return FIELDS_READ_SCOPE if reading else FIELDS_WRITE_SCOPE
+    return READ_SCOPE if reading else WRITE_SCOPE
+
+
 def current_principal() -> Principal:
     """The caller of the running request (set by the guard)."""
     principal: Principal = g.contacts_principal
@@ -107,7 +125,7 @@ def install_api_guard(
     def principal_for(token: str) -> Principal | None:
         for key, location_id in api_keys().items():
             if hmac.compare_digest(key.encode(), token.encode()):
-                return Principal(location_id, frozenset({READ_SCOPE, WRITE_SCOPE}), f"key:{key}", "api_key")
+                return Principal(location_id, ALL_SCOPES, f"key:{key}", "api_key")
         issued = oauth.access_token(token)
         if issued is None:
             return None
@@ -122,13 +140,15 @@ def install_api_guard(
         version = request.headers.get("Version")
         if not version:
             return error_response(bad_request("Version header was not found"))
-        if version != API_VERSION:
-            return error_response(bad_request(f"Version header {version!r} is not supported: use {API_VERSION}"))
+        if version not in API_VERSIONS:
+            return error_response(
+                bad_request(f"Version header {version!r} is not supported: use one of {', '.join(API_VERSIONS)}")
+            )
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         principal = principal_for(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
         if principal is None:
             return error_response(unauthorized())
-        needed = READ_SCOPE if request.method in ("GET", "HEAD") else WRITE_SCOPE
+        needed = scope_for(request.method, request.path)
         if needed not in principal.scopes:
             return error_response(unauthorized(SCOPE_DENIED))
         burst, daily = limits.hit(principal.rate_key)

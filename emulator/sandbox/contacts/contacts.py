@@ -20,13 +20,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
-from urllib.parse import urlencode
 
 from flask import Blueprint, Response, jsonify, request
 
 from emulator.sandbox.contacts.auth import require_location
 from emulator.sandbox.contacts.errors import bad_request, forbidden, unprocessable
-from emulator.sandbox.contacts.state import ContactsState, Record, epoch_ms, phone_digits
+from emulator.sandbox.contacts.state import ContactsState, Record, phone_digits
 from emulator.sandbox.contacts.validation import (
     check_body,
     json_object,
@@ -57,10 +56,14 @@ CONTACT_RULES: dict[str, str] = {
     "country": "string",
     "companyName": "string",
     "assignedTo": "string",
-    "businessId": "string",
 }
-#: HighLevel's update body has no locationId: a contact never moves between locations.
-UPDATE_RULES = {name: kind for name, kind in CONTACT_RULES.items() if name != "locationId"}
+#: HighLevel's upsert body: the create body plus ``createNewIfDuplicateAllowed``.
+UPSERT_RULES = {**CONTACT_RULES, "createNewIfDuplicateAllowed": "boolean"}
+#: HighLevel's update body has no ``locationId`` (a contact never moves), ``gender`` or ``companyName``.
+UPDATE_RULES = {
+    name: kind for name, kind in CONTACT_RULES.items() if name not in ("locationId", "gender", "companyName")
+}
+BUSINESS_RULES = {"locationId": "string", "ids": "string_list", "businessId": "string"}
 LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX = 20, 100
 BUSINESS_LIMIT_DEFAULT = 25
 
@@ -83,22 +86,26 @@ def normalise_tags(tags: Iterable[str]) -> list[str]:
 def _custom_fields(
     state: ContactsState, location_id: str, given: list[dict[str, Any]], current: list[Record]
 ) -> list[Record]:
-    """Merge ``[{id|key, field_value}]`` into the stored ``[{id, key, value}]`` list by field id."""
+    """Merge ``[{id, key?, field_value}]`` into the stored ``[{id, value}]`` list by field id.
+
+    HighLevel's bodies require the field's ``id`` (from the location's custom field definitions); an
+    id the location does not define is a 422, and ``key`` alone never creates a field.
+    """
     merged = {item["id"]: dict(item) for item in current}
     problems: list[str] = []
     for position, item in enumerate(given):
-        value = item.get("field_value", item.get("value"))
-        if isinstance(item.get("key"), str):
-            key = item["key"].removeprefix("contact.")
-            field_id = state.custom_field_id(location_id, key)
+        field_id = item["id"]
+        if state.custom_field(location_id, field_id) is None:
+            problems.append(
+                f"customFields.{position}.id {field_id!r} is not a custom field of this location: "
+                "look the ids up with GET /locations/{locationId}/customFields"
+            )
+            continue
+        value = item.get("field_value")
+        if value is None or value == "":
+            merged.pop(field_id, None)
         else:
-            field_id = item["id"]
-            found = state.custom_field_key(location_id, field_id)
-            if found is None:
-                problems.append(f"customFields.{position}.id {field_id!r} is not a custom field of this location")
-                continue
-            key = found
-        merged[field_id] = {"id": field_id, "key": key, "value": value}
+            merged[field_id] = {"id": field_id, "value": value}
     if problems:
         raise unprocessable(problems)
     return list(merged.values())
@@ -109,7 +116,9 @@ def _apply_fields(state: ContactsState, contact: Record, body: dict[str, Any]) -
         if name == "tags":
             contact["tags"] = normalise_tags(value or [])
         elif name == "customFields":
-            contact["customFields"] = _custom_fields(state, contact["locationId"], value or [], contact["customFields"])
+            contact["customFields"] = _custom_fields(
+                state, contact["locationId"], value or [], contact.get("customFields") or []
+            )
         elif name == "email":
             contact["email"] = value.strip().lower() if value else None
         elif name != "locationId":
@@ -117,9 +126,9 @@ def _apply_fields(state: ContactsState, contact: Record, body: dict[str, Any]) -
     if {"firstName", "lastName"} & body.keys() or "name" not in body:
         full = " ".join(part for part in (contact.get("firstName"), contact.get("lastName")) if part)
         contact["name"] = full or contact.get("name")
-    contact["contactName"] = contact.get("name")
-    for name in ("firstName", "lastName"):
+    for name in ("firstName", "lastName", "email"):
         contact[f"{name}LowerCase"] = contact[name].lower() if contact.get(name) else None
+    contact["fullNameLowerCase"] = contact["name"].lower() if contact.get("name") else None
 
 
 def new_contact(state: ContactsState, location_id: str, body: dict[str, Any], *, now: str | None = None) -> Record:
@@ -166,7 +175,7 @@ def _refuse_duplicate(found: Record, field: str) -> None:
     )
 
 
-def _matches(contact: Record, needle: str) -> bool:
+def matches(contact: Record, needle: str) -> bool:
     lowered = needle.lower()
     for name in ("name", "firstName", "lastName", "email", "companyName"):
         if lowered in (contact.get(name) or "").lower():
@@ -174,14 +183,13 @@ def _matches(contact: Record, needle: str) -> bool:
     digits = phone_digits(needle)
     if digits and digits in phone_digits(contact.get("phone")):
         return True
-    return any(str(item.get("value")) == needle for item in contact.get("customFields", []))
+    return any(str(item.get("value")) == needle for item in contact.get("customFields") or [])
 
 
 def contacts_blueprint(
     state: ContactsState,
     hub: WebhookHub,
     *,
-    base_url: Callable[[], str],
     allow_duplicates: Callable[[], bool],
 ) -> Blueprint:
     blueprint = Blueprint("contacts_contacts", __name__)
@@ -238,6 +246,7 @@ def contacts_blueprint(
 
     @blueprint.get("/contacts/")
     def list_contacts() -> Response:
+        """The deprecated listing, answered as documented: ``{contacts, count}`` (no ``meta``)."""
         location_id = require_location(required_query("locationId"))
         limit = query_int("limit", LIST_LIMIT_DEFAULT, minimum=1, maximum=LIST_LIMIT_MAX)
         start_after = query_int("startAfter", -1, minimum=0) if request.args.get("startAfter") else None
@@ -245,45 +254,34 @@ def contacts_blueprint(
         needle = request.args.get("query", "").strip()
         with state.lock:
             if needle:
-                every = [c for c in state.contacts_after(location_id, None, None) if _matches(c, needle)]
-                after = [
-                    c for c in state.contacts_after(location_id, start_after, start_after_id) if _matches(c, needle)
-                ]
-                total, before = len(every), len(every) - len(after)
-                page = after[:limit]
-                more = len(after) > limit
+                count = sum(1 for c in state.contacts_after(location_id, None, None) if matches(c, needle))
+                after: Iterable[Record] = (
+                    c for c in state.contacts_after(location_id, start_after, start_after_id) if matches(c, needle)
+                )
             else:
-                total = state.count_in_location(location_id)
-                page, more = [], False
-                for contact in state.contacts_after(location_id, start_after, start_after_id):
-                    if len(page) == limit:
-                        more = True
-                        break
-                    page.append(contact)
-                before = state.position_of(location_id, page[0]) if page else total
-            page = [answer(contact) for contact in page]
-        current_page = before // limit + 1
-        last = page[-1] if page else None
-        meta: dict[str, Any] = {
-            "total": total,
-            "nextPageUrl": None,
-            "startAfterId": last["id"] if last else None,
-            "startAfter": epoch_ms(last["dateAdded"]) if last else None,
-            "currentPage": current_page,
-            "nextPage": current_page + 1 if more else None,
-            "prevPage": current_page - 1 if current_page > 1 else None,
-        }
-        if more and last:
-            params = {
-                "locationId": location_id,
-                "limit": limit,
-                "startAfterId": meta["startAfterId"],
-                "startAfter": meta["startAfter"],
-            }
-            if needle:
-                params["query"] = needle
-            meta["nextPageUrl"] = f"{base_url()}/contacts/?{urlencode(params)}"
-        return jsonify(contacts=page, meta=meta)
+                count = state.count_in_location(location_id)
+                after = state.contacts_after(location_id, start_after, start_after_id)
+            page = [answer(contact) for contact, _ in zip(after, range(limit), strict=False)]
+        return jsonify(contacts=page, count=count)
+
+    @blueprint.post("/contacts/bulk/business")
+    def link_business() -> Response:
+        """``{locationId, ids, businessId}``: link contacts to a business (``null`` unlinks)."""
+        body = json_object()
+        check_body(body, BUSINESS_RULES, required=("locationId", "ids"))
+        if "businessId" not in body:
+            raise unprocessable(["businessId must be a string or null"])
+        location_id = require_location(body["locationId"])
+        with state.lock:
+            contacts = [load_contact(state, contact_id) for contact_id in body["ids"]]
+            for contact in contacts:
+                if contact["locationId"] != location_id:
+                    raise forbidden()
+                updated = state.snapshot(contact)
+                updated["businessId"] = body["businessId"]
+                updated["dateUpdated"] = state.now_iso()
+                state.replace_contact(updated)
+        return jsonify(success=True, ids=[contact["id"] for contact in contacts])
 
     @blueprint.get("/contacts/search/duplicate")
     def search_duplicate() -> Response:
@@ -299,7 +297,8 @@ def contacts_blueprint(
     @blueprint.post("/contacts/upsert")
     def upsert_contact() -> tuple[Response, int]:
         body = json_object()
-        check_body(body, CONTACT_RULES, required=("locationId",))
+        check_body(body, UPSERT_RULES, required=("locationId",))
+        body.pop("createNewIfDuplicateAllowed", None)
         location_id = require_location(body["locationId"])
         if not body.get("email") and not body.get("phone"):
             raise unprocessable(["email or phone should not be empty: upsert matches on them"])
@@ -319,7 +318,8 @@ def contacts_blueprint(
                 created = False
             snapshot = answer(contact)
         hub.emit("ContactCreate" if created else "ContactUpdate", location_id, snapshot)
-        return jsonify(new=created, contact=snapshot, traceId=str(uuid.uuid4())), 201 if created else 200
+        # HighLevel documents only 200 for upsert, whether it created or updated; ``new`` tells them apart.
+        return jsonify(new=created, contact=snapshot, traceId=str(uuid.uuid4())), 200
 
     @blueprint.get("/contacts/business/<business_id>")
     def list_by_business(business_id: str) -> Response:
@@ -331,7 +331,7 @@ def contacts_blueprint(
             matching = [
                 contact
                 for contact in state.contacts_after(location_id, None, None)
-                if contact.get("businessId") == business_id and (not needle or _matches(contact, needle))
+                if contact.get("businessId") == business_id and (not needle or matches(contact, needle))
             ]
             page = [answer(contact) for contact in matching[skip : skip + limit]]
         return jsonify(contacts=page, count=len(matching))

@@ -37,7 +37,9 @@ from werkzeug.wrappers import Response as BaseResponse
 
 CODE_TTL_SECONDS = 60
 CONSENT_TTL_SECONDS = 600
-KNOWN_SCOPES = ("contacts.readonly", "contacts.write")
+KNOWN_SCOPES = (
+    "contacts.readonly", "contacts.write", "locations/customFields.readonly", "locations/customFields.write",
+)
 
 
 @dataclass

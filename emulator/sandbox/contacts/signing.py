@@ -1,9 +1,11 @@
 """Webhook signatures: RSA-SHA256 (PKCS#1 v1.5) over the exact body bytes, base64 in ``x-wh-signature``.
 
-HighLevel signs every webhook with its own private key and publishes the public key; receivers verify
-with that key. The sandbox makes a fresh 2048-bit key once per process (nothing secret is checked in,
-and test suites that build many sandboxes do not pay for a key each), and publishes the public half at
-``GET /.well-known/webhook-public-key.pem``.
+HighLevel signs every webhook with its private key and publishes the public half in its webhook
+authentication guide; receivers verify with that published key. The sandbox cannot sign with
+HighLevel's key, so it signs with a fixed key pair of its own: the private key is
+``webhook_signing_key.pem`` in this package (test infrastructure, public on purpose), and its public
+half ships in the kit beside HighLevel's as :data:`triggers.contacts.webhook_signature.SANDBOX_PUBLIC_KEY_PEM`.
+A connection to the real service trusts only HighLevel's key (see the deviations list).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
+from importlib import resources
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
@@ -20,15 +23,18 @@ SIGNATURE_HEADER = "x-wh-signature"
 
 
 @functools.cache
-def _process_key(key_size: int) -> rsa.RSAPrivateKey:
-    return rsa.generate_private_key(public_exponent=65537, key_size=key_size)
+def _sandbox_key() -> rsa.RSAPrivateKey:
+    pem = resources.files("emulator.sandbox.contacts").joinpath("webhook_signing_key.pem").read_bytes()
+    key = serialization.load_pem_private_key(pem, password=None)
+    assert isinstance(key, rsa.RSAPrivateKey)
+    return key
 
 
 class WebhookSigner:
-    """Holds the sandbox's signing key for its lifetime."""
+    """Signs deliveries with the sandbox's fixed key."""
 
-    def __init__(self, key_size: int = 2048) -> None:
-        self._private_key = _process_key(key_size)
+    def __init__(self) -> None:
+        self._private_key = _sandbox_key()
         self.public_key_pem: bytes = self._private_key.public_key().public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
         )

@@ -46,6 +46,20 @@ def phone_digits(phone: str | None) -> str:
     return re.sub(r"\D", "", phone or "")
 
 
+def field_key_of(name: str) -> str:
+    """HighLevel's key for a custom field name: lower case, words joined by ``_`` ("External ID" -> external_id)."""
+    return "_".join(re.findall(r"[a-z0-9]+", name.lower()))
+
+
+def without_nulls(value: Any) -> Any:
+    """``value`` with every ``None`` member of a mapping dropped, at any depth."""
+    if isinstance(value, dict):
+        return {key: without_nulls(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list):
+        return [without_nulls(item) for item in value]
+    return value
+
+
 @dataclass
 class ContactsState:
     """Every record the sandbox holds. Guard compound read-modify-write sequences with ``lock``."""
@@ -57,9 +71,8 @@ class ContactsState:
     tasks: dict[str, dict[str, Record]] = field(default_factory=dict)
     notes: dict[str, dict[str, Record]] = field(default_factory=dict)
     appointments: dict[str, list[Record]] = field(default_factory=dict)
-    webhooks: dict[str, Record] = field(default_factory=dict)
-    #: (locationId, key) -> custom field id, created the first time a key is used.
-    custom_field_ids: dict[tuple[str, str], str] = field(default_factory=dict)
+    #: locationId -> custom field id -> definition (``GET /locations/{id}/customFields``).
+    custom_fields: dict[str, dict[str, Record]] = field(default_factory=dict)
     _order: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
     _emails: dict[tuple[str, str], str] = field(default_factory=dict)
     _phones: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -149,19 +162,25 @@ class ContactsState:
         """How many contacts of the location come before ``contact`` in list order."""
         return bisect.bisect_left(self._order.get(location_id, []), self._order_key(contact))
 
-    def custom_field_id(self, location_id: str, key: str) -> str:
-        """The id of a location's custom field named ``key``, created on first use."""
+    def add_custom_field(self, location_id: str, name: str, data_type: str, **extra: Any) -> Record:
+        """Define a contact custom field; its ``fieldKey`` is ``contact.`` + the name in snake case."""
         with self.lock:
-            found = self.custom_field_ids.get((location_id, key))
-            if found is None:
-                found = self.custom_field_ids[(location_id, key)] = self.ids.new_id()
-            return found
+            fields = self.custom_fields.setdefault(location_id, {})
+            definition: Record = {
+                "id": self.ids.new_id(),
+                "name": name,
+                "fieldKey": "contact." + field_key_of(name),
+                "dataType": data_type,
+                "position": len(fields) * 50,
+                "locationId": location_id,
+                "model": "contact",
+                **extra,
+            }
+            fields[definition["id"]] = definition
+            return definition
 
-    def custom_field_key(self, location_id: str, field_id: str) -> str | None:
-        for (location, key), known_id in self.custom_field_ids.items():
-            if location == location_id and known_id == field_id:
-                return key
-        return None
+    def custom_field(self, location_id: str, field_id: str) -> Record | None:
+        return self.custom_fields.get(location_id, {}).get(field_id)
 
     # -- children -----------------------------------------------------------------------------------
     def add_appointment(self, contact_id: str, event: Record) -> Record:
@@ -170,8 +189,12 @@ class ContactsState:
             return event
 
     def snapshot(self, record: Record) -> Record:
-        """A deep copy, so answers and webhook payloads never alias stored records."""
-        return copy.deepcopy(record)
+        """A deep copy without empty (``None``) fields, so answers never alias stored records.
+
+        HighLevel's response schemas type these fields as plain, non-nullable strings: a field with no
+        value is left out of the answer, never sent as ``null``.
+        """
+        return without_nulls(copy.deepcopy(record))
 
     # -- private ------------------------------------------------------------------------------------
     @staticmethod

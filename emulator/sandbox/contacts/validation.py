@@ -45,6 +45,11 @@ def _field_problem(name: str, kind: str, value: Any) -> str | None:
         return None if isinstance(value, str) and EMAIL_PATTERN.match(value) else f"{name} must be an email"
     if kind == "boolean":
         return None if isinstance(value, bool) else f"{name} must be a boolean value"
+    if kind == "number":
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        return None if ok else f"{name} must be a number conforming to the specified constraints"
+    if kind == "list":
+        return None if isinstance(value, list) else f"{name} must be an array"
     if kind == "date":
         return None if _is_iso_date(value) else f"{name} must be a valid ISO 8601 date string"
     if kind == "string_list":
@@ -55,10 +60,15 @@ def _field_problem(name: str, kind: str, value: Any) -> str | None:
         if not isinstance(value, list):
             return f"{name} must be an array"
         for position, item in enumerate(value):
-            if not isinstance(item, dict) or not (isinstance(item.get("id"), str) or isinstance(item.get("key"), str)):
-                return f"{name}.{position} must be an object with an id or a key"
-            if "field_value" not in item and "value" not in item:
-                return f"{name}.{position}.field_value should not be empty"
+            if not isinstance(item, dict):
+                return f"{name}.{position} must be an object"
+            if not isinstance(item.get("id"), str) or not item["id"]:
+                return f"{name}.{position}.id must be a string: the id of one of the location's custom fields"
+            unknown = [field for field in item if field not in ("id", "key", "field_value")]
+            if unknown:
+                return f"{name}.{position}.property {unknown[0]} should not exist"
+            if "key" in item and not isinstance(item["key"], str):
+                return f"{name}.{position}.key must be a string"
         return None
     raise ValueError(f"unknown rule kind {kind!r} for {name}")
 

@@ -1,18 +1,18 @@
-"""Webhook subscriptions and signed deliveries.
+"""The marketplace app's webhook setting, and signed deliveries.
 
-On the real service a marketplace app sets one webhook URL and ticks the events it wants in the app's
-settings; there is no public API for it. The sandbox stands in for those settings with a small API the
-emulator calls (no Version header, no bearer token; the sandbox admin token when one is configured):
+On HighLevel a marketplace app has ONE webhook URL and a set of ticked events, both set in the app's
+settings in the developer portal; there is no API to subscribe. Events of every location that
+installed the app go to that URL. The sandbox stands in for the settings page with an admin endpoint
+(sandbox configuration, not a vendor API; the sandbox admin token when one is configured):
 
-* ``POST /webhooks`` ``{url, events:[...]}`` -> 201 ``{webhook:{id, url, events}}``
-* ``GET /webhooks`` -> ``{webhooks:[...]}``
-* ``DELETE /webhooks/{id}`` -> ``{succeded: true}``
+* ``PUT /_sandbox/app-webhook`` ``{url, events?}`` -> ``{url, events}`` (events default to all)
+* ``GET /_sandbox/app-webhook`` -> ``{url, events}`` (``url`` null when none is set)
+* ``DELETE /_sandbox/app-webhook`` -> ``{url: null, events: []}``
 
-Every matching event goes to every subscription of any location (an app's URL receives the events of
-every location that installed it). Payloads are flat, ``{type, locationId, id, ...fields, timestamp,
-webhookId}``, signed with :class:`~emulator.sandbox.contacts.signing.WebhookSigner` in
-``x-wh-signature`` and sent through the shared Outbox (3 s timeout, one retry on 5xx or no answer).
-``webhookId`` is unique per delivery, so receivers can drop replays.
+Payloads are flat, ``{type, locationId, id, ...fields, timestamp, webhookId}``, signed with
+:class:`~emulator.sandbox.contacts.signing.WebhookSigner` in ``x-wh-signature`` and sent through the
+shared Outbox (3 s timeout, one retry on 5xx or no answer). ``webhookId`` is unique per delivery, so
+receivers can drop replays.
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ from emulator.sandbox.contacts.signing import SIGNATURE_HEADER, WebhookSigner
 from emulator.sandbox.contacts.state import ContactsState, Record
 from emulator.sandbox.outbox import Outbox
 
+#: The admin endpoint standing in for the app's webhook settings.
+APP_WEBHOOK_PATH = "/_sandbox/app-webhook"
 WEBHOOK_EVENTS = (
     "ContactCreate",
     "ContactUpdate",
@@ -47,15 +49,17 @@ WEBHOOK_EVENTS = (
 
 
 class WebhookHub:
-    """Keeps subscriptions in the sandbox state and turns record changes into signed deliveries."""
+    """Holds the app's webhook setting and turns record changes into signed deliveries."""
 
     def __init__(self, state: ContactsState, signer: WebhookSigner, outbox: Outbox) -> None:
         self.state = state
         self.signer = signer
         self.outbox = outbox
+        self.url: str | None = None
+        self.events: tuple[str, ...] = ()
 
-    def subscribe(self, url: str, events: list[str]) -> dict[str, Any]:
-        """Add a subscription; returns ``{webhook:{id, url, events}}``.
+    def configure(self, url: Any, events: Any = None) -> dict[str, Any]:
+        """Set the app's webhook URL and ticked events; returns ``{url, events}``.
 
         Raises:
             ApiError: 422 naming the field when ``url`` or ``events`` is wrong.
@@ -63,6 +67,8 @@ class WebhookHub:
         problems: list[str] = []
         if not isinstance(url, str) or not url.startswith(("http://", "https://")):
             problems.append("url must be a URL address starting with http:// or https://")
+        if events is None:
+            events = list(WEBHOOK_EVENTS)
         if not isinstance(events, list) or not events:
             problems.append("events must be a non-empty array")
         else:
@@ -71,21 +77,23 @@ class WebhookHub:
                 problems.append(f"each value in events must be one of: {', '.join(WEBHOOK_EVENTS)} (got {unknown})")
         if problems:
             raise unprocessable(problems)
-        webhook_id = self.state.ids.new_id()
-        webhook: Record = {"id": webhook_id, "url": url, "events": list(dict.fromkeys(events))}
         with self.state.lock:
-            self.state.webhooks[webhook_id] = webhook
-        return {"webhook": dict(webhook)}
+            self.url, self.events = url, tuple(dict.fromkeys(events))
+        return self.setting()
 
-    def unsubscribe(self, webhook_id: str) -> bool:
+    def clear(self) -> dict[str, Any]:
         with self.state.lock:
-            return self.state.webhooks.pop(webhook_id, None) is not None
+            self.url, self.events = None, ()
+        return self.setting()
+
+    def setting(self) -> dict[str, Any]:
+        return {"url": self.url, "events": list(self.events)}
 
     def emit(self, event_type: str, location_id: str, record: Record, **extra: Any) -> None:
         """Send ``event_type`` about ``record`` to every subscription that asked for it."""
         with self.state.lock:
-            targets = [dict(hook) for hook in self.state.webhooks.values() if event_type in hook["events"]]
-        for hook in targets:
+            targets = [self.url] if self.url and event_type in self.events else []
+        for url in targets:
             payload = {
                 "type": event_type,
                 "locationId": location_id,
@@ -97,11 +105,11 @@ class WebhookHub:
             }
             body = json.dumps(payload, separators=(",", ":")).encode("utf-8")
             headers = {"Content-Type": "application/json", SIGNATURE_HEADER: self.signer.sign(body)}
-            self.outbox.send(hook["url"], headers, body)
+            self.outbox.send(url, headers, body)
 
 
 def webhooks_blueprint(hub: WebhookHub, admin_check: Callable[[], bool]) -> Blueprint:
-    """The sandbox's stand-in for the marketplace app's webhook settings."""
+    """The sandbox's stand-in for the marketplace app's webhook settings page."""
     blueprint = Blueprint("contacts_webhooks", __name__)
 
     @blueprint.before_request
@@ -112,23 +120,19 @@ def webhooks_blueprint(hub: WebhookHub, admin_check: Callable[[], bool]) -> Blue
             401, "sandbox admin token missing or wrong: send it in X-Sandbox-Admin-Token", error="Unauthorized"
         )
 
-    @blueprint.post("/webhooks")
-    def subscribe() -> tuple[Response, int]:
+    @blueprint.put(APP_WEBHOOK_PATH)
+    def configure() -> Response:
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
             raise bad_request('the body must be a JSON object like {"url": ..., "events": [...]}')
-        return jsonify(hub.subscribe(body.get("url"), body.get("events"))), 201  # type: ignore[arg-type]
+        return jsonify(hub.configure(body.get("url"), body.get("events")))
 
-    @blueprint.get("/webhooks")
-    def list_webhooks() -> Response:
-        with hub.state.lock:
-            hooks = [dict(hook) for hook in hub.state.webhooks.values()]
-        return jsonify(webhooks=hooks)
+    @blueprint.get(APP_WEBHOOK_PATH)
+    def show() -> Response:
+        return jsonify(hub.setting())
 
-    @blueprint.delete("/webhooks/<webhook_id>")
-    def unsubscribe(webhook_id: str) -> Response:
-        if not hub.unsubscribe(webhook_id):
-            raise bad_request(f"Webhook {webhook_id} not found")
-        return jsonify(succeded=True)
+    @blueprint.delete(APP_WEBHOOK_PATH)
+    def clear() -> Response:
+        return jsonify(hub.clear())
 
     return blueprint

@@ -16,6 +16,8 @@ from emulator.sandbox.contacts import ContactsSandbox
 
 API_KEY = "contacts-sandbox-key"
 LOCATION = "loc_sandbox"
+#: The marketplace app's webhook URL, as set in the app's settings.
+APP_HOOK_URL = "https://platform.test/hooks/apps/contacts"
 
 Run = Callable[..., Any]
 
@@ -27,9 +29,10 @@ def receiver() -> HookReceiver:
 
 @pytest.fixture
 def sandbox(contacts_sandbox: ContactsSandbox, receiver: HookReceiver) -> ContactsSandbox:
-    """The kit's ``contacts_sandbox``, delivering webhooks at once to ``receiver``."""
+    """The kit's ``contacts_sandbox``, delivering its app webhooks at once to ``receiver``."""
     contacts_sandbox.outbox.synchronous = True
     contacts_sandbox.outbox.transport = httpx.MockTransport(receiver.handle)
+    contacts_sandbox.set_app_webhook(APP_HOOK_URL)
     return contacts_sandbox
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+import httpx
 import pytest
 
 from connector.apps.contacts import APP
@@ -17,14 +18,24 @@ DUE = "2026-03-01T17:00:00Z"
 #: ~80 checks, each on a fresh sandbox (whose RSA signing key takes ~50 ms to make): a few seconds.
 
 
+def link_to_business(sandbox: ContactsSandbox, contact_ids: list[str], business_id: str) -> None:
+    """Link contacts to a business the way HighLevel does (``POST /contacts/bulk/business``)."""
+    with httpx.Client(transport=sandbox.transport(), base_url=sandbox.base_url,
+                      headers={"Authorization": "Bearer contacts-sandbox-key", "Version": "2021-07-28"}) as api:
+        answer = api.post("/contacts/bulk/business",
+                          json={"locationId": "loc_sandbox", "ids": contact_ids, "businessId": business_id})
+        assert answer.status_code == 200, answer.text
+
+
 @pytest.fixture
 def conformance_setup(sandbox: ContactsSandbox, connection: Connection) -> ConformanceSetup:
     def run(key: str, values: dict[str, Any]) -> Any:
         return invoke(APP, key, connection, values).output
 
     ada = run("create_contact", {"name": "Ada Lovelace", "email": "ada@example.com", "external_id": "00uADA",
-                                 "business_id": "biz_acme", "tags": ["okta"]})
-    run("update_contact", {"contact_id": ada["id"], "company_name": "Engines"})
+                                 "company_name": "Engines", "tags": ["okta"]})
+    link_to_business(sandbox, [ada["id"]], "biz_acme")
+    run("update_contact", {"contact_id": ada["id"], "source": "okta"})
     task = run("upsert_task", {"contact_id": ada["id"], "title": "Badge", "due_date": DUE, "external_key": "k1"})
     note = run("add_note", {"contact_id": ada["id"], "body": "Welcome"})
     sandbox.add_appointment(ada["id"], title="Intro call", start=1_900_000_000.0)
@@ -36,7 +47,7 @@ def conformance_setup(sandbox: ContactsSandbox, connection: Connection) -> Confo
         if key == "new_contact":
             run("create_contact", {"name": f"New {n}", "email": f"new{n}@example.com"})
         elif key == "updated_contact":
-            run("update_contact", {"contact_id": ada["id"], "company_name": f"Engines {n}"})
+            run("update_contact", {"contact_id": ada["id"], "source": f"Engines {n}"})
         elif key == "updated_task":
             run("upsert_task", {**task_key, "title": f"Badge {n}"})
         elif key == "new_note":
@@ -48,7 +59,7 @@ def conformance_setup(sandbox: ContactsSandbox, connection: Connection) -> Confo
         "updated_task": {},
         "new_note": {},
         "create_contact": {"name": "Grace Hopper", "email": "grace@example.com", "external_id": "00uGRACE"},
-        "update_contact": {**contact, "company_name": "Analytical Engines"},
+        "update_contact": {**contact, "source": "Analytical Engines"},
         "delete_contact": contact,
         "upsert_task": {**contact, "external_key": "okta-42", "title": "Review", "due_date": DUE},
         "complete_task": task_key,

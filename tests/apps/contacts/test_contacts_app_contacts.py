@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from test_contacts_app_conformance import link_to_business
 
 from connector.apps.contacts import APP
 from connector.context import Meta
@@ -59,10 +60,20 @@ def test_a_contact_needs_an_email_a_phone_or_a_name(run: Run) -> None:
 
 
 def test_updating_a_contact_changes_only_the_given_fields(run: Run, ada: dict[str, Any]) -> None:
-    updated = run("update_contact", {"contact_id": ada["id"], "company_name": "Analytical Engines"})
-    assert updated["companyName"] == "Analytical Engines"
+    updated = run("update_contact", {"contact_id": ada["id"], "source": "Okta"})
+    assert updated["source"] == "Okta"
     assert updated["email"] == "ada@example.com"
     assert updated["external_id"] == "00uADA"
+
+
+def test_a_company_name_on_update_is_refused_before_any_call_because_highlevel_has_no_such_field(
+    run: Run, ada: dict[str, Any], sandbox: ContactsSandbox
+) -> None:
+    with pytest.raises(BadInput) as caught:
+        run("update_contact", {"contact_id": ada["id"], "company_name": "Analytical Engines"})
+    assert caught.value.problems[0].field == "company_name"
+    assert "no company name" in caught.value.message
+    assert sandbox.state.contacts[ada["id"]].get("companyName") is None
 
 
 def test_updating_a_missing_contact_says_which_contact_and_what_to_do(run: Run) -> None:
@@ -107,9 +118,9 @@ def test_list_contacts_feeds_the_contact_picker_and_pages(run: Run, sandbox: Con
     assert picker.dynamic is not None and picker.dynamic.operation == "list_contacts"
 
 
-def test_contacts_by_business_lists_only_that_business(run: Run) -> None:
-    for n in range(3):
-        run("create_contact", {"name": f"Worker {n}", "email": f"w{n}@acme.test", "business_id": "biz_acme"})
+def test_contacts_by_business_lists_only_that_business(run: Run, sandbox: ContactsSandbox) -> None:
+    workers = [run("create_contact", {"name": f"Worker {n}", "email": f"w{n}@acme.test"})["id"] for n in range(3)]
+    link_to_business(sandbox, workers, "biz_acme")
     run("create_contact", {"name": "Loner", "email": "loner@example.com"})
     found = run("contacts_by_business", {"business_id": "biz_acme", "limit": 2})
     assert len(found) == 2 and {c["businessId"] for c in found} == {"biz_acme"}

@@ -1,4 +1,4 @@
-"""Stories about instant triggers: subscribe, receive signed webhooks, reject forgeries, unsubscribe."""
+"""Stories about instant triggers: HighLevel's signed app webhooks, routed by location, forgeries rejected."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from contacts_app_doubles import HookReceiver
 
+from auth.contacts import DEFAULT_BASE_URL
 from connector.apps.contacts import APP
 from connector.context import Connection, HookRequest, Meta
 from connector.definitions import Trigger
@@ -18,77 +19,92 @@ from connector.runtime import invoke
 from emulator.sandbox.contacts import ContactsSandbox
 
 Run = Callable[..., Any]
-TARGET = "https://platform.test/hooks/flow-1"
 DUE = "2026-03-01T17:00:00Z"
+INSTANT = ("new_contact_instant", "updated_contact_instant", "updated_task_instant", "new_note_instant")
 
 
-def subscribe(connection: Connection, key: str) -> dict[str, Any]:
-    return invoke(APP, key, connection, {}, Meta(target_url=TARGET, flow_id="flow-1"), step="subscribe").output
+def fields_of(connection: Connection) -> dict[str, Any]:
+    """What the platform gives an app hook's ``authenticate``: the connection's fields and base URL."""
+    return {**connection.fields, "base_url": connection.base_url}
 
 
-def accept(
-    key: str, delivery: HookRequest, subscription: dict[str, Any], connection: Connection
-) -> list[dict[str, Any]]:
-    """What the platform does with a delivery: authenticate it, then parse it into items."""
+def accept(key: str, delivery: HookRequest, connection: Connection) -> list[dict[str, Any]]:
+    """What the platform does with a delivery: route it, authenticate it, then parse it into items."""
     trigger = APP.operation(key)
-    assert isinstance(trigger, Trigger) and trigger.authenticate is not None
-    assert trigger.authenticate(delivery, subscription), "a genuine delivery must be accepted"
-    meta = Meta(subscription=subscription)
-    return invoke(APP, key, connection, {}, meta, step="parse_delivery", hook_request=delivery).output
+    assert isinstance(trigger, Trigger) and trigger.app_hook is not None
+    hook = trigger.app_hook
+    assert hook.delivery_route(delivery) == hook.connection_route(connection.fields)
+    assert hook.authenticate(delivery, fields_of(connection)), "a genuine delivery must be accepted"
+    return invoke(APP, key, connection, {}, Meta(), step="parse_delivery", hook_request=delivery).output
 
 
-def test_a_new_contact_arrives_through_a_signed_webhook(
-    run: Run, connection: Connection, sandbox: ContactsSandbox, receiver: HookReceiver
+@pytest.mark.parametrize("key", INSTANT)
+def test_every_instant_trigger_is_a_static_app_hook_with_nothing_to_subscribe(key: str) -> None:
+    trigger = APP.operation(key)
+    assert isinstance(trigger, Trigger) and trigger.kind == "hook"
+    assert trigger.static_hook and trigger.app_hook is not None
+    assert trigger.subscribe is None and trigger.unsubscribe is None
+
+
+def test_a_new_contact_arrives_through_the_signed_app_webhook(
+    run: Run, connection: Connection, receiver: HookReceiver
 ) -> None:
-    subscription = subscribe(connection, "new_contact_instant")
-    assert subscription["public_key_pem"].startswith("-----BEGIN PUBLIC KEY-----")
-    hooks = list(sandbox.state.webhooks.values())
-    assert [(h["url"], h["events"]) for h in hooks] == [(TARGET, ["ContactCreate"])]
     created = run("create_contact", {"name": "Hook Person", "email": "hook@example.com", "external_id": "00uHOOK"})
     [delivery] = receiver.of_type("ContactCreate")
-    [item] = accept("new_contact_instant", delivery, subscription, connection)
+    assert delivery.json()["locationId"] == "loc_sandbox"
+    [item] = accept("new_contact_instant", delivery, connection)
     assert item["id"] == delivery.json()["webhookId"]
     assert (item["contact_id"], item["email"], item["external_id"]) == (created["id"], "hook@example.com", "00uHOOK")
 
 
-def test_a_tampered_or_unsigned_delivery_is_rejected(
+def test_a_tampered_unsigned_or_foreign_signed_delivery_is_rejected(
     run: Run, connection: Connection, receiver: HookReceiver
 ) -> None:
-    subscription = subscribe(connection, "new_contact_instant")
     run("create_contact", {"name": "Real", "email": "real@example.com"})
     [genuine] = receiver.of_type("ContactCreate")
     trigger = APP.operation("new_contact_instant")
-    assert isinstance(trigger, Trigger) and trigger.authenticate is not None
+    assert isinstance(trigger, Trigger) and trigger.app_hook is not None
+    authenticate = trigger.app_hook.authenticate
     tampered = replace(genuine, body=genuine.body.replace(b"real@example.com", b"evil@example.com"))
     unsigned = replace(genuine, headers={k: v for k, v in genuine.headers.items() if k != "x-wh-signature"})
-    assert trigger.authenticate(genuine, subscription)
-    assert not trigger.authenticate(tampered, subscription)
-    assert not trigger.authenticate(unsigned, subscription)
-    assert not trigger.authenticate(genuine, {**subscription, "public_key_pem": ""})
+    assert authenticate(genuine, fields_of(connection))
+    assert not authenticate(tampered, fields_of(connection))
+    assert not authenticate(unsigned, fields_of(connection))
+
+
+def test_a_connection_to_the_real_highlevel_never_trusts_the_sandbox_key(
+    run: Run, connection: Connection, receiver: HookReceiver
+) -> None:
+    run("create_contact", {"name": "Real", "email": "real@example.com"})
+    [signed_by_sandbox] = receiver.of_type("ContactCreate")
+    trigger = APP.operation("new_contact_instant")
+    assert isinstance(trigger, Trigger) and trigger.app_hook is not None
+    production = {**connection.fields, "base_url": DEFAULT_BASE_URL}
+    assert not trigger.app_hook.authenticate(signed_by_sandbox, production)
 
 
 def test_a_delivery_older_than_five_minutes_is_rejected_even_when_signed(
     connection: Connection, sandbox: ContactsSandbox
 ) -> None:
-    subscription = subscribe(connection, "new_note_instant")
     stale = (datetime.now(UTC) - timedelta(minutes=6)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
-    body = json.dumps({"type": "NoteCreate", "id": "n1", "body": "x", "timestamp": stale, "webhookId": "w1"}).encode()
+    body = json.dumps({"type": "NoteCreate", "locationId": "loc_sandbox", "id": "n1", "body": "x",
+                       "timestamp": stale, "webhookId": "w1"}).encode()
     old = HookRequest("POST", {"x-wh-signature": sandbox.signer.sign(body)}, body)
     trigger = APP.operation("new_note_instant")
-    assert isinstance(trigger, Trigger) and trigger.authenticate is not None
-    assert not trigger.authenticate(old, subscription)
+    assert isinstance(trigger, Trigger) and trigger.app_hook is not None
+    assert not trigger.app_hook.authenticate(old, fields_of(connection))
     fresh_body = body.replace(stale.encode(), datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z").encode())
     fresh = HookRequest("POST", {"x-wh-signature": sandbox.signer.sign(fresh_body)}, fresh_body)
-    assert trigger.authenticate(fresh, subscription)
+    assert trigger.app_hook.authenticate(fresh, fields_of(connection))
 
 
 def test_each_contact_change_arrives_once_with_a_change_id(
     run: Run, connection: Connection, receiver: HookReceiver, ada: dict[str, Any]
 ) -> None:
-    subscription = subscribe(connection, "updated_contact_instant")
-    run("update_contact", {"contact_id": ada["id"], "company_name": "Engines"})
+    receiver.deliveries.clear()
+    run("update_contact", {"contact_id": ada["id"], "source": "Engines"})
     run("add_tags", {"contact_id": ada["id"], "tags": ["vip"]})
-    items = [i for d in receiver.deliveries for i in accept("updated_contact_instant", d, subscription, connection)]
+    items = [i for d in receiver.deliveries for i in accept("updated_contact_instant", d, connection)]
     assert [i["type"] for i in items] == ["ContactUpdate", "ContactTagUpdate"]
     stamps = [d.json()["timestamp"] for d in receiver.deliveries]
     assert [i["id"] for i in items] == [f"{ada['id']}:{stamp}" for stamp in stamps]
@@ -98,49 +114,20 @@ def test_each_contact_change_arrives_once_with_a_change_id(
 def test_task_and_note_webhooks_become_items(
     run: Run, connection: Connection, receiver: HookReceiver, ada: dict[str, Any]
 ) -> None:
-    tasks = subscribe(connection, "updated_task_instant")
-    notes = subscribe(connection, "new_note_instant")
     task = run("upsert_task", {"contact_id": ada["id"], "title": "Badge", "due_date": DUE})
     run("complete_task", {"contact_id": ada["id"], "task_id": task["id"]})
     note = run("add_note", {"contact_id": ada["id"], "body": "hello"})
     task_items = [i for t in ("TaskCreate", "TaskComplete") for d in receiver.of_type(t)
-                  for i in accept("updated_task_instant", d, tasks, connection)]
+                  for i in accept("updated_task_instant", d, connection)]
     assert [(i["task_id"], i["completed"]) for i in task_items] == [(task["id"], False), (task["id"], True)]
     assert len({i["id"] for i in task_items}) == 2
-    [note_item] = accept("new_note_instant", receiver.of_type("NoteCreate")[0], notes, connection)
+    [note_item] = accept("new_note_instant", receiver.of_type("NoteCreate")[0], connection)
     assert (note_item["note_id"], note_item["body"]) == (note["id"], "hello")
 
 
-def test_unsubscribing_leaves_no_webhook_and_no_more_deliveries(
-    run: Run, connection: Connection, sandbox: ContactsSandbox, receiver: HookReceiver
-) -> None:
-    subscription = subscribe(connection, "new_contact_instant")
-    invoke(APP, "new_contact_instant", connection, {}, Meta(subscription=subscription), step="unsubscribe")
-    assert sandbox.state.webhooks == {}
-    run("create_contact", {"name": "After", "email": "after@example.com"})
-    assert receiver.deliveries == []
-    # turning off twice (a retried unsubscribe) is harmless
-    invoke(APP, "new_contact_instant", connection, {}, Meta(subscription=subscription), step="unsubscribe")
-
-
-def test_an_event_the_trigger_did_not_ask_for_yields_nothing(
+def test_an_event_the_trigger_does_not_watch_yields_nothing(
     run: Run, connection: Connection, receiver: HookReceiver, ada: dict[str, Any]
 ) -> None:
-    subscription = subscribe(connection, "updated_contact_instant")
     run("delete_contact", {"contact_id": ada["id"]})
-    assert receiver.deliveries == []  # ContactDelete was not subscribed
-    body = json.dumps({"type": "ContactDelete", "id": "x", "webhookId": "w"}).encode()
-    parsed = invoke(APP, "updated_contact_instant", connection, {}, Meta(subscription=subscription),
-                    step="parse_delivery", hook_request=HookRequest("POST", {}, body))
-    assert parsed.output == []
-
-
-@pytest.mark.parametrize("key", ["new_contact_instant", "updated_contact_instant", "updated_task_instant",
-                                 "new_note_instant"])
-def test_every_instant_trigger_subscribes_to_events_the_sandbox_sends(
-    key: str, connection: Connection, sandbox: ContactsSandbox
-) -> None:
-    subscription = subscribe(connection, key)
-    assert set(subscription["events"]) <= {"ContactCreate", "ContactUpdate", "ContactTagUpdate", "TaskCreate",
-                                           "TaskComplete", "NoteCreate"}
-    assert len(sandbox.state.webhooks) == 1
+    [deleted] = receiver.of_type("ContactDelete")
+    assert accept("updated_contact_instant", deleted, connection) == []

@@ -57,7 +57,7 @@ def test_each_new_contact_fires_once_and_an_idle_poll_costs_one_request(
 def test_each_change_to_a_contact_fires_once(run: Run, connection: Connection, ada: dict[str, Any]) -> None:
     poller = Poller(connection, "updated_contact")
     assert poller.poll() == []  # a contact never changed since creation is not an update
-    run("update_contact", {"contact_id": ada["id"], "company_name": "Engines Ltd"})
+    run("update_contact", {"contact_id": ada["id"], "source": "Engines Ltd"})
     fired = poller.poll()
     assert [item["contact_id"] for item in fired] == [ada["id"]]
     assert fired[0]["id"] == f"{ada['id']}:{fired[0]['dateUpdated']}"

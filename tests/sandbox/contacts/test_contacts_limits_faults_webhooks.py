@@ -16,6 +16,7 @@ from emulator.sandbox.contacts import (
     ContactsSettings,
     verify_webhook_signature,
 )
+from triggers.contacts.webhook_signature import HIGHLEVEL_PUBLIC_KEY_PEM, SANDBOX_PUBLIC_KEY_PEM
 
 LOCATION = "loc_sandbox"
 
@@ -77,10 +78,10 @@ def test_the_rate_limit_is_configurable(clock: FakeClock) -> None:
     assert statuses == [200, 200, 429]
 
 
-def test_a_new_contact_arrives_signed_and_verifies_with_the_published_key(
-    sandbox: ContactsSandbox, api: httpx.Client, browser: httpx.Client, receiver: Receiver
+def test_a_new_contact_arrives_signed_with_the_key_the_kit_ships_as_published(
+    sandbox: ContactsSandbox, api: httpx.Client, receiver: Receiver
 ) -> None:
-    sandbox.subscribe("https://receiver.example/hook", ["ContactCreate"])
+    sandbox.set_app_webhook("https://receiver.example/hook", ["ContactCreate"])
     contact = api.post("/contacts/", json={"locationId": LOCATION, "email": "ada@example.com"}).json()["contact"]
     assert len(receiver.received) == 1
     body, headers = receiver.received[0]
@@ -89,23 +90,25 @@ def test_a_new_contact_arrives_signed_and_verifies_with_the_published_key(
     assert event["locationId"] == LOCATION and event["email"] == "ada@example.com"
     assert event["timestamp"] and event["webhookId"]
 
-    published = browser.get("/.well-known/webhook-public-key.pem").content
+    published = SANDBOX_PUBLIC_KEY_PEM
     assert published == sandbox.public_key_pem
     signature = headers[SIGNATURE_HEADER]
     assert verify_webhook_signature(body, signature, published)
+    assert not verify_webhook_signature(body, signature, HIGHLEVEL_PUBLIC_KEY_PEM)
     assert not verify_webhook_signature(body.replace(b"ada@", b"eve@"), signature, published)
     assert not verify_webhook_signature(body, "not base64!", published)
 
 
-def test_subscriptions_are_managed_over_http_and_only_chosen_events_are_sent(
+def test_the_app_webhook_setting_is_sandbox_admin_and_only_ticked_events_are_sent(
     sandbox: ContactsSandbox, api: httpx.Client, browser: httpx.Client, receiver: Receiver
 ) -> None:
-    made = browser.post(
-        "/webhooks", json={"url": "https://receiver.example/hook", "events": ["NoteCreate", "TaskComplete"]}
+    assert api.post("/webhooks", json={"url": "https://x.example/"}).status_code == 404  # no such API
+    assert api.get("/.well-known/webhook-public-key.pem").status_code == 404
+    made = browser.put(
+        "/_sandbox/app-webhook", json={"url": "https://receiver.example/hook", "events": ["NoteCreate", "TaskComplete"]}
     )
-    assert made.status_code == 201
-    webhook = made.json()["webhook"]
-    assert browser.get("/webhooks").json()["webhooks"] == [webhook]
+    assert made.status_code == 200
+    assert browser.get("/_sandbox/app-webhook").json() == made.json()
     contact = api.post("/contacts/", json={"locationId": LOCATION, "email": "ada@example.com"}).json()["contact"]
     api.post(f"/contacts/{contact['id']}/notes", json={"body": "hello"})
     task = api.post(
@@ -114,20 +117,31 @@ def test_subscriptions_are_managed_over_http_and_only_chosen_events_are_sent(
     api.put(f"/contacts/{contact['id']}/tasks/{task['id']}/completed", json={"completed": True})
     assert [event["type"] for event in receiver.events()] == ["NoteCreate", "TaskComplete"]
 
-    assert browser.delete(f"/webhooks/{webhook['id']}").json() == {"succeded": True}
+    assert browser.delete("/_sandbox/app-webhook").json() == {"url": None, "events": []}
     api.post(f"/contacts/{contact['id']}/notes", json={"body": "again"})
     assert len(receiver.received) == 2
 
 
+def test_events_of_every_location_go_to_the_one_app_url(
+    sandbox: ContactsSandbox, client_for: ClientFactory, oauth: OAuthDance, receiver: Receiver
+) -> None:
+    sandbox.set_app_webhook("https://receiver.example/hook", ["ContactCreate"])
+    other = client_for(oauth.exchange_code(oauth.authorize(location="loc_other")).json()["access_token"])
+    client_for().post("/contacts/", json={"locationId": LOCATION, "email": "a@example.com"})
+    other.post("/contacts/", json={"locationId": "loc_other", "email": "b@example.com"})
+    assert [event["locationId"] for event in receiver.events()] == [LOCATION, "loc_other"]
+
+
 def test_an_unknown_webhook_event_is_refused(browser: httpx.Client) -> None:
-    response = browser.post("/webhooks", json={"url": "https://receiver.example/hook", "events": ["TaskUpdate"]})
+    response = browser.put("/_sandbox/app-webhook", json={"url": "https://receiver.example/hook",
+                                                          "events": ["TaskUpdate"]})
     assert response.status_code == 422 and "events" in response.json()["message"][0]
 
 
 def test_a_delivery_answered_with_503_is_retried_once(
     sandbox: ContactsSandbox, api: httpx.Client, receiver: Receiver
 ) -> None:
-    sandbox.subscribe("https://receiver.example/hook", ["ContactTagUpdate"])
+    sandbox.set_app_webhook("https://receiver.example/hook", ["ContactTagUpdate"])
     contact = api.post("/contacts/", json={"locationId": LOCATION, "email": "ada@example.com"}).json()["contact"]
     receiver.fail_next = 1
     api.post(f"/contacts/{contact['id']}/tags", json={"tags": ["vip"]})
@@ -197,4 +211,4 @@ def test_the_sandbox_also_answers_on_a_real_port(served: str) -> None:
         params={"locationId": LOCATION},
         headers={"Authorization": "Bearer contacts-sandbox-key", "Version": "2021-07-28"},
     )
-    assert response.status_code == 200 and response.json()["meta"]["total"] == 0
+    assert response.status_code == 200 and response.json() == {"contacts": [], "count": 0}
