@@ -1,6 +1,8 @@
 """Contacts by business: the contacts linked to a business (``GET /contacts/business/{businessId}``).
 
-The endpoint pages with ``skip``/``limit``; every page is read (up to ``limit`` contacts in all).
+The endpoint pages with ``skip``/``limit``; every page is read (up to ``limit`` contacts in all). Its
+contacts carry fewer fields than a full contact (HighLevel's list schema has no update time or dnd
+flag; names are given empty): read one with Get Contact for the rest.
 """
 
 from __future__ import annotations
@@ -13,6 +15,13 @@ from connector.context import Context
 from connector.definitions import Field, Search
 from connector.pagination import follow_offset
 from connector.paths import api_path
+
+#: What the business list gives of a contact.
+_NOT_LISTED = ("dateUpdated", "dnd")
+OUTPUT_FIELDS: tuple[Field, ...] = tuple(f for f in CONTACT_OUTPUT_FIELDS if f.key not in _NOT_LISTED)
+SAMPLE: dict[str, Any] = {
+    **{k: v for k, v in CONTACT_SAMPLE.items() if k not in _NOT_LISTED}, "businessId": "bizA1b2C3d4E5f6G7h8",
+}
 
 INPUT_FIELDS: tuple[Field, ...] = (
     Field("business_id", "Business ID", required=True),
@@ -40,8 +49,8 @@ SEARCH = Search(
     label="Find Contacts by Business",
     description="Lists the contacts linked to a business.",
     input_fields=INPUT_FIELDS,
-    output_fields=CONTACT_OUTPUT_FIELDS,
-    sample={**CONTACT_SAMPLE, "businessId": "bizA1b2C3d4E5f6G7h8"},
+    output_fields=OUTPUT_FIELDS,
+    sample=SAMPLE,
     perform=contacts_by_business,
     scopes=("contacts.readonly",),
 )

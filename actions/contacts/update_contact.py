@@ -2,7 +2,7 @@
 
 ``PUT /contacts/{id}`` merges custom fields by id, so setting the external id leaves other custom
 fields alone. Tags given here replace the contact's tags (use Add Tags / Remove Tags to change a few).
-HighLevel's update body has no ``companyName``: a company name given here is not sent (set it on create).
+HighLevel's update body has no ``companyName``, so this action has no company name input (set it on create).
 """
 
 from __future__ import annotations
@@ -23,15 +23,13 @@ from connector.definitions import Action, Field
 from connector.errors import BadInput
 from connector.paths import api_path
 
-INPUT_FIELDS: tuple[Field, ...] = (CONTACT_ID_FIELD, *contact_input_fields())
+#: HighLevel's update body has no company name: it is set when the contact is created.
+INPUT_FIELDS: tuple[Field, ...] = (
+    CONTACT_ID_FIELD, *(field for field in contact_input_fields() if field.key != "company_name")
+)
 
 
 def update_contact(ctx: Context, values: dict[str, Any]) -> dict[str, Any]:
-    if values.get("company_name"):
-        raise BadInput(
-            "cannot be changed on an existing contact: HighLevel's contact update has no company name "
-            "(give it when creating the contact)", "company_name",
-        )
     body = contact_body(values, external_field=external_id_field(ctx, create=bool(values.get(EXTERNAL_ID_KEY))),
                         for_update=True)
     if not body:

@@ -58,9 +58,19 @@ def new_person(n: int, tag: str = "new") -> dict[str, str]:
             "department": "Field Ops"}
 
 
-def external_id_of(contact: dict[str, Any]) -> str | None:
+def external_id_field_ids(sandbox: ContactsSandbox) -> set[str]:
+    """The ids of the locations' External ID custom fields (contacts name custom fields by id)."""
+    return {
+        definition["id"]
+        for fields in list(sandbox.state.custom_fields.values())
+        for definition in list(fields.values())
+        if definition["fieldKey"] == "contact.external_id"
+    }
+
+
+def external_id_of(contact: dict[str, Any], field_ids: set[str]) -> str | None:
     for item in contact.get("customFields") or []:
-        if item.get("key") in ("external_id", "contact.external_id"):
+        if item.get("id") in field_ids:
             return str(item.get("value"))
     return None
 
@@ -69,8 +79,9 @@ def contacts_by_external_id(env: Environment | ContactsSandbox) -> dict[str, lis
     """Every contact in the Contacts sandbox (of a platform, or served alone) that carries an external id, by it."""
     sandbox = env if isinstance(env, ContactsSandbox) else env.contacts
     grouped: dict[str, list[dict[str, Any]]] = {}
+    field_ids = external_id_field_ids(sandbox)
     for contact in list(sandbox.state.contacts.values()):
-        key = external_id_of(contact)
+        key = external_id_of(contact, field_ids)
         if key is not None:
             grouped.setdefault(key, []).append(contact)
     return grouped

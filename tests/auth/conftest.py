@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 from auth_support import CONTACTS_CLIENT, REDIRECT_URI, CountingTransport
 
+from auth.contacts import SCOPES as CONTACTS_SCOPES
 from auth.secrets import SecretBox
 from auth.store import CredentialStore, sqlite_engine
 from emulator.sandbox.contacts import ContactsSandbox
@@ -19,7 +20,7 @@ from emulator.sandbox.okta import OktaSandbox
 @pytest.fixture
 def contacts_sandbox() -> Iterator[ContactsSandbox]:
     box = ContactsSandbox()
-    both = ["contacts.readonly", "contacts.write"]
+    both = list(CONTACTS_SCOPES)
     box.register_oauth_client(CONTACTS_CLIENT[0], CONTACTS_CLIENT[1], [REDIRECT_URI], both)
     box.register_oauth_client("read-only-app", "read-only-secret-0123456789", [REDIRECT_URI], ["contacts.readonly"])
     yield box

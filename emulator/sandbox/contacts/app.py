@@ -15,7 +15,13 @@ from werkzeug.exceptions import HTTPException
 
 from emulator.sandbox.contacts.appointments import appointments_blueprint
 from emulator.sandbox.contacts.auth import RateLimits, install_api_guard, too_many_requests
-from emulator.sandbox.contacts.contacts import contacts_blueprint, matches, new_contact
+from emulator.sandbox.contacts.contacts import (
+    CONTACT_ANSWER_FIELDS,
+    answer_with,
+    contacts_blueprint,
+    matches,
+    new_contact,
+)
 from emulator.sandbox.contacts.custom_fields import custom_fields_blueprint
 from emulator.sandbox.contacts.errors import ApiError, error_response, server_error_response
 from emulator.sandbox.contacts.ids import IdFactory
@@ -253,7 +259,9 @@ class ContactsSandbox:
                 allow_duplicates=lambda: self.settings.allow_duplicate_contacts,
             )
         )
-        app.register_blueprint(search_blueprint(self.state, self.state.snapshot, matches))
+        app.register_blueprint(
+            search_blueprint(self.state, lambda c: answer_with(CONTACT_ANSWER_FIELDS, self.state, c), matches)
+        )
         app.register_blueprint(custom_fields_blueprint(self.state))
         app.register_blueprint(tasks_blueprint(self.state, self.webhooks))
         app.register_blueprint(notes_blueprint(self.state, self.webhooks))

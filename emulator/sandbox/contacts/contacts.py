@@ -63,9 +63,35 @@ UPSERT_RULES = {**CONTACT_RULES, "createNewIfDuplicateAllowed": "boolean"}
 UPDATE_RULES = {
     name: kind for name, kind in CONTACT_RULES.items() if name not in ("locationId", "gender", "companyName")
 }
+#: The fields HighLevel's contact answer lists (GET, PUT, upsert, search); others stay out of answers.
+CONTACT_ANSWER_FIELDS = frozenset({
+    "id", "name", "locationId", "firstName", "lastName", "email", "emailLowerCase", "timezone", "companyName",
+    "phone", "dnd", "dndSettings", "type", "source", "assignedTo", "address1", "city", "state", "country",
+    "postalCode", "website", "tags", "dateOfBirth", "dateAdded", "dateUpdated", "attachments", "ssn", "keyword",
+    "firstNameLowerCase", "fullNameLowerCase", "lastNameLowerCase", "lastActivity", "customFields", "businessId",
+    "attributionSource", "lastAttributionSource", "visitorId",
+})
+#: The fields of the create answer (it has no ``name`` or ``timezone``).
+CREATED_ANSWER_FIELDS = frozenset({
+    "id", "dateAdded", "dateUpdated", "deleted", "tags", "type", "customFields", "locationId", "firstName",
+    "firstNameLowerCase", "fullNameLowerCase", "lastName", "lastNameLowerCase", "email", "emailLowerCase",
+    "bounceEmail", "unsubscribeEmail", "dnd", "dndSettings", "phone", "address1", "city", "state", "country",
+    "postalCode", "website", "source", "companyName", "dateOfBirth", "birthMonth", "birthDay",
+    "lastSessionActivityAt", "offers", "products", "businessId", "assignedTo",
+})
+#: The fields of a contact in the deprecated list and the business list.
+LISTED_ANSWER_FIELDS = frozenset({
+    "id", "locationId", "email", "timezone", "country", "source", "dateAdded", "customFields", "tags", "businessId",
+    "attributions", "followers",
+})
 BUSINESS_RULES = {"locationId": "string", "ids": "string_list", "businessId": "string"}
 LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX = 20, 100
 BUSINESS_LIMIT_DEFAULT = 25
+
+
+def answer_with(fields: frozenset[str], state: ContactsState, contact: Record) -> Record:
+    """The contact as an answer that lists ``fields``: a copy with only those, and no empty ones."""
+    return {name: value for name, value in state.snapshot(contact).items() if name in fields}
 
 
 def load_contact(state: ContactsState, contact_id: str) -> Record:
@@ -195,7 +221,10 @@ def contacts_blueprint(
     blueprint = Blueprint("contacts_contacts", __name__)
 
     def answer(contact: Record) -> Record:
-        return state.snapshot(contact)
+        return answer_with(CONTACT_ANSWER_FIELDS, state, contact)
+
+    def listed(contact: Record) -> Record:
+        return answer_with(LISTED_ANSWER_FIELDS, state, contact)
 
     @blueprint.post("/contacts/")
     def create_contact() -> tuple[Response, int]:
@@ -207,9 +236,9 @@ def contacts_blueprint(
             if duplicate and not allow_duplicates():
                 _refuse_duplicate(*duplicate)
             contact = state.add_contact(new_contact(state, location_id, body))
-            snapshot = answer(contact)
-        hub.emit("ContactCreate", location_id, snapshot)
-        return jsonify(contact=snapshot), 201
+            event = state.snapshot(contact)
+        hub.emit("ContactCreate", location_id, event)
+        return jsonify(contact=answer_with(CREATED_ANSWER_FIELDS, state, contact)), 201
 
     @blueprint.get("/contacts/<contact_id>")
     def get_contact(contact_id: str) -> Response:
@@ -261,7 +290,7 @@ def contacts_blueprint(
             else:
                 count = state.count_in_location(location_id)
                 after = state.contacts_after(location_id, start_after, start_after_id)
-            page = [answer(contact) for contact, _ in zip(after, range(limit), strict=False)]
+            page = [listed(contact) for contact, _ in zip(after, range(limit), strict=False)]
         return jsonify(contacts=page, count=count)
 
     @blueprint.post("/contacts/bulk/business")
@@ -333,7 +362,7 @@ def contacts_blueprint(
                 for contact in state.contacts_after(location_id, None, None)
                 if contact.get("businessId") == business_id and (not needle or matches(contact, needle))
             ]
-            page = [answer(contact) for contact in matching[skip : skip + limit]]
+            page = [listed(contact) for contact in matching[skip : skip + limit]]
         return jsonify(contacts=page, count=len(matching))
 
     return blueprint

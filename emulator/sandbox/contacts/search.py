@@ -8,10 +8,11 @@ value}`` or ``{group: "AND"|"OR", filters: [...]}`` (the list itself is AND); ``
 ``{field, direction}``; ``query`` is free text of at most 75 characters. The answer is ``{contacts,
 total}``; each contact carries ``searchAfter``.
 
-The sandbox serves the fields and operators the connectors use and a few more (see ``FILTER_FIELDS``);
-anything else is a 422 naming the filter. Choices where the vendor is silent: the default order is
-``dateAdded`` descending (newest first, as HighLevel's contact list shows them), ties broken by id;
-``query`` matches like the deprecated list's ``query``.
+The sandbox serves the fields and operators the connectors use and a few more (see
+``FILTER_FIELDS``); anything else is a 400 (the status the document gives this operation) naming the
+filter. Choices where the vendor is silent: the default order is ``dateAdded`` descending (newest
+first, as HighLevel's contact list shows them), ties broken by id; ``query`` matches like the
+deprecated list's ``query``.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify
 
 from emulator.sandbox.contacts.auth import require_location
-from emulator.sandbox.contacts.errors import unprocessable
+from emulator.sandbox.contacts.errors import bad_request
 from emulator.sandbox.contacts.state import ContactsState, Record, epoch_ms
 from emulator.sandbox.contacts.validation import json_object
 
@@ -214,8 +215,8 @@ def search_blueprint(state: ContactsState, answer: Callable[[Record], Record], m
             problems.append("filters must be an array")
         elif filters:
             predicates = [_predicate(item, f"filters.{n}", problems) for n, item in enumerate(filters)]
-        if problems:
-            raise unprocessable(problems)
+        if problems:  # HighLevel documents 400 (not 422) for this operation: one message naming every problem
+            raise bad_request("; ".join(problems))
         location_id = require_location(str(location))
         readers = [FILTER_FIELDS[field] for field, _ in spec]
         compare = _key_compare(spec)

@@ -22,7 +22,7 @@ EMPLOYEE_TO_CONTACT = {
     "last_name": "{{trigger.last_name}}",
     "email": "{{trigger.email}}",
     "phone": "{{trigger.phone}}",
-    "company_name": "{{trigger.department}}",
+    "tags": "{{trigger.department}}",  # HighLevel's update has no company name; tags it can change
     "source": "Personio",
     "external_id": "personio-{{trigger.employee_id}}",
 }
@@ -91,7 +91,7 @@ def test_an_employee_in_personio_becomes_one_contact_and_later_changes_update_it
     polled = flow.poll()
     assert [item["employee_id"] for item in polled] == [grace["id"]]
     [made] = sync(polled, contacts_connection)
-    assert (made["email"], made["phone"], made["companyName"]) == ("grace@example.com", "+15550100042", "Engineering")
+    assert (made["email"], made["phone"], made["tags"]) == ("grace@example.com", "+15550100042", ["engineering"])
 
     clock.advance(60)
     personio_sandbox.update_employee(grace["id"], last_name="Hopper-Murray", department="Research")
@@ -103,7 +103,7 @@ def test_an_employee_in_personio_becomes_one_contact_and_later_changes_update_it
 
     stored = [c for c in contacts.state.contacts.values() if c.get("email") == "grace@example.com"]
     assert len(stored) == 1
-    assert (stored[0]["lastName"], stored[0]["companyName"]) == ("Hopper-Murray", "Navy")
+    assert (stored[0]["lastName"], stored[0]["tags"]) == ("Hopper-Murray", ["navy"])
 
 
 def test_two_changed_employees_are_synced_oldest_first_so_the_latest_change_wins(
@@ -123,4 +123,4 @@ def test_two_changed_employees_are_synced_oldest_first_so_the_latest_change_wins
     sync(polled, contacts_connection)
     by_email = {c["email"]: c for c in contacts.state.contacts.values()}
     assert set(by_email) == {"ada@example.com", "bob@example.com"}
-    assert by_email["ada@example.com"]["companyName"] == "Engines"
+    assert by_email["ada@example.com"]["tags"] == ["engines"]
