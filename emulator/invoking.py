@@ -54,6 +54,10 @@ class RunnerSettings:
     def hook_url(self, flow_id: str) -> str:
         return f"{self.public_url.rstrip('/')}/hooks/{flow_id}"
 
+    def app_hook_url(self, app_key: str) -> str:
+        """The one URL of an app whose vendor sends every event there (see emulator/app_hooks.py)."""
+        return f"{self.public_url.rstrip('/')}/hooks/apps/{app_key}"
+
 
 @dataclass(frozen=True)
 class NextTry:

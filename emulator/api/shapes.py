@@ -56,8 +56,10 @@ def flow_shape(
     flow: Mapping[str, Any], invoker: Invoker, *, held: int | None = None, failed_deliveries: int | None = None
 ) -> dict[str, Any]:
     kind = None
+    app_hook = False
     try:
-        kind = invoker.trigger(flow)[1].kind
+        trigger = invoker.trigger(flow)[1]
+        kind, app_hook = trigger.kind, trigger.app_hook is not None
     except Exception:
         kind = None
     steps = [
@@ -84,7 +86,9 @@ def flow_shape(
         "cursor": flow["cursor"],
         "subscribed": bool(flow["subscription"]),
         "subscription": mask_secretish(flow["subscription"]) if flow["subscription"] else None,
-        "hook_url": invoker.settings.hook_url(flow["id"]) if kind == "hook" else None,
+        # An app-level hook (HighLevel) receives on one URL per app, set once in the app's settings.
+        "hook_url": (invoker.settings.app_hook_url(flow["trigger_app"]) if app_hook
+                     else invoker.settings.hook_url(flow["id"]) if kind == "hook" else None),
         "next_poll_at": iso(flow["next_poll_at"]),
         "last_error": flow["last_poll_error"],
         "created": iso(flow["created"]),

@@ -41,6 +41,7 @@ def test_a_contact_created_in_the_sandbox_reaches_the_flow_of_its_location_throu
     setting = platform.contacts.webhooks.setting()
     assert setting["url"].endswith(APP_HOOK)
     flow = api.post("/api/flows", json=instant_flow(demo_ids["contacts"])).get_json()
+    assert flow["hook_url"] == setting["url"]  # the one app URL, not a per-flow one
     assert api.post(f"/api/flows/{flow['id']}/on").status_code == 200
     assert platform.contacts.webhooks.setting() == setting  # a static hook: turning on calls nobody
 
