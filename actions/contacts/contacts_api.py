@@ -186,7 +186,7 @@ def external_id_field(ctx: Context, *, create: bool = False) -> str | None:
     if "id" in cache and (cache["id"] or not create):
         return cache["id"]
     location = location_id(ctx)
-    path = f"/locations/{location}/customFields"
+    path = api_path("/locations/{location_id}/customFields", location_id=location)
     wanted = f"{EXTERNAL_ID_FIELD_NAME} (key {EXTERNAL_ID_FIELD_KEY})"
     response = ctx.http.get(path, params={"model": "contact"}, extensions={"allow_status": (401, 403)})
     if response.status_code in (401, 403):
