@@ -63,6 +63,14 @@ def location_from_token(tokens: Mapping[str, Any]) -> dict[str, Any]:
     return {"location_id": tokens["locationId"]} if tokens.get("locationId") else {}
 
 
+def needed_scope(method: str, path: str) -> str:
+    """The scope HighLevel's documents give a call: reads need ``.readonly``, the search (a POST) too."""
+    reading = method in ("GET", "HEAD") or path.endswith("/contacts/search")
+    if "/locations/" in path and "/customFields" in path:  # the base URL may carry a path prefix
+        return FIELDS_READ_SCOPE if reading else FIELDS_WRITE_SCOPE
+    return READ_SCOPE if reading else WRITE_SCOPE
+
+
 def missing_scope_error(response: httpx.Response) -> ConnectorError | None:
     """A clear error when a 401/403 says the token lacks the scope the call needs, else None."""
     if response.status_code not in (401, 403):
@@ -76,7 +84,7 @@ def missing_scope_error(response: httpx.Response) -> ConnectorError | None:
     if not any(phrase in text.lower() for phrase in _SCOPE_PHRASES):
         return None
     method = response.request.method
-    scope = READ_SCOPE if method in ("GET", "HEAD") else WRITE_SCOPE
+    scope = needed_scope(method, response.request.url.path)
     return ResponseError(
         f"this connection lacks {scope}, which {method} {response.request.url.path} needs; "
         f"reconnect and grant it",
@@ -159,13 +167,13 @@ def handler(
 
 
 def connection_test(ctx: Context) -> dict[str, Any]:
-    """A cheap authenticated call: one contact of the connection's location."""
+    """A cheap authenticated call: a one-contact search of the connection's location, for its total."""
     location = ctx.connection.fields.get("location_id")
     if not location:
         raise BadInput("is required: the location this connection works in, e.g. loc_abc123", "location_id")
-    response = ctx.http.get("/contacts/", params={"locationId": location, "limit": 1})
+    response = ctx.http.post("/contacts/search", json={"locationId": location, "pageLimit": 1})
     data = response.json()
-    total = (data.get("meta") or {}).get("total") if isinstance(data, dict) else None
+    total = data.get("total") if isinstance(data, dict) else None
     return {"locationId": location, "contacts": total}
 
 

@@ -188,8 +188,14 @@ def external_id_field(ctx: Context, *, create: bool = False) -> str | None:
     location = location_id(ctx)
     path = api_path("/locations/{location_id}/customFields", location_id=location)
     wanted = f"{EXTERNAL_ID_FIELD_NAME} (key {EXTERNAL_ID_FIELD_KEY})"
-    response = ctx.http.get(path, params={"model": "contact"}, extensions={"allow_status": (401, 403)})
-    if response.status_code in (401, 403):
+    try:
+        response = ctx.http.get(path, params={"model": "contact"}, extensions={"allow_status": (401, 403)})
+        denied = response.status_code in (401, 403)
+    except ResponseError as error:  # an OAuth connection reports a missing scope itself
+        if "customFields" not in error.message:
+            raise
+        denied, response = True, error.response  # type: ignore[assignment]  # the refusal, kept for the error
+    if denied:
         if not create:
             return None
         raise ResponseError(
@@ -206,8 +212,14 @@ def external_id_field(ctx: Context, *, create: bool = False) -> str | None:
     if not create:
         return None
     body = {"name": EXTERNAL_ID_FIELD_NAME, "dataType": "TEXT", "model": "contact"}
-    created = ctx.http.post(path, json=body, extensions={"allow_status": (401, 403)})
-    if created.status_code in (401, 403):
+    try:
+        created = ctx.http.post(path, json=body, extensions={"allow_status": (401, 403)})
+        denied = created.status_code in (401, 403)
+    except ResponseError as error:
+        if "customFields" not in error.message:
+            raise
+        denied, created = True, error.response  # type: ignore[assignment]  # the refusal, kept for the error
+    if denied:
         raise ResponseError(
             f"location {location} has no custom field {wanted}, and this connection may not create it "
             f"(it lacks locations/customFields.write): create a Text field named {EXTERNAL_ID_FIELD_NAME} "

@@ -204,6 +204,8 @@ class Documents:
             operation["deprecated"] = True
         if source.get("security"):
             operation["security"] = source["security"]
+        elif doc == "oauth":  # the token endpoint takes the app's credentials in the form, no bearer token
+            operation["security"] = []
         body = source.get("requestBody")
         if body:
             operation["requestBody"] = {

@@ -334,6 +334,14 @@ class OAuthServer:
             "userId": self.user_id,
         }
 
+    def grant(self, client_id: str, location_id: str) -> dict[str, object]:
+        """The token answer a completed consent would give ``client_id`` for ``location_id`` (its registered scopes).
+
+        For tests that need a token with particular scopes without driving the consent page.
+        """
+        client = self.clients[client_id]
+        return self._issue_pair(client, self.locations[location_id], list(client.scopes), secrets.token_urlsafe(16))
+
     def _revoke_family(self, family_id: str) -> None:
         family = self._families.get(family_id)
         if family is not None:

@@ -9,9 +9,10 @@ import pytest
 from test_contacts_app_conformance import link_to_business
 
 from connector.apps.contacts import APP
-from connector.context import Meta
+from connector.context import Connection, Meta
 from connector.errors import BadInput, ResponseError
 from connector.manifest import validate_app
+from connector.runtime import invoke
 from emulator.sandbox.contacts import ContactsSandbox
 
 Run = Callable[..., Any]
@@ -132,3 +133,37 @@ def test_contacts_by_business_lists_only_that_business(run: Run, sandbox: Contac
 def test_a_trial_of_create_contact_is_the_same_replay_safe_call(run: Run) -> None:
     first = run("create_contact", {"email": "trial@example.com"}, Meta(trial=True))
     assert run("create_contact", {"email": "trial@example.com"})["id"] == first["id"]
+
+
+def test_testing_the_connection_counts_the_locations_contacts_through_search(
+    run: Run, sandbox: ContactsSandbox
+) -> None:
+    sandbox.seed_contacts(7)
+    assert run("list_contacts", {}, step="test") == {"locationId": "loc_sandbox", "contacts": 7}
+
+
+def test_without_the_custom_field_scopes_a_create_with_an_external_id_names_the_missing_field(
+    sandbox: ContactsSandbox,
+) -> None:
+    sandbox.register_oauth_client("narrow", "narrow-secret", ["http://127.0.0.1/cb"],
+                                  ["contacts.readonly", "contacts.write"])
+    token = sandbox.oauth.grant("narrow", "loc_sandbox")["access_token"]
+    narrow = Connection(app="contacts", base_url=sandbox.base_url, transport=sandbox.transport(),
+                        fields={"access_token": token, "expires_at": 4_000_000_000, "location_id": "loc_sandbox"})
+    with pytest.raises(ResponseError) as caught:
+        invoke(APP, "create_contact", narrow, {"email": "ada@example.com", "external_id": "00uADA"})
+    assert "External ID (key contact.external_id)" in caught.value.message
+    assert "locations/customFields.readonly" in caught.value.message
+    assert not any(c.get("email") == "ada@example.com" for c in sandbox.state.contacts.values())
+    made = invoke(APP, "create_contact", narrow, {"email": "ada@example.com"}).output  # no external id: fine
+    assert made["outcome"] == "created" and made["external_id"] is None
+
+
+def test_the_external_id_field_is_created_once_for_the_location(run: Run, sandbox: ContactsSandbox) -> None:
+    run("create_contact", {"email": "a@example.com", "external_id": "1"})
+    run("create_contact", {"email": "b@example.com", "external_id": "2"})
+    [field] = sandbox.state.custom_fields["loc_sandbox"].values()
+    assert (field["name"], field["fieldKey"], field["dataType"]) == ("External ID", "contact.external_id", "TEXT")
+    assert [c["customFields"] for c in sandbox.state.contacts.values()] == [
+        [{"id": field["id"], "value": "1"}], [{"id": field["id"], "value": "2"}]
+    ]
