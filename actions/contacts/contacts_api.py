@@ -170,6 +170,11 @@ def search_contacts(ctx: Context, query: str, limit: int = PAGE_SIZE) -> list[di
     return next(search_pages(ctx, body, max_pages=1))
 
 
+def _refused(error: ResponseError) -> bool:
+    """An error that is the service refusing the credential (401/403), not a fault to retry."""
+    return error.response is not None and error.response.status_code in (401, 403)
+
+
 def external_id_field(ctx: Context, *, create: bool = False) -> str | None:
     """The id of the location's ``External ID`` custom field (``contact.external_id``).
 
@@ -192,7 +197,7 @@ def external_id_field(ctx: Context, *, create: bool = False) -> str | None:
         response = ctx.http.get(path, params={"model": "contact"}, extensions={"allow_status": (401, 403)})
         denied = response.status_code in (401, 403)
     except ResponseError as error:  # an OAuth connection reports a missing scope itself
-        if "customFields" not in error.message:
+        if not _refused(error):
             raise
         denied, response = True, error.response  # type: ignore[assignment]  # the refusal, kept for the error
     if denied:
@@ -216,7 +221,7 @@ def external_id_field(ctx: Context, *, create: bool = False) -> str | None:
         created = ctx.http.post(path, json=body, extensions={"allow_status": (401, 403)})
         denied = created.status_code in (401, 403)
     except ResponseError as error:
-        if "customFields" not in error.message:
+        if not _refused(error):
             raise
         denied, created = True, error.response  # type: ignore[assignment]  # the refusal, kept for the error
     if denied:
