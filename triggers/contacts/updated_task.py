@@ -65,7 +65,9 @@ HOOK_TRIGGER = instant_variant(
     TRIGGER,
     key="updated_task_instant",
     events=("TaskCreate", "TaskComplete"),
+    # HighLevel's task events carry no completed flag: the event type says it.
     to_item=lambda payload: task_output(
-        payload, id=change_id(payload["id"], payload["timestamp"]), task_id=payload["id"]
+        {"completed": payload.get("type") == "TaskComplete", **payload},
+        id=change_id(payload["id"], payload["timestamp"]), task_id=payload["id"],
     ),
 )

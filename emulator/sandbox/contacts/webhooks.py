@@ -48,6 +48,21 @@ WEBHOOK_EVENTS = (
 )
 
 
+_CONTACT_EVENT_FIELDS = frozenset({
+    "address1", "assignedTo", "attachments", "city", "companyName", "country", "customFields", "dateAdded",
+    "dateOfBirth", "dnd", "email", "firstName", "lastName", "name", "phone", "postalCode", "source", "state", "tags",
+    "website",
+})
+#: The record fields each event's documented schema lists (docs/webhook events/<Event>.md), beside
+#: ``type``, ``locationId`` and ``id``; ``timestamp`` and ``webhookId`` come from the authentication guide.
+EVENT_FIELDS: dict[str, frozenset[str]] = {
+    **dict.fromkeys(("ContactCreate", "ContactUpdate", "ContactDelete", "ContactTagUpdate"), _CONTACT_EVENT_FIELDS),
+    **dict.fromkeys(("TaskCreate", "TaskComplete", "TaskDelete"),
+                    frozenset({"assignedTo", "body", "contactId", "dateAdded", "dueDate", "title"})),
+    **dict.fromkeys(("NoteCreate", "NoteUpdate", "NoteDelete"), frozenset({"body", "contactId", "dateAdded"})),
+}
+
+
 class WebhookHub:
     """Holds the app's webhook setting and turns record changes into signed deliveries."""
 
@@ -97,8 +112,8 @@ class WebhookHub:
             payload = {
                 "type": event_type,
                 "locationId": location_id,
-                # the event's "type" wins over a contact's own "type" ("lead"), as on HighLevel
-                **{name: value for name, value in record.items() if name not in ("type", "locationId")},
+                "id": record["id"],
+                **{name: value for name, value in record.items() if name in EVENT_FIELDS.get(event_type, ())},
                 **extra,
                 "timestamp": self.state.now_iso(),
                 "webhookId": str(uuid.uuid4()),

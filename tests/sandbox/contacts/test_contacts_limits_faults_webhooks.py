@@ -89,6 +89,10 @@ def test_a_new_contact_arrives_signed_with_the_key_the_kit_ships_as_published(
     assert event["type"] == "ContactCreate" and event["id"] == contact["id"]
     assert event["locationId"] == LOCATION and event["email"] == "ada@example.com"
     assert event["timestamp"] and event["webhookId"]
+    documented = {"type", "locationId", "id", "timestamp", "webhookId", "address1", "assignedTo", "attachments",
+                  "city", "companyName", "country", "customFields", "dateAdded", "dateOfBirth", "dnd", "email",
+                  "firstName", "lastName", "name", "phone", "postalCode", "source", "state", "tags", "website"}
+    assert set(event) <= documented  # docs/webhook events/ContactCreate.md, plus timestamp and webhookId
 
     published = SANDBOX_PUBLIC_KEY_PEM
     assert published == sandbox.public_key_pem
