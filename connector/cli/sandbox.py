@@ -70,23 +70,35 @@ def okta_command(port: int, host: str, users: int, token: str, seed: int, link_s
 @click.option("--api-key", default="contacts-sandbox-key", show_default=True, help="The location API key.")
 @click.option("--location", default="loc_sandbox", show_default=True, help="The key's location id.")
 @click.option("--seed", default=1, show_default=True, help="RNG seed for the generated data.")
+@click.option("--app-webhook", default=None, metavar="URL",
+              help="The marketplace app's webhook URL (e.g. an emulator's /hooks/apps/contacts): every "
+                   "location's events are sent there, signed.")
 @guarded
-def contacts_command(port: int, host: str, count: int, api_key: str, location: str, seed: int) -> None:
+def contacts_command(
+    port: int, host: str, count: int, api_key: str, location: str, seed: int, app_webhook: str | None
+) -> None:
     """Serve the Contacts (HighLevel-style) sandbox."""
     from emulator.sandbox.contacts import ContactsSandbox, ContactsSettings
 
     if count < 0:
         raise click.BadParameter("must be 0 or more", param_hint="--contacts")
     sandbox = ContactsSandbox(ContactsSettings(api_keys={api_key: location}))
+    if app_webhook:
+        try:
+            sandbox.set_app_webhook(app_webhook)
+        except Exception as exc:  # the sandbox's 422 names what is wrong with the URL
+            raise click.BadParameter(str(exc), param_hint="--app-webhook") from None
     sandbox.seed_contacts(count, seed=seed, location_id=location)
     served, base_url = _serve_forever(sandbox.app, port, host)
     sandbox.base_url = base_url
     click.echo(f"Contacts sandbox: {base_url}")
     click.echo(f"  contacts seeded: {count} in location {location}")
-    click.echo(f"  API key:         Authorization: Bearer {api_key}   (and Version: 2021-07-28)")
+    click.echo(f"  API key:         Authorization: Bearer {api_key}   (and Version: 2021-07-28 or v3)")
+    click.echo(f"  app webhook:     {app_webhook or 'none (set it with --app-webhook or PUT /_sandbox/app-webhook)'}")
     click.echo(
         f"  try:             curl -H 'Authorization: Bearer {api_key}' -H 'Version: 2021-07-28' "
-        f"'{base_url}/contacts/?locationId={location}&limit=5'"
+        f"-H 'Content-Type: application/json' -d '{{\"locationId\": \"{location}\", \"pageLimit\": 5}}' "
+        f"'{base_url}/contacts/search'"
     )
     click.echo("Press Ctrl-C to stop.")
     _wait(served)
