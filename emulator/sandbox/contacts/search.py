@@ -18,6 +18,7 @@ deprecated list's ``query``.
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -181,6 +182,31 @@ def _key_compare(spec: list[tuple[str, bool]]) -> Callable[[list[Any], list[Any]
     return compare
 
 
+def _walk_in_order(
+    state: ContactsState, location_id: str, after: list[Any] | None, page: int | None, limit: int,
+    answer: Callable[[Record], Record],
+) -> Response:
+    """The common poll (every contact, oldest first, after a cursor) straight off the ``dateAdded`` index.
+
+    Same answer as the general path, but a binary search instead of a sort: a poll with nothing new
+    costs the same in a location of 100 contacts as in one of 100,000.
+    """
+    with state.lock:
+        total = state.count_in_location(location_id)
+        if after is not None:
+            try:
+                start_ms, start_id = int(after[0]), str(after[1])
+            except (TypeError, ValueError):
+                raise bad_request("searchAfter must be the searchAfter array of a contact from the previous page") \
+                    from None
+            walk = state.contacts_after(location_id, start_ms, start_id)
+        else:
+            walk = itertools.islice(state.contacts_after(location_id, None, None), ((page or 1) - 1) * limit, None)
+        chosen = list(itertools.islice(walk, limit))
+        contacts = [{**answer(c), "searchAfter": [epoch_ms(c["dateAdded"]), c["id"]]} for c in chosen]
+    return jsonify(contacts=contacts, total=total)
+
+
 def search_blueprint(state: ContactsState, answer: Callable[[Record], Record], matches: Callable[[Record, str], bool]
                      ) -> Blueprint:
     blueprint = Blueprint("contacts_search", __name__)
@@ -224,6 +250,8 @@ def search_blueprint(state: ContactsState, answer: Callable[[Record], Record], m
         def key(contact: Record) -> list[Any]:
             return [reader(contact) for reader in readers] + [contact["id"]]
 
+        if not predicates and not query and spec == [("dateAdded", False)]:
+            return _walk_in_order(state, location_id, after, page, limit, answer)
         with state.lock:
             found = [
                 c for c in state.contacts_after(location_id, None, None)

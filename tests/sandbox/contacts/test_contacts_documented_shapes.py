@@ -130,3 +130,25 @@ def test_an_undocumented_version_is_refused_with_the_accepted_ones_named(api: ht
     api.headers["Version"] = "2020-01-01"
     answer = search(api, pageLimit=1)
     assert answer.status_code == 400 and "2021-07-28, v3" in answer.json()["message"]
+
+
+def test_the_indexed_oldest_first_walk_answers_exactly_like_the_general_search(
+    sandbox: ContactsSandbox, api: httpx.Client
+) -> None:
+    sandbox.seed_contacts(25)
+    oldest_first = [{"field": "dateAdded", "direction": "asc"}]
+    everyone = [{"field": "id", "operator": "exists"}]  # a filter sends the search down the general path
+
+    def walk(**extra: object) -> list[dict]:
+        seen, body = [], {"pageLimit": 7, "sort": oldest_first, **extra}
+        while True:
+            answer = search(api, **body).json()
+            assert answer["total"] == 25
+            seen += answer["contacts"]
+            if len(answer["contacts"]) < 7:
+                return seen
+            body["searchAfter"] = answer["contacts"][-1]["searchAfter"]
+
+    assert walk() == walk(filters=everyone)
+    assert search(api, pageLimit=7, page=2, sort=oldest_first).json() == search(
+        api, pageLimit=7, page=2, sort=oldest_first, filters=everyone).json()
