@@ -1,4 +1,5 @@
-"""Note routes under a contact: ``body`` is required; ``userId`` is optional.
+"""Note routes under a contact: ``body`` is required on create; ``userId``, ``title``, ``color`` and
+``pinned`` are optional, and an update may change any of them (HighLevel's NotesDTO / UpdateNoteDTO).
 
 Listing, reading and deleting work as for tasks (:mod:`emulator.sandbox.contacts.contact_children`);
 an update sends NoteUpdate.
@@ -13,7 +14,8 @@ from emulator.sandbox.contacts.state import ContactsState
 from emulator.sandbox.contacts.validation import check_body, json_object
 from emulator.sandbox.contacts.webhooks import WebhookHub
 
-NOTE_RULES = {"body": "string", "userId": "string"}
+#: NotesDTO / UpdateNoteDTO: every field HighLevel documents for a note body.
+NOTE_RULES = {"body": "string", "userId": "string", "title": "string", "color": "string", "pinned": "boolean"}
 
 
 def notes_blueprint(state: ContactsState, hub: WebhookHub) -> Blueprint:
@@ -25,12 +27,12 @@ def notes_blueprint(state: ContactsState, hub: WebhookHub) -> Blueprint:
     def create_note(contact_id: str) -> tuple[Response, int]:
         body = json_object()
         check_body(body, NOTE_RULES, required=("body",))
-        return notes.add(contact_id, {"body": body["body"], "userId": body.get("userId"), "dateAdded": state.now_iso()})
+        return notes.add(contact_id, {"userId": None, **body, "dateAdded": state.now_iso()})
 
     @blueprint.put("/contacts/<contact_id>/notes/<note_id>")
     def update_note(contact_id: str, note_id: str) -> Response:
         body = json_object()
-        check_body(body, NOTE_RULES, required=("body",))
+        check_body(body, NOTE_RULES)  # UpdateNoteDTO requires nothing: change any documented field
         with state.lock:
             note = notes.load(contact_id, note_id)
             note.update(body)

@@ -152,3 +152,14 @@ def test_the_indexed_oldest_first_walk_answers_exactly_like_the_general_search(
     assert walk() == walk(filters=everyone)
     assert search(api, pageLimit=7, page=2, sort=oldest_first).json() == search(
         api, pageLimit=7, page=2, sort=oldest_first, filters=everyone).json()
+
+
+def test_a_note_takes_every_field_the_note_body_documents(api: httpx.Client) -> None:
+    contact = api.post("/contacts/", json={"locationId": LOCATION, "email": "n@example.com"}).json()["contact"]
+    made = api.post(f"/contacts/{contact['id']}/notes",
+                    json={"body": "Met", "title": "Intro", "color": "#ffcc00", "pinned": True})
+    assert made.status_code == 201, made.text
+    note = made.json()["note"]
+    assert (note["title"], note["color"], note["pinned"]) == ("Intro", "#ffcc00", True)
+    wrong = api.put(f"/contacts/{contact['id']}/notes/{note['id']}", json={"body": "x", "pinned": "yes"})
+    assert wrong.status_code == 422 and wrong.json()["message"] == ["pinned must be a boolean value"]
