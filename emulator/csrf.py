@@ -11,9 +11,10 @@ Exempt:
     * safe methods (GET, HEAD, OPTIONS, TRACE);
     * paths under ``CSRF_EXEMPT_PREFIXES`` (default ``/hooks/``: vendors deliver there, and the hook
       receiver authenticates each delivery itself);
-    * API clients: a request with no session cookie that sends an ``Authorization`` header. A browser
-      cannot add that header to a cross-site request without a CORS preflight, which the emulator never
-      grants, and without the session cookie the request has no browser session to abuse.
+    * API clients that sent this install's access token in ``X-Emulator-Token`` (checked first by
+      :mod:`emulator.access`, which marks the request). A browser cannot add that header to a
+      cross-site request without a CORS preflight, which the emulator never grants. An
+      ``Authorization`` header exempts nothing: a flow step may send a connection's credential in it.
     * everything when ``CSRF_ENABLED`` is false (unit tests of the JSON API with Flask's test client).
 
 Config this module sets: ``SESSION_COOKIE_HTTPONLY = True`` always, and ``SESSION_COOKIE_SAMESITE =
@@ -26,7 +27,7 @@ import hmac
 import secrets
 from typing import Any
 
-from flask import Flask, Response, current_app, jsonify, request, session
+from flask import Flask, Response, current_app, g, jsonify, request, session
 
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FORM_FIELD = "csrf_token"
@@ -44,10 +45,6 @@ def csrf_token() -> str:
     return token
 
 
-def _has_session_cookie() -> bool:
-    return current_app.config.get("SESSION_COOKIE_NAME", "session") in request.cookies
-
-
 def _is_exempt() -> bool:
     if request.method in SAFE_METHODS:
         return True
@@ -56,7 +53,7 @@ def _is_exempt() -> bool:
         return True
     if request.path.startswith(tuple(config.get("CSRF_EXEMPT_PREFIXES", DEFAULT_EXEMPT_PREFIXES))):
         return True  # str.startswith takes the tuple: one call on the hook ingress's hot path
-    return not _has_session_cookie() and bool(request.headers.get("Authorization"))
+    return bool(g.get("emulator_api_client"))
 
 
 def _presented_token() -> str:

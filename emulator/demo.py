@@ -16,7 +16,7 @@ at every start; flows, runs, dedupe records and connections live in SQLite under
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,14 @@ from auth.contacts import SCOPES as CONTACTS_SCOPES
 from auth.store import open_store
 from connector.errors import ConnectorError
 from connector.outbound import OutboundPolicy
+from emulator.access import (
+    ACCESS_TOKEN_HEADER,
+    HostAllowList,
+    allowed_hosts,
+    init_access,
+    load_access_token,
+    tokenised_url,
+)
 from emulator.api.connections import register_connections
 from emulator.app import create_app
 from emulator.connections import ConnectionGateway, LocalSandbox, OAuthClientSettings
@@ -60,6 +68,18 @@ class Environment:
     personio: PersonioSandbox
     gateway: ConnectionGateway
     public_url: str
+    #: This install's access token (``<data>/access.token``): API clients send it in ``X-Emulator-Token``.
+    access_token: str = ""
+
+    @property
+    def start_url(self) -> str:
+        """The URL to open in a browser: it signs the browser in (``connector emulate`` prints it)."""
+        return tokenised_url(self.public_url, self.access_token)
+
+    @property
+    def api_headers(self) -> dict[str, str]:
+        """What an API client (a script, the CLI) sends with every request."""
+        return {ACCESS_TOKEN_HEADER: self.access_token}
 
     def close(self) -> None:
         self.emulator.extensions["emulator"].scheduler.stop()
@@ -78,8 +98,14 @@ def build_environment(
     runner_thread: bool = True,
     config: Mapping[str, Any] | None = None,
     allow_urls: Sequence[str] = (),
+    bound_host: str | None = None,
+    allow_hosts: Iterable[str] = (),
 ) -> Environment:
     """Build the emulator and its three sandboxes for ``public_url`` (where the WSGI app will be served).
+
+    Everything served answers only to the hosts of :func:`emulator.access.allowed_hosts` (``public_url``'s,
+    ``bound_host``, the loopback names, ``allow_hosts``), and the emulator wants the install's access
+    token (:mod:`emulator.access`).
 
     Args:
         allow_urls: origins connections may call although they are local or private (an author's own
@@ -142,21 +168,25 @@ def build_environment(
     emulator.extensions["sandboxes"] = {"okta": okta, "contacts": contacts_sandbox, "personio": personio}
     register_connections(emulator, gateway)
     register_ui(emulator)
+    access_token = load_access_token(data)
+    init_access(emulator, access_token)
     # Hook deliveries from the sandboxes reach the emulator's ingress in-process.
     okta.outbox.transport = httpx.WSGITransport(app=emulator)
     contacts_sandbox.outbox.transport = httpx.WSGITransport(app=emulator)
     # The marketplace app's webhook setting: every location's events go to the emulator's app-level URL.
     contacts_sandbox.set_app_webhook(f"{public_url.rstrip('/')}/hooks/apps/contacts")
 
-    wsgi = DispatcherMiddleware(
+    dispatcher = DispatcherMiddleware(
         emulator, {OKTA_PREFIX: okta.app, CONTACTS_PREFIX: contacts_sandbox.app, PERSONIO_PREFIX: personio.app}
     )
+    # A page that rebinds its own DNS name to this machine sends its own name as Host: refused here.
+    wsgi = HostAllowList(dispatcher, allowed_hosts(public_url, bound_host=bound_host, extra=allow_hosts))
     # The emulator reaches its sandboxes in-process, through the same URL prefixes a browser uses.
-    local = sandbox_transport(wsgi)
+    local = sandbox_transport(dispatcher)
     gateway.sandboxes = [
         LocalSandbox(sandbox.base_url, local) for sandbox in (okta, contacts_sandbox, personio)
     ]
-    env = Environment(wsgi, emulator, okta, contacts_sandbox, personio, gateway, public_url)
+    env = Environment(wsgi, emulator, okta, contacts_sandbox, personio, gateway, public_url, access_token)
     renew_sandbox_hooks(env)
     return env
 

@@ -47,11 +47,13 @@ LOG_LEVELS = ("debug", "info", "warning", "error")
               help="Development mode: restart when a Python file of a loaded app changes.")
 @click.option("--log-level", type=click.Choice(LOG_LEVELS), default="warning", show_default=True,
               help="What the emulator logs on stderr (runs, polls, hook deliveries at info).")
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="HOST[:PORT]",
+              help="Another Host header to answer (e.g. a tunnel's name); repeatable. Loopback names are allowed.")
 @guarded
 def emulate_command(
     host: str, port: int, data_dir: str, okta_users: int, contacts: int, employees: int, no_demo: bool,
     allow_urls: tuple[str, ...], max_attempts: int, retry_base_seconds: float, app_specs: tuple[str, ...],
-    reload: bool, log_level: str,
+    reload: bool, log_level: str, allow_hosts: tuple[str, ...],
 ) -> None:
     """Start the emulator with the Okta, Contacts and Personio sandboxes on the embedded SQLite store."""
     from connector.outbound import OutboundPolicy
@@ -69,11 +71,12 @@ def emulate_command(
             ("--contacts", str(contacts)), ("--employees", str(employees)), ("--log-level", log_level),
             ("--max-attempts", str(max_attempts)), ("--retry-base-seconds", str(retry_base_seconds)),
             *(("--allow-url", origin) for origin in allow_urls), *(("--app", spec) for spec in app_specs),
+            *(("--allow-host", name) for name in allow_hosts),
         ]
         _run_reloading(apps, options, no_demo)
         return
     retries = {"MAX_ATTEMPTS": max_attempts, "RETRY_BASE_SECONDS": retry_base_seconds}
-    _serve(host, port, data_dir, okta_users, contacts, employees, no_demo, apps, allow_urls, retries)
+    _serve(host, port, data_dir, okta_users, contacts, employees, no_demo, apps, allow_urls, retries, allow_hosts)
 
 
 def _valid_apps(app_specs: list[str]) -> dict[str, App]:
@@ -100,7 +103,7 @@ def _valid_apps(app_specs: list[str]) -> dict[str, App]:
 
 def _serve(
     host: str, port: int, data_dir: str, okta_users: int, contacts: int, employees: int, no_demo: bool,
-    apps: dict[str, App], allow_urls: tuple[str, ...], retries: dict[str, float],
+    apps: dict[str, App], allow_urls: tuple[str, ...], retries: dict[str, float], allow_hosts: tuple[str, ...] = (),
 ) -> None:
     from emulator.demo import build_environment, seed_demo
     from emulator.sandbox.serve import serve
@@ -109,7 +112,7 @@ def _serve(
     public_url = f"http://{shown_host}:{port}"
     env = build_environment(
         public_url, Path(data_dir), okta_users=okta_users, contacts=contacts, employees=employees,
-        allow_urls=allow_urls, config={"APPS": apps, **retries},
+        allow_urls=allow_urls, config={"APPS": apps, **retries}, bound_host=host, allow_hosts=allow_hosts,
     )
     if not no_demo:
         seed_demo(env)
@@ -119,6 +122,9 @@ def _serve(
         env.close()
         raise click.ClickException(f"cannot listen on {host}:{port} ({exc.strerror}); try --port 5050") from exc
     click.echo(f"Emulator running at {public_url}/")
+    click.echo(f"  Open in a browser: {env.start_url}")
+    click.echo(f"  API clients send:  X-Emulator-Token: {env.access_token}")
+    click.echo(f"  Access token file: {(Path(data_dir) / 'access.token').resolve()}")
     click.echo(f"  Okta sandbox:     {env.okta.base_url}   (API token: SSWS {env.okta.settings.token})")
     click.echo(f"  Contacts sandbox: {env.contacts.base_url}")
     click.echo(f"  Personio sandbox: {env.personio.base_url}")

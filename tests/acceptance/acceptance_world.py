@@ -7,6 +7,7 @@ own APIs) and reads the outcome the way a user would check it (run history, the 
 from __future__ import annotations
 
 import os
+import re
 import random
 import signal
 import socket
@@ -45,9 +46,9 @@ class FakeClock:
 
 
 def api_client(env: Environment) -> FlaskClient:
-    """A script's view of the JSON API: an Authorization header instead of a session and CSRF token."""
+    """A script's view of the JSON API: the access token header instead of a session and CSRF token."""
     client = env.emulator.test_client(use_cookies=False)  # a script keeps no session cookie
-    client.environ_base["HTTP_AUTHORIZATION"] = "Bearer acceptance-script"
+    client.environ_base["HTTP_X_EMULATOR_TOKEN"] = env.access_token
     return client
 
 
@@ -194,8 +195,8 @@ class EmulatorProcess:
             [*connector_command(), "emulate", "--port", str(port), "--data", str(data_dir), *args],
             stdout=self._log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
-        self.http = httpx.Client(base_url=self.base_url, timeout=10.0,
-                                 headers={"Authorization": "Bearer acceptance-script"})
+        self.http = httpx.Client(base_url=self.base_url, timeout=10.0)
+        self._log_path = log  # `connector emulate` prints the access token there, as it does in a terminal
         self._wait_until_serving()
 
     def _wait_until_serving(self) -> None:
@@ -203,6 +204,9 @@ class EmulatorProcess:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise AssertionError(f"connector emulate exited with {self.process.returncode}")
+            printed = re.search(r"X-Emulator-Token: (\S+)", self._log_path.read_text(errors="replace"))
+            if printed:
+                self.http.headers["X-Emulator-Token"] = printed.group(1)
             try:
                 if self.http.get("/api/flows").status_code == 200:
                     return

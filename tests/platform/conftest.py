@@ -34,14 +34,21 @@ class BrowserClient(Client):
         return super().post(*args, **kwargs)
 
 
+def signed_in_browser(platform) -> BrowserClient:
+    """A browser that opened the URL `connector emulate` printed (the access token signs it in)."""
+    client = BrowserClient(platform.wsgi)
+    assert client.get(platform.start_url.removeprefix(platform.public_url)).status_code == 302
+    return client
+
+
 @pytest.fixture
 def browser(platform):
-    return BrowserClient(platform.wsgi)
+    return signed_in_browser(platform)
 
 
 @pytest.fixture
 def api(platform):
-    """A script's view of the JSON API: no session cookie, an Authorization header (not CSRF-prone)."""
+    """A script's view of the JSON API: no session cookie, the access token header (not CSRF-prone)."""
     client = platform.emulator.test_client()
-    client.environ_base["HTTP_AUTHORIZATION"] = "Bearer local-script"
+    client.environ_base["HTTP_X_EMULATOR_TOKEN"] = platform.access_token
     return client

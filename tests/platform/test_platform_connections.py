@@ -74,7 +74,8 @@ def test_the_connect_button_runs_the_oauth_code_flow_through_the_consent_page(pl
 def test_a_callback_replayed_from_another_session_saves_nothing(platform, api, browser):
     started = browser.post("/api/connections/oauth/start", json={"app": "contacts"}).get_json()
     state = parse_qs(urlsplit(started["authorize_url"]).query)["state"][0]
-    stranger = type(browser)(platform.wsgi)
+    stranger = type(browser)(platform.wsgi)  # another browser, signed in to the same emulator
+    stranger.get(platform.start_url.removeprefix(platform.public_url))
     answer = stranger.get(f"/connections/oauth/callback?code=stolen&state={state}")
     assert answer.status_code in (302, 303) and "error=" in answer.headers["Location"]
     assert api.get("/api/connections").get_json()["connections"] == []

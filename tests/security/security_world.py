@@ -99,6 +99,8 @@ class RecordingClient(Client):
         self.story = story
         self.script = script
         self.area = "misc"
+        if not script:  # a browser opens the URL `connector emulate` printed, which signs it in
+            super().open(story.env.start_url.removeprefix(story.env.public_url))
 
     def csrf(self) -> str:
         html = super().open("/connections").get_data(as_text=True)
@@ -108,7 +110,7 @@ class RecordingClient(Client):
         headers = dict(kwargs.pop("headers", None) or {})
         method = str(kwargs.get("method", "GET")).upper()
         if self.script:
-            headers.setdefault("Authorization", "Bearer local-script")
+            headers.setdefault("X-Emulator-Token", self.story.env.access_token)
         elif method not in ("GET", "HEAD"):
             headers.setdefault("X-CSRF-Token", self.csrf())
         response = super().open(*args, headers=headers, **kwargs)
@@ -302,6 +304,7 @@ def _drive(story: SecurityStory) -> None:
     pages = ["/", "/flows", "/flows/new", f"/flows/{fid}", f"/flows/{hid}", "/connections", "/runs", "/sandboxes",
              *(f"/runs/{r}" for r in story.ids["runs"] + story.ids["hook_runs"])]
     page_client = Client(env.wsgi)
+    page_client.get(env.start_url.removeprefix(env.public_url))  # signs the browser in
     for path in pages:
         response = page_client.get(path, follow_redirects=True)
         assert response.status_code == 200, path

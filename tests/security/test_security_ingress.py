@@ -109,7 +109,7 @@ def test_a_delivery_with_the_hook_secret_is_stored_without_it(story: SecuritySto
 
 # -- the browser session ---------------------------------------------------------------------------
 def test_the_session_cookie_is_httponly_and_samesite(story: SecurityStory):
-    response = Client(story.env.wsgi).get("/connections")
+    response = Client(story.env.wsgi).get(story.env.start_url.removeprefix(story.env.public_url))
     [cookie] = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("session=")]
     attributes = {part.strip().split("=")[0].lower(): part.strip() for part in cookie.split(";")}
     assert "httponly" in attributes
@@ -120,19 +120,20 @@ def test_the_session_cookie_is_httponly_and_samesite(story: SecurityStory):
 def test_a_cross_site_form_post_cannot_turn_a_flow_on(story: SecurityStory, has_session: bool):
     em = story.env.emulator.extensions["emulator"]
     api = Client(story.env.wsgi)
-    flow = api.post("/api/flows", headers={"Authorization": "Bearer local-script"}, json={
+    flow = api.post("/api/flows", headers=story.env.api_headers, json={
         "name": "Forgery target", "trigger": {"app": "okta", "operation": "new_user", "input": {},
                                               "connection_id": story.ids["connections"]["okta"]}, "steps": []})
     assert flow.status_code == 201, flow.get_data(as_text=True)
     flow_id = flow.get_json()["id"]
     victim = Client(story.env.wsgi)
-    if has_session:
-        victim.get("/connections")  # the user has the emulator open: the browser holds its session cookie
+    if has_session:  # the user has the emulator open: the browser holds its signed-in session cookie
+        victim.get(story.env.start_url.removeprefix(story.env.public_url))
     # What an <form enctype="text/plain"> on another site can send: no custom header, no Authorization.
     forged = victim.post(f"/api/flows/{flow_id}/on", data='{"x": "y"}', content_type="text/plain",
                          headers={"Origin": "https://evil.example", "Referer": "https://evil.example/"})
-    assert forged.status_code == 403
-    assert forged.get_json()["error"]["field"] == "X-CSRF-Token"
+    # Signed in: the CSRF check refuses it. Not signed in: there is no login to ride on at all.
+    expected = (403, "X-CSRF-Token") if has_session else (401, "X-Emulator-Token")
+    assert (forged.status_code, forged.get_json()["error"]["field"]) == expected
     assert em.store.get_flow(flow_id)["state"] == "off"
 
 

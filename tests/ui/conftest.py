@@ -30,9 +30,19 @@ def ui_app(env: Environment) -> Flask:
 
 @pytest.fixture
 def browser_session(ui_app: Flask) -> tuple[FlaskClient, str]:
-    """A test client that loaded a page (so it has a session cookie) and the page's CSRF token."""
+    """A test client signed in through the start URL, holding a session cookie, and the page's CSRF token."""
     client = ui_app.test_client()
+    signed_in = client.get("/?token=" + ui_app.config["ACCESS_TOKEN"])
+    assert signed_in.status_code == 302 and "token" not in signed_in.headers["Location"]
     html = client.get("/connections").get_data(as_text=True)
     match = re.search(r'<meta name="csrf-token" content="([^"]+)">', html)
     assert match, "the page must carry its CSRF token in a meta tag"
     return client, match.group(1)
+
+
+@pytest.fixture
+def api_client(ui_app: Flask) -> FlaskClient:
+    """A script's view of the JSON API: the access token in its header, no session cookie."""
+    client = ui_app.test_client(use_cookies=False)
+    client.environ_base["HTTP_X_EMULATOR_TOKEN"] = ui_app.config["ACCESS_TOKEN"]
+    return client

@@ -13,7 +13,14 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from ui_browser_harness import Platform, needs_chromium, shot, wait_for_runs
+from ui_browser_harness import (
+    Platform,
+    needs_chromium,
+    open_start_url,
+    shot,
+    sign_in_with_the_form,
+    wait_for_runs,
+)
 from ui_harness import LOCATION_ID, OKTA_TOKEN
 
 from emulator.demo import DEMO_FLOW_NAME, Environment, seed_demo
@@ -109,6 +116,7 @@ def test_a_new_okta_user_becomes_a_tagged_contact_through_the_ui(
     platform: tuple[Environment, str], page: Any
 ) -> None:
     env, base = platform
+    sign_in_with_the_form(page, env)
     _connect_okta(page, base, env)
     _connect_contacts_with_oauth(page)
     page_text = page.content()
@@ -145,6 +153,7 @@ def test_held_items_are_released_from_the_flows_page_and_a_failed_run_is_replaye
     env, base = start_platform(FLOOD_LIMIT=1, MAX_ATTEMPTS=1)
     ids = seed_demo(env)
     flow_id = ids["flow"]
+    open_start_url(page, env)
     page.goto(f"{base}/flows")
     page.get_by_role("button", name=f"Turn on {DEMO_FLOW_NAME}").click()
     page.wait_for_selector(f'tr[data-flow-id="{flow_id}"] .flow-state .badge-on')

@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 import pytest
-from ui_browser_harness import Platform, needs_chromium, shot, wait_for_runs
+from ui_browser_harness import Platform, needs_chromium, open_start_url, shot, wait_for_runs
 
 from emulator.demo import PERSONIO_FLOW_NAME, seed_demo
 from emulator.sandbox.personio import DEFAULT_CLIENT_SECRET
@@ -50,6 +50,7 @@ def _hire_in_the_personio_sandbox(page: Any, base: str) -> None:
 def test_a_new_personio_employee_becomes_a_contact_through_the_ui(platform: Platform, page: Any) -> None:
     env, base = platform
     seed_demo(env)
+    open_start_url(page, env)
     _turn_on_the_personio_flow(page, base)
     _hire_in_the_personio_sandbox(page, base)
 

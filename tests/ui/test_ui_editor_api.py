@@ -115,8 +115,8 @@ def test_bad_editor_requests_get_a_4xx_naming_the_field(
     assert answer["error"]["message"]
 
 
-def test_every_api_route_the_ui_adds_is_in_the_openapi_document(ui_app: Flask) -> None:
-    documented = set(ui_app.test_client().get("/api/openapi.json").get_json()["paths"])
+def test_every_api_route_the_ui_adds_is_in_the_openapi_document(ui_app: Flask, api_client: FlaskClient) -> None:
+    documented = set(api_client.get("/api/openapi.json").get_json()["paths"])
     ui_rules = [rule for rule in ui_app.url_map.iter_rules() if rule.endpoint.startswith("ui_")]
     assert len(ui_rules) >= 5
     for rule in ui_rules:

@@ -15,8 +15,10 @@ PAGES = ["/flows", "/flows/new", "/flows/flow_x", "/connections", "/runs", "/run
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_every_page_renders_with_its_csrf_token_and_no_secret(ui_app: Flask, path: str) -> None:
-    response = ui_app.test_client().get(path)
+def test_every_page_renders_with_its_csrf_token_and_no_secret(
+    ui_app: Flask, browser_session: tuple[FlaskClient, str], path: str
+) -> None:
+    response = browser_session[0].get(path)
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert re.search(r'<meta name="csrf-token" content="[^"]{20,}">', html)
@@ -26,8 +28,8 @@ def test_every_page_renders_with_its_csrf_token_and_no_secret(ui_app: Flask, pat
         assert f'for="{input_id}"' in html, f"{path}: input {input_id} has no label"
 
 
-def test_the_home_page_leads_to_the_flows(ui_app: Flask) -> None:
-    response = ui_app.test_client().get("/")
+def test_the_home_page_leads_to_the_flows(browser_session: tuple[FlaskClient, str]) -> None:
+    response = browser_session[0].get("/")
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/flows")
 
@@ -49,8 +51,8 @@ def test_the_sandbox_button_creates_a_user_through_the_okta_api(
     assert OKTA_TOKEN not in response.get_data(as_text=True)
 
 
-def test_the_sandboxes_page_lists_contacts_newest_first(ui_app: Flask, env: Environment) -> None:
+def test_the_sandboxes_page_lists_contacts_newest_first(api_client: FlaskClient, env: Environment) -> None:
     env.contacts.seed_contacts(2, seed=2, location_id=LOCATION_ID)
-    contacts = ui_app.test_client().get("/api/sandboxes/contacts/contacts").get_json()["contacts"]
+    contacts = api_client.get("/api/sandboxes/contacts/contacts").get_json()["contacts"]
     assert len(contacts) == 5
     assert contacts[0]["dateAdded"] >= contacts[-1]["dateAdded"]

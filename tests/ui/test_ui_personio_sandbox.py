@@ -137,7 +137,7 @@ def test_the_list_shows_the_newest_employees_first(
     ui_app: Flask, browser_session: tuple[FlaskClient, str], env: Environment
 ) -> None:
     _create(browser_session, {"email": "newest@example.org"})
-    response = ui_app.test_client().get(URL + "?limit=3")
+    response = browser_session[0].get(URL + "?limit=3")
     listed = response.get_json()
     assert response.status_code == 200, listed
     assert len(listed["employees"]) == 3
@@ -148,8 +148,8 @@ def test_the_list_shows_the_newest_employees_first(
 
 
 @pytest.mark.parametrize("limit", ["0", "51", "ten"])
-def test_a_bad_list_limit_is_a_422_naming_it(ui_app: Flask, limit: str) -> None:
-    answer = ui_app.test_client().get(f"{URL}?limit={limit}")
+def test_a_bad_list_limit_is_a_422_naming_it(api_client: FlaskClient, limit: str) -> None:
+    answer = api_client.get(f"{URL}?limit={limit}")
     assert answer.status_code == 422
     assert answer.get_json()["error"]["field"] == "limit"
 

@@ -113,3 +113,18 @@ def wait_for_runs(page: Any, base: str, status: str, count: int = 1) -> None:
             page.get_by_role("button", name="Refresh").click()
             page.wait_for_selector("#runs-count")
     raise AssertionError(f"fewer than {count} runs are {status}: " + page.inner_text("#runs-body"))
+
+
+def open_start_url(page: Any, env: Environment) -> None:
+    """Open the URL ``connector emulate`` printed: the token in it signs the browser in, then leaves the URL."""
+    page.goto(env.start_url)
+    page.wait_for_selector("h1")
+    assert "token=" not in page.url, page.url
+
+
+def sign_in_with_the_form(page: Any, env: Environment, next_path: str = "/connections") -> None:
+    """Open a page without a session, land on the login form, and type the printed token into it."""
+    page.goto(env.public_url + next_path)
+    page.get_by_role("textbox", name="Access token").fill(env.access_token)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(env.public_url + next_path)
