@@ -18,6 +18,7 @@ import httpx
 
 from auth.catalog import auth_spec_for, build_auth, require_fields
 from auth.connection_check import ConnectionCheck, check_connection
+from auth.oauth_pending import OAuthPendingStore
 from auth.store import ConnectionRecord, CredentialStore
 from connector.context import Connection
 from connector.errors import BadInput
@@ -66,6 +67,11 @@ class ConnectionGateway:
     policy: OutboundPolicy = DEFAULT_POLICY
     #: Host name -> addresses, for the save-time check and at connect time (tests play DNS with it).
     resolver: Resolver = system_resolver
+    #: Started "Connect" authorizations, server-side and single use (default: in the credential store's database).
+    pending: OAuthPendingStore = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.pending = OAuthPendingStore(self.store.engine, lambda: self.store.box)
 
     def is_local(self, url: str) -> bool:
         """Whether ``url`` is served by one of the emulator's own sandboxes (in-process)."""

@@ -3,12 +3,14 @@ OAuth "Connect" flow (``/api/connections/oauth/start`` then ``/connections/oauth
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from flask import Blueprint, Flask, current_app, jsonify, redirect, request, session
 
 from auth.catalog import auth_spec_for
-from auth.oauth_flow import complete_authorization, start_authorization
+from auth.oauth_flow import claim_callback, exchange_code, start_authorization
+from auth.oauth_pending import BrowserPendingAuthorizations
 from auth.store import ConnectionRecord
 from connector.errors import BadInput, ConnectorError
 from emulator.api.errors import ApiError, json_object
@@ -17,7 +19,8 @@ from emulator.connections import ConnectionGateway
 bp = Blueprint("api_connections", __name__, url_prefix="/api/connections")
 callback_bp = Blueprint("oauth_callback", __name__)
 
-_PENDING_NAMES = "emulator.oauth.names"
+#: The only OAuth value in the browser's cookie: a random binding to its server-side pending authorizations.
+_BROWSER_BINDING = "emulator.oauth.browser"
 
 
 def gateway() -> ConnectionGateway:
@@ -92,33 +95,44 @@ def start_oauth() -> Any:
     if client is None:
         raise ApiError(422, f"{app_key!r} has no OAuth connect configured here; use an API key", "app")
     name = str(body.get("name") or "").strip() or f"{app_key} (OAuth)"
-    url = start_authorization(client.authorize_url, client.client_id, client.redirect_uri, client.scopes, session)
-    state = httpx_state(url)
-    names = dict(session.get(_PENDING_NAMES) or {})
-    names[state] = {"app": app_key, "name": name}
-    session[_PENDING_NAMES] = names
+    url = start_authorization(
+        client.authorize_url, client.client_id, client.redirect_uri, client.scopes, _this_browsers_pending(),
+        extra={"app": app_key, "name": name},
+    )
     return jsonify({"authorize_url": url})
 
 
-def httpx_state(url: str) -> str:
-    import httpx
+def _this_browsers_pending(*, create: bool = True) -> BrowserPendingAuthorizations:
+    """The server-side pending authorizations of this browser; its cookie holds only a random binding."""
+    binding = session.get(_BROWSER_BINDING)
+    if not isinstance(binding, str) or not binding:
+        binding = secrets.token_urlsafe(24) if create else "-"
+        if create:
+            session[_BROWSER_BINDING] = binding
+    return gateway().pending.for_browser(binding)
 
-    return str(httpx.URL(url).params.get("state", ""))
+
+def _back_to_connections(error: str) -> Any:
+    return redirect("/connections?error=" + _quote(error))
 
 
 @callback_bp.get("/connections/oauth/callback")
 def oauth_callback() -> Any:
-    """Where the authorization server sends the browser back: exchange the code, save, go to the page."""
-    state = request.args.get("state", "")
-    names = dict(session.get(_PENDING_NAMES) or {})
-    pending = names.pop(state, None)
-    session[_PENDING_NAMES] = names
-    if pending is None:
-        return redirect("/connections?error=" + _quote("this sign-in was not started here or was already used"))
-    client = gateway().oauth_clients[pending["app"]]
+    """Where the authorization server sends the browser back: exchange the code, save, go to the page.
+
+    Every outcome returns to the Connections page: a refused or replayed callback, a token endpoint
+    that refuses the code or is down, a connection test that fails. The page shows the reason.
+    """
     try:
-        token = complete_authorization(
-            client.token_url, client.client_id, client.client_secret, client.redirect_uri, request.args, session,
+        claimed = claim_callback(request.args, _this_browsers_pending(create=False))
+    except BadInput as exc:
+        return _back_to_connections(f"{exc.field}: {exc.message}" if exc.field else exc.message)
+    client = gateway().oauth_clients.get(str(claimed.get("app")))
+    if client is None:
+        return _back_to_connections(f"{claimed.get('app')!r} has no OAuth connect configured here any more")
+    try:
+        token = exchange_code(
+            client.token_url, client.client_id, client.client_secret, client.redirect_uri, claimed,
             transport=gateway().transport_for(client.base_url),
         )
         fields = {
@@ -126,12 +140,14 @@ def oauth_callback() -> Any:
             "access_token": token["access_token"], "refresh_token": token.get("refresh_token", ""),
             "expires_at": token.get("expires_at", 0), "scope": token.get("scope", ""),
         }
-        spec = auth_spec_for(pending["app"])
+        spec = auth_spec_for(str(claimed["app"]))
         if spec.fields_from_token is not None:
             fields.update(spec.fields_from_token(token))
-        record, _check = gateway().add(pending["app"], pending["name"], fields)
-    except BadInput as exc:
-        return redirect("/connections?error=" + _quote(exc.message))
+        record, _check = gateway().add(str(claimed["app"]), str(claimed["name"]), fields)
+    except ConnectorError as exc:
+        return _back_to_connections(f"connecting failed, nothing was saved: {exc.message}")
+    except (KeyError, TypeError):
+        return _back_to_connections("the token endpoint answered without an access_token; nothing was saved")
     return redirect("/connections?connected=" + _quote(record.name))
 
 
