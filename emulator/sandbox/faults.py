@@ -216,13 +216,29 @@ def _admin_authorized(admin_token: str | None) -> bool:
     return hmac.compare_digest(supplied.encode(), admin_token.encode())
 
 
+def _refuse_plain_form_post() -> Response | None:
+    """Changes need a JSON body: another site's page can post a form, but not JSON without CORS.
+
+    Mounted under the emulator the admin endpoints have no token, so this is what keeps a page the
+    user has open from resetting faults or expiring every token with a plain ``<form>``.
+    """
+    if request.method in ("GET", "HEAD", "OPTIONS") or request.mimetype == "application/json":
+        return None
+    response = jsonify(
+        error=f"the Content-Type must be application/json, not {request.mimetype or 'none'!r}",
+        hint="send a JSON body, e.g. {} for the endpoints that take no settings",
+    )
+    response.status_code = 415
+    return response
+
+
 def _admin_blueprint(faults: Faults, admin_token: str | None) -> Blueprint:
     admin = Blueprint("sandbox_faults_admin", __name__, url_prefix="/_sandbox")
 
     @admin.before_request
     def require_admin_token() -> Response | None:
         if _admin_authorized(admin_token):
-            return None
+            return _refuse_plain_form_post()
         response = jsonify(
             error="admin token missing or wrong",
             hint="send the sandbox admin token in the X-Sandbox-Admin-Token header",

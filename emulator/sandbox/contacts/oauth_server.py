@@ -9,7 +9,11 @@ Rules enforced, stricter than HighLevel documents where the DESIGN asks for it:
 
 * PKCE with ``S256`` is required; ``plain`` or no challenge is refused (``invalid_request``).
 * ``redirect_uri`` must equal a registered one exactly; on a mismatch the page shows the error and
-  never redirects (redirecting would hand the code to an unknown URL).
+  never redirects (redirecting would hand the code to an unknown URL). The token request must send
+  the very same ``redirect_uri`` the code was issued for (RFC 6749 §4.1.3); missing or different is
+  ``invalid_grant``.
+* The consent page cannot be framed (``frame-ancestors 'none'``, ``X-Frame-Options: DENY``), so another
+  site cannot overlay it and trick the user into clicking Allow; it also carries a strict CSP.
 * Codes are single-use and live 60 s. Reusing a code revokes what it issued (RFC 6749 §4.1.2).
 * Every refresh issues a new refresh token; presenting an already used one revokes the whole family
   (every access and refresh token descending from that grant), as OAuth 2.0 Security BCP §4.14 says.
@@ -273,8 +277,11 @@ class OAuthServer:
                 raise OAuthError("invalid_grant", "code was already used; every token it issued is now revoked")
             if self.clock() >= code.expires_at:
                 raise OAuthError("invalid_grant", f"code expired (codes live {CODE_TTL_SECONDS} s): authorize again")
-            if form.get("redirect_uri", code.redirect_uri) != code.redirect_uri:
-                raise OAuthError("invalid_grant", "redirect_uri differs from the one used to authorize")
+            if form.get("redirect_uri") != code.redirect_uri:  # RFC 6749 §4.1.3: required, and identical
+                raise OAuthError(
+                    "invalid_grant",
+                    "redirect_uri is missing or differs from the one used to authorize; send exactly that one",
+                )
             verifier = form.get("code_verifier", "")
             if not verifier or not hmac.compare_digest(
                 create_s256_code_challenge(verifier).encode(), code.code_challenge.encode()
@@ -368,9 +375,28 @@ def _error_page(error: OAuthError) -> Response:
     return Response(page, status=400, mimetype="text/html")
 
 
+#: Headers of the consent page and its error pages. No ``form-action``: the decision's redirect goes to
+#: the client's registered redirect URI, which browsers would check against it.
+CONSENT_PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; "
+                               "base-uri 'none'",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+
+
 def oauth_blueprint(server: OAuthServer) -> Blueprint:
     """Routes ``/oauth/chooselocation`` (GET page, POST decision) and ``/oauth/token``."""
     blueprint = Blueprint("contacts_oauth", __name__)
+
+    @blueprint.after_request
+    def _page_headers(response: BaseResponse) -> BaseResponse:
+        if request.path.endswith("/oauth/chooselocation"):
+            for name, value in CONSENT_PAGE_HEADERS.items():
+                response.headers.setdefault(name, value)
+        return response
 
     @blueprint.get("/oauth/chooselocation")
     def choose_location() -> BaseResponse:

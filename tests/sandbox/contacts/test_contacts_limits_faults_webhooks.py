@@ -197,7 +197,7 @@ def test_expiring_every_token_kills_oauth_access_tokens_but_not_api_keys_or_refr
 def test_faults_can_be_set_over_the_admin_api(sandbox: ContactsSandbox, browser: httpx.Client) -> None:
     assert browser.put("/_sandbox/faults", json={"burst_429": 2}).status_code == 200
     assert sandbox.faults.settings.burst_429 == 2
-    assert browser.post("/_sandbox/expire-tokens").status_code == 204
+    assert browser.post("/_sandbox/expire-tokens", json={}).status_code == 204
 
 
 @pytest.fixture

@@ -100,6 +100,23 @@ def test_pkce_plain_or_missing_is_refused(browser: httpx.Client, method: str) ->
     assert "code" not in query
 
 
+@pytest.mark.parametrize("redirect_uri", [None, "", REDIRECT_URI + "/", "https://app.example.com/other"],
+                         ids=["missing", "empty", "trailing-slash", "different"])
+def test_a_code_is_swapped_only_with_the_exact_redirect_uri_it_was_issued_for(
+    oauth: OAuthDance, redirect_uri: str | None
+) -> None:
+    """RFC 6749 §4.1.3: the token request must repeat the authorization request's redirect_uri."""
+    grant = oauth.authorize()
+    form = {"client_id": "app-1", "client_secret": "app-1-secret", "grant_type": "authorization_code",
+            "code": grant.code, "code_verifier": grant.verifier, "user_type": "Location"}
+    if redirect_uri is not None:
+        form["redirect_uri"] = redirect_uri
+    refused = oauth.browser.post("/oauth/token", data=form)
+    assert refused.status_code == 400, refused.text
+    assert refused.json()["error"] == "invalid_grant" and "redirect_uri" in refused.json()["error_description"]
+    assert oauth.exchange_code(grant).status_code == 200  # refused attempts did not spend the code
+
+
 def test_a_redirect_uri_that_is_not_registered_exactly_is_refused_without_redirecting(browser: httpx.Client) -> None:
     response = browser.get("/oauth/chooselocation", params=authorize_params(redirect_uri=REDIRECT_URI + "/extra"))
     assert response.status_code == 400 and "location" not in response.headers

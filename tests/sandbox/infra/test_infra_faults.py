@@ -137,7 +137,7 @@ def test_admin_endpoints_show_and_change_the_settings(faults: Faults, client: ht
     assert faults.settings.error_rate == 1.0
     # the admin paths themselves are never faulted
     assert client.get("/_sandbox/faults").status_code == 200
-    assert client.post("/_sandbox/faults/reset").json()["error_rate"] == 0.0
+    assert client.post("/_sandbox/faults/reset", json={}).json()["error_rate"] == 0.0
     assert client.get("/api/ping").status_code == 200
 
 
@@ -165,7 +165,7 @@ def test_a_fault_body_that_is_not_an_object_is_a_400(client: httpx.Client) -> No
 def test_expire_tokens_runs_what_the_sandbox_registered(faults: Faults, client: httpx.Client) -> None:
     issued = {"token-1", "token-2"}
     faults.on_expire_tokens(issued.clear)
-    assert client.post("/_sandbox/expire-tokens").status_code == 204
+    assert client.post("/_sandbox/expire-tokens", json={}).status_code == 204
     assert issued == set()
 
 

@@ -143,7 +143,7 @@ def test_expiring_every_token_revokes_oauth_tokens_but_not_api_tokens(
     sandbox: OktaSandbox, client: httpx.Client, service_app: str, private_key
 ) -> None:
     token = ask_token(client, assertion(sandbox, private_key)).json()["access_token"]
-    assert client.post("/_sandbox/expire-tokens").status_code == 204
+    assert client.post("/_sandbox/expire-tokens", json={}).status_code == 204
     assert_okta_error(client.get("/api/v1/users", headers=bearer(token)), 401, "E0000011")
     assert client.get("/api/v1/users").status_code == 200
 
