@@ -9,6 +9,7 @@ and :meth:`CredentialStore.connection`, and are registered with the log redactio
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets as token_bytes
@@ -24,9 +25,9 @@ import sqlalchemy as sa
 
 from auth.catalog import auth_spec_for, build_auth, secret_keys
 from auth.redaction import install_redaction, register_secret
-from auth.secrets import SecretBox
+from auth.secrets import KEY_FILE_NAME, KEYS_ENV, SecretBox
 from connector.context import Connection
-from connector.dedupe import create_schema
+from connector.dedupe import create_schema, make_owner_only
 from connector.errors import BadInput, ExpiredAuth
 
 DATA_DIR_ENV = "CONNECTOR_DATA_DIR"
@@ -269,8 +270,8 @@ class CredentialStore:
             secret_names = []
         try:
             present = self.box.decrypt(row.secret)
-        except BadInput:
-            present = {}
+        except BadInput as exc:  # a listing that silently drops secrets would hide a wrong key
+            raise BadInput(f"connection {row.name!r}: {exc.message}", exc.field) from None
         masked = {k: mask(str(present[k])) for k in secret_names if present.get(k)}
         return ConnectionRecord(
             id=row.id,
@@ -291,7 +292,11 @@ def data_dir_path(data_dir: str | Path | None = None) -> Path:
 
 
 def sqlite_engine(path: Path) -> sa.Engine:
-    """A SQLite engine in WAL mode with a busy timeout, so the CLI and the emulator can share the file."""
+    """A SQLite engine in WAL mode with a busy timeout, so the CLI and the emulator can share the file.
+
+    The database and its WAL files are owner-only (0600), like the key file next to them.
+    """
+    make_owner_only(path)
     engine = sa.create_engine(f"sqlite:///{path}", connect_args={"timeout": 30, "check_same_thread": False})
 
     @sa.event.listens_for(engine, "connect")
@@ -303,10 +308,63 @@ def sqlite_engine(path: Path) -> sa.Engine:
     return engine
 
 
+#: Databases in a data folder that hold values sealed with its key, and the table whose rows are sealed.
+SEALED_DATABASES = ((DATABASE_NAME, "connections"), ("emulator.db", "emulator_flows"))
+
+
+def _sealed_rows(directory: Path) -> list[str]:
+    """``"<n> rows in <file>"`` for each database in ``directory`` holding data sealed with its key.
+
+    Read-only: a missing database is not created, and a damaged one counts as holding data.
+    """
+    import sqlite3
+
+    found = []
+    for file_name, table in SEALED_DATABASES:
+        path = directory / file_name
+        if not path.exists() or path.stat().st_size == 0:
+            continue
+        try:
+            with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+                count = db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # table name is ours
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):
+                continue
+            count = "unreadable"
+        except sqlite3.DatabaseError:
+            count = "unreadable"
+        if count:
+            found.append(f"{count} {table} rows in {path}")
+    return found
+
+
+def _check_key_file_present(directory: Path) -> None:
+    """Refuse to make a new key next to data sealed with another one (it could never be read again).
+
+    Raises:
+        BadInput: the key file is gone but a database in the folder holds sealed rows.
+    """
+    if os.environ.get(KEYS_ENV, "").strip() or (directory / KEY_FILE_NAME).exists():
+        return
+    sealed = _sealed_rows(directory)
+    if sealed:
+        raise BadInput(
+            f"{directory / KEY_FILE_NAME} is missing, but the folder holds data sealed with it "
+            f"({'; '.join(sealed)}); restore the key file from your backup (or put its key in "
+            f"{KEYS_ENV}), or move those databases aside to start afresh",
+            KEY_FILE_NAME,
+        )
+
+
 def open_store(data_dir: str | Path | None = None) -> CredentialStore:
-    """The store in ``data_dir`` (default ``$CONNECTOR_DATA_DIR`` or ``./data``): ``connector.db`` + key."""
+    """The store in ``data_dir`` (default ``$CONNECTOR_DATA_DIR`` or ``./data``): ``connector.db`` + key.
+
+    Raises:
+        BadInput: the key file is missing next to data sealed with it (a new key would strand that data).
+    """
     directory = data_dir_path(data_dir)
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)  # databases and the key file: owner only
+    _check_key_file_present(directory)
     install_redaction()
     return CredentialStore(sqlite_engine(directory / DATABASE_NAME), SecretBox.from_environment(directory))
 

@@ -10,6 +10,7 @@ they emit: a crash between the two neither drops nor repeats an item.
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -172,8 +173,24 @@ class SqlDedupeStore:
             )
 
 
+def make_owner_only(path: str | os.PathLike[str]) -> None:
+    """Create the SQLite file ``path`` readable by its owner only (0600), or narrow it if it exists.
+
+    SQLite creates a missing database with the process umask (usually 0644: anyone on the machine may
+    read the run history and sealed secrets) and gives its ``-wal`` and ``-shm`` files the database's
+    mode, so setting the database file's mode first covers all three; leftovers are narrowed too.
+    """
+    database = os.fspath(path)
+    if not os.path.exists(database):
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT, 0o600))
+    for name in (database, database + "-wal", database + "-shm", database + "-journal"):
+        if os.path.exists(name) and os.stat(name).st_mode & 0o077:
+            os.chmod(name, 0o600)
+
+
 def sqlite_engine(path: str) -> Engine:
-    """A SQLite engine in WAL mode, safe for one process with several threads."""
+    """A SQLite engine in WAL mode, safe for one process with several threads; the files are owner-only."""
+    make_owner_only(path)
     engine = sa.create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False, "timeout": 30})
 
     @sa.event.listens_for(engine, "connect")
