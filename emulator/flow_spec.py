@@ -69,7 +69,8 @@ def check_trigger(apps: Mapping[str, App], value: Any) -> dict[str, Any]:
     _app, op = find_operation(apps, spec.get("app"), spec.get("operation"), "trigger")
     if not isinstance(op, Trigger):
         raise _fail("trigger.operation", f"{op.key!r} is not a trigger; pick one of the app's triggers", op.key)
-    raw_input = _object(spec.get("input") or {}, "trigger.input")
+    given_input = spec.get("input")  # null means no input; "", [] or 0 are mistakes, not "no input"
+    raw_input = _object({} if given_input is None else given_input, "trigger.input")
     try:
         validate_input(op.input_fields, raw_input)
     except BadInput as exc:
@@ -102,7 +103,8 @@ def check_steps(apps: Mapping[str, App], value: Any) -> list[dict[str, Any]]:
         _app, op = find_operation(apps, step.get("app"), step.get("operation"), where)
         if not isinstance(op, Action | Search):
             raise _fail(f"{where}.operation", f"{op.key!r} is not an action or a search", op.key)
-        mapping = _object(step.get("mapping") or {}, f"{where}.mapping")
+        given_mapping = step.get("mapping")
+        mapping = _object({} if given_mapping is None else given_mapping, f"{where}.mapping")
         try:
             FieldMapping(op.input_fields, mapping)
         except BadInput as exc:
@@ -133,6 +135,9 @@ def draft_flow(apps: Mapping[str, App], payload: Any) -> dict[str, Any]:
     Only ``trigger`` is required; steps default to none and the name to "Draft".
     """
     body = _object(payload, "body")
+    unknown = sorted(set(body) - set(EDITABLE))
+    if unknown:  # a typo ("step", "trigger_app") must not be silently left out of the trial
+        raise _fail(unknown[0], f"is not a flow field; flows have {', '.join(EDITABLE)}", body[unknown[0]])
     known = {k: body[k] for k in EDITABLE if k in body}
     columns = check_flow(apps, {"name": "Draft", **known})
     return {"id": None, "state": "off", "cursor": None, "subscription": None, **columns}

@@ -7,7 +7,10 @@ Hand-written as data so it reads like the reference it is; a test checks that ev
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from connector.definitions import App
 
 _ERROR = {"$ref": "#/components/responses/Error"}
 _OBJ: dict[str, Any] = {"type": "object"}
@@ -15,17 +18,24 @@ _OBJ: dict[str, Any] = {"type": "object"}
 
 def _op(summary: str, *, body: str | None = None, ok: str = "200", errors: tuple[str, ...] = ("404",),
         params: tuple[str, ...] = ()) -> dict[str, Any]:
+    """One operation: its OK answer, its errors, and 401 (no access token) on every one.
+
+    ``body="Name!"`` is a required JSON body of schema ``Name``; a required body also documents the
+    400 its absence (or broken JSON) gets.
+    """
     op: dict[str, Any] = {
         "summary": summary,
         "responses": {ok: {"description": "OK", "content": {"application/json": {"schema": _OBJ}}}},
     }
-    for code in errors:
+    for code in (*errors, "401"):
         op["responses"][code] = _ERROR
     if body:
         op["requestBody"] = {
             "required": body.endswith("!"),
             "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{body.rstrip('!')}"}}},
         }
+        if body.endswith("!"):
+            op["responses"]["400"] = _ERROR
     if params:
         op["parameters"] = [{"$ref": f"#/components/parameters/{p}"} for p in params]
     return op
@@ -35,7 +45,7 @@ _PATHS: dict[str, Any] = {
     "/api/connections": {
         "get": _op("List connections (secrets masked)", errors=()),
         "post": _op("Add a connection: the credential is tested first and saved only when it works",
-                    ok="201", errors=("400", "422")),
+                    body="ConnectionInput!", ok="201", errors=("400", "422")),
     },
     "/api/connections/{connection_id}": {
         "parameters": [{"name": "connection_id", "in": "path", "required": True, "schema": {"type": "string"}}],
@@ -48,12 +58,14 @@ _PATHS: dict[str, Any] = {
     },
     "/api/connections/oauth/start": {
         "post": _op("Start the OAuth 2.0 authorization-code flow (PKCE S256, state); returns the authorize URL",
-                    errors=("400", "422")),
+                    body="OAuthStart!", errors=("400", "422")),
     },
     "/connections/oauth/callback": {
         "get": {
             "summary": "Where the authorization server returns the browser; saves the connection and redirects",
-            "responses": {"302": {"description": "Back to the connections page, with the outcome"}},
+            "responses": {"302": {"description": "Back to the connections page, with the outcome (or to the "
+                                                 "login page when the browser is not signed in)"}},
+            "security": [],  # a browser page: its signed-in session, never the API token
         },
     },
     "/api/flows": {
@@ -147,8 +159,12 @@ _PATHS: dict[str, Any] = {
     "/api/openapi.json": {"get": _op("This document", errors=())},
     "/hooks/{flow_id}": {
         "parameters": [{"$ref": "#/components/parameters/flow_id"}],
-        "get": _op("Vendor handshake (e.g. Okta's x-okta-verification-challenge)", errors=("401", "410", "413")),
-        "post": _op("A hook delivery: authenticated, stored, then acknowledged", errors=("401", "410", "413")),
+        "get": {**_op("Vendor handshake (e.g. Okta's x-okta-verification-challenge); 410 when the flow is off or "
+                      "unknown (REST-hook vendors stop sending)", errors=("401", "410", "413")),
+                "security": []},
+        "post": {**_op("A hook delivery: authenticated by its trigger, stored, then acknowledged; 410 when the flow "
+                       "is off or unknown, 503 when it could not be stored", errors=("401", "410", "413", "503")),
+                 "security": []},
     },
     "/hooks/apps/{app_key}": {
         "parameters": [{"in": "path", "name": "app_key", "required": True, "schema": {"type": "string"}}],
@@ -165,10 +181,33 @@ _STEP = {
     "required": ["app", "operation"],
     "properties": {
         "key": {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]{0,63}$"},
-        "app": {"type": "string"},
-        "operation": {"type": "string"},
-        "connection_id": {"type": ["string", "null"]},
-        "mapping": {"type": "object", "description": "field key -> template such as {{trigger.profile.email}}"},
+        "app": {"$ref": "#/components/schemas/AppKey"},
+        "operation": {"$ref": "#/components/schemas/StepOperationKey"},
+        "connection_id": {"type": ["string", "null"], "pattern": "\\S"},
+        "mapping": {"type": ["object", "null"],
+                    "description": "field key -> template such as {{trigger.profile.email}}; null for none"},
+    },
+}
+
+#: The editable fields of a flow, shared by saved flows and drafts tried before saving.
+_FLOW_FIELDS: dict[str, Any] = {
+    "name": {"type": "string", "pattern": "\\S", "maxLength": 200},
+    "trigger": {
+        "type": "object",
+        "required": ["app", "operation"],
+        "properties": {
+            "app": {"$ref": "#/components/schemas/AppKey"},
+            "operation": {"$ref": "#/components/schemas/TriggerKey"},
+            "input": {"type": ["object", "null"], "description": "the trigger's input; null for none"},
+            "connection_id": {"type": ["string", "null"], "pattern": "\\S"},
+        },
+    },
+    "steps": {"type": "array", "items": _STEP},
+    "interval_seconds": {"type": "number", "minimum": 0.05, "maximum": 604800},
+    "notify_url": {
+        "type": ["string", "null"],
+        "description": "Where a JSON notice is POSTed when the flow fails or is paused (null removes it); checked "
+                       "by the outbound guard like every URL the emulator calls",
     },
 }
 
@@ -188,33 +227,46 @@ _COMPONENTS: dict[str, Any] = {
         "FlowInput": {
             "type": "object",
             "additionalProperties": False,
-            "properties": {
-                "name": {"type": "string"},
-                "trigger": {
-                    "type": "object",
-                    "required": ["app", "operation"],
-                    "properties": {
-                        "app": {"type": "string"},
-                        "operation": {"type": "string"},
-                        "input": {"type": "object"},
-                        "connection_id": {"type": ["string", "null"]},
-                    },
-                },
-                "steps": {"type": "array", "items": _STEP},
-                "interval_seconds": {"type": "number", "exclusiveMinimum": 0},
-                "notify_url": {
-                    "type": ["string", "null"],
-                    "description": "Where a JSON notice is POSTed when the flow fails or is paused (null removes "
-                                   "it); checked by the outbound guard like every URL the emulator calls",
-                },
-            },
+            "examples": [{"name": "New Okta user", "interval_seconds": 60, "steps": [],
+                          "trigger": {"app": "okta", "operation": "new_user", "input": {}, "connection_id": None}}],
+            "properties": _FLOW_FIELDS,
         },
         "DraftFlow": {
-            "allOf": [{"$ref": "#/components/schemas/FlowInput"}],
-            "properties": {"sample": {"type": "object"}},
+            "type": "object",
+            "additionalProperties": False,
             "required": ["trigger"],
+            "properties": {
+                **_FLOW_FIELDS,
+                "sample": {"type": ["object", "null"], "description": "one trigger item; default: the trigger's"},
+            },
         },
         "SampleInput": {"type": "object", "properties": {"sample": {"type": "object"}}},
+        "ConnectionInput": {
+            "type": "object",
+            "required": ["app", "name", "fields"],
+            "properties": {
+                "app": {"$ref": "#/components/schemas/AppKey"},
+                "name": {"type": "string", "minLength": 1, "maxLength": 200},
+                "fields": {"type": "object", "description": "the app's auth fields, e.g. org_url and api_token",
+                           "additionalProperties": {"type": ["string", "number", "boolean"]}},
+            },
+        },
+        "OAuthStart": {
+            "type": "object",
+            "required": ["app"],
+            "properties": {"app": {"$ref": "#/components/schemas/AppKey"},
+                           "name": {"type": ["string", "null"], "description": "default: '<app> (OAuth)'"}},
+        },
+        "AppKey": {"type": "string", "minLength": 1, "description": "an installed app (see /api/apps)"},
+        "TriggerKey": {"type": "string", "minLength": 1, "description": "a trigger of the app (see /api/apps)"},
+        "StepOperationKey": {"type": "string", "minLength": 1,
+                             "description": "an action or search of the step's app (see /api/apps)"},
+    },
+    "securitySchemes": {
+        "accessToken": {
+            "type": "apiKey", "in": "header", "name": "X-Emulator-Token",
+            "description": "This install's access token, printed by `connector emulate` (data/access.token)",
+        },
     },
     "responses": {
         "Error": {
@@ -241,12 +293,15 @@ _COMPONENTS: dict[str, Any] = {
 }
 
 
-def openapi_document(server_url: str = "/", extra_paths: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def openapi_document(
+    server_url: str = "/", extra_paths: Mapping[str, Any] | None = None, apps: Mapping[str, App] | None = None
+) -> dict[str, Any]:
     """The OpenAPI 3.1 document for this emulator.
 
     Args:
         extra_paths: paths other blueprints add (``app.extensions["openapi_paths"]``), so a part of
             the API registered outside this package documents itself next to its routes.
+        apps: the installed apps; fields that name an app or an operation list them.
     """
     return {
         "openapi": "3.1.0",
@@ -256,6 +311,90 @@ def openapi_document(server_url: str = "/", extra_paths: Mapping[str, Any] | Non
             "description": "Flows, runs, replays, trials and the app catalogue of the local connector platform.",
         },
         "servers": [{"url": server_url}],
-        "paths": {**_PATHS, **(extra_paths or {})},
-        "components": _COMPONENTS,
+        "security": [{"accessToken": []}],
+        "paths": _with_links({**_PATHS, **(extra_paths or {})}),
+        "components": _with_app_keys(_COMPONENTS, apps or {}),
     }
+
+
+def _with_app_keys(components: dict[str, Any], apps: Mapping[str, App]) -> dict[str, Any]:
+    """The components with app and operation keys narrowed to what this emulator has installed.
+
+    Which operation belongs to which app is checked by the API (422), not by this document.
+    """
+    if not apps:
+        return components
+    schemas = dict(components["schemas"])
+    enums = {
+        "AppKey": sorted(apps),
+        "TriggerKey": sorted({t.key for app in apps.values() for t in app.triggers}),
+        "StepOperationKey": sorted({o.key for app in apps.values() for o in (*app.actions, *app.searches)}),
+    }
+    for name, values in enums.items():
+        schemas[name] = {**schemas[name], "enum": values}
+    return {**components, "schemas": schemas}
+
+
+def _ref(path: str, method: str) -> str:
+    return "#/paths/" + path.replace("~", "~0").replace("/", "~1") + "/" + method
+
+
+#: Where an id a response hands out can be used next: create -> read -> change -> delete chains that
+#: clients (and schemathesis's stateful phase) can follow. Each entry: the answer that hands the id out
+#: (path, method, status, runtime expression, target parameter) and the links named after what they do.
+_FLOW = "/api/flows/{flow_id}"
+_LINKS: tuple[tuple[str, str, str, str, str, tuple[tuple[str, str, str], ...]], ...] = (
+    ("/api/flows", "post", "201", "$response.body#/id", "flow_id", (
+        ("ReadTheNewFlow", _FLOW, "get"), ("ChangeTheNewFlow", _FLOW, "patch"),
+        ("DeleteTheNewFlow", _FLOW, "delete"), ("TurnTheNewFlowOn", _FLOW + "/on", "post"),
+        ("TurnTheNewFlowOff", _FLOW + "/off", "post"), ("PollTheNewFlow", _FLOW + "/poll", "post"),
+        ("TestTheNewFlowsTrigger", _FLOW + "/test-trigger", "post"),
+        ("PreviewTheNewFlow", _FLOW + "/preview", "post"),
+        ("ReleaseTheNewFlowsHeldRuns", _FLOW + "/held/release", "post"),
+        ("DiscardTheNewFlowsHeldRuns", _FLOW + "/held/discard", "post"),
+        ("ListTheNewFlowsDeliveries", _FLOW + "/deliveries", "get"),
+        ("HandshakeOnTheNewFlowsHook", "/hooks/{flow_id}", "get"),
+        ("DeliverToTheNewFlowsHook", "/hooks/{flow_id}", "post"),
+    )),
+    ("/api/flows", "post", "201", "$response.body#/id", "flow", (("ListTheNewFlowsRuns", "/api/runs", "get"),)),
+    ("/api/flows", "get", "200", "$response.body#/flows/0/id", "flow_id", (
+        ("ReadTheFirstFlow", _FLOW, "get"), ("ChangeTheFirstFlow", _FLOW, "patch"),
+        ("DeleteTheFirstFlow", _FLOW, "delete"),
+    )),
+    (_FLOW, "patch", "200", "$response.body#/id", "flow_id", (
+        ("ReadTheChangedFlow", _FLOW, "get"), ("DeleteTheChangedFlow", _FLOW, "delete"),
+    )),
+    (_FLOW + "/on", "post", "200", "$response.body#/id", "flow_id",
+     (("TurnTheFlowOffAgain", _FLOW + "/off", "post"),)),
+    ("/api/connections", "post", "201", "$response.body#/connection/id", "connection_id", (
+        ("ReadTheNewConnection", "/api/connections/{connection_id}", "get"),
+        ("TestTheNewConnection", "/api/connections/{connection_id}/test", "post"),
+        ("DeleteTheNewConnection", "/api/connections/{connection_id}", "delete"),
+    )),
+    ("/api/connections", "get", "200", "$response.body#/connections/0/id", "connection_id", (
+        ("ReadTheFirstConnection", "/api/connections/{connection_id}", "get"),
+        ("TestTheFirstConnection", "/api/connections/{connection_id}/test", "post"),
+    )),
+    ("/api/runs", "get", "200", "$response.body#/runs/0/id", "run_id", (
+        ("ReadTheNewestRun", "/api/runs/{run_id}", "get"), ("ReplayTheNewestRun", "/api/runs/{run_id}/replay", "post"),
+    )),
+    ("/api/apps", "get", "200", "$response.body#/apps/0/key", "app_key",
+     (("ReadTheFirstApp", "/api/apps/{app_key}", "get"),)),
+)
+
+
+def _with_links(paths: dict[str, Any]) -> dict[str, Any]:
+    """``paths`` with the OpenAPI links of :data:`_LINKS` on the responses that hand the ids out."""
+    linked = {path: {method: (dict(op) if isinstance(op, dict) else op) for method, op in item.items()}
+              for path, item in paths.items()}
+    for source, method, status, expression, parameter, targets in _LINKS:
+        if source not in linked:
+            continue
+        operation = linked[source][method]
+        responses = operation["responses"] = dict(operation["responses"])
+        response = responses[status] = dict(responses[status])
+        links = response["links"] = dict(response.get("links") or {})
+        for name, target, target_method in targets:
+            if target in linked and target_method in linked[target]:
+                links[name] = {"operationRef": _ref(target, target_method), "parameters": {parameter: expression}}
+    return linked

@@ -15,7 +15,8 @@ docs = Blueprint("api_docs", __name__, url_prefix="/api")
 
 @docs.get("/openapi.json")
 def openapi() -> Any:
-    return jsonify(openapi_document(request.host_url, current_app.extensions.get("openapi_paths")))
+    apps = current_app.extensions["emulator"].invoker.apps
+    return jsonify(openapi_document(request.host_url, current_app.extensions.get("openapi_paths"), apps))
 
 
 def register_api(app: Flask) -> None:

@@ -94,7 +94,10 @@ def start_oauth() -> Any:
     client = gateway().oauth_clients.get(app_key) if isinstance(app_key, str) else None
     if client is None:
         raise ApiError(422, f"{app_key!r} has no OAuth connect configured here; use an API key", "app")
-    name = str(body.get("name") or "").strip() or f"{app_key} (OAuth)"
+    given_name = body.get("name")
+    if given_name is not None and not isinstance(given_name, str):
+        raise ApiError(422, f"must be text, got {type(given_name).__name__}", "name")
+    name = (given_name or "").strip() or f"{app_key} (OAuth)"
     url = start_authorization(
         client.authorize_url, client.client_id, client.redirect_uri, client.scopes, _this_browsers_pending(),
         extra={"app": app_key, "name": name},

@@ -95,7 +95,11 @@ def register_error_handlers(app: Flask) -> None:
     def _http(exc: HTTPException) -> Any:
         if not _wants_json():
             return exc.get_response()
-        return error_response(exc.code or 400, exc.description or exc.name, None)
+        response, status = error_response(exc.code or 400, exc.description or exc.name, None)
+        for name, value in exc.get_headers():  # e.g. the Allow header a 405 must carry (RFC 9110)
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response, status
 
     @app.errorhandler(RecursionError)
     def _too_deep(exc: RecursionError) -> tuple[Response, int]:

@@ -48,7 +48,7 @@ def _detail(run_id: str) -> dict[str, Any]:
 @bp.get("")
 def list_runs() -> Any:
     em = _emulator()
-    status = request.args.get("status") or None
+    status = request.args.get("status")  # present but empty is a mistake, not "any status"
     if status is not None and status not in RUN_STATUSES:
         raise ApiError(422, f"unknown status {status!r}; use one of {', '.join(RUN_STATUSES)}", "status")
     flow_id = request.args.get("flow") or None

@@ -18,14 +18,21 @@ def _op(summary: str, *, body: dict[str, Any] | None = None, ok: str = "200",
         "summary": summary,
         "responses": {ok: {"description": "OK", "content": {"application/json": {"schema": _JSON_OBJECT}}}},
     }
-    for code in errors:
+    for code in (*errors, "401"):  # 401: no access token
         op["responses"][code] = _ERROR
     if body is not None:
         op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+        op["responses"]["400"] = _ERROR  # no body, or not JSON
+        op["responses"]["415"] = _ERROR  # a form or text post: only JSON is taken
     return op
 
 
-_APP_OPERATION = {"app": {"type": "string"}, "operation": {"type": "string"}}
+#: An address field of the sandbox forms: an address, or empty/null to have one generated.
+_OPTIONAL_EMAIL = {"anyOf": [{"type": "string", "format": "email"}, {"type": "string", "maxLength": 0},
+                             {"type": "null"}]}
+
+_APP_OPERATION = {"app": {"$ref": "#/components/schemas/AppKey"},
+                  "operation": {"$ref": "#/components/schemas/StepOperationKey"}}
 
 UI_OPENAPI_PATHS: dict[str, Any] = {
     "/api/mapping/preview": {
@@ -58,16 +65,22 @@ UI_OPENAPI_PATHS: dict[str, Any] = {
     "/api/sandboxes/okta/users": {
         "post": _op(
             "Create (and activate) a user in the Okta sandbox through its API; missing profile fields are generated",
-            body={"type": "object", "properties": {k: {"type": "string"} for k in (
-                "firstName", "lastName", "email", "login", "title", "department", "mobilePhone")}},
+            body={"type": "object", "description": "null or empty fields are generated", "properties": {
+                **{k: {"type": ["string", "null"]} for k in ("firstName", "lastName", "title", "department",
+                                                             "mobilePhone")},
+                "email": _OPTIONAL_EMAIL,
+                "login": {"type": ["string", "null"], "description": "default: the email; the org checks its form"}}},
             ok="201", errors=("400", "404", "422", "502"),
         ),
     },
     "/api/sandboxes/personio/employees": {
         "post": _op(
             "Create an employee in the Personio sandbox through its API; missing fields are generated",
-            body={"type": "object", "additionalProperties": False, "properties": {k: {"type": "string"} for k in (
-                "first_name", "last_name", "email", "department", "position")}},
+            body={"type": "object", "additionalProperties": False, "description": "null or empty fields are generated",
+                  "properties": {
+                      **{k: {"type": ["string", "null"]} for k in ("first_name", "last_name", "department",
+                                                                   "position")},
+                      "email": _OPTIONAL_EMAIL}},
             ok="201", errors=("400", "404", "422", "429", "502"),
         ),
         "get": {

@@ -21,7 +21,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from emulator.api.errors import ApiError as ApiProblem
 from emulator.sandbox.people import people
-from emulator.ui.sandboxes import in_process_client, running_sandbox
+from emulator.ui.sandboxes import in_process_client, json_object_body, running_sandbox
 
 personio_sandbox_api = Blueprint("ui_personio_sandbox", __name__)
 
@@ -117,8 +117,8 @@ def _generated_employee(sandbox: Any) -> dict[str, Any]:
 
 
 def _limit() -> int:
-    raw = request.args.get("limit", "")
-    if raw == "":
+    raw = request.args.get("limit")
+    if raw is None:  # absent means the default; present but empty is a mistake
         return DEFAULT_LIMIT
     if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
         raise ApiProblem(422, f"must be a whole number from 1 to {MAX_LIMIT}, got {raw!r}", "limit")
@@ -129,9 +129,7 @@ def _limit() -> int:
 @personio_sandbox_api.post("/api/sandboxes/personio/employees")
 def create_personio_employee() -> tuple[Response, int]:
     personio = running_sandbox("personio")
-    body = request.get_json(silent=True) if request.data else {}
-    if not isinstance(body, dict):
-        raise ApiProblem(400, "the body must be a JSON object of employee fields (or empty)", "body")
+    body = json_object_body("employee fields, e.g. {\"first_name\": \"Ada\"}")
     unknown = sorted(set(body) - set(EMPLOYEE_KEYS))
     if unknown:
         raise ApiProblem(422, f"is not a field of the form; use {', '.join(EMPLOYEE_KEYS)}", unknown[0])

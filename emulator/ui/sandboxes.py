@@ -25,6 +25,7 @@ import httpx
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from emulator.api.errors import ApiError as ApiProblem
+from emulator.api.errors import json_object
 from emulator.sandbox.people import people
 
 sandboxes_api = Blueprint("ui_sandboxes", __name__)
@@ -47,6 +48,23 @@ def running_sandbox(name: str) -> Any:
 def in_process_client(sandbox: Any, headers: dict[str, str]) -> httpx.Client:
     """An HTTP client that reaches ``sandbox``'s own API in-process (no sockets), with ``headers`` on every call."""
     return httpx.Client(base_url=IN_PROCESS_URL, headers=headers, transport=sandbox.transport(), timeout=10.0)
+
+
+def json_object_body(what: str) -> dict[str, Any]:
+    """The request's JSON object body; a plain form post or an empty body is refused.
+
+    Only JSON: another site's page can post a form (or ``text/plain``) here without any CORS check,
+    and an empty body would create a random record nobody asked for.
+
+    Raises:
+        ApiProblem: 415 for another content type, 400 for no or broken JSON, 422 for a non-object.
+    """
+    if request.mimetype != "application/json":
+        raise ApiProblem(
+            415, f"must be JSON (Content-Type: application/json), not {request.mimetype or 'none'!r}: send {what}",
+            "body",
+        )
+    return json_object()
 
 
 def _vendor_problem(response: httpx.Response, what: str) -> ApiProblem:
@@ -116,9 +134,7 @@ def list_okta_users() -> Response:
 @sandboxes_api.post("/api/sandboxes/okta/users")
 def create_okta_user() -> tuple[Response, int]:
     okta = running_sandbox("okta")
-    body = request.get_json(silent=True) if request.data else {}
-    if not isinstance(body, dict):
-        raise ApiProblem(400, "the body must be a JSON object of Okta profile fields (or empty)")
+    body = json_object_body("Okta profile fields, e.g. {\"firstName\": \"Ada\"}")
     profile = _generated_profile()
     for key in PROFILE_KEYS:
         value = body.get(key)
@@ -160,4 +176,4 @@ def list_sandbox_contacts() -> Response:
     return jsonify({"contacts": shown, "total": found.get("total", len(contacts))})
 
 
-__all__ = ["in_process_client", "running_sandbox", "sandboxes_api"]
+__all__ = ["in_process_client", "json_object_body", "running_sandbox", "sandboxes_api"]
