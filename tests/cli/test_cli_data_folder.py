@@ -91,7 +91,7 @@ def test_a_lost_key_file_is_an_error_naming_what_to_do_and_no_new_key_is_made(sa
 
 def test_the_emulator_will_not_start_afresh_next_to_data_sealed_with_a_lost_key(saved: Path) -> None:
     (saved / "secret.key").unlink()
-    with pytest.raises(BadInput, match="secret.key is missing"):
+    with pytest.raises(BadInput, match=r"secret\.key is missing"):
         build_environment("http://127.0.0.1:5996", saved, okta_users=1, contacts=1, employees=1,
                           runner_thread=False)
     assert not (saved / "secret.key").exists()
