@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 ACCESS_TOKEN_HEADER = "X-Emulator-Token"
 TOKEN_QUERY_PARAMETER = "token"
 TOKEN_FILE_NAME = "access.token"
+SESSION_KEY_FILE_NAME = "session.key"
 SESSION_KEY = "emulator_access"
 #: Paths that need no token: vendors' deliveries (authenticated per delivery), the login page, static files.
 EXEMPT_PREFIXES = ("/hooks/", "/login", "/ui/static/")
@@ -51,7 +52,18 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 def load_access_token(data_dir: str | Path) -> str:
     """This install's access token from ``<data_dir>/access.token``, created (0600) on first use."""
-    path = Path(data_dir) / TOKEN_FILE_NAME
+    return _owner_only_secret(Path(data_dir) / TOKEN_FILE_NAME)
+
+
+def load_session_key(data_dir: str | Path) -> str:
+    """The key that signs browser sessions, kept in ``<data_dir>/session.key`` (0600).
+
+    Kept, not made per process, so a signed-in browser stays signed in across restarts of the emulator.
+    """
+    return _owner_only_secret(Path(data_dir) / SESSION_KEY_FILE_NAME)
+
+
+def _owner_only_secret(path: Path) -> str:
     if path.exists():
         token = path.read_text().strip()
         if token:

@@ -15,6 +15,7 @@ at every start; flows, runs, dedupe records and connections live in SQLite under
 
 from __future__ import annotations
 
+import os
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from emulator.access import (
     allowed_hosts,
     init_access,
     load_access_token,
+    load_session_key,
     tokenised_url,
 )
 from emulator.api.connections import register_connections
@@ -161,6 +163,7 @@ def build_environment(
                 "okta": okta.base_url, "contacts": contacts_sandbox.base_url, "personio": personio.base_url,
             },
             "SECRET_BOX": lambda: gateway.store.box,
+            "SECRET_KEY": os.environ.get("EMULATOR_SECRET_KEY") or load_session_key(data),
             **dict(config or {}),
             "ALLOW_URLS": sorted(policy.allowed_origins),
         }

@@ -120,11 +120,45 @@ def test_create_read_update_delete_chains_follow_the_documented_links(
                                      derandomize=True, deadline=None, database=None,
                                      suppress_health_check=list(hypothesis.HealthCheck)),
     )
+    # Which links hypothesis walks depends on the run; that it walks several, with ids that work, does not.
     links = {link.split(" -> ")[1].split("] ")[1] for link, _label, _status in followed}
     succeeded = {link.split(" -> ")[1].split("] ")[1] for link, _label, status in followed if status < 300}
-    assert len(links) >= 5, f"the stateful phase followed too few documented links: {sorted(links)}"
-    assert "DeleteTheNewFlow" in succeeded, "a flow created through the API was not deleted through its link"
-    assert {"ReadTheFirstFlow", "ReadTheFirstConnection", "ReadTheNewFlow"} & succeeded, sorted(succeeded)
+    assert len(links) >= 3, f"the stateful phase followed too few documented links: {sorted(links)}"
+    assert any(name.startswith(("Read", "Delete", "Change")) for name in succeeded), sorted(succeeded)
+
+
+def _pointer(document: Any, expression: str) -> Any:
+    """The value a ``$response.body#/a/0/b`` runtime expression points at."""
+    value = document
+    for part in expression.removeprefix("$response.body#/").split("/"):
+        value = value[int(part)] if isinstance(value, list) else value[part]
+    return value
+
+
+def test_every_link_of_a_new_flow_hands_its_id_to_an_operation_that_finds_it(platform: Environment) -> None:
+    """create -> read -> change -> turn on/off -> ... -> delete, walked by the document's own links."""
+    client = platform.emulator.test_client()
+    headers = platform.api_headers
+    document = client.get("/api/openapi.json", headers=headers).get_json()
+    create = document["paths"]["/api/flows"]["post"]
+    example = document["components"]["schemas"]["FlowInput"]["examples"][0]
+    created = client.post("/api/flows", json=example, headers=headers)
+    assert created.status_code == 201, created.get_data(as_text=True)
+    links = create["responses"]["201"]["links"]
+    ordered = sorted(links.items(), key=lambda item: item[1]["operationRef"].endswith("/delete"))
+    for name, link in ordered:
+        path, method = link["operationRef"].removeprefix("#/paths/").rsplit("/", 1)
+        path = path.replace("~1", "/").replace("~0", "~")
+        [(parameter, expression)] = link["parameters"].items()
+        value = _pointer(created.get_json(), expression)
+        url = path.replace("{" + parameter + "}", value) if "{" + parameter + "}" in path else path
+        query = {} if "{" + parameter + "}" in path else {parameter: value}
+        body = {"name": "Renamed by its link"} if method == "patch" else ({} if method == "post" else None)
+        answer = client.open(url, method=method.upper(), query_string=query, json=body, headers=headers)
+        documented = document["paths"][path][method]["responses"]
+        assert str(answer.status_code) in documented, (name, answer.status_code, answer.get_data(as_text=True))
+        assert answer.status_code != 404, f"{name}: the id the create answered was not found at {url}"
+    assert client.get(f"/api/flows/{created.get_json()['id']}", headers=headers).status_code == 404  # deleted last
 
 
 def test_the_document_declares_its_links_and_its_auth(platform: Environment) -> None:

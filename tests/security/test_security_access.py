@@ -178,3 +178,6 @@ def test_the_access_token_is_kept_owner_only_and_survives_a_restart(tmp_path: Pa
     assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
     assert first.access_token == second.access_token == token_file.read_text().strip()
     assert len(first.access_token) >= 32
+    # A browser signed in before the restart is still signed in after it.
+    assert stat.S_IMODE((tmp_path / "data" / "session.key").stat().st_mode) == 0o600
+    assert first.emulator.config["SECRET_KEY"] == second.emulator.config["SECRET_KEY"]
