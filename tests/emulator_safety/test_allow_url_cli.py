@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -48,12 +49,14 @@ def emulator(own_api: ServedApp, tmp_path: Path) -> Iterator[tuple[httpx.Client,
              "--allow-url", own_api.base_url],
             stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
-        client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10.0,
-                              headers={"Authorization": "Bearer author-script"})
+        client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10.0)
         try:
             deadline = time.monotonic() + 30
             while True:
                 assert process.poll() is None, log.read_text()
+                printed = re.search(r"X-Emulator-Token: (\S+)", log.read_text(errors="replace"))
+                if printed:  # the access token `connector emulate` printed, as a script author copies it
+                    client.headers["X-Emulator-Token"] = printed.group(1)
                 try:
                     if client.get("/api/flows").status_code == 200:
                         break
@@ -97,7 +100,11 @@ def test_without_the_setting_the_page_shows_no_allowance(tmp_path):
     env = build_environment("http://127.0.0.1:5997", tmp_path / "data", okta_users=1, contacts=1, employees=1,
                             runner_thread=False)
     try:
-        assert 'id="allowed-origins"' not in env.emulator.test_client().get("/connections").get_data(as_text=True)
+        browser = env.emulator.test_client()
+        browser.get(env.start_url.removeprefix(env.public_url))  # signed in, as after opening the start URL
+        page = browser.get("/connections")
+        assert page.status_code == 200
+        assert 'id="allowed-origins"' not in page.get_data(as_text=True)
         assert env.gateway.policy.allowed_origins == frozenset()
     finally:
         env.close()

@@ -124,7 +124,7 @@ def world(listener: CountingListener, tmp_path_factory: pytest.TempPathFactory) 
                                 employees=1, runner_thread=False, allow_urls=[vendor.base_url])
         env.gateway.resolver = PlayedDns()
         api = env.emulator.test_client()
-        api.environ_base["HTTP_AUTHORIZATION"] = "Bearer outbound-script"
+        api.environ_base["HTTP_X_EMULATOR_TOKEN"] = env.access_token  # a script with the install's token
         yield {"env": env, "api": api, "vendor": vendor.base_url, "vendor_app": vendor_app}
         env.close()
 
