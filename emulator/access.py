@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import os
 import secrets
 from collections.abc import Iterable
@@ -43,8 +44,9 @@ TOKEN_QUERY_PARAMETER = "token"
 TOKEN_FILE_NAME = "access.token"
 SESSION_KEY_FILE_NAME = "session.key"
 SESSION_KEY = "emulator_access"
-#: Paths that need no token: vendors' deliveries (authenticated per delivery), the login page, static files.
-EXEMPT_PREFIXES = ("/hooks/", "/login", "/ui/static/")
+#: Paths that need no token: vendors' deliveries (authenticated per delivery), static files, the login page.
+EXEMPT_PREFIXES = ("/hooks/", "/ui/static/")
+LOGIN_PATH = "/login"
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
 _WILDCARD_BINDS = ("0.0.0.0", "::", "[::]", "")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -133,17 +135,9 @@ class HostAllowList:
             f"the Host header {shown!r} is not one this emulator serves; open it through one of "
             f"{', '.join(sorted(self.hosts))} or start it with `connector emulate --allow-host {host or 'HOST'}`"
         )
-        body = (
-            b'{"error": {"message": ' + _json_text(message) + b', "field": "Host"}}\n'
-        )
+        body = json.dumps({"error": {"message": message, "field": "Host"}}).encode() + b"\n"
         start_response("403 Forbidden", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
         return [body]
-
-
-def _json_text(text: str) -> bytes:
-    import json
-
-    return json.dumps(text).encode()
 
 
 # --- the access token -------------------------------------------------------------------------------
@@ -189,7 +183,7 @@ def _without_token_parameter() -> str:
 def check_access() -> Any:
     """``before_request`` hook: None lets the request through; else a 401 (API) or the login page."""
     path = request.path
-    if path.startswith(EXEMPT_PREFIXES):
+    if path.startswith(EXEMPT_PREFIXES) or path == LOGIN_PATH:
         return None
     presented = request.headers.get(ACCESS_TOKEN_HEADER)
     if presented is not None:
@@ -203,7 +197,7 @@ def check_access() -> Any:
     if _signed_in():
         return None
     offered = request.args.get(TOKEN_QUERY_PARAMETER)
-    if offered is not None and request.method == "GET":
+    if offered is not None and request.method in ("GET", "HEAD"):
         if _matches(offered):
             session[SESSION_KEY] = _fingerprint(_expected_token())
             return redirect(_safe_next(_without_token_parameter()))  # keep the token out of history
@@ -213,13 +207,13 @@ def check_access() -> Any:
             f"this emulator needs its access token: send it in the {ACCESS_TOKEN_HEADER} header (it is "
             "printed by `connector emulate` and kept in access.token in the data folder)"
         )
-    return redirect("/login?next=" + quote(request.full_path.rstrip("?"), safe=""))
+    return redirect("/login?next=" + quote(_without_token_parameter(), safe=""))  # a token never rides along
 
 
 login_bp = Blueprint("access", __name__)
 
 
-@login_bp.route("/login", methods=["GET", "POST"])
+@login_bp.route(LOGIN_PATH, methods=["GET", "POST"])
 def login() -> Any:
     """The login form: the access token in, a signed-in session out."""
     target = _safe_next(request.values.get("next"))

@@ -142,6 +142,19 @@ def test_the_printed_start_url_signs_the_browser_in_and_drops_the_token_from_the
         assert browser.get("/api/connections").status_code == 200  # the page's own fetches
 
 
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_a_wrong_or_right_token_in_the_start_url_never_lands_in_another_url(
+    served: tuple[Environment, ServedApp], method: str
+) -> None:
+    env, server = served
+    with httpx.Client(base_url=server.base_url) as browser, httpx.Client(base_url=server.base_url) as stranger:
+        right = browser.request(method, f"/runs?token={env.access_token}&x=1")
+        wrong = stranger.request(method, "/runs?token=guess&x=1")
+    assert (right.status_code, right.headers["Location"]) == (302, "/runs?x=1")
+    assert wrong.status_code == 302 and "guess" not in wrong.headers["Location"]
+    assert wrong.headers["Location"].startswith("/login?error=wrong&next=")
+
+
 def test_the_login_form_takes_the_token_and_refuses_a_wrong_one(
     served: tuple[Environment, ServedApp],
 ) -> None:
