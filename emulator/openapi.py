@@ -23,10 +23,9 @@ def _op(summary: str, *, body: str | None = None, ok: str = "200", errors: tuple
     ``body="Name!"`` is a required JSON body of schema ``Name``; a required body also documents the
     400 its absence (or broken JSON) gets.
     """
-    op: dict[str, Any] = {
-        "summary": summary,
-        "responses": {ok: {"description": "OK", "content": {"application/json": {"schema": _OBJ}}}},
-    }
+    answer = {"description": "No content"} if ok == "204" else {
+        "description": "OK", "content": {"application/json": {"schema": _OBJ}}}
+    op: dict[str, Any] = {"summary": summary, "responses": {ok: answer}}
     for code in (*errors, "401"):
         op["responses"][code] = _ERROR
     if body:
@@ -350,6 +349,7 @@ _LINKS: tuple[tuple[str, str, str, str, str, tuple[tuple[str, str, str], ...]], 
         ("TurnTheNewFlowOff", _FLOW + "/off", "post"), ("PollTheNewFlow", _FLOW + "/poll", "post"),
         ("TestTheNewFlowsTrigger", _FLOW + "/test-trigger", "post"),
         ("PreviewTheNewFlow", _FLOW + "/preview", "post"),
+        ("TestAStepOfTheNewFlow", _FLOW + "/steps/{index}/test", "post"),
         ("ReleaseTheNewFlowsHeldRuns", _FLOW + "/held/release", "post"),
         ("DiscardTheNewFlowsHeldRuns", _FLOW + "/held/discard", "post"),
         ("ListTheNewFlowsDeliveries", _FLOW + "/deliveries", "get"),
