@@ -7,8 +7,8 @@ own APIs) and reads the outcome the way a user would check it (run history, the 
 from __future__ import annotations
 
 import os
-import re
 import random
+import re
 import signal
 import socket
 import subprocess
