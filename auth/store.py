@@ -28,7 +28,7 @@ from auth.redaction import install_redaction, register_secret
 from auth.secrets import KEY_FILE_NAME, KEYS_ENV, SecretBox
 from connector.context import Connection
 from connector.dedupe import create_schema, make_owner_only
-from connector.errors import BadInput, ExpiredAuth
+from connector.errors import BadInput, DatabaseUnreadable, ExpiredAuth
 
 DATA_DIR_ENV = "CONNECTOR_DATA_DIR"
 DEFAULT_DATA_DIR = "data"
@@ -308,31 +308,36 @@ def sqlite_engine(path: Path) -> sa.Engine:
     return engine
 
 
-#: Databases in a data folder that hold values sealed with its key, and the table whose rows are sealed.
-SEALED_DATABASES = ((DATABASE_NAME, "connections"), ("emulator.db", "emulator_flows"))
+#: Databases in a data folder that hold values sealed with its key: file, table with sealed rows, and
+#: what the damaged-database message calls it.
+SEALED_DATABASES = ((DATABASE_NAME, "connections", "connections"), ("emulator.db", "emulator_flows", "emulator"))
 
 
 def _sealed_rows(directory: Path) -> list[str]:
     """``"<n> rows in <file>"`` for each database in ``directory`` holding data sealed with its key.
 
-    Read-only: a missing database is not created, and a damaged one counts as holding data.
+    Read-only: a missing database is not created.
+
+    Raises:
+        DatabaseUnreadable: a database is damaged; nothing (no key either) is made next to it.
     """
     import sqlite3
 
     found = []
-    for file_name, table in SEALED_DATABASES:
+    for file_name, table, what in SEALED_DATABASES:
         path = directory / file_name
         if not path.exists() or path.stat().st_size == 0:
             continue
         try:
             with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
                 count = db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # table name is ours
-        except sqlite3.OperationalError as exc:
+        except sqlite3.DatabaseError as exc:
             if "no such table" in str(exc):
                 continue
-            count = "unreadable"
-        except sqlite3.DatabaseError:
-            count = "unreadable"
+            raise DatabaseUnreadable(
+                f"the {what} database {path} cannot be read ({str(exc).strip()}); move the file aside or restore "
+                "it from a backup, then start again"
+            ) from None
         if count:
             found.append(f"{count} {table} rows in {path}")
     return found
@@ -361,6 +366,7 @@ def open_store(data_dir: str | Path | None = None) -> CredentialStore:
 
     Raises:
         BadInput: the key file is missing next to data sealed with it (a new key would strand that data).
+        DatabaseUnreadable: a database in the folder is damaged.
     """
     directory = data_dir_path(data_dir)
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)  # databases and the key file: owner only
