@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from ui_browser_harness import Platform, needs_chromium, wait_for_runs
+from ui_browser_harness import Platform, needs_chromium, open_start_url, wait_for_runs
 
 from emulator.demo import seed_demo
 
@@ -32,6 +32,7 @@ def test_a_failed_hook_delivery_is_flagged_on_the_flows_page_and_replayed_from_t
                                  "login": "dana.lost@example.org"})
     env.okta.outbox.flush()
 
+    open_start_url(page, env)
     page.goto(f"{base}/flows")
     banner = page.locator(f'.banner[data-flow-id="{flow["id"]}"]')
     for _ in range(30):  # the scheduler thread tries the delivery shortly after it arrives
