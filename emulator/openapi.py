@@ -234,8 +234,8 @@ _COMPONENTS: dict[str, Any] = {
             "type": "object",
             "additionalProperties": False,
             "required": ["trigger"],
-            "properties": {
-                **_FLOW_FIELDS,
+            "properties": {  # a draft is tried, never stored: it has no notification URL
+                **{name: schema for name, schema in _FLOW_FIELDS.items() if name != "notify_url"},
                 "sample": {"type": ["object", "null"], "description": "one trigger item; default: the trigger's"},
             },
         },
