@@ -44,9 +44,11 @@ TOKEN_QUERY_PARAMETER = "token"
 TOKEN_FILE_NAME = "access.token"
 SESSION_KEY_FILE_NAME = "session.key"
 SESSION_KEY = "emulator_access"
-#: Paths that need no token: vendors' deliveries (authenticated per delivery), static files, the login page.
+#: Paths that need no token: vendors' deliveries (authenticated per delivery), static files, the login page
+#: and the icon browsers ask for on every page (the login page's too).
 EXEMPT_PREFIXES = ("/hooks/", "/ui/static/")
 LOGIN_PATH = "/login"
+EXEMPT_PATHS = frozenset({LOGIN_PATH, "/favicon.ico"})
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
 _WILDCARD_BINDS = ("0.0.0.0", "::", "[::]", "")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -183,7 +185,7 @@ def _without_token_parameter() -> str:
 def check_access() -> Any:
     """``before_request`` hook: None lets the request through; else a 401 (API) or the login page."""
     path = request.path
-    if path.startswith(EXEMPT_PREFIXES) or path == LOGIN_PATH:
+    if path.startswith(EXEMPT_PREFIXES) or path in EXEMPT_PATHS:
         return None
     presented = request.headers.get(ACCESS_TOKEN_HEADER)
     if presented is not None:

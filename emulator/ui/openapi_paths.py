@@ -72,6 +72,11 @@ UI_OPENAPI_PATHS: dict[str, Any] = {
                 "login": {"type": ["string", "null"], "description": "default: the email; the org checks its form"}}},
             ok="201", errors=("400", "404", "422", "502"),
         ),
+        "get": {
+            **_op("The newest users of the Okta sandbox, newest first", errors=("404", "422", "502")),
+            "parameters": [{"name": "limit", "in": "query", "required": False,
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 50, "default": 5}}],
+        },
     },
     "/api/sandboxes/personio/employees": {
         "post": _op(

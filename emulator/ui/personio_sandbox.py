@@ -17,11 +17,11 @@ import secrets
 from typing import Any
 
 import httpx
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify
 
 from emulator.api.errors import ApiError as ApiProblem
 from emulator.sandbox.people import people
-from emulator.ui.sandboxes import in_process_client, json_object_body, running_sandbox
+from emulator.ui.sandboxes import in_process_client, json_object_body, list_limit, running_sandbox
 
 personio_sandbox_api = Blueprint("ui_personio_sandbox", __name__)
 
@@ -117,12 +117,7 @@ def _generated_employee(sandbox: Any) -> dict[str, Any]:
 
 
 def _limit() -> int:
-    raw = request.args.get("limit")
-    if raw is None:  # absent means the default; present but empty is a mistake
-        return DEFAULT_LIMIT
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
-        raise ApiProblem(422, f"must be a whole number from 1 to {MAX_LIMIT}, got {raw!r}", "limit")
-    return int(raw)
+    return list_limit(default=DEFAULT_LIMIT, highest=MAX_LIMIT)
 
 
 # -- routes -----------------------------------------------------------------------------------------

@@ -67,6 +67,20 @@ def json_object_body(what: str) -> dict[str, Any]:
     return json_object()
 
 
+def list_limit(*, default: int, highest: int) -> int:
+    """``?limit=``: absent means ``default``; present it must be a whole number from 1 to ``highest``.
+
+    Raises:
+        ApiProblem: 422 naming ``limit`` (an empty or wrong value is a mistake, never the default).
+    """
+    raw = request.args.get("limit")
+    if raw is None:
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= highest:
+        raise ApiProblem(422, f"must be a whole number from 1 to {highest}, got {raw!r}", "limit")
+    return int(raw)
+
+
 def _vendor_problem(response: httpx.Response, what: str) -> ApiProblem:
     try:
         body = response.json()
@@ -113,11 +127,11 @@ def list_okta_users() -> Response:
     """The newest users of the Okta sandbox, asked the way an Okta admin script would (search sorted by
     creation time, newest first), so the card shows the user just created at the top."""
     okta = running_sandbox("okta")
-    limit = request.args.get("limit", default=5, type=int) or 5
+    limit = list_limit(default=5, highest=50)
     headers = {"Authorization": f"SSWS {okta.settings.token}", "Accept": "application/json"}
     params: dict[str, str | int] = {
         "search": 'created gt "1970-01-01T00:00:00.000Z"', "sortBy": "created", "sortOrder": "desc",
-        "limit": max(1, min(limit, 50)),
+        "limit": limit,
     }
     with in_process_client(okta, headers) as http:
         response = http.get("/api/v1/users", params=params)
@@ -176,4 +190,4 @@ def list_sandbox_contacts() -> Response:
     return jsonify({"contacts": shown, "total": found.get("total", len(contacts))})
 
 
-__all__ = ["in_process_client", "json_object_body", "running_sandbox", "sandboxes_api"]
+__all__ = ["in_process_client", "json_object_body", "list_limit", "running_sandbox", "sandboxes_api"]

@@ -38,7 +38,7 @@ def saved(world: CliWorld, tmp_path: Path) -> Path:
     """A data folder the user made beforehand (``mkdir data``), with one saved Okta connection."""
     data_dir = tmp_path / "data"
     data_dir.mkdir(mode=0o755)
-    connected = _run(data_dir, "connect", "okta", "--org-url", world.okta_url, "--token", OKTA_TOKEN,
+    connected = _run(data_dir, "connect", "okta", "--org-url", world.okta_url, "--api-token", OKTA_TOKEN,
                      "--name", "okta-folder")
     assert connected.exit_code == 0, connected.output
     return data_dir
@@ -81,7 +81,7 @@ def test_a_lost_key_file_is_an_error_naming_what_to_do_and_no_new_key_is_made(sa
     line = _one_error_line(_run(saved, "connections", "list"))
     assert "secret.key is missing" in line and "restore the key file" in line and "connector.db" in line
     assert not key_file.exists()
-    assert _one_error_line(_run(saved, "connect", "okta", "--org-url", "https://x.okta.com", "--token", "t",
+    assert _one_error_line(_run(saved, "connect", "okta", "--org-url", "https://x.okta.com", "--api-token", "t",
                                 "--name", "another"))
     assert not key_file.exists()
 

@@ -4,6 +4,7 @@ picks up edited connector code without a manual restart, and `--log-level` shows
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -59,8 +60,12 @@ class Emulate:
         return self.log.read_text()
 
     def apps(self) -> str | None:
+        printed = re.search(r"X-Emulator-Token: (\S+)", self.output())  # the token the banner printed
+        if printed is None:
+            return None
         try:
-            answer = httpx.get(f"{self.base_url}/api/apps", timeout=5.0)
+            answer = httpx.get(f"{self.base_url}/api/apps", timeout=5.0,
+                               headers={"X-Emulator-Token": printed.group(1)})
         except httpx.TransportError:
             return None
         return answer.text if answer.status_code == 200 else None

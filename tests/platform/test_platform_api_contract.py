@@ -175,6 +175,7 @@ def test_a_sandbox_record_is_created_only_from_a_json_body(platform: Environment
 
 
 @pytest.mark.parametrize("query", ["/api/sandboxes/personio/employees?limit=", "/api/runs?limit=",
+                                   "/api/sandboxes/okta/users?limit=", "/api/sandboxes/okta/users?limit=ten",
                                    "/api/runs?status=", "/api/runs?offset="])
 def test_an_empty_query_value_is_refused_not_taken_as_the_default(platform: Environment, query: str) -> None:
     answer = platform.emulator.test_client().get(query, headers=platform.api_headers)

@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 import pytest
-from ui_browser_harness import Platform, needs_chromium
+from ui_browser_harness import Platform, needs_chromium, open_start_url
 
 from emulator.demo import seed_demo
 
@@ -21,6 +21,7 @@ def _flows(env: Any) -> list[dict[str, Any]]:
 
 def test_trials_store_nothing_until_save_and_a_saved_flow_can_be_deleted(platform: Platform, page: Any) -> None:
     env, base = platform
+    open_start_url(page, env)  # the URL connector emulate printed signs the browser in
     seed_demo(env)
     before = len(_flows(env))
     not_found: list[str] = []
@@ -60,6 +61,7 @@ def test_trials_store_nothing_until_save_and_a_saved_flow_can_be_deleted(platfor
 
 def test_the_flows_list_shows_labels_and_flags_a_paused_flow(platform: Platform, page: Any) -> None:
     env, base = platform
+    open_start_url(page, env)  # the URL connector emulate printed signs the browser in
     ids = seed_demo(env)
     env.emulator.extensions["emulator"].runner.pause(ids["flow"], "reconnect Okta sandbox")
     page.goto(f"{base}/flows")
@@ -73,7 +75,8 @@ def test_the_flows_list_shows_labels_and_flags_a_paused_flow(platform: Platform,
 
 
 def test_the_okta_card_lists_the_newest_users_and_the_consent_page_is_styled(platform: Platform, page: Any) -> None:
-    _env, base = platform
+    env, base = platform
+    open_start_url(page, env)  # the URL connector emulate printed signs the browser in
     page.goto(f"{base}/sandboxes")
     page.wait_for_selector("#okta-body tr[data-user-id]")
     page.fill("#okta-first-name", "Ola")

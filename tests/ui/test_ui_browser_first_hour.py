@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from ui_browser_harness import needs_chromium, wait_for_runs
+from ui_browser_harness import needs_chromium, open_start_url, wait_for_runs
 
 from connector.cli import main
 from connector.registry import load_apps
@@ -49,6 +49,7 @@ def test_a_new_connector_runs_a_flow_into_the_contacts_sandbox(
     served, service = fake_api
     apps = {**load_apps(), "recipes": recipes_package.app.APP}
     env, base = start_platform(APPS=apps, ALLOW_URLS=[served.base_url])
+    open_start_url(page, env)  # the URL connector emulate printed signs the browser in
     seed_demo(env)
 
     page.goto(f"{base}/connections")

@@ -17,9 +17,11 @@ from emulator.demo import Environment
 README = Path(__file__).resolve().parents[2] / "README.md"
 
 
-def test_favicon_is_served_and_every_page_links_an_icon(ui_app: Flask) -> None:
-    client = ui_app.test_client()
-    icon = client.get("/favicon.ico")
+def test_favicon_is_served_and_every_page_links_an_icon(
+    ui_app: Flask, browser_session: tuple[FlaskClient, str]
+) -> None:
+    icon = ui_app.test_client().get("/favicon.ico")  # also before signing in: the login page has it too
+    client = browser_session[0]
     assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
     assert b"<svg" in icon.data
     page = client.get("/flows").get_data(as_text=True)

@@ -378,7 +378,7 @@ def _error_page(error: OAuthError) -> Response:
 #: Headers of the consent page and its error pages. No ``form-action``: the decision's redirect goes to
 #: the client's registered redirect URI, which browsers would check against it.
 CONSENT_PAGE_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; "
+    "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; "
                                "base-uri 'none'",
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
