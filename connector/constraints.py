@@ -427,6 +427,66 @@ def auth_is_complete(app: App) -> list[Problem]:
     return problems
 
 
+# --- 9. record types ---------------------------------------------------------------------------------
+
+_SYNC_FUNCTIONS = ("list_changes", "read", "create", "update")
+
+
+def record_types_are_complete(app: App) -> list[Problem]:
+    """A syncable record type can do everything a sync asks of it, and names only fields it has.
+
+    A sync lists changes, reads, creates and updates; one missing function would fail the first cycle
+    that needs it, long after the sync was set up. Identity keys match records across apps, so each must
+    be a plain field; list parts merge as sets, so each must be a list; keys are unique within the type.
+    """
+    problems: list[Problem] = []
+    seen_types: set[str] = set()
+    for record_type in app.record_types:
+        where = f"{app.key}.record_types.{record_type.key}"
+        if record_type.key in seen_types:
+            problems.append(Problem(where, "record-types", "this record type key is used twice; rename one"))
+        seen_types.add(record_type.key)
+        for name in _SYNC_FUNCTIONS:
+            if getattr(record_type, name) is None:
+                problems.append(Problem(
+                    f"{where}.{name}", "record-types",
+                    f"a syncable record type needs {name} (a sync calls it every cycle); implement it",
+                ))
+        plain = {f.key for f in record_type.fields}
+        seen: set[str] = set()
+        for f in (*record_type.fields, *record_type.list_parts):
+            if f.key in seen:
+                problems.append(Problem(
+                    f"{where}.fields.{f.key}", "record-types",
+                    f"field {f.key!r} is declared twice (as a field or a list part); keep one",
+                ))
+            seen.add(f.key)
+        for f in record_type.list_parts:
+            if f.type != "list":
+                problems.append(Problem(
+                    f"{where}.list_parts.{f.key}", "record-types",
+                    f"list part {f.key!r} has type {f.type!r}; list parts merge as sets, so give it type='list'",
+                ))
+        for key in record_type.identity_keys:
+            if key not in plain:
+                problems.append(Problem(
+                    f"{where}.identity_keys", "record-types",
+                    f"identity key {key!r} is not one of the record type's fields; declare it in fields or drop it",
+                ))
+        for key in record_type.create_only:
+            if key not in plain:
+                problems.append(Problem(
+                    f"{where}.create_only", "record-types",
+                    f"create-only field {key!r} is not one of the record type's fields; declare it or drop it",
+                ))
+        if not record_type.identity_keys:
+            problems.append(Problem(
+                f"{where}.identity_keys", "record-types",
+                "no identity keys, so a first sync could never link existing records; name at least one (email)",
+            ))
+    return problems
+
+
 #: Every cross-field rule, in the order problems are reported.
 RULES: list[Rule] = [
     unique_keys,
@@ -437,6 +497,7 @@ RULES: list[Rule] = [
     defaults_are_usable,
     field_types_are_complete,
     auth_is_complete,
+    record_types_are_complete,
 ]
 
 

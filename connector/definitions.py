@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     import httpx
 
     from connector.context import Context, HookRequest
+    from connector.records import RecordType
 
 FieldType = Literal[
     "string", "text", "integer", "number", "boolean", "datetime", "email", "password", "list", "dict",
@@ -224,6 +225,8 @@ class App:
     #: ``module:attribute`` of a click command serving this app's sandbox (a stateful local fake of the
     #: vendor's API), so ``connector sandbox APP`` finds it; empty when the app has none.
     sandbox: str = ""
+    #: Kinds of records a two-way sync can keep equal with another app's (see connector.records).
+    record_types: tuple[RecordType, ...] = ()
 
     @property
     def operations(self) -> tuple[Operation, ...]:
@@ -239,3 +242,14 @@ class App:
         from connector.errors import BadInput
 
         raise BadInput(f"app {self.key!r} has no operation {key!r}; known operations: {known}", "operation")
+
+    def record_type(self, key: str) -> RecordType:
+        """Find a record type by key (``employee``) or qualified key (``personio.employee``)."""
+        plain = key.removeprefix(f"{self.key}.")
+        for record_type in self.record_types:
+            if record_type.key == plain:
+                return record_type
+        known = ", ".join(f"{self.key}.{rt.key}" for rt in self.record_types) or "none"
+        from connector.errors import BadInput
+
+        raise BadInput(f"app {self.key!r} has no record type {key!r}; known record types: {known}", "record_type")

@@ -26,6 +26,7 @@ from jsonschema import Draft202012Validator, ValidationError
 from connector.constraints import Problem, check_rules, field_types_known, short_repr
 from connector.definitions import Action, App, AuthSpec, Field, Operation, Trigger
 from connector.errors import DefinitionError
+from connector.records import RecordType
 from connector.schema import input_schema, output_schema
 
 MANIFEST_SCHEMA_VERSION = "1.0"
@@ -143,6 +144,29 @@ def _operation(op: Operation, strict: bool, where: str) -> dict[str, Any]:
     return entry
 
 
+def _record_field(f: Field, create_only: tuple[str, ...]) -> dict[str, Any]:
+    entry: dict[str, Any] = {"key": f.key, "label": f.display_label, "type": f.type}
+    if f.type == "list":
+        entry["itemType"] = f.item_type
+    if f.key in create_only:
+        entry["createOnly"] = True
+    return entry
+
+
+def _record_type(record_type: RecordType) -> dict[str, Any]:
+    return {
+        "key": record_type.key,
+        "noun": record_type.noun,
+        "display": {"label": record_type.label, "description": record_type.description, "hidden": False},
+        "fields": [_record_field(f, record_type.create_only) for f in record_type.fields],
+        "listParts": [_record_field(f, ()) for f in record_type.list_parts],
+        "identityKeys": list(record_type.identity_keys),
+        "modifiedResolution": record_type.modified_resolution,
+        "scopes": sorted(set(record_type.scopes)),
+        "sample": _json_safe(dict(record_type.sample)),
+    }
+
+
 def _build(app: App, strict: bool) -> dict[str, Any]:
     def operations(ops: Iterable[Operation]) -> list[dict[str, Any]]:
         ordered = sorted(ops, key=lambda op: op.key)
@@ -161,6 +185,8 @@ def _build(app: App, strict: bool) -> dict[str, Any]:
         "triggers": operations(app.triggers),
         "actions": operations(app.actions),
         "searches": operations(app.searches),
+        **({"recordTypes": [_record_type(rt) for rt in sorted(app.record_types, key=lambda rt: rt.key)]}
+           if app.record_types else {}),
     }
 
 

@@ -13,6 +13,7 @@ from actions.contacts import (
     complete_task,
     contact_appointments,
     contact_notes,
+    contact_records,
     contact_tasks,
     contacts_by_business,
     create_contact,
@@ -66,5 +67,8 @@ APP = App(
         contact_tasks.SEARCH,
         contact_notes.SEARCH,
         contact_appointments.SEARCH,
+    ),
+    record_types=(
+        contact_records.RECORD_TYPE,
     ),
 )

@@ -6,7 +6,7 @@ or ``actions/personio/``.
 
 from __future__ import annotations
 
-from actions.personio import find_employee, list_employees, update_employee
+from actions.personio import employee_records, find_employee, list_employees, update_employee
 from auth.personio import PERSONIO_AUTH
 from connector.definitions import App
 from triggers.personio import new_employee, updated_employee
@@ -29,5 +29,8 @@ APP = App(
     searches=(
         find_employee.SEARCH,
         list_employees.SEARCH,
+    ),
+    record_types=(
+        employee_records.RECORD_TYPE,
     ),
 )

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from connector.definitions import Action, App, AuthSpec, DynamicChoices, Field, Operation, Search, Trigger
+from connector.records import RecordType, RecordUpdate, SyncRecord
 
 
 def _perform(ctx: Any, values: dict[str, Any]) -> list[dict[str, Any]]:
@@ -99,6 +100,31 @@ def _whoami(ctx: Any) -> dict[str, Any]:
     return dict(ctx.http.get("/me").json())
 
 
+def _list_changes(ctx: Any, since: float | None) -> Any:
+    return iter(())
+
+
+def _read(ctx: Any, record_id: str) -> SyncRecord | None:
+    return None
+
+
+def _create(ctx: Any, values: Any) -> SyncRecord:
+    return SyncRecord("p-1", 0.0, dict(values))
+
+
+def _update(ctx: Any, record_id: str, change: RecordUpdate) -> SyncRecord:
+    return SyncRecord(record_id, 0.0, dict(change.values))
+
+
+PERSON_RECORD = RecordType(
+    key="person", noun="Person", label="People", description="People in the directory, kept in sync.",
+    fields=(Field("email", type="email"), Field("name"), Field("external_id")),
+    list_parts=(Field("groups", type="list", item_type="string"),),
+    identity_keys=("email", "external_id"), create_only=("email",), modified_resolution=1.0,
+    list_changes=_list_changes, read=_read, create=_create, update=_update, scopes=("people.read",),
+    sample={"email": "ada@example.com", "name": "Ada Lovelace", "external_id": "x-1", "groups": ["staff"]},
+)
+
 VALID_APP = App(
     key="directory",
     name="Directory",
@@ -116,6 +142,7 @@ VALID_APP = App(
     triggers=(NEW_PERSON, PERSON_EVENT, PASTED_HOOK),
     actions=(CREATE_PERSON, DELETE_PERSON),
     searches=(FIND_PERSON, FIND_GROUP),
+    record_types=(PERSON_RECORD,),
 )
 
 
@@ -263,5 +290,28 @@ ANTI_EXAMPLES: tuple[AntiExample, ...] = (
     AntiExample(
         "an_operation_scope_the_app_does_not_declare", "auth", "directory.actions.create_person.scopes",
         with_operation(VALID_APP, "create_person", scopes=("people.write", "people.admin")),
+    ),
+    # 9. syncable record types
+    AntiExample(
+        "a_record_type_that_cannot_update", "record-types", "directory.record_types.person.update",
+        replace(VALID_APP, record_types=(replace(PERSON_RECORD, update=None),)),
+    ),
+    AntiExample(
+        "an_identity_key_that_is_not_a_field", "record-types", "directory.record_types.person.identity_keys",
+        replace(VALID_APP, record_types=(replace(PERSON_RECORD, identity_keys=("email", "login")),)),
+    ),
+    AntiExample(
+        "a_list_part_that_is_not_a_list", "record-types", "directory.record_types.person.list_parts.groups",
+        replace(VALID_APP, record_types=(replace(PERSON_RECORD, list_parts=(Field("groups"),)),)),
+    ),
+    AntiExample(
+        "a_field_declared_again_as_a_list_part", "record-types", "directory.record_types.person.fields.name",
+        replace(VALID_APP, record_types=(replace(
+            PERSON_RECORD, list_parts=(*PERSON_RECORD.list_parts, Field("name", type="list")),
+        ),)),
+    ),
+    AntiExample(
+        "a_create_only_field_the_type_does_not_have", "record-types", "directory.record_types.person.create_only",
+        replace(VALID_APP, record_types=(replace(PERSON_RECORD, create_only=("login",)),)),
     ),
 )

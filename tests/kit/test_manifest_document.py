@@ -216,3 +216,34 @@ def test_building_the_manifest_leaves_the_definition_untouched(manifest):
 
 def test_the_kits_own_example_app_is_valid():
     assert validate_app(RECIPES_APP) == []
+
+
+def test_a_syncable_record_type_is_published_with_its_fields_identity_and_sets(manifest):
+    (person,) = manifest["recordTypes"]
+    assert person["key"] == "person"
+    assert person["identityKeys"] == ["email", "external_id"]
+    assert [f["key"] for f in person["fields"]] == ["email", "name", "external_id"]
+    assert person["fields"][0] == {"key": "email", "label": "Email", "type": "email", "createOnly": True}
+    assert person["listParts"] == [{"key": "groups", "label": "Groups", "type": "list", "itemType": "string"}]
+    assert person["modifiedResolution"] == 1.0
+    assert validate_manifest(manifest) == []
+
+
+def test_a_manifest_without_record_types_still_validates(manifest):
+    """Documents written before syncs existed have no recordTypes member and stay valid."""
+    del manifest["recordTypes"]
+    assert validate_manifest(manifest) == []
+
+
+def test_a_record_type_without_identity_keys_fails_the_schema(manifest):
+    manifest["recordTypes"][0]["identityKeys"] = []
+    problems = validate_manifest(manifest)
+    assert [p.location for p in problems] == ["directory.recordTypes.person.identityKeys"]
+
+
+def test_every_shipped_record_type_validates():
+    from connector.apps import contacts, personio
+
+    for app in (contacts.APP, personio.APP):
+        assert app.record_types
+        assert validate_app(app) == []

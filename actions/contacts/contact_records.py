@@ -1,0 +1,109 @@
+"""HighLevel contacts as a syncable record type (``contacts.contact``).
+
+- **Changes**: the location's contacts page by page (``GET /contacts/``, 100 a page), keeping those
+  whose ``dateUpdated`` is at or after the time asked for. HighLevel's list cannot filter by update
+  time, so a cycle reads every page; the search endpoint's date filter would make an idle cycle one call.
+- **Create**: the Create Contact action's search-then-create (external id, then email, then phone), so
+  a create repeated after a crash finds the contact instead of making a second one.
+- **Update**: ``PUT /contacts/{id}`` for plain fields; tags change member by member with
+  ``POST``/``DELETE /contacts/{id}/tags``, so a tag someone added meanwhile is kept; then one read for
+  the new ``dateUpdated``.
+- **Identity**: email, then the ``external_id`` custom field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from actions.contacts.contact_fields import EXTERNAL_ID_KEY, external_id_of
+from actions.contacts.contacts_api import get_contact, require
+from actions.contacts.create_contact import create_contact
+from actions.personio.employee_records import epoch_of
+from connector.context import Context
+from connector.definitions import Field
+from connector.errors import ResponseError
+from connector.paths import api_path
+from connector.records import RecordType, RecordUpdate, SyncRecord
+from triggers.contacts._shared import contact_pages
+
+#: Record field key -> HighLevel body key.
+_API_KEYS: dict[str, str] = {
+    "email": "email",
+    "first_name": "firstName",
+    "last_name": "lastName",
+    "phone": "phone",
+    "company_name": "companyName",
+}
+FIELDS: tuple[Field, ...] = (
+    Field("email", "Email", type="email"),
+    Field("first_name", "First name"),
+    Field("last_name", "Last name"),
+    Field("phone", "Phone"),
+    Field("company_name", "Company name"),
+    Field(EXTERNAL_ID_KEY, "External ID", help_text="Kept in the custom field external_id."),
+)
+TAGS = Field("tags", "Tags", type="list", item_type="string")
+
+
+def _record(contact: Mapping[str, Any]) -> SyncRecord:
+    values: dict[str, Any] = {key: contact.get(api) for key, api in _API_KEYS.items()}
+    values[EXTERNAL_ID_KEY] = external_id_of(contact)
+    values["tags"] = sorted(str(tag) for tag in contact.get("tags") or [])
+    return SyncRecord(id=str(contact["id"]), modified_at=epoch_of(contact.get("dateUpdated")), values=values)
+
+
+def list_changes(ctx: Context, since: float | None) -> Iterator[list[SyncRecord]]:
+    for page in contact_pages(ctx):
+        records = [_record(contact) for contact in page]
+        yield [r for r in records if since is None or r.modified_at >= since]
+
+
+def read(ctx: Context, record_id: str) -> SyncRecord | None:
+    contact = get_contact(ctx, record_id)
+    return None if contact is None else _record(contact)
+
+
+def create(ctx: Context, values: Mapping[str, Any]) -> SyncRecord:
+    made = create_contact(ctx, {key: value for key, value in values.items() if value not in (None, "", [])})
+    found = read(ctx, str(made["id"]))
+    if found is None:
+        raise ResponseError(f"contact {made['id']!r} vanished right after it was created; try again later")
+    return found
+
+
+def update(ctx: Context, record_id: str, change: RecordUpdate) -> SyncRecord:
+    body: dict[str, Any] = {_API_KEYS[key]: value for key, value in change.values.items() if key in _API_KEYS}
+    if EXTERNAL_ID_KEY in change.values:
+        body["customFields"] = [{"key": EXTERNAL_ID_KEY, "field_value": str(change.values[EXTERNAL_ID_KEY] or "")}]
+    what = f"contact {record_id!r}"
+    if body:
+        require(ctx, "PUT", api_path("/contacts/{contact_id}", contact_id=record_id), what=what, json=body)
+    tags_path = api_path("/contacts/{contact_id}/tags", contact_id=record_id)
+    if change.added.get("tags"):
+        require(ctx, "POST", tags_path, what=what, json={"tags": list(change.added["tags"])})
+    if change.removed.get("tags"):
+        require(ctx, "DELETE", tags_path, what=what, json={"tags": list(change.removed["tags"])})
+    found = read(ctx, record_id)
+    if found is None:
+        raise ResponseError(f"{what} was deleted while it was being updated")
+    return found
+
+
+RECORD_TYPE = RecordType(
+    key="contact",
+    noun="Contact",
+    label="Contacts",
+    description="HighLevel contacts: names, email, phone, company, external id, and tags as a set.",
+    fields=FIELDS,
+    list_parts=(TAGS,),
+    identity_keys=("email", EXTERNAL_ID_KEY),
+    modified_resolution=0.001,
+    list_changes=list_changes,
+    read=read,
+    create=create,
+    update=update,
+    scopes=("contacts.readonly", "contacts.write"),
+    sample={"email": "ada@example.com", "first_name": "Ada", "last_name": "Lovelace", "phone": "+15550100000",
+            "company_name": "Analytical Engines", EXTERNAL_ID_KEY: "1234567", "tags": ["engineering"]},
+)
