@@ -429,7 +429,7 @@ def auth_is_complete(app: App) -> list[Problem]:
 
 # --- 9. record types ---------------------------------------------------------------------------------
 
-_SYNC_FUNCTIONS = ("list_changes", "read", "create", "update")
+_SYNC_FUNCTIONS = ("list_changes", "read", "create", "update", "find")
 
 
 def record_types_are_complete(app: App) -> list[Problem]:

@@ -61,6 +61,8 @@ ListChanges = Callable[["Context", "float | None"], Iterator[list[SyncRecord]]]
 ReadRecord = Callable[["Context", str], "SyncRecord | None"]
 CreateRecord = Callable[["Context", Mapping[str, Any]], SyncRecord]
 UpdateRecord = Callable[["Context", str, RecordUpdate], SyncRecord]
+#: The record whose identity keys hold these values (a dict of identity key -> value), or None.
+FindRecord = Callable[["Context", Mapping[str, Any]], "SyncRecord | None"]
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,8 @@ class RecordType:
         read: one record, or None when it no longer exists.
         create: makes a record from field values (and list parts) and returns it as stored.
         update: applies a :class:`RecordUpdate` and returns the record as stored afterwards.
+        find: the record with the given identity values, or None; a sync looks before it creates, so a
+            create repeated after a crash links the record made the first time instead of making two.
     """
 
     key: str
@@ -93,6 +97,7 @@ class RecordType:
     read: ReadRecord | None = None
     create: CreateRecord | None = None
     update: UpdateRecord | None = None
+    find: FindRecord | None = None
     list_parts: tuple[Field, ...] = ()
     create_only: tuple[str, ...] = ()
     modified_resolution: float = 0.001

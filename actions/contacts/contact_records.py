@@ -17,8 +17,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from actions.contacts.contact_fields import EXTERNAL_ID_KEY, external_id_of
-from actions.contacts.contacts_api import get_contact, require
-from actions.contacts.create_contact import create_contact
+from actions.contacts.contacts_api import find_duplicate, get_contact, require
+from actions.contacts.create_contact import create_contact, find_by_external_id
 from actions.personio.employee_records import epoch_of
 from connector.context import Context
 from connector.definitions import Field
@@ -90,6 +90,19 @@ def update(ctx: Context, record_id: str, change: RecordUpdate) -> SyncRecord:
     return found
 
 
+def find(ctx: Context, identity: Mapping[str, Any]) -> SyncRecord | None:
+    """The contact with this external id, else this email (HighLevel's duplicate search), or None."""
+    if identity.get(EXTERNAL_ID_KEY):
+        found = find_by_external_id(ctx, str(identity[EXTERNAL_ID_KEY]))
+        if found is not None:
+            return _record(found)
+    if identity.get("email"):
+        duplicate = find_duplicate(ctx, email=str(identity["email"]))
+        if duplicate is not None:
+            return _record(duplicate)
+    return None
+
+
 RECORD_TYPE = RecordType(
     key="contact",
     noun="Contact",
@@ -103,6 +116,7 @@ RECORD_TYPE = RecordType(
     read=read,
     create=create,
     update=update,
+    find=find,
     scopes=("contacts.readonly", "contacts.write"),
     sample={"email": "ada@example.com", "first_name": "Ada", "last_name": "Lovelace", "phone": "+15550100000",
             "company_name": "Analytical Engines", EXTERNAL_ID_KEY: "1234567", "tags": ["engineering"]},

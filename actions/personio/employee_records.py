@@ -101,6 +101,18 @@ def update(ctx: Context, record_id: str, change: RecordUpdate) -> SyncRecord:
     return found
 
 
+def find(ctx: Context, identity: Mapping[str, Any]) -> SyncRecord | None:
+    """The employee with this email (``GET /v1/company/employees?email=``), or None."""
+    email = identity.get("email")
+    if not email:
+        return None
+    for page in employee_pages(ctx, {"email": str(email)}):
+        for employee in page:
+            if str(employee.get("email") or "").lower() == str(email).lower():
+                return _record(employee)
+    return None
+
+
 RECORD_TYPE = RecordType(
     key="employee",
     noun="Employee",
@@ -114,6 +126,7 @@ RECORD_TYPE = RecordType(
     read=read,
     create=create,
     update=update,
+    find=find,
     sample={"email": "ada.lovelace@example.com", "first_name": "Ada", "last_name": "Lovelace",
             "preferred_name": None, "position": "Software Engineer"},
 )

@@ -116,12 +116,16 @@ def _update(ctx: Any, record_id: str, change: RecordUpdate) -> SyncRecord:
     return SyncRecord(record_id, 0.0, dict(change.values))
 
 
+def _find(ctx: Any, identity: Any) -> SyncRecord | None:
+    return None
+
+
 PERSON_RECORD = RecordType(
     key="person", noun="Person", label="People", description="People in the directory, kept in sync.",
     fields=(Field("email", type="email"), Field("name"), Field("external_id")),
     list_parts=(Field("groups", type="list", item_type="string"),),
     identity_keys=("email", "external_id"), create_only=("email",), modified_resolution=1.0,
-    list_changes=_list_changes, read=_read, create=_create, update=_update, scopes=("people.read",),
+    list_changes=_list_changes, read=_read, create=_create, update=_update, find=_find, scopes=("people.read",),
     sample={"email": "ada@example.com", "name": "Ada Lovelace", "external_id": "x-1", "groups": ["staff"]},
 )
 

@@ -38,6 +38,7 @@ from emulator.sandbox.outbox import Outbox
 from emulator.sandbox.people import people
 from emulator.sandbox.ratelimit import WindowLimiter
 from emulator.sandbox.serve import sandbox_transport
+from emulator.sandbox.vendor_clock import install_date_header
 
 
 @dataclass
@@ -241,6 +242,7 @@ class ContactsSandbox:
 
     def _build_app(self) -> Flask:
         app = Flask("emulator.sandbox.contacts")
+        install_date_header(app, self.clock)
         app.json.sort_keys = False  # type: ignore[attr-defined]
         install_faults(
             app,

@@ -31,6 +31,7 @@ from emulator.sandbox.okta.state import OktaState
 from emulator.sandbox.okta.users import users_blueprint
 from emulator.sandbox.outbox import Outbox
 from emulator.sandbox.serve import sandbox_transport
+from emulator.sandbox.vendor_clock import install_date_header
 
 logger = logging.getLogger(__name__)
 
@@ -104,6 +105,7 @@ class OktaSandbox:
 
     def _build_app(self) -> Flask:
         app = Flask("okta_sandbox")
+        install_date_header(app, self.clock)
         state = self.state
         install_faults(app, self.faults, error_response=error_response, throttle_response=throttle_response)
         app.register_blueprint(token_blueprint(state.tokens, lambda: f"{state.base_url}/oauth2/v1/token"))

@@ -32,6 +32,7 @@ from emulator.sandbox.personio.employees import employees_blueprint
 from emulator.sandbox.personio.errors import PersonioApiError, error_response, server_error_response
 from emulator.sandbox.ratelimit import WindowLimiter
 from emulator.sandbox.serve import sandbox_transport
+from emulator.sandbox.vendor_clock import install_date_header
 
 DEFAULT_CLIENT_ID = "papi-sandbox-client"
 DEFAULT_CLIENT_SECRET = "papi-sandbox-secret"
@@ -166,6 +167,7 @@ class PersonioSandbox:
 
     def _build_app(self) -> Flask:
         app = Flask("emulator.sandbox.personio")
+        install_date_header(app, self.clock)
         app.json.sort_keys = False  # type: ignore[attr-defined]
         install_faults(
             app,

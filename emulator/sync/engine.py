@@ -1,0 +1,700 @@
+"""Running a sync: one cycle reads what changed on both sides, links, merges, writes, and audits.
+
+A cycle, in order, each step durable before the next:
+
+1. **Finish what a crash left.** Pending write-ahead intents are completed first. Each is checked
+   against the target as it is now: a change already there is not sent again, a change someone has
+   overwritten since is dropped (their edit is newer, and the next merge sees it), the rest is sent.
+   So an intent is applied exactly once, however often the process dies.
+2. **List changes** on each side since its cursor (the vendor's own time at the start of the previous
+   listing, from its ``Date`` header, minus a second: listings are inclusive and merges idempotent, so
+   re-reading a record costs nothing but a comparison). Every answer's ``Date`` also narrows the
+   estimate of that vendor's clock offset (:mod:`emulator.sync.clock`).
+3. **Pair.** Changed records are looked up in the links table; an unlinked record is matched by the
+   identity keys the field map pairs (email <-> email) against the other side's listing, then through
+   the other record type's ``find``; failing that it is created on the other side (or waits, when its
+   side's rule is ``link_only``).
+4. **Merge** each pair (:func:`emulator.sync.merge.merge_pair`) against the bases of the link.
+5. **Apply.** Writes are recorded as an intent, sent, then the intent is marked done together with its
+   audit entries and the link's new bases, in one transaction.
+6. **Advance the cursors** and the clock estimates, only after every pair was handled.
+
+``checkpoint`` is called between steps; tests make it raise to stop a cycle anywhere, the way a kill -9
+would, and a fresh engine on the same database must then finish the work with nothing lost or doubled.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import sqlalchemy as sa
+
+from connector.context import Connection, Context
+from connector.definitions import App
+from connector.errors import BadInput, ConnectorError
+from connector.http import RetryPolicy, make_client
+from connector.records import RecordType, RecordUpdate, SyncRecord
+from emulator.sync.clock import ClockOffset
+from emulator.sync.merge import Change, MergePlan, PairState, applied_base, merge_pair, normalise
+from emulator.sync.spec import SIDES, Side, SideName, SyncSpec, check_spec, other, parse_spec
+from emulator.sync.store import SyncStore
+
+ConnectionFor = Callable[[Side], Connection]
+Checkpoint = Callable[[str], None]
+
+#: Seconds a cursor steps back from the listing's start, so a change in the same second is read again.
+CURSOR_OVERLAP = 1.0
+
+
+class SyncStopped(Exception):
+    """Raised by a test's checkpoint to stop a cycle where a kill -9 would."""
+
+
+@dataclass
+class CycleReport:
+    """What one cycle did, for the API, the UI and the tests."""
+
+    listed: dict[str, int] = field(default_factory=lambda: {"left": 0, "right": 0})
+    linked: int = 0
+    created: dict[str, int] = field(default_factory=lambda: {"left": 0, "right": 0})
+    updated: dict[str, int] = field(default_factory=lambda: {"left": 0, "right": 0})
+    conflicts: int = 0
+    echoes: int = 0
+    resumed: int = 0
+    waiting: int = 0
+    errors: list[str] = field(default_factory=list)
+    calls: dict[str, int] = field(default_factory=lambda: {"left": 0, "right": 0})
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class SideRun:
+    """One side during a cycle: its record type, an HTTP context, and its clock estimate."""
+
+    name: SideName
+    side: Side
+    record_type: RecordType
+    ctx: Context
+    offset: ClockOffset
+    resolution: float
+    since: float | None
+    #: Vendor time (from ``Date``) of the first answer of this cycle's listing.
+    listing_started: float | None = None
+    calls: int = 0
+
+    def our_time(self, vendor_time: float) -> float:
+        """A vendor modification time on our clock (the middle of its resolution interval)."""
+        middle = vendor_time + (self.resolution / 2 if self.resolution >= 0.5 else 0.0)
+        return middle - self.offset.seconds
+
+
+@dataclass
+class Pair:
+    """Two records to merge; a record not listed this cycle is unchanged since its base."""
+
+    link: dict[str, Any] | None
+    records: dict[SideName, SyncRecord | None]
+
+
+class SyncEngine:
+    """Creates, previews and runs syncs against the emulator's connections and apps."""
+
+    def __init__(
+        self,
+        store: SyncStore,
+        apps: Mapping[str, App],
+        connection_for: ConnectionFor,
+        *,
+        clock: Callable[[], float] = time.time,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        checkpoint: Checkpoint | None = None,
+    ) -> None:
+        self.store = store
+        self.apps = apps
+        self.connection_for = connection_for
+        self.clock = clock
+        self.retry = retry or RetryPolicy()
+        self.sleep = sleep
+        self.checkpoint = checkpoint or (lambda name: None)
+
+    # --- definitions ---------------------------------------------------------------------------
+    def create(self, data: Any) -> dict[str, Any]:
+        spec = parse_spec(data)
+        check_spec(spec, self.apps)
+        return self.store.create_sync(spec.to_json(), self.clock())
+
+    def spec_of(self, row: Mapping[str, Any]) -> SyncSpec:
+        return parse_spec(row["spec"])
+
+    def sync_row(self, sync_id: str) -> dict[str, Any]:
+        row = self.store.get_sync(sync_id)
+        if row is None:
+            raise BadInput(f"sync {sync_id!r} does not exist; list syncs with GET /api/syncs", "sync_id")
+        return row
+
+    def turn(self, sync_id: str, on: bool) -> dict[str, Any]:
+        self.sync_row(sync_id)
+        self.store.update_sync(sync_id, state="on" if on else "off", updated=self.clock(),
+                               next_run_at=self.clock() if on else None)
+        return self.sync_row(sync_id)
+
+    # --- HTTP ------------------------------------------------------------------------------------
+    def _side_run(self, name: SideName, spec: SyncSpec, record_type: RecordType, state: Mapping[str, Any]) -> SideRun:
+        side = spec.side(name)
+        connection = self.connection_for(side)
+        app = self.apps[side.app]
+        offset = ClockOffset.from_json(state.get("offset"))
+        base_url = connection.base_url or (app.auth.base_url(connection.fields) if app.auth.base_url else "")
+        auth = connection.auth or (app.auth.handler(connection.fields)
+                                   if app.auth.handler is not None and connection.fields else None)
+        client = make_client(base_url, auth=auth, transport=connection.transport, retry=self.retry, sleep=self.sleep)
+        run = SideRun(name, side, record_type, Context(http=client, connection=connection), offset,
+                      record_type.modified_resolution, state.get("since"))
+
+        def stamp(request: httpx.Request) -> None:
+            request.extensions["sync_sent"] = self.clock()
+
+        def observe(response: httpx.Response) -> None:
+            run.calls += 1
+            sent = response.request.extensions.get("sync_sent", self.clock())
+            vendor = run.offset.observe(response.headers.get("date"), sent, self.clock())
+            if run.listing_started is None and vendor is not None and response.request.extensions.get("listing"):
+                run.listing_started = vendor
+
+        client.event_hooks["request"].append(stamp)
+        client.event_hooks["response"].append(observe)
+        return run
+
+    @contextmanager
+    def _sides(self, sync_id: str) -> Iterator[tuple[dict[str, Any], SyncSpec, dict[SideName, SideRun]]]:
+        row = self.sync_row(sync_id)
+        spec = self.spec_of(row)
+        left_type, right_type = check_spec(spec, self.apps)
+        runs = {
+            "left": self._side_run("left", spec, left_type, row["left_state"] or {}),
+            "right": self._side_run("right", spec, right_type, row["right_state"] or {}),
+        }
+        try:
+            yield row, spec, runs  # type: ignore[misc]
+        finally:
+            for run in runs.values():
+                run.ctx.http.close()
+
+    # --- one cycle -------------------------------------------------------------------------------
+    def run_cycle(self, sync_id: str) -> CycleReport:
+        """Run one cycle to the end (see the module docstring); safe to call again after any crash."""
+        report = CycleReport()
+        with self._sides(sync_id) as (row, spec, runs):
+            self._finish_intents(sync_id, spec, runs, report)
+            changed = {name: self._list(run, report) for name, run in runs.items()}
+            self.checkpoint("listed")
+            failed = False
+            for pair in self._pairs(sync_id, spec, runs, changed, report):
+                try:
+                    self._handle(sync_id, spec, runs, pair, report)
+                except ConnectorError as error:
+                    failed = True
+                    report.errors.append(str(error))
+            self.checkpoint("before-cursors")
+            now = self.clock()
+            states: dict[str, Any] = {}
+            for name, run in runs.items():
+                # A pair that failed is listed again next cycle: the cursor stays where it was.
+                since = run.since if failed else self._next_since(run)
+                states[f"{name}_state"] = {"since": since, "offset": run.offset.to_json()}
+                report.calls[name] = run.calls
+            self.store.update_sync(
+                sync_id, None, **states, last_cycle={"at": now, **report.to_json()}, updated=now,
+                next_run_at=now + spec.interval_seconds if row["state"] == "on" else None,
+            )
+        return report
+
+    def _next_since(self, run: SideRun) -> float | None:
+        if run.listing_started is not None:
+            return run.listing_started - CURSOR_OVERLAP
+        # A vendor without Date headers: our clock, moved by the estimate, with a wide margin.
+        return self.clock() + run.offset.seconds - 60.0
+
+    def _list(self, run: SideRun, report: CycleReport) -> dict[str, SyncRecord]:
+        """Every record changed since the side's cursor, by id (the first answer stamps the listing)."""
+        run.listing_started = None
+        original = run.ctx.http.build_request
+
+        def listing_request(*args: Any, **kwargs: Any) -> httpx.Request:
+            request = original(*args, **kwargs)
+            request.extensions["listing"] = True
+            return request
+
+        run.ctx.http.build_request = listing_request  # type: ignore[method-assign]
+        found: dict[str, SyncRecord] = {}
+        try:
+            assert run.record_type.list_changes is not None
+            for page in run.record_type.list_changes(run.ctx, run.since):
+                for record in page:
+                    if run.since is None or record.modified_at >= run.since:
+                        found[record.id] = record
+        finally:
+            run.ctx.http.build_request = original  # type: ignore[method-assign]
+        report.listed[run.name] = len(found)
+        return found
+
+    def _identity_pairs(self, spec: SyncSpec, runs: Mapping[SideName, SideRun]) -> list[tuple[str, str]]:
+        left_keys, right_keys = runs["left"].record_type.identity_keys, runs["right"].record_type.identity_keys
+        pairs = [(r.left, r.right) for r in spec.fields if r.left in left_keys and r.right in right_keys]
+        pairs += [(k, k) for k in left_keys if k in right_keys and (k, k) not in pairs]
+        return pairs
+
+    def _pairs(
+        self, sync_id: str, spec: SyncSpec, runs: Mapping[SideName, SideRun],
+        changed: Mapping[SideName, dict[str, SyncRecord]], report: CycleReport,
+    ) -> Iterator[Pair]:
+        with self.store.engine.connect() as conn:
+            linked = {name: self.store.links_for(sync_id, name, list(changed[name]), conn) for name in SIDES}
+        seen_links: set[str] = set()
+        for name in SIDES:
+            for record_id, link in linked[name].items():
+                if link["id"] in seen_links:
+                    continue
+                seen_links.add(link["id"])
+                partner = other(name)
+                records: dict[SideName, SyncRecord | None] = {name: changed[name][record_id],
+                                                              partner: changed[partner].get(link[f"{partner}_id"])}
+                yield Pair(link, records)
+        identity = self._identity_pairs(spec, runs)
+        unlinked = {name: {rid: rec for rid, rec in changed[name].items() if rid not in linked[name]} for name in SIDES}
+        index: dict[tuple[str, Any], str] = {}
+        for record_id, record in unlinked["right"].items():
+            for _left_key, right_key in identity:
+                value = normalise(record.values.get(right_key), "email")
+                if value is not None:
+                    index.setdefault((right_key, value), record_id)
+        matched_right: set[str] = set()
+        for record in unlinked["left"].values():
+            partner_id = None
+            for left_key, right_key in identity:
+                value = normalise(record.values.get(left_key), "email")
+                candidate = index.get((right_key, value)) if value is not None else None
+                if candidate is not None and candidate not in matched_right:
+                    partner_id = candidate
+                    break
+            if partner_id is not None:
+                matched_right.add(partner_id)
+                yield Pair(None, {"left": record, "right": unlinked["right"][partner_id]})
+            else:
+                yield Pair(None, {"left": record, "right": None})
+        for record_id, record in unlinked["right"].items():
+            if record_id not in matched_right:
+                yield Pair(None, {"left": None, "right": record})
+
+    # --- one pair ----------------------------------------------------------------------------------
+    def _handle(self, sync_id: str, spec: SyncSpec, runs: Mapping[SideName, SideRun], pair: Pair,
+                report: CycleReport) -> None:
+        if pair.link is None:
+            present = [name for name in SIDES if pair.records[name] is not None]
+            if len(present) == 1:
+                self._unpaired(sync_id, spec, runs, present[0], pair, report)
+                return
+            link_id = self._new_link(sync_id, pair)
+            if link_id is None:
+                report.errors.append("a record is already linked to another record; not linked twice")
+                return
+            report.linked += 1
+            pair.link = self.store.link(link_id)
+        assert pair.link is not None
+        if pair.link["status"] != "ok":
+            return
+        self._merge_and_apply(sync_id, spec, runs, pair, report)
+
+    def _new_link(self, sync_id: str, pair: Pair, base: bool = False) -> str | None:
+        left, right = pair.records["left"], pair.records["right"]
+        assert left is not None and right is not None
+        try:
+            with self.store.begin() as conn:
+                link_id = self.store.insert_link(
+                    conn, sync_id=sync_id, left_id=left.id, right_id=right.id, left_base=None, right_base=None,
+                    left_modified=left.modified_at, right_modified=right.modified_at, status="ok", conflicts=0,
+                    updated=self.clock(),
+                )
+                self.store.add_audit(conn, [self._audit(sync_id, link_id, None, "both", None, None,
+                                                        {"left": left.id, "right": right.id}, "linked", pair)])
+        except sa.exc.IntegrityError:
+            return None
+        self.checkpoint("linked")
+        return link_id
+
+    def _audit(self, sync_id: str, link_id: str | None, intent_id: str | None, direction: str, field_key: str | None,
+               old: Any, new: Any, reason: str, pair: Pair | None = None,
+               modified: Mapping[str, float | None] | None = None) -> dict[str, Any]:
+        if modified is None and pair is not None:
+            modified = {name: (rec.modified_at if rec is not None else None) for name, rec in pair.records.items()}
+        modified = modified or {}
+        return {"at": self.clock(), "sync_id": sync_id, "link_id": link_id, "intent_id": intent_id,
+                "direction": direction, "field": field_key, "old": old, "new": new,
+                "left_modified": modified.get("left"), "right_modified": modified.get("right"), "reason": reason}
+
+    def _unpaired(self, sync_id: str, spec: SyncSpec, runs: Mapping[SideName, SideRun], source: SideName, pair: Pair,
+                  report: CycleReport) -> None:
+        """A record with no partner yet: find one by identity, else create one (or wait: link_only)."""
+        record = pair.records[source]
+        assert record is not None
+        target = other(source)
+        target_run = runs[target]
+        identity = self._target_identity(spec, runs, source, record)
+        if identity and runs[target].since is not None and target_run.record_type.find is not None:
+            found = target_run.record_type.find(target_run.ctx, identity)
+            if found is not None:
+                pair.records[target] = found
+                link_id = self._new_link(sync_id, pair)
+                if link_id is None:
+                    report.errors.append(f"{target} record {found.id} is already linked; {record.id} not linked")
+                    return
+                report.linked += 1
+                pair.link = self.store.link(link_id)
+                self._merge_and_apply(sync_id, spec, runs, pair, report)
+                return
+        if spec.side(source).new_records != "create":
+            report.waiting += 1
+            return
+        values = self._values_for(spec, runs, source, record)
+        with self.store.begin() as conn:
+            intent_id = self.store.add_intent(
+                conn, sync_id=sync_id, link_id=None, kind="create", target=target, record_id=None,
+                payload={"source": source, "source_record": _record_json(record), "values": values,
+                         "identity": identity},
+                created=self.clock(),
+            )
+        self.checkpoint("intent")
+        self._apply_create(sync_id, spec, runs, intent_id, source, record, values, identity, report)
+
+    def _target_identity(self, spec: SyncSpec, runs: Mapping[SideName, SideRun], source: SideName,
+                         record: SyncRecord) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        for left_key, right_key in self._identity_pairs(spec, runs):
+            source_key, target_key = (left_key, right_key) if source == "left" else (right_key, left_key)
+            value = record.values.get(source_key)
+            if value not in (None, ""):
+                found[target_key] = value
+        return found
+
+    def _values_for(self, spec: SyncSpec, runs: Mapping[SideName, SideRun], source: SideName,
+                    record: SyncRecord) -> dict[str, Any]:
+        """The new record's values on the other side: every rule that flows there, sets included."""
+        target = other(source)
+        empty = PairState({}, None, 0.0)
+        state = PairState(record.values, None, record.modified_at)
+        states = {source: state, target: empty}
+        types = {name: run.record_type for name, run in runs.items()}
+        plan = merge_pair(spec, types, states)
+        update = plan.updates.get(target)
+        if update is None:
+            return {}
+        values = dict(update.values)
+        for key, members in update.added.items():
+            values[key] = list(members)
+        return values
+
+    def _apply_create(self, sync_id: str, spec: SyncSpec, runs: Mapping[SideName, SideRun], intent_id: str,
+                      source: SideName, record: SyncRecord, values: dict[str, Any], identity: dict[str, Any],
+                      report: CycleReport, resumed: bool = False) -> None:
+        target = other(source)
+        run = runs[target]
+        made = None
+        if resumed and identity and run.record_type.find is not None:
+            made = run.record_type.find(run.ctx, identity)
+        self.checkpoint("before-create")
+        if made is None:
+            assert run.record_type.create is not None
+            made = run.record_type.create(run.ctx, values)
+        self.checkpoint("created")
+        ids = {source: record.id, target: made.id}
+        bases = {source: dict(record.values), target: dict(made.values)}
+        modified: dict[str, float | None] = {source: record.modified_at, target: made.modified_at}
+        try:
+            with self.store.begin() as conn:
+                link_id = self.store.insert_link(
+                    conn, sync_id=sync_id, left_id=ids["left"], right_id=ids["right"], left_base=bases["left"],
+                    right_base=bases["right"], left_modified=modified["left"], right_modified=modified["right"],
+                    status="ok", conflicts=0, updated=self.clock(),
+                )
+                direction = "left_to_right" if target == "right" else "right_to_left"
+                self.store.add_audit(conn, [self._audit(sync_id, link_id, intent_id, direction, None, None, values,
+                                                        "created", modified=modified)])
+                self.store.finish_intent(conn, intent_id)
+        except sa.exc.IntegrityError:
+            with self.store.begin() as conn:
+                self.store.finish_intent(conn, intent_id, "refused")
+            report.errors.append(f"{target} record {made.id} is already linked; {record.id} was not linked twice")
+            return
+        report.created[target] += 1
+
+    def _merge_and_apply(self, sync_id: str, spec: SyncSpec, runs: Mapping[SideName, SideRun], pair: Pair,
+                         report: CycleReport) -> None:
+        link = pair.link
+        assert link is not None
+        states: dict[SideName, PairState] = {}
+        for name in SIDES:
+            record = pair.records[name]
+            base = link[f"{name}_base"]
+            if record is None:
+                values = base if base is not None else {}
+                modified = link[f"{name}_modified"] or 0.0
+                if base is None:  # linked without a base and not listed: read it
+                    read = runs[name].record_type.read
+                    assert read is not None
+                    fresh = read(runs[name].ctx, link[f"{name}_id"])
+                    if fresh is None:
+                        self._gone(sync_id, spec, link, name, report)
+                        return
+                    pair.records[name], values, modified = fresh, dict(fresh.values), fresh.modified_at
+                states[name] = PairState(values, base, runs[name].our_time(modified))
+            else:
+                states[name] = PairState(record.values, base, runs[name].our_time(record.modified_at))
+        types = {name: run.record_type for name, run in runs.items()}
+        plan = merge_pair(spec, types, states)
+        modified = {name: (rec.modified_at if rec is not None else link[f"{name}_modified"])
+                    for name, rec in pair.records.items()}
+        if not plan.updates:
+            self._settle(sync_id, link, pair, states, plan, modified, report)
+            return
+        payload = {
+            "link_id": link["id"],
+            "targets": {name: _update_json(update) for name, update in plan.updates.items()},
+            "seen": {name: dict(states[name].values) for name in SIDES},
+            "changes": [_change_json(change) for change in plan.changes],
+            "modified": modified,
+            "conflicts": len(plan.conflicts),
+        }
+        with self.store.begin() as conn:
+            intent_id = self.store.add_intent(conn, sync_id=sync_id, link_id=link["id"], kind="update", target="pair",
+                                              record_id=None, payload=payload, created=self.clock())
+        self.checkpoint("intent")
+        self._apply_update(sync_id, runs, intent_id, payload, report)
+
+    def _settle(self, sync_id: str, link: Mapping[str, Any], pair: Pair, states: Mapping[SideName, PairState],
+                plan: MergePlan, modified: Mapping[str, Any], report: CycleReport) -> None:
+        """Nothing to write: move the bases to what was seen, and note echoes of our own writes."""
+        entries = [self._audit(sync_id, link["id"], None, c.direction, c.field, c.old, c.new, c.reason,
+                               modified=modified) for c in plan.changes]
+        written = dict(link.get("written") or {}) if isinstance(link.get("written"), dict) else {}
+        for name in SIDES:
+            record = pair.records[name]
+            if record is not None and link[f"{name}_modified"] is not None \
+                    and abs(record.modified_at - link[f"{name}_modified"]) < 1e-9 and link[f"{name}_base"] is not None \
+                    and written.get(name):
+                written.pop(name)
+                report.echoes += 1
+                entries.append(self._audit(sync_id, link["id"], None,
+                                           "right_to_left" if name == "right" else "left_to_right", None, None, None,
+                                           "echo ignored", modified=modified))
+        new_bases = {f"{name}_base": dict(states[name].values) for name in SIDES}
+        unchanged = all(new_bases[f"{n}_base"] == link[f"{n}_base"] for n in SIDES)
+        if unchanged and not entries and all(modified[n] == link[f"{n}_modified"] for n in SIDES):
+            return
+        with self.store.begin() as conn:
+            self.store.update_link(conn, link["id"], **new_bases, left_modified=modified["left"],
+                                   right_modified=modified["right"], written=written, updated=self.clock())
+            self.store.add_audit(conn, entries)
+
+    def _apply_update(self, sync_id: str, runs: Mapping[SideName, SideRun], intent_id: str, payload: Mapping[str, Any],
+                      report: CycleReport, resumed: bool = False) -> None:
+        link = self.store.link(payload["link_id"])
+        if link is None:
+            with self.store.begin() as conn:
+                self.store.finish_intent(conn, intent_id, "dropped")
+            return
+        seen = payload["seen"]
+        stored: dict[str, SyncRecord] = {}
+        dropped: set[tuple[str, str]] = set()
+        for name, raw in payload["targets"].items():
+            run = runs[name]
+            update = _update_from(raw)
+            if resumed:
+                assert run.record_type.read is not None
+                current = run.record_type.read(run.ctx, link[f"{name}_id"])
+                if current is None:
+                    continue
+                update, superseded = _remaining(update, seen[name], current.values, run.record_type)
+                dropped |= {(name, key) for key in superseded}
+                if not update:
+                    stored[name] = current
+                    continue
+            self.checkpoint("before-write")
+            assert run.record_type.update is not None
+            try:
+                stored[name] = run.record_type.update(run.ctx, link[f"{name}_id"], update)
+            except ConnectorError as error:
+                if run.record_type.read is not None and run.record_type.read(run.ctx, link[f"{name}_id"]) is None:
+                    with self.store.begin() as conn:
+                        self.store.finish_intent(conn, intent_id, "dropped")
+                    self._gone(sync_id, self.spec_of(self.sync_row(sync_id)), link, name, report)
+                    return
+                raise error
+            report.updated[name] += 1
+            self.checkpoint("written")
+        modified = dict(payload["modified"])
+        written = dict(link.get("written") or {}) if isinstance(link.get("written"), dict) else {}
+        bases: dict[str, Any] = {}
+        for name in SIDES:
+            state = PairState(seen[name], None, 0.0)
+            if name in stored:
+                update = _update_from(payload["targets"][name])
+                kept = RecordUpdate({k: v for k, v in update.values.items() if (name, k) not in dropped},
+                                    {k: v for k, v in update.added.items() if (name, k) not in dropped},
+                                    {k: v for k, v in update.removed.items() if (name, k) not in dropped})
+                list_keys = {f.key for f in runs[name].record_type.list_parts}
+                bases[f"{name}_base"] = applied_base(state, kept, stored[name].values, list_keys)
+                modified[name] = stored[name].modified_at
+                written[name] = True
+            else:
+                bases[f"{name}_base"] = dict(seen[name])
+        entries = []
+        for raw in payload["changes"]:
+            change = Change(**raw)
+            if (change.target, change.field) in dropped or (change.writes and change.target not in stored):
+                continue
+            entries.append(self._audit(sync_id, link["id"], intent_id, change.direction, change.field, change.old,
+                                       change.new, change.reason, modified=payload["modified"]))
+        with self.store.begin() as conn:
+            self.store.update_link(conn, link["id"], **bases, left_modified=modified["left"],
+                                   right_modified=modified["right"], conflicts=link["conflicts"] + payload["conflicts"],
+                                   written=written, updated=self.clock())
+            self.store.add_audit(conn, entries)
+            self.store.finish_intent(conn, intent_id)
+        report.conflicts += payload["conflicts"]
+        self.checkpoint("committed")
+
+    def _gone(self, sync_id: str, spec: SyncSpec, link: Mapping[str, Any], side: SideName, report: CycleReport) -> None:
+        """The record of ``side`` no longer exists: apply the deletion policy."""
+        status = "flagged" if spec.deletion == "flag" else "deleted"
+        with self.store.begin() as conn:
+            if spec.deletion == "ignore":
+                conn.execute(sa.delete(self.store_links()).where(self.store_links().c.id == link["id"]))
+            else:
+                self.store.update_link(conn, link["id"], status=status, updated=self.clock())
+            direction = "left_to_right" if side == "left" else "right_to_left"
+            self.store.add_audit(conn, [self._audit(sync_id, link["id"], None, direction, None,
+                                                    link[f"{side}_id"], None, "deleted")])
+        outcome = "removed" if spec.deletion == "ignore" else status
+        report.errors.append(f"{side} record {link[f'{side}_id']} was deleted; link {outcome}")
+
+    @staticmethod
+    def store_links() -> sa.Table:
+        from emulator.sync.store import links
+
+        return links
+
+    def _finish_intents(self, sync_id: str, spec: SyncSpec, runs: Mapping[SideName, SideRun],
+                        report: CycleReport) -> None:
+        for intent in self.store.pending_intents(sync_id):
+            report.resumed += 1
+            payload = intent["payload"]
+            try:
+                if intent["kind"] == "create":
+                    record = _record_from(payload["source_record"])
+                    self._apply_create(sync_id, spec, runs, intent["id"], payload["source"], record,
+                                       payload["values"], payload["identity"], report, resumed=True)
+                else:
+                    self._apply_update(sync_id, runs, intent["id"], payload, report, resumed=True)
+            except BadInput as error:  # the vendor refuses the value: retrying cannot help
+                with self.store.begin() as conn:
+                    self.store.finish_intent(conn, intent["id"], "refused")
+                report.errors.append(str(error))
+
+    # --- preview -----------------------------------------------------------------------------------
+    def preview(self, sync_id: str, limit: int = 200) -> dict[str, Any]:
+        """What the next cycle would do, without writing anything: links, creates, updates, conflicts."""
+        out: dict[str, Any] = {"link": [], "create": [], "update": [], "conflicts": [], "waiting": []}
+        with self._sides(sync_id) as (_row, spec, runs):
+            changed = {name: self._list(run, CycleReport()) for name, run in runs.items()}
+            types = {name: run.record_type for name, run in runs.items()}
+            for pair in self._pairs(sync_id, spec, runs, changed, CycleReport()):
+                present = [name for name in SIDES if pair.records[name] is not None]
+                if pair.link is None and len(present) == 1:
+                    source = present[0]
+                    record = pair.records[source]
+                    assert record is not None
+                    bucket = "create" if spec.side(source).new_records == "create" else "waiting"
+                    out[bucket].append({"from": source, "id": record.id,
+                                        "values": self._values_for(spec, runs, source, record)})
+                    continue
+                states = {}
+                for name in SIDES:
+                    record = pair.records[name]
+                    base = pair.link[f"{name}_base"] if pair.link else None
+                    values = record.values if record is not None else (base or {})
+                    when = record.modified_at if record is not None else (pair.link or {}).get(f"{name}_modified") or 0
+                    states[name] = PairState(values, base, runs[name].our_time(when))
+                plan = merge_pair(spec, types, states)
+                ids: dict[str, Any] = {name: (rec.id if rec is not None else (pair.link or {}).get(f"{name}_id"))
+                                       for name, rec in pair.records.items()}
+                if pair.link is None:
+                    out["link"].append(ids)
+                if plan.updates:
+                    out["update"].append({**ids, "changes": [_change_json(c) for c in plan.changes if c.writes]})
+                for change in plan.changes:
+                    if change.reason == "conflict lost":
+                        out["conflicts"].append({**ids, "field": change.field, "losing_value": change.new,
+                                                 "kept_value": change.old, "kept_side": change.target})
+        return {key: value[:limit] for key, value in out.items()} | {
+            "counts": {key: len(value) for key, value in out.items()}}
+
+
+def _record_json(record: SyncRecord) -> dict[str, Any]:
+    return {"id": record.id, "modified_at": record.modified_at, "values": dict(record.values)}
+
+
+def _record_from(data: Mapping[str, Any]) -> SyncRecord:
+    return SyncRecord(str(data["id"]), float(data["modified_at"]), dict(data["values"]))
+
+
+def _update_json(update: RecordUpdate) -> dict[str, Any]:
+    return {"values": dict(update.values), "added": {k: list(v) for k, v in update.added.items()},
+            "removed": {k: list(v) for k, v in update.removed.items()}}
+
+
+def _update_from(data: Mapping[str, Any]) -> RecordUpdate:
+    return RecordUpdate(dict(data.get("values") or {}),
+                        {k: tuple(v) for k, v in (data.get("added") or {}).items()},
+                        {k: tuple(v) for k, v in (data.get("removed") or {}).items()})
+
+
+def _change_json(change: Change) -> dict[str, Any]:
+    return {"target": change.target, "field": change.field, "old": change.old, "new": change.new,
+            "reason": change.reason, "writes": change.writes}
+
+
+def _remaining(update: RecordUpdate, seen: Mapping[str, Any], current: Mapping[str, Any],
+               record_type: RecordType) -> tuple[RecordUpdate, set[str]]:
+    """What of an interrupted update still has to be sent, and which fields someone changed meanwhile.
+
+    A field already holding the new value is done; one still holding the value seen when the update
+    was planned is sent; one holding anything else was changed by someone after us, and their change
+    (newer than ours) is kept.
+    """
+    values: dict[str, Any] = {}
+    superseded: set[str] = set()
+    for key, new in update.values.items():
+        f = record_type.field_named(key)
+        kind = f.type if f is not None else "string"
+        now = normalise(current.get(key), kind)
+        if now == normalise(new, kind):
+            continue
+        if now == normalise(seen.get(key), kind):
+            values[key] = new
+        else:
+            superseded.add(key)
+    def members(key: str) -> set[str]:
+        return {str(m).casefold() for m in current.get(key) or []}
+
+    added = {k: tuple(m for m in v if m.casefold() not in members(k)) for k, v in update.added.items()}
+    removed = {k: tuple(m for m in v if m.casefold() in members(k)) for k, v in update.removed.items()}
+    remaining = RecordUpdate(values, {k: v for k, v in added.items() if v}, {k: v for k, v in removed.items() if v})
+    return remaining, superseded

@@ -1,0 +1,243 @@
+"""The durable state of syncs: specs, links, write-ahead intents, cursors, clock offsets and the audit log.
+
+Same engine and write lock as the emulator's store (:class:`emulator.store.Store`), own tables:
+
+- ``sync_links``: one row per pair, unique on ``(sync, left id)`` and on ``(sync, right id)``, so a
+  record can never be linked twice, even by two processes racing; each side's base lives here.
+- ``sync_intents``: a write is recorded *before* it is sent (target, the change, the audit entries it
+  will produce); applying it and marking it done (with its audit entries and the new bases) is one
+  transaction. A crash between the two leaves a pending intent that the next cycle finishes first.
+- ``sync_audit``: every decision, kept through restarts.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from emulator.store import Store, new_id
+
+metadata = sa.MetaData()
+
+syncs = sa.Table(
+    "sync_definitions",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("spec", sa.JSON, nullable=False),
+    sa.Column("state", sa.String(8), nullable=False, default="off"),
+    #: Per side: {"since": vendor epoch or null, "offset": {low, high}}.
+    sa.Column("left_state", sa.JSON, nullable=False, default=dict),
+    sa.Column("right_state", sa.JSON, nullable=False, default=dict),
+    sa.Column("next_run_at", sa.Float, nullable=True),
+    sa.Column("last_cycle", sa.JSON, nullable=True),
+    sa.Column("created", sa.Float, nullable=False),
+    sa.Column("updated", sa.Float, nullable=False),
+)
+
+links = sa.Table(
+    "sync_links",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("sync_id", sa.String(64), nullable=False),
+    sa.Column("left_id", sa.String(256), nullable=False),
+    sa.Column("right_id", sa.String(256), nullable=False),
+    sa.Column("left_base", sa.JSON, nullable=True),
+    sa.Column("right_base", sa.JSON, nullable=True),
+    sa.Column("left_modified", sa.Float, nullable=True),
+    sa.Column("right_modified", sa.Float, nullable=True),
+    sa.Column("status", sa.String(16), nullable=False, default="ok"),
+    sa.Column("conflicts", sa.Integer, nullable=False, default=0),
+    #: Sides the sync wrote last, so the write's echo is recognised (and audited) when it comes back.
+    sa.Column("written", sa.JSON, nullable=True),
+    sa.Column("updated", sa.Float, nullable=False),
+    sa.UniqueConstraint("sync_id", "left_id", name="uq_sync_links_left"),
+    sa.UniqueConstraint("sync_id", "right_id", name="uq_sync_links_right"),
+)
+
+intents = sa.Table(
+    "sync_intents",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("sync_id", sa.String(64), nullable=False),
+    sa.Column("seq", sa.BigInteger, nullable=False),
+    sa.Column("link_id", sa.String(64), nullable=True),
+    sa.Column("kind", sa.String(8), nullable=False),  # update | create
+    sa.Column("target", sa.String(8), nullable=False),
+    sa.Column("record_id", sa.String(256), nullable=True),
+    sa.Column("payload", sa.JSON, nullable=False),
+    sa.Column("state", sa.String(12), nullable=False, default="pending"),
+    sa.Column("created", sa.Float, nullable=False),
+    sa.Index("ix_sync_intents_pending", "sync_id", "state", "seq"),
+)
+
+audit = sa.Table(
+    "sync_audit",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.Float, nullable=False),
+    sa.Column("sync_id", sa.String(64), nullable=False),
+    sa.Column("link_id", sa.String(64), nullable=True),
+    sa.Column("intent_id", sa.String(64), nullable=True),
+    sa.Column("direction", sa.String(16), nullable=False),
+    sa.Column("field", sa.String(100), nullable=True),
+    sa.Column("old", sa.JSON, nullable=True),
+    sa.Column("new", sa.JSON, nullable=True),
+    sa.Column("left_modified", sa.Float, nullable=True),
+    sa.Column("right_modified", sa.Float, nullable=True),
+    sa.Column("reason", sa.String(16), nullable=False),
+    sa.Index("ix_sync_audit_sync", "sync_id", "id"),
+)
+
+AUDIT_REASONS = ("changed", "conflict won", "conflict lost", "echo ignored", "created", "linked", "deleted")
+AUDIT_COLUMNS = ("id", "at", "sync_id", "link_id", "intent_id", "direction", "field", "old", "new",
+                 "left_modified", "right_modified", "reason")
+
+
+class SyncStore:
+    """Reads and writes the sync tables through the emulator store's engine and write lock."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.engine = store.engine
+        metadata.create_all(self.engine)
+        self._seq = time.time_ns()
+
+    def begin(self) -> Any:
+        return self.store.begin()
+
+    def next_seq(self) -> int:
+        self._seq = max(self._seq + 1, time.time_ns())
+        return self._seq
+
+    # --- syncs -----------------------------------------------------------------------------------
+    def create_sync(self, spec: Mapping[str, Any], now: float) -> dict[str, Any]:
+        row = {"id": new_id("sync"), "name": spec["name"], "spec": dict(spec), "state": "off",
+               "left_state": {}, "right_state": {}, "created": now, "updated": now}
+        with self.begin() as conn:
+            conn.execute(syncs.insert().values(**row))
+        return row
+
+    def get_sync(self, sync_id: str, conn: Connection | None = None) -> dict[str, Any] | None:
+        query = sa.select(syncs).where(syncs.c.id == sync_id)
+        if conn is not None:
+            row = conn.execute(query).mappings().first()
+        else:
+            with self.engine.connect() as own:
+                row = own.execute(query).mappings().first()
+        return dict(row) if row else None
+
+    def list_syncs(self) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(sa.select(syncs).order_by(syncs.c.created)).mappings()]
+
+    def update_sync(self, sync_id: str, conn: Connection | None = None, **values: Any) -> None:
+        statement = syncs.update().where(syncs.c.id == sync_id).values(**values)
+        if conn is not None:
+            conn.execute(statement)
+        else:
+            with self.begin() as own:
+                own.execute(statement)
+
+    def due_syncs(self, now: float) -> list[str]:
+        query = sa.select(syncs.c.id).where(syncs.c.state == "on", syncs.c.next_run_at <= now)
+        with self.engine.connect() as conn:
+            return [row[0] for row in conn.execute(query)]
+
+    # --- links -----------------------------------------------------------------------------------
+    def links_for(self, sync_id: str, side: str, record_ids: list[str], conn: Connection) -> dict[str, dict[str, Any]]:
+        column = links.c.left_id if side == "left" else links.c.right_id
+        found: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(record_ids), 500):
+            chunk = record_ids[start:start + 500]
+            query = sa.select(links).where(links.c.sync_id == sync_id, column.in_(chunk))
+            for row in conn.execute(query).mappings():
+                found[row[f"{side}_id"]] = dict(row)
+        return found
+
+    def link(self, link_id: str, conn: Connection | None = None) -> dict[str, Any] | None:
+        query = sa.select(links).where(links.c.id == link_id)
+        if conn is not None:
+            row = conn.execute(query).mappings().first()
+        else:
+            with self.engine.connect() as own:
+                row = own.execute(query).mappings().first()
+        return dict(row) if row else None
+
+    def all_links(self, sync_id: str, *, status: str | None = None, limit: int = 500,
+                  offset: int = 0) -> list[dict[str, Any]]:
+        query = sa.select(links).where(links.c.sync_id == sync_id)
+        if status:
+            query = query.where(links.c.status == status)
+        query = query.order_by(links.c.updated.desc(), links.c.id).limit(limit).offset(offset)
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(query).mappings()]
+
+    def count_links(self, sync_id: str) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(links)
+                                    .where(links.c.sync_id == sync_id)).scalar_one())
+
+    def insert_link(self, conn: Connection, **values: Any) -> str:
+        link_id = new_id("link")
+        conn.execute(links.insert().values(id=link_id, **values))
+        return link_id
+
+    def update_link(self, conn: Connection, link_id: str, **values: Any) -> None:
+        conn.execute(links.update().where(links.c.id == link_id).values(**values))
+
+    # --- intents ---------------------------------------------------------------------------------
+    def add_intent(self, conn: Connection, **values: Any) -> str:
+        intent_id = new_id("intent")
+        conn.execute(intents.insert().values(id=intent_id, seq=self.next_seq(), state="pending", **values))
+        return intent_id
+
+    def pending_intents(self, sync_id: str) -> list[dict[str, Any]]:
+        query = (sa.select(intents).where(intents.c.sync_id == sync_id, intents.c.state == "pending")
+                 .order_by(intents.c.seq))
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(query).mappings()]
+
+    def finish_intent(self, conn: Connection, intent_id: str, state: str = "done") -> None:
+        conn.execute(intents.update().where(intents.c.id == intent_id).values(state=state))
+
+    # --- audit -----------------------------------------------------------------------------------
+    def add_audit(self, conn: Connection, entries: list[dict[str, Any]]) -> None:
+        if entries:
+            conn.execute(audit.insert(), entries)
+
+    def audit_entries(self, sync_id: str, *, reason: str | None = None, field: str | None = None,
+                      link_id: str | None = None, direction: str | None = None, since: float | None = None,
+                      limit: int | None = 500, offset: int = 0) -> list[dict[str, Any]]:
+        query = sa.select(audit).where(audit.c.sync_id == sync_id)
+        for column, value in ((audit.c.reason, reason), (audit.c.field, field), (audit.c.link_id, link_id),
+                              (audit.c.direction, direction)):
+            if value:
+                query = query.where(column == value)
+        if since is not None:
+            query = query.where(audit.c.at >= since)
+        query = query.order_by(audit.c.id.desc()).offset(offset)
+        if limit is not None:
+            query = query.limit(limit)
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(query).mappings()]
+
+    def iter_audit(self, sync_id: str, **filters: Any) -> Iterator[dict[str, Any]]:
+        """Every matching entry, oldest first, a thousand at a time (exports stream)."""
+        last = 0
+        while True:
+            query = sa.select(audit).where(audit.c.sync_id == sync_id, audit.c.id > last)
+            for name in ("reason", "field", "link_id", "direction"):
+                if filters.get(name):
+                    query = query.where(getattr(audit.c, name) == filters[name])
+            rows = []
+            with self.engine.connect() as conn:
+                rows = [dict(r) for r in conn.execute(query.order_by(audit.c.id).limit(1000)).mappings()]
+            if not rows:
+                return
+            yield from rows
+            last = rows[-1]["id"]
