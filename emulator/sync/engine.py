@@ -40,7 +40,16 @@ from connector.errors import BadInput, ConnectorError
 from connector.http import RetryPolicy, make_client
 from connector.records import RecordType, RecordUpdate, SyncRecord
 from emulator.sync.clock import ClockOffset
-from emulator.sync.merge import Change, MergePlan, PairState, applied_base, merge_pair, normalise
+from emulator.sync.merge import (
+    Change,
+    MergePlan,
+    PairState,
+    applied_base,
+    member_view,
+    merge_pair,
+    normalise,
+    render_towards,
+)
 from emulator.sync.spec import SIDES, Side, SideName, SyncSpec, check_spec, other, parse_spec
 from emulator.sync.store import SyncStore
 
@@ -386,19 +395,27 @@ class SyncEngine:
 
     def _values_for(self, spec: SyncSpec, runs: Mapping[SideName, SideRun], source: SideName,
                     record: SyncRecord) -> dict[str, Any]:
-        """The new record's values on the other side: every rule that flows there, sets included."""
+        """The new record's values on the other side: every mapped field, sets included.
+
+        A one-way field still fills a new record (that is what create-only fields such as Personio's
+        email are for); directions govern the updates that follow.
+        """
         target = other(source)
-        empty = PairState({}, None, 0.0)
-        state = PairState(record.values, None, record.modified_at)
-        states = {source: state, target: empty}
-        types = {name: run.record_type for name, run in runs.items()}
-        plan = merge_pair(spec, types, states)
-        update = plan.updates.get(target)
-        if update is None:
-            return {}
-        values = dict(update.values)
-        for key, members in update.added.items():
-            values[key] = list(members)
+        sides: dict[str, dict[str, Any]] = {source: dict(record.values), target: {}}
+        values: dict[str, Any] = {}
+        for rule in spec.fields:
+            if rule.direction == "none":
+                continue
+            target_key = rule.right if target == "right" else rule.left
+            if runs[target].record_type.is_list_part(target_key):
+                prefixes = {"left": rule.left_prefix, "right": rule.right_prefix}
+                source_key = rule.left if source == "left" else rule.right
+                members = member_view(record.values.get(source_key), prefixes[source]).values()
+                values[target_key] = [f"{prefixes[target]}{text}" for text in sorted(members)]
+                continue
+            value = render_towards(rule, target, sides["left"], sides["right"])
+            if normalise(value) is not None:
+                values[target_key] = value
         return values
 
     def _apply_create(self, sync_id: str, spec: SyncSpec, runs: Mapping[SideName, SideRun], intent_id: str,

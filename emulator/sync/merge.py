@@ -101,7 +101,7 @@ class PairState:
     changed_at: float
 
 
-def _render(rule: FieldRule, towards: SideName, left: Mapping[str, Any], right: Mapping[str, Any]) -> Any:
+def render_towards(rule: FieldRule, towards: SideName, left: Mapping[str, Any], right: Mapping[str, Any]) -> Any:
     template = rule.to_right if towards == "right" else rule.to_left
     source = left if towards == "right" else right
     if template is None:
@@ -143,7 +143,7 @@ def merge_pair(spec: SyncSpec, types: Mapping[SideName, RecordType], states: Map
         sources = [side for side in SIDES if changed[side] and rule.flows(other(side))]
         if not sources:
             continue
-        wanted = {side: _render(rule, side, states["left"].values, states["right"].values) for side in SIDES}
+        wanted = {side: render_towards(rule, side, states["left"].values, states["right"].values) for side in SIDES}
         if len(sources) == 2:
             if normalise(wanted["right"], kinds["right"]) == normalise(current["right"], kinds["right"]):
                 continue  # both sides made the same change

@@ -8,8 +8,8 @@ what a restarted process is.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +17,10 @@ import httpx
 
 from connector.apps.contacts import APP as CONTACTS_APP
 from connector.apps.personio import APP as PERSONIO_APP
-from connector.context import Connection
+from connector.context import Connection, Context
+from connector.definitions import App
 from connector.http import RetryPolicy
+from connector.records import RecordType, RecordUpdate, SyncRecord
 from emulator.sandbox.contacts import ContactsSandbox
 from emulator.sandbox.contacts.app import ContactsSettings
 from emulator.sandbox.personio import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, PersonioSandbox, PersonioSettings
@@ -83,6 +85,7 @@ class SyncWorld:
     tmp: Path
     personio_skew: float = 37.2
     contacts_skew: float = -12.6
+    second_contacts_skew: float = 4.4
     request_step: float = 0.013
     clock: SkewedClock = field(default_factory=SkewedClock)
 
@@ -93,12 +96,46 @@ class SyncWorld:
         )
         self.contacts = ContactsSandbox(ContactsSettings(rate_limit=1_000_000),
                                         clock=self.clock.skewed(self.contacts_skew))
+        #: A second HighLevel location's sandbox, for contacts <-> contacts syncs (tags on both sides).
+        self.contacts_b = ContactsSandbox(ContactsSettings(rate_limit=1_000_000, id_seed=2),
+                                          base_url="http://contacts-b.sandbox",
+                                          clock=self.clock.skewed(self.second_contacts_skew))
         self.transports = {
             "personio": CountingTransport(self.personio.transport(), self.clock, self.request_step),
             "contacts": CountingTransport(self.contacts.transport(), self.clock, self.request_step),
+            "contacts_b": CountingTransport(self.contacts_b.transport(), self.clock, self.request_step),
         }
+        #: (connection base URL, record id, field) for every field a record type's create/update sent.
+        self.field_writes: list[tuple[str, str, str]] = []
+        self.apps = {"personio": self._counted(PERSONIO_APP), "contacts": self._counted(CONTACTS_APP)}
         self.store = Store(engine_for(f"sqlite:///{self.tmp / 'sync.db'}"))
         self.sync_store = SyncStore(self.store)
+
+    def _counted(self, app: App) -> App:
+        """The app with its record types' writes logged per field, to check each is sent exactly once."""
+        log = self.field_writes
+
+        def wrap(record_type: RecordType) -> RecordType:
+            update, create = record_type.update, record_type.create
+            assert update is not None and create is not None
+
+            def counted_update(ctx: Context, record_id: str, change: RecordUpdate) -> SyncRecord:
+                keys = {*change.values, *(k for k, v in change.added.items() if v),
+                        *(k for k, v in change.removed.items() if v)}
+                log.extend((ctx.connection.base_url, record_id, key) for key in sorted(keys))
+                return update(ctx, record_id, change)
+
+            def counted_create(ctx: Context, values: Mapping[str, Any]) -> SyncRecord:
+                made = create(ctx, values)
+                log.append((ctx.connection.base_url, made.id, "*created*"))
+                return made
+
+            return replace(record_type, update=counted_update, create=counted_create)
+
+        return replace(app, record_types=tuple(wrap(rt) for rt in app.record_types))
+
+    def base_url_of(self, side: Side) -> str:
+        return self.connection(side).base_url
 
     def connection(self, side: Side) -> Connection:
         if side.app == "personio":
@@ -106,12 +143,13 @@ class SyncWorld:
                                                       "client_secret": DEFAULT_CLIENT_SECRET,
                                                       "base_url": self.personio.base_url},
                               base_url=self.personio.base_url, transport=self.transports["personio"])
-        api_key = next(iter(self.contacts.settings.api_keys))
+        sandbox = self.contacts_b if side.connection_id == "contacts_b" else self.contacts
+        api_key = next(iter(sandbox.settings.api_keys))
         return Connection(app="contacts", fields={"api_key": api_key, "location_id": LOCATION},
-                          base_url=self.contacts.base_url, transport=self.transports["contacts"])
+                          base_url=sandbox.base_url, transport=self.transports[side.connection_id or "contacts"])
 
     def engine(self, checkpoint: Checkpoint | None = None) -> SyncEngine:
-        return SyncEngine(self.sync_store, {"personio": PERSONIO_APP, "contacts": CONTACTS_APP}, self.connection,
+        return SyncEngine(self.sync_store, self.apps, self.connection,
                           clock=self.clock, retry=RetryPolicy(max_attempts=4, jitter=0.0), sleep=self.clock.advance,
                           checkpoint=checkpoint)
 
@@ -125,24 +163,31 @@ class SyncWorld:
     def employee(self, employee_id: str) -> dict[str, Any]:
         return dict(self.personio.employees.get(int(employee_id)))
 
-    def add_contact(self, email: str, first: str, last: str, tags: list[str] | None = None) -> str:
-        response = httpx.Client(transport=self.contacts.transport(), base_url=self.contacts.base_url).post(
-            "/contacts/", json={"locationId": LOCATION, "email": email, "firstName": first, "lastName": last,
-                                "tags": tags or []},
-            headers=self._contacts_headers())
+    def _contacts_client(self, sandbox: ContactsSandbox) -> httpx.Client:
+        headers = {"Authorization": f"Bearer {next(iter(sandbox.settings.api_keys))}", "Version": "2021-07-28"}
+        return httpx.Client(transport=sandbox.transport(), base_url=sandbox.base_url, headers=headers)
+
+    def add_contact(self, email: str, first: str, last: str, tags: list[str] | None = None,
+                    sandbox: ContactsSandbox | None = None) -> str:
+        with self._contacts_client(sandbox or self.contacts) as client:
+            response = client.post("/contacts/", json={"locationId": LOCATION, "email": email, "firstName": first,
+                                                       "lastName": last, "tags": tags or []})
         response.raise_for_status()
         return str(response.json()["contact"]["id"])
 
-    def edit_contact(self, contact_id: str, **body: Any) -> None:
-        response = httpx.Client(transport=self.contacts.transport(), base_url=self.contacts.base_url).put(
-            f"/contacts/{contact_id}", json=body, headers=self._contacts_headers())
+    def edit_contact(self, contact_id: str, sandbox: ContactsSandbox | None = None, **body: Any) -> None:
+        with self._contacts_client(sandbox or self.contacts) as client:
+            response = client.put(f"/contacts/{contact_id}", json=body)
         response.raise_for_status()
 
-    def contact(self, contact_id: str) -> dict[str, Any]:
-        return dict(self.contacts.state.contacts[contact_id])
+    def tag_contact(self, contact_id: str, tag: str, *, add: bool, sandbox: ContactsSandbox | None = None) -> None:
+        with self._contacts_client(sandbox or self.contacts) as client:
+            response = client.request("POST" if add else "DELETE", f"/contacts/{contact_id}/tags",
+                                      json={"tags": [tag]})
+        response.raise_for_status()
 
-    def contacts_list(self) -> list[dict[str, Any]]:
-        return [dict(c) for c in self.contacts.state.contacts.values()]
+    def contact(self, contact_id: str, sandbox: ContactsSandbox | None = None) -> dict[str, Any]:
+        return dict((sandbox or self.contacts).state.contacts[contact_id])
 
-    def _contacts_headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {next(iter(self.contacts.settings.api_keys))}", "Version": "2021-07-28"}
+    def contacts_list(self, sandbox: ContactsSandbox | None = None) -> list[dict[str, Any]]:
+        return [dict(c) for c in (sandbox or self.contacts).state.contacts.values()]

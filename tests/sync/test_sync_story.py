@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from sync_world import DEMO_SPEC, SyncWorld
 
-from emulator.sync.engine import SyncEngine
+from emulator.sync.engine import SyncEngine, SyncStopped
 
 
 def test_a_first_sync_links_by_email_and_creates_the_rest(world: SyncWorld) -> None:
@@ -94,3 +95,29 @@ def test_a_change_the_sync_wrote_comes_back_as_an_echo_and_writes_nothing(world:
     assert world.transports["personio"].writes == before
     assert report.echoes == 1
     assert [e["reason"] for e in world.sync_store.audit_entries(sync_id, reason="echo ignored")] == ["echo ignored"]
+
+
+def test_a_write_interrupted_by_a_crash_is_finished_once_and_never_over_a_newer_edit(world: SyncWorld) -> None:
+    engine, sync_id, employee, contact = _linked(world)
+    world.clock.advance(5)
+    world.edit_employee(employee, first_name="Augusta", last_name="King")
+    world.clock.advance(5)
+
+    def stop_before_writing(name: str) -> None:
+        if name == "before-write":
+            raise SyncStopped(name)
+
+    with pytest.raises(SyncStopped):
+        world.engine(stop_before_writing).run_cycle(sync_id)
+    assert world.contact(contact)["firstName"] == "Ada"  # the intent is recorded, nothing sent yet
+    world.clock.advance(5)
+    world.edit_contact(contact, lastName="Countess")  # someone edits the contact before the restart
+    world.clock.advance(5)
+
+    world.engine().run_cycle(sync_id)
+
+    assert world.contact(contact)["firstName"] == "Augusta"  # finished after the restart
+    assert world.contact(contact)["lastName"] == world.employee(employee)["last_name"] == "Countess"
+    first_name_writes = [w for w in world.field_writes if w[2] == "first_name" and w[0] == world.contacts.base_url]
+    assert len(first_name_writes) == 1
+    assert len(world.sync_store.audit_entries(sync_id, field="first_name", reason="changed")) == 1
