@@ -45,6 +45,7 @@ from flask import Flask
 from connector.definitions import App
 from connector.outbound import GuardedTransport, OutboundPolicy, check_url, system_resolver
 from emulator.api import register_api
+from emulator.api.syncs import register_syncs
 from emulator.app_hooks import bp as app_hooks_bp
 from emulator.hooks import HookIngress
 from emulator.hooks import bp as hooks_bp
@@ -172,6 +173,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(app_hooks_bp)
     app.wsgi_app = HookIngress(app.wsgi_app, emulator)  # type: ignore[method-assign]  # deliveries skip Flask
     register_api(app)
+    register_syncs(app)
     if app.config["RUNNER_THREAD"]:
         emulator.scheduler.start()
         emulator.notices.start(emulator.clock)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from connector.errors import ConnectorError
@@ -43,6 +44,8 @@ class Scheduler:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._tick_lock = threading.Lock()
+        #: More work each tick does after flows, deliveries and runs (two-way syncs register here).
+        self.also: list[Callable[[float], None]] = []
 
     def tick(self, now: float | None = None) -> TickReport:
         """Do everything that is due at ``now`` (default: the runner's clock)."""
@@ -77,6 +80,11 @@ class Scheduler:
                 except Exception:
                     log.exception("executing run %s failed", run_id)
                     report.executed[run_id] = "error"
+            for work in self.also:
+                try:
+                    work(now)
+                except Exception:  # a failing sync must not stop flows
+                    log.exception("scheduled work %s failed", getattr(work, "__name__", work))
         return report
 
     def wake(self) -> None:

@@ -98,7 +98,7 @@ def test_a_change_the_sync_wrote_comes_back_as_an_echo_and_writes_nothing(world:
 
 
 def test_a_write_interrupted_by_a_crash_is_finished_once_and_never_over_a_newer_edit(world: SyncWorld) -> None:
-    engine, sync_id, employee, contact = _linked(world)
+    _engine, sync_id, employee, contact = _linked(world)
     world.clock.advance(5)
     world.edit_employee(employee, first_name="Augusta", last_name="King")
     world.clock.advance(5)
