@@ -57,6 +57,7 @@ DEMO_LOCATION = "loc_sandbox"
 DEMO_PERSONIO_CLIENT = (DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET)
 DEMO_FLOW_NAME = "New Okta user → create contact → add tags"
 PERSONIO_FLOW_NAME = "New Personio employee → create contact"
+SYNC_NAME = "Personio employees ↔ contacts"
 
 
 @dataclass
@@ -283,6 +284,24 @@ def personio_flow_spec(personio_connection_id: str, contacts_connection_id: str)
     }
 
 
+def demo_sync_spec(personio_connection_id: str, contacts_connection_id: str) -> dict[str, Any]:
+    """The two-way sync the user asked for: names both ways, the email from Personio (where it is set)."""
+    return {
+        "name": SYNC_NAME,
+        "left": {"app": "personio", "connection_id": personio_connection_id, "record_type": "personio.employee"},
+        "right": {"app": "contacts", "connection_id": contacts_connection_id, "record_type": "contacts.contact",
+                  "new_records": "link_only"},
+        "fields": [
+            {"left": "email", "right": "email", "direction": "left_to_right"},
+            {"left": "first_name", "right": "first_name", "direction": "both"},
+            {"left": "last_name", "right": "last_name", "direction": "both"},
+        ],
+        "deletion": "flag",
+        "tie_winner": "left",
+        "interval_seconds": 30,
+    }
+
+
 def seed_demo(env: Environment) -> dict[str, str]:
     """Save the demo connections and the demo flow once (later starts keep what the user changed)."""
     from emulator.flow_spec import check_flow
@@ -319,7 +338,11 @@ def seed_demo(env: Environment) -> dict[str, str]:
         if name not in existing:
             flow = emulator.store.create_flow(check_flow(emulator.invoker.apps, spec), emulator.clock())
             existing[name] = flow["id"]
+    syncs = env.emulator.extensions["syncs"]
+    sync_ids = {row["name"]: row["id"] for row in syncs.store.list_syncs()}
+    if SYNC_NAME not in sync_ids:
+        sync_ids[SYNC_NAME] = syncs.create(demo_sync_spec(names["Personio sandbox"], names["Contacts sandbox"]))["id"]
     return {
         "okta": names["Okta sandbox"], "contacts": names["Contacts sandbox"], "personio": names["Personio sandbox"],
-        "flow": existing[DEMO_FLOW_NAME], "personio_flow": existing[PERSONIO_FLOW_NAME],
+        "flow": existing[DEMO_FLOW_NAME], "personio_flow": existing[PERSONIO_FLOW_NAME], "sync": sync_ids[SYNC_NAME],
     }

@@ -28,7 +28,7 @@ _FILTERS = ("reason", "field", "link_id", "direction")
 
 
 def _engine() -> SyncEngine:
-    return current_app.extensions["syncs"]  # type: ignore[no-any-return]
+    return current_app.extensions["syncs"]
 
 
 def _shape(row: dict[str, Any]) -> dict[str, Any]:

@@ -64,3 +64,8 @@ def favicon() -> Response:
     assert ui.static_folder is not None
     icon = (Path(ui.static_folder) / "favicon.svg").read_bytes()
     return Response(icon, mimetype="image/svg+xml", headers={"Cache-Control": "max-age=86400"})
+
+
+@ui.get("/syncs")
+def syncs_page() -> str:
+    return render_template("ui/syncs.html", page="syncs", title="Syncs")
