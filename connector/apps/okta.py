@@ -25,6 +25,7 @@ from actions.okta import (
     unsuspend_user,
     update_group,
     update_user,
+    user_records,
 )
 from auth.okta import OKTA_AUTH
 from connector.definitions import App
@@ -70,5 +71,8 @@ APP = App(
         find_group.SEARCH,
         list_groups.SEARCH,
         list_group_members.SEARCH,
+    ),
+    record_types=(
+        user_records.RECORD_TYPE,
     ),
 )

@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 
 from connector.apps.contacts import APP as CONTACTS_APP
+from connector.apps.okta import APP as OKTA_APP
 from connector.apps.personio import APP as PERSONIO_APP
 from connector.context import Connection, Context
 from connector.definitions import App
@@ -23,6 +24,8 @@ from connector.http import RetryPolicy
 from connector.records import RecordType, RecordUpdate, SyncRecord
 from emulator.sandbox.contacts import ContactsSandbox
 from emulator.sandbox.contacts.app import ContactsSettings
+from emulator.sandbox.okta import OktaSandbox, OktaSettings
+from emulator.sandbox.okta.settings import DEFAULT_RATE_LIMITS
 from emulator.sandbox.personio import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, PersonioSandbox, PersonioSettings
 from emulator.store import Store, engine_for
 from emulator.sync.engine import Checkpoint, SyncEngine
@@ -86,6 +89,7 @@ class SyncWorld:
     personio_skew: float = 37.2
     contacts_skew: float = -12.6
     second_contacts_skew: float = 4.4
+    okta_skew: float = -21.3
     request_step: float = 0.013
     clock: SkewedClock = field(default_factory=SkewedClock)
 
@@ -100,14 +104,18 @@ class SyncWorld:
         self.contacts_b = ContactsSandbox(ContactsSettings(rate_limit=1_000_000, id_seed=2),
                                           base_url="http://contacts-b.sandbox",
                                           clock=self.clock.skewed(self.second_contacts_skew))
+        self.okta = OktaSandbox(OktaSettings(rate_limits={key: 1_000_000 for key in DEFAULT_RATE_LIMITS}),
+                                clock=self.clock.skewed(self.okta_skew))
         self.transports = {
+            "okta": CountingTransport(self.okta.transport(), self.clock, self.request_step),
             "personio": CountingTransport(self.personio.transport(), self.clock, self.request_step),
             "contacts": CountingTransport(self.contacts.transport(), self.clock, self.request_step),
             "contacts_b": CountingTransport(self.contacts_b.transport(), self.clock, self.request_step),
         }
         #: (connection base URL, record id, field) for every field a record type's create/update sent.
         self.field_writes: list[tuple[str, str, str]] = []
-        self.apps = {"personio": self._counted(PERSONIO_APP), "contacts": self._counted(CONTACTS_APP)}
+        self.apps = {"personio": self._counted(PERSONIO_APP), "contacts": self._counted(CONTACTS_APP),
+                     "okta": self._counted(OKTA_APP)}
         self.store = Store(engine_for(f"sqlite:///{self.tmp / 'sync.db'}"))
         self.sync_store = SyncStore(self.store)
 
@@ -138,6 +146,9 @@ class SyncWorld:
         return self.connection(side).base_url
 
     def connection(self, side: Side) -> Connection:
+        if side.app == "okta":
+            return Connection(app="okta", fields={"org_url": self.okta.base_url, "api_token": self.okta.settings.token},
+                              base_url=self.okta.base_url, transport=self.transports["okta"])
         if side.app == "personio":
             return Connection(app="personio", fields={"client_id": DEFAULT_CLIENT_ID,
                                                       "client_secret": DEFAULT_CLIENT_SECRET,
@@ -162,6 +173,10 @@ class SyncWorld:
 
     def employee(self, employee_id: str) -> dict[str, Any]:
         return dict(self.personio.employees.get(int(employee_id)))
+
+    def okta_client(self) -> httpx.Client:
+        return httpx.Client(transport=self.okta.transport(), base_url=self.okta.base_url,
+                            headers={"Authorization": f"SSWS {self.okta.settings.token}"})
 
     def _contacts_client(self, sandbox: ContactsSandbox) -> httpx.Client:
         headers = {"Authorization": f"Bearer {next(iter(sandbox.settings.api_keys))}", "Version": "2021-07-28"}
