@@ -6,7 +6,7 @@ or ``actions/personio/``.
 
 from __future__ import annotations
 
-from actions.personio import employee_records, find_employee, list_employees, update_employee
+from actions.personio import create_employee, employee_records, find_employee, list_employees, update_employee
 from auth.personio import PERSONIO_AUTH
 from connector.definitions import App
 from triggers.personio import new_employee, updated_employee
@@ -24,6 +24,7 @@ APP = App(
         updated_employee.TRIGGER,
     ),
     actions=(
+        create_employee.ACTION,
         update_employee.ACTION,
     ),
     searches=(

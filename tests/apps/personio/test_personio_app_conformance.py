@@ -38,6 +38,7 @@ def conformance_setup(
         "find_employee": {"email": "ada@example.com"},
         "list_employees": {"limit": 3},
         "update_employee": {"employee_id": ada["id"], "position": "Analyst"},
+        "create_employee": {"email": "conformance.hire@example.com", "first_name": "Con", "last_name": "Formance"},
     }
     bad = replace(connection, fields={**connection.fields, "client_secret": "wrong-secret"})
     return ConformanceSetup(connection=connection, bad_connection=bad, inputs=inputs, make_new_item=make_new_item)
