@@ -29,6 +29,7 @@ BENCHMARKS: dict[str, tuple[list[str], list[str]]] = {
     "hook_ingress": ([], ["--full"]),
     "provisioning": ([], ["--full"]),
     "http_overhead": (["--pages", "20", "--runs", "3"], []),
+    "sync_first": ([], ["--full"]),
 }
 
 

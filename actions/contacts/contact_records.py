@@ -4,7 +4,8 @@
   whose ``dateUpdated`` is at or after the time asked for. HighLevel's list cannot filter by update
   time, so a cycle reads every page; the search endpoint's date filter would make an idle cycle one call.
 - **Create**: the Create Contact action's search-then-create (external id, then email, then phone), so
-  a create repeated after a crash finds the contact instead of making a second one.
+  a create repeated after a crash finds the contact instead of making a second one; the answer holds the
+  whole contact, so nothing is read afterwards.
 - **Update**: ``PUT /contacts/{id}`` for plain fields; tags change member by member with
   ``POST``/``DELETE /contacts/{id}/tags``, so a tag someone added meanwhile is kept; then one read for
   the new ``dateUpdated``.
@@ -65,11 +66,9 @@ def read(ctx: Context, record_id: str) -> SyncRecord | None:
 
 
 def create(ctx: Context, values: Mapping[str, Any]) -> SyncRecord:
+    """Create Contact's search-then-create; HighLevel answers with the whole contact, so no read follows."""
     made = create_contact(ctx, {key: value for key, value in values.items() if value not in (None, "", [])})
-    found = read(ctx, str(made["id"]))
-    if found is None:
-        raise ResponseError(f"contact {made['id']!r} vanished right after it was created; try again later")
-    return found
+    return _record(made)
 
 
 def update(ctx: Context, record_id: str, change: RecordUpdate) -> SyncRecord:
