@@ -3,9 +3,8 @@
 - **Changes**: the location's contacts page by page (``GET /contacts/``, 100 a page), keeping those
   whose ``dateUpdated`` is at or after the time asked for. HighLevel's list cannot filter by update
   time, so a cycle reads every page; the search endpoint's date filter would make an idle cycle one call.
-- **Create**: the Create Contact action's search-then-create (external id, then email, then phone), so
-  a create repeated after a crash finds the contact instead of making a second one; the answer holds the
-  whole contact, so nothing is read afterwards.
+- **Create**: ``POST /contacts/``, one call (the answer holds the whole contact). The engine looks for
+  the person first whenever it has not just listed this side in full, and after a crash.
 - **Update**: ``PUT /contacts/{id}`` for plain fields; tags change member by member with
   ``POST``/``DELETE /contacts/{id}/tags``, so a tag someone added meanwhile is kept; then one read for
   the new ``dateUpdated``.
@@ -17,13 +16,14 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from actions.contacts.contact_fields import EXTERNAL_ID_KEY, external_id_of
-from actions.contacts.contacts_api import find_duplicate, get_contact, require
-from actions.contacts.create_contact import create_contact, find_by_external_id
+from actions.contacts.contact_fields import EXTERNAL_ID_KEY, contact_body, external_id_of
+from actions.contacts.contacts_api import find_duplicate, get_contact, location_id, require
+from actions.contacts.create_contact import find_by_external_id
 from actions.personio.employee_records import epoch_of
 from connector.context import Context
 from connector.definitions import Field
 from connector.errors import ResponseError
+from connector.http import raise_for_status
 from connector.paths import api_path
 from connector.records import RecordType, RecordUpdate, SyncRecord
 from triggers.contacts._shared import contact_pages
@@ -66,9 +66,25 @@ def read(ctx: Context, record_id: str) -> SyncRecord | None:
 
 
 def create(ctx: Context, values: Mapping[str, Any]) -> SyncRecord:
-    """Create Contact's search-then-create; HighLevel answers with the whole contact, so no read follows."""
-    made = create_contact(ctx, {key: value for key, value in values.items() if value not in (None, "", [])})
-    return _record(made)
+    """``POST /contacts/``: one call; HighLevel answers with the whole contact.
+
+    The engine looks for the person before it creates (``find``) whenever its picture of this side is
+    not a full listing, and after a crash, so no duplicate search is repeated here. A create HighLevel
+    still refuses as a duplicate (its rule also matches phones) links the contact it names instead.
+    """
+    wanted = {key: value for key, value in values.items() if value not in (None, "", [])}
+    body = {"locationId": location_id(ctx), **contact_body(wanted)}
+    response = ctx.http.post("/contacts/", json=body, extensions={"allow_status": (400,)})
+    if response.status_code == 400:
+        try:
+            clash = (response.json().get("meta") or {}).get("contactId")
+        except (ValueError, AttributeError):
+            clash = None
+        found = read(ctx, str(clash)) if clash else None
+        if found is not None:
+            return found
+        raise_for_status(response)
+    return _record(response.json()["contact"])
 
 
 def update(ctx: Context, record_id: str, change: RecordUpdate) -> SyncRecord:

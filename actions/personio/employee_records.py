@@ -5,7 +5,9 @@
   the whole second, so the record type declares a resolution of one second and the engine compares
   the middle of that second.
 - **Create**: ``POST /v1/company/employees`` with ``{"employee": {...}}`` (email, first and last name
-  are required), then one read, because Personio answers a create with the new id only.
+  are required): one call. Personio answers with the new id only; the sync keeps the values it sent as
+  the base, and the next listing brings the modification time (a read here would double a first sync's
+  calls). A create repeated after a crash is guarded by the engine, which looks the email up first.
 - **Update**: ``PATCH /v1/company/employees/{id}``, then one read for the new ``last_modified_at``.
   Personio does not let the API change an email: ``email`` is create-only.
 - **Identity**: the email (Personio keeps it unique per company).
@@ -80,13 +82,12 @@ def _written(ctx: Context, response: Any, doing: str) -> str:
 
 
 def create(ctx: Context, values: Mapping[str, Any]) -> SyncRecord:
+    """One call. Personio answers with the new id only; the values sent are what it stored, and its
+    modification time arrives with the next listing (the new employee is changed since the cursor)."""
     employee = {key: values[key] for key in _KEYS if values.get(key) not in (None, "")}
     response = ctx.http.post(EMPLOYEES_PATH, json={"employee": employee}, extensions={"allow_status": (400, 422)})
     new_id = _written(ctx, response, "create the employee")
-    found = read(ctx, new_id)
-    if found is None:
-        raise ResponseError(f"Personio created employee {new_id} but cannot read it back; try again later")
-    return found
+    return SyncRecord(id=new_id, modified_at=0.0, values={key: employee.get(key) for key in _KEYS})
 
 
 def update(ctx: Context, record_id: str, change: RecordUpdate) -> SyncRecord:
