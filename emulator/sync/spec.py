@@ -222,6 +222,12 @@ def check_spec(spec: SyncSpec, apps: Mapping[str, App]) -> tuple[RecordType, Rec
             except (PathSyntaxError, ValueError) as error:
                 problems.append(FieldProblem(f"{where}.{template_key}", f"is not a valid template ({error}); "
                                                                         "use tokens such as {{left.first_name}}"))
+    if spec.deletion == "mirror":
+        problems.append(FieldProblem(
+            "deletion",
+            "mirror would delete the partner record, but record types do not declare a delete yet; use flag "
+            "(the link stops and the audit log says which record went) or ignore",
+        ))
     if problems:
         raise BadInput(problems)
     return types["left"], types["right"]

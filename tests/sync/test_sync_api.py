@@ -99,6 +99,7 @@ def test_a_sync_turned_on_runs_on_the_scheduler_and_stops_when_turned_off(
     ({**DEMO_SPEC, "fields": [{"left": "email", "right": "email", "direction": "both"}]}, "fields.0.direction"),
     ({**DEMO_SPEC, "fields": [{"left": "nickname", "right": "email"}]}, "fields.0.left"),
     ({**DEMO_SPEC, "deletion": "shred"}, "deletion"),
+    ({**DEMO_SPEC, "deletion": "mirror"}, "deletion"),
 ])
 def test_a_bad_sync_is_refused_naming_the_member_and_nothing_is_saved(
         client: FlaskClient, body: dict[str, Any], field: str) -> None:
@@ -114,3 +115,15 @@ def test_unknown_syncs_and_bad_filters_get_clear_errors(client: FlaskClient) -> 
     bad = client.get(f"/api/syncs/{sync['id']}/audit?reason=vanished")
     assert bad.status_code == 422 and bad.get_json()["error"]["field"] == "reason"
     assert client.get(f"/api/syncs/{sync['id']}/audit/export?format=xml").status_code == 422
+
+
+def test_the_audit_log_is_kept_through_a_restart(world: SyncWorld, app: Flask) -> None:
+    world.hire("ada@example.com", "Ada", "Lovelace")
+    client = app.test_client()
+    sync = _created(client)
+    client.post(f"/api/syncs/{sync['id']}/run")
+    app.extensions["emulator"].store.engine.dispose()
+
+    restarted = create_app({**app.config, "TESTING": True})
+    entries = restarted.test_client().get(f"/api/syncs/{sync['id']}/audit").get_json()["entries"]
+    assert [e["reason"] for e in entries] == ["created"]

@@ -121,3 +121,25 @@ def test_a_write_interrupted_by_a_crash_is_finished_once_and_never_over_a_newer_
     first_name_writes = [w for w in world.field_writes if w[2] == "first_name" and w[0] == world.contacts.base_url]
     assert len(first_name_writes) == 1
     assert len(world.sync_store.audit_entries(sync_id, field="first_name", reason="changed")) == 1
+
+
+def test_a_contact_deleted_in_highlevel_flags_its_link_and_is_never_recreated(world: SyncWorld) -> None:
+    engine, sync_id, employee, contact = _linked(world)
+    with world._contacts_client(world.contacts) as client:
+        client.delete(f"/contacts/{contact}").raise_for_status()
+    world.clock.advance(5)
+    world.edit_employee(employee, first_name="Augusta")
+    world.clock.advance(5)
+
+    report = engine.run_cycle(sync_id)
+
+    assert any("deleted" in error for error in report.errors)
+    (link,) = world.sync_store.all_links(sync_id)
+    assert link["status"] == "flagged"
+    (deleted,) = world.sync_store.audit_entries(sync_id, reason="deleted")
+    assert deleted["old"] == contact
+    world.clock.advance(5)
+    world.edit_employee(employee, first_name="Ada")
+    world.clock.advance(5)
+    engine.run_cycle(sync_id)
+    assert world.contacts_list() == []
