@@ -143,3 +143,32 @@ def test_a_contact_deleted_in_highlevel_flags_its_link_and_is_never_recreated(wo
     world.clock.advance(5)
     engine.run_cycle(sync_id)
     assert world.contacts_list() == []
+
+
+def test_a_one_way_field_can_be_shaped_by_a_template_and_is_not_rewritten_when_it_comes_back(
+        world: SyncWorld) -> None:
+    employee = world.hire("ada@example.com", "Ada", "Lovelace")
+    world.edit_employee(employee, position="Engineer")
+    spec = {**DEMO_SPEC, "fields": [
+        *DEMO_SPEC["fields"][:3],
+        {"left": "position", "right": "company_name", "direction": "left_to_right",
+         "to_right": "{{left.position}} at Analytical Engines"},
+    ]}
+    engine = world.engine()
+    sync = engine.create(spec)
+    world.clock.advance(3)
+    engine.run_cycle(sync["id"])
+    (contact,) = world.contacts_list()
+    assert contact["companyName"] == "Engineer at Analytical Engines"
+
+    world.clock.advance(5)
+    world.edit_employee(employee, position="Chief Engineer")
+    world.clock.advance(5)
+    engine.run_cycle(sync["id"])
+    assert world.contact(contact["id"])["companyName"] == "Chief Engineer at Analytical Engines"
+    writes = len(world.field_writes)
+    world.clock.advance(5)
+    engine.run_cycle(sync["id"])
+    world.clock.advance(5)
+    engine.run_cycle(sync["id"])
+    assert len(world.field_writes) == writes
