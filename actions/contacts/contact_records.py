@@ -1,14 +1,14 @@
 """HighLevel contacts as a syncable record type (``contacts.contact``).
 
-- **Changes**: the location's contacts page by page (``GET /contacts/``, 100 a page), keeping those
-  whose ``dateUpdated`` is at or after the time asked for. HighLevel's list cannot filter by update
-  time, so a cycle reads every page; the search endpoint's date filter would make an idle cycle one call.
+- **Changes**: ``POST /contacts/search`` with a ``range`` filter on ``dateUpdated`` (at or after the time
+  asked for), sorted by ``dateUpdated``: one call when nothing changed, at any location size.
 - **Create**: ``POST /contacts/``, one call (the answer holds the whole contact). The engine looks for
   the person first whenever it has not just listed this side in full, and after a crash.
 - **Update**: ``PUT /contacts/{id}`` for plain fields; tags change member by member with
   ``POST``/``DELETE /contacts/{id}/tags``, so a tag someone added meanwhile is kept; then one read for
   the new ``dateUpdated``.
-- **Identity**: email, then the ``external_id`` custom field.
+- **Identity**: email, then the External ID custom field (named by its id, looked up once per call).
+- ``company_name`` is create-only: HighLevel's update body has no ``companyName``.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from actions.contacts.contact_fields import EXTERNAL_ID_KEY, contact_body, external_id_of
-from actions.contacts.contacts_api import find_duplicate, get_contact, location_id, require
+from actions.contacts.contacts_api import external_id_field, find_duplicate, get_contact, location_id, require
 from actions.contacts.create_contact import find_by_external_id
 from actions.personio.employee_records import epoch_of
 from connector.context import Context
@@ -45,24 +45,30 @@ FIELDS: tuple[Field, ...] = (
     Field(EXTERNAL_ID_KEY, "External ID", help_text="Kept in the custom field external_id."),
 )
 TAGS = Field("tags", "Tags", type="list", item_type="string")
+#: Fields HighLevel's update body does not have.
+CREATE_ONLY = ("company_name",)
 
 
-def _record(contact: Mapping[str, Any]) -> SyncRecord:
+def _record(contact: Mapping[str, Any], external_field: str | None) -> SyncRecord:
     values: dict[str, Any] = {key: contact.get(api) for key, api in _API_KEYS.items()}
-    values[EXTERNAL_ID_KEY] = external_id_of(contact)
+    values[EXTERNAL_ID_KEY] = external_id_of(contact, external_field)
     values["tags"] = sorted(str(tag) for tag in contact.get("tags") or [])
     return SyncRecord(id=str(contact["id"]), modified_at=epoch_of(contact.get("dateUpdated")), values=values)
 
 
 def list_changes(ctx: Context, since: float | None) -> Iterator[list[SyncRecord]]:
-    for page in contact_pages(ctx):
-        records = [_record(contact) for contact in page]
-        yield [r for r in records if since is None or r.modified_at >= since]
+    """Changed contacts; the External ID field's id is looked up only when there is a contact to read."""
+    filters = None
+    if since is not None:
+        filters = [{"field": "dateUpdated", "operator": "range", "value": {"gte": int(since * 1000)}}]
+    for page in contact_pages(ctx, order_by="dateUpdated", filters=filters):
+        field_id = external_id_field(ctx) if page else None
+        yield [_record(contact, field_id) for contact in page]
 
 
 def read(ctx: Context, record_id: str) -> SyncRecord | None:
     contact = get_contact(ctx, record_id)
-    return None if contact is None else _record(contact)
+    return None if contact is None else _record(contact, external_id_field(ctx))
 
 
 def create(ctx: Context, values: Mapping[str, Any]) -> SyncRecord:
@@ -73,7 +79,8 @@ def create(ctx: Context, values: Mapping[str, Any]) -> SyncRecord:
     still refuses as a duplicate (its rule also matches phones) links the contact it names instead.
     """
     wanted = {key: value for key, value in values.items() if value not in (None, "", [])}
-    body = {"locationId": location_id(ctx), **contact_body(wanted)}
+    field_id = external_id_field(ctx, create=bool(wanted.get(EXTERNAL_ID_KEY)))
+    body = {"locationId": location_id(ctx), **contact_body(wanted, external_field=field_id)}
     response = ctx.http.post("/contacts/", json=body, extensions={"allow_status": (400,)})
     if response.status_code == 400:
         try:
@@ -84,13 +91,15 @@ def create(ctx: Context, values: Mapping[str, Any]) -> SyncRecord:
         if found is not None:
             return found
         raise_for_status(response)
-    return _record(response.json()["contact"])
+    return _record(response.json()["contact"], field_id)
 
 
 def update(ctx: Context, record_id: str, change: RecordUpdate) -> SyncRecord:
-    body: dict[str, Any] = {_API_KEYS[key]: value for key, value in change.values.items() if key in _API_KEYS}
+    body: dict[str, Any] = {_API_KEYS[key]: value for key, value in change.values.items()
+                            if key in _API_KEYS and key not in CREATE_ONLY}
     if EXTERNAL_ID_KEY in change.values:
-        body["customFields"] = [{"key": EXTERNAL_ID_KEY, "field_value": str(change.values[EXTERNAL_ID_KEY] or "")}]
+        field_id = external_id_field(ctx, create=True)
+        body["customFields"] = [{"id": field_id, "field_value": str(change.values[EXTERNAL_ID_KEY] or "")}]
     what = f"contact {record_id!r}"
     if body:
         require(ctx, "PUT", api_path("/contacts/{contact_id}", contact_id=record_id), what=what, json=body)
@@ -107,14 +116,15 @@ def update(ctx: Context, record_id: str, change: RecordUpdate) -> SyncRecord:
 
 def find(ctx: Context, identity: Mapping[str, Any]) -> SyncRecord | None:
     """The contact with this external id, else this email (HighLevel's duplicate search), or None."""
+    field_id = external_id_field(ctx)
     if identity.get(EXTERNAL_ID_KEY):
         found = find_by_external_id(ctx, str(identity[EXTERNAL_ID_KEY]))
         if found is not None:
-            return _record(found)
+            return _record(found, field_id)
     if identity.get("email"):
         duplicate = find_duplicate(ctx, email=str(identity["email"]))
         if duplicate is not None:
-            return _record(duplicate)
+            return _record(duplicate, field_id)
     return None
 
 
@@ -126,6 +136,7 @@ RECORD_TYPE = RecordType(
     fields=FIELDS,
     list_parts=(TAGS,),
     identity_keys=("email", EXTERNAL_ID_KEY),
+    create_only=CREATE_ONLY,
     modified_resolution=0.001,
     list_changes=list_changes,
     read=read,

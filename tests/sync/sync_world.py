@@ -78,7 +78,8 @@ class CountingTransport(httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         self.calls += 1
         self.clock.advance(self.step)  # a request takes a little time, so Date phases vary
-        if request.method in ("POST", "PUT", "PATCH", "DELETE") and "/auth" not in request.url.path:
+        reads = ("/auth", "/search")  # token requests and HighLevel's search are POSTs that change nothing
+        if request.method in ("POST", "PUT", "PATCH", "DELETE") and not any(p in request.url.path for p in reads):
             self.writes.append((request.method, request.url.path))
         return self.inner.handle_request(request)
 
