@@ -217,22 +217,36 @@ def _op(summary: str, *, ok: str = "200", errors: tuple[str, ...] = ("404",), bo
         "summary": summary,
         "responses": {ok: {"description": "OK", "content": {content: {"schema": {"type": "object"}}}}},
     }
-    for code in errors:
+    for code in (*errors, "401"):  # 401: no access token
         op["responses"][code] = _ERROR
     if body is not None:
         op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+        op["responses"]["400"] = _ERROR
     if query:
-        op["parameters"] = [{"name": name, "in": "query", "schema": {"type": "string"}} for name in query]
+        op["parameters"] = [{"name": name, "in": "query", "schema": _QUERY[name]} for name in query]
     return op
 
 
+_QUERY: dict[str, Any] = {
+    "status": {"enum": ["ok", "flagged", "deleted"]},
+    "limit": {"type": "integer", "minimum": 1, "maximum": 1000},
+    "offset": {"type": "integer", "minimum": 0, "maximum": 10**9},
+    "reason": {"enum": list(AUDIT_REASONS)},
+    "field": {"type": "string"},
+    "link_id": {"type": "string"},
+    "direction": {"enum": ["left_to_right", "right_to_left", "both"]},
+    "format": {"enum": ["csv", "json"]},
+}
+
+
+_TEXT = {"type": "string", "minLength": 1, "pattern": "\\S"}
 _SIDE = {
     "type": "object",
     "required": ["app", "record_type"],
     "properties": {
-        "app": {"type": "string"},
+        "app": _TEXT,
         "connection_id": {"type": ["string", "null"]},
-        "record_type": {"type": "string", "description": "personio.employee, contacts.contact, ..."},
+        "record_type": {**_TEXT, "description": "personio.employee, contacts.contact, ..."},
         "new_records": {"enum": ["create", "link_only"]},
     },
 }
@@ -240,13 +254,13 @@ _SYNC_INPUT = {
     "type": "object",
     "required": ["name", "left", "right", "fields"],
     "properties": {
-        "name": {"type": "string"},
+        "name": _TEXT,
         "left": _SIDE,
         "right": _SIDE,
         "fields": {"type": "array", "minItems": 1, "items": {
             "type": "object", "required": ["left", "right"],
             "properties": {
-                "left": {"type": "string"}, "right": {"type": "string"},
+                "left": _TEXT, "right": _TEXT,
                 "direction": {"enum": ["both", "left_to_right", "right_to_left", "none"]},
                 "to_right": {"description": "template over {left, right}, e.g. {{left.first_name}}"},
                 "to_left": {"description": "template over {left, right}"},

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from ui_browser_harness import Platform, needs_chromium, shot
+from ui_browser_harness import Platform, needs_chromium, open_start_url, shot
 
 from emulator.demo import SYNC_NAME, seed_demo
 
@@ -21,6 +21,7 @@ def test_the_demo_sync_previews_runs_and_audits_a_change_through_the_ui(platform
     seed_demo(env)
     employees = sorted(env.personio.employees.records.values(), key=lambda r: r["id"])
 
+    open_start_url(page, env)
     page.goto(f"{base}/syncs")
     page.wait_for_selector(f'#sync-select option:has-text("{SYNC_NAME}")', state="attached")
     assert page.locator('#field-map tr[data-direction="left_to_right"] td.arrow').inner_text() == "→"
