@@ -90,3 +90,10 @@ def percentile(values: Sequence[float], fraction: float) -> float:
 def verdict(passed: bool) -> str:
     """The word every result line ends with, read by ``run_all.py``."""
     return "PASS" if passed else "MISS"
+
+
+def spread(values: Sequence[float], unit: str = "s", digits: int = 2) -> str:
+    """``min-max`` of the rounds, so a line shows how far a shared machine moved them."""
+    if not values:
+        return "n/a"
+    return f"{min(values):.{digits}f}-{max(values):.{digits}f}{unit}"

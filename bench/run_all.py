@@ -24,6 +24,7 @@ from benchkit import BENCH_DIR
 #: name -> (extra args for the small run, extra args for --full)
 BENCHMARKS: dict[str, tuple[list[str], list[str]]] = {
     "poll_seed": ([], ["--full"]),
+    "turn_on": ([], ["--full"]),
     "poll_incremental": ([], ["--full"]),
     "mapping": (["--records", "5000", "--repeats", "3"], []),
     "hook_ingress": ([], ["--full"]),

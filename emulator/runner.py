@@ -28,6 +28,7 @@ from connector.errors import BadInput, ConnectorError, ExpiredAuth, Throttled
 from connector.runtime import item_identities
 from emulator.invoking import Invoker, error_dict, next_try
 from emulator.runs import RunExecutor
+from emulator.seeding import SEED_BATCH, SeedRecorder
 from emulator.store import OPEN_DELIVERY_STATUSES, Store
 
 log = logging.getLogger(__name__)
@@ -100,7 +101,7 @@ class Runner:
             flow = self.flow(flow_id)
             if flow["state"] == "on":
                 return flow
-            if flow["state"] == "paused":
+            if flow["state"] == "paused" and not self.store.dedupe.seed_unfinished(flow_id):
                 # Resume: the dedupe record and subscription are intact, so nothing is seeded again.
                 _app, trigger = self.invoker.trigger(flow)
                 next_poll = now if trigger.kind == "poll" else None
@@ -116,24 +117,24 @@ class Runner:
             return self.flow(flow_id)
 
     def _seed(self, flow: Mapping[str, Any], app: App, trigger: Trigger, connection: Any, now: float) -> None:
-        # Items the trigger hands over page by page go straight into the dedupe record, so turning on a
-        # flow over a huge org holds one page at a time. The flow is "on" only once everything is in.
-        self.store.dedupe.clear(flow["id"])
+        """Run the flow's first poll, recording every id it sees without firing any.
 
-        def record_seen(ids: list[str]) -> None:
-            self.store.dedupe.seed(flow["id"], ids)
-
-        result = self.invoker.invoke(
-            app, trigger, connection, flow["trigger_input"], Meta(first_poll=True, flow_id=flow["id"]),
-            seen_sink=record_seen,
-        )
-        ids = item_identities(trigger, result.output)
-        with self.store.begin() as conn:
-            self.store.dedupe.seed(flow["id"], ids, conn)
-            self.store.update_flow(flow["id"], {
-                "state": "on", "paused_reason": None, "cursor": result.cursor, "last_poll_error": None,
-                "next_poll_at": now + flow["interval_seconds"],
-            }, now, conn)
+        The ids go into the dedupe record in batches while the pages are read (:mod:`emulator.seeding`
+        says how, and why a crash mid-walk cannot leave a record that is used). The last ids, the
+        cursor and ``state = on`` commit in one transaction, which is what makes the record usable.
+        """
+        flow_id = flow["id"]
+        with SeedRecorder(self.store, flow_id, SEED_BATCH) as record_seen:
+            result = self.invoker.invoke(
+                app, trigger, connection, flow["trigger_input"], Meta(first_poll=True, flow_id=flow_id),
+                seen_sink=record_seen,
+            )
+            with self.store.begin() as conn:
+                record_seen.finish(conn, item_identities(trigger, result.output))
+                self.store.update_flow(flow_id, {
+                    "state": "on", "paused_reason": None, "cursor": result.cursor, "last_poll_error": None,
+                    "next_poll_at": now + flow["interval_seconds"],
+                }, now, conn)
 
     def _subscribe(self, flow: Mapping[str, Any], app: App, trigger: Trigger, connection: Any, now: float) -> None:
         subscription: dict[str, Any] = {}
@@ -195,7 +196,7 @@ class Runner:
                 except ConnectorError as exc:
                     problem = {**exc.to_dict(), "during": "unsubscribe"}
             with self.store.begin() as conn:
-                self.store.dedupe.clear(flow_id, conn)
+                self.store.dedupe.forget(flow_id, conn)
                 self.store.update_flow(flow_id, {
                     "state": "off", "paused_reason": None, "cursor": None, "subscription": None,
                     "next_poll_at": None, "last_poll_error": problem,

@@ -46,3 +46,27 @@ def test_new_ids_commit_with_the_callers_transaction(tmp_path):
     except RuntimeError:
         pass
     assert store.filter_new("flow-1", ["x"]) == ["x"]
+
+
+def test_a_seed_in_batches_ignores_repeats_prunes_once_at_the_end_and_is_unusable_until_then(tmp_path):
+    store = SqlDedupeStore(sqlite_engine(str(tmp_path / "d.db")), capacity=100)
+    store.seed("flow-1", ["stale"])
+    store.begin_seed("flow-1")
+    assert store.count("flow-1") == 0 and store.seed_unfinished("flow-1")
+    store.add_seen("flow-1", [str(i) for i in range(80)])
+    store.add_seen("flow-1", [str(i) for i in range(60, 150)])  # a user listed, then logged while listing
+    assert store.count("flow-1") == 150  # nothing pruned mid-walk
+    assert store.seed_unfinished("flow-1")
+    store.finish_seed("flow-1")
+    assert not store.seed_unfinished("flow-1")
+    assert store.count("flow-1") == 100
+    assert store.filter_new("flow-1", ["0", "149", "stale"]) == ["0", "stale"]  # the oldest went first
+
+
+def test_a_forgotten_record_needs_a_seed_and_clearing_a_flow_drops_the_mark(tmp_path):
+    store = SqlDedupeStore(sqlite_engine(str(tmp_path / "d.db")))
+    store.seed("flow-1", ["a"])
+    store.forget("flow-1")
+    assert store.count("flow-1") == 0 and store.seed_unfinished("flow-1")
+    store.clear("flow-1")
+    assert not store.seed_unfinished("flow-1")
