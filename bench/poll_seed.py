@@ -6,20 +6,25 @@ fresh child process per measurement:
 
 - ``product``: ``connector.runtime.invoke(APP, "new_user", ..., Meta(first_poll=True), seen_sink=...)``, the
   real path as the emulator turns a flow on (ids stream page by page to the dedupe sink);
-- ``bare``: a plain ``httpx.Client`` loop following ``response.links["next"]`` and parsing each page;
+- ``fair``: the same work by hand: an ``httpx.Client`` following ``Link: rel="next"``, only the ids
+  decoded (msgspec), then the same System Log read that gives the product its cursor;
+- ``bare``: a plain ``httpx.Client`` loop parsing each whole page with ``response.json()`` and no log
+  read: more work than the product does per page, so reported but not judged;
 - ``okta-sdk``: okta-sdk-python's ``list_users`` with its ``PaginationHelper`` cursor;
-- ``singer``: a singer-sdk tap's full ``sync`` of a ``RESTStream`` (``HeaderLinkPaginator``), writing its
-  SCHEMA/RECORD/STATE messages to a null sink, as a user of the tap runs it (``tap | target``).
+- ``singer-full``: a singer-sdk tap's full ``sync`` of a ``RESTStream`` (``HeaderLinkPaginator``) that
+  declares Okta's whole ``User`` schema, writing SCHEMA/RECORD/STATE messages to a null sink, as a user
+  of a real tap runs it (``tap | target``); ``singer``: the same with a four-field schema (reported).
 
 The sandbox is served by waitress (keep-alive, like real Okta) unless ``--server werkzeug``.
 
-Each child reports its wall time, records seen and peak RSS; the line reports medians and ratios.
-Goals: product within 1.3x of bare httpx, at least 7x faster than both peers, and product memory flat
-as the org grows (peak RSS growth from the smallest to the largest size within 10%).
+Each child reports its wall time, records seen and peak RSS; the line reports each client's median and
+spread (min-max) over the rounds, and the ratios of the medians. Goals: product within 1.1x of the fair
+baseline, at least 10x faster than okta-sdk and the full-schema singer tap, and product memory flat as
+the org grows (peak RSS growth from the smallest to the largest size within 10%, or the baseline's).
 
-    python bench/poll_seed.py                 # 10,000 and 20,000 users, two rounds (quick)
+    python bench/poll_seed.py                 # 10,000 and 20,000 users, three rounds (quick)
     python bench/poll_seed.py --full          # 10,000 and 50,000 users, three rounds
-    python bench/poll_seed.py --sizes 10000 --rounds 5 --clients product,bare
+    python bench/poll_seed.py --sizes 10000 --rounds 5 --clients product,fair
 """
 
 from __future__ import annotations
@@ -34,17 +39,19 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from benchkit import emit, median, okta_org, peak_rss_mb, run_child, verdict
+from benchkit import emit, median, okta_org, peak_rss_mb, run_child, spread, verdict
 
 from emulator.sandbox.serve import ServerName, serve
 
 #: A client ready to read the whole listing once; building it (imports, set-up) is not timed.
 Reader = Callable[[], int]
 
-CLIENTS = ("product", "bare", "okta-sdk", "singer")
+CLIENTS = ("product", "fair", "bare", "okta-sdk", "singer-full", "singer")
 PAGE = 200
-BARE_RATIO_GOAL = 1.3
-PEER_SPEEDUP_GOAL = 7.0
+FAIR_RATIO_GOAL = 1.1
+PEER_SPEEDUP_GOAL = 10.0
+#: The peers the goal is judged against; the minimal-schema singer tap is reported, not judged.
+JUDGED_PEERS = ("okta-sdk", "singer-full")
 MEMORY_GROWTH_GOAL = 1.10
 
 
@@ -74,18 +81,65 @@ def read_with_product(base: str, token: str) -> Reader:
 
 
 def read_with_bare_httpx(base: str, token: str) -> Reader:
-    """The ceiling: one httpx client, follow ``Link: rel="next"``, parse each page, nothing else."""
+    """For reference: one httpx client following ``Link: rel="next"``, parsing each whole page, no log read.
+
+    More work per page than the product does (``json.loads`` of every user where the product decodes
+    only ids) and one call less (no System Log read), so its ratio is reported, not judged.
+    """
     import httpx
+
+    client = httpx.Client(headers={"Authorization": f"SSWS {token}", "Accept": "application/json"})
 
     def read() -> int:
         count = 0
-        with httpx.Client(headers={"Authorization": f"SSWS {token}", "Accept": "application/json"}) as client:
-            url: str | None = f"{base}/api/v1/users?limit={PAGE}"
-            while url:
-                response = client.get(url)
-                response.raise_for_status()
-                count += len(response.json())
-                url = response.links.get("next", {}).get("url")
+        url: str | None = f"{base}/api/v1/users?limit={PAGE}"
+        while url:
+            response = client.get(url)
+            response.raise_for_status()
+            count += len(response.json())
+            url = response.links.get("next", {}).get("url")
+        return count
+
+    return read
+
+
+def read_with_fair_httpx(base: str, token: str) -> Reader:
+    """The fair baseline: the product's work written by hand, nothing else.
+
+    httpx following ``Link: rel="next"``, only the ids decoded (msgspec with a one-field struct, as a
+    careful hand-written client would), then the same System Log polling read from the first page's
+    ``Date`` that gives the product its cursor. The client is built once in set-up (not timed) and
+    reused, so the baseline pays no client construction, TLS context or connection set-up per read;
+    the product builds its client (and opens its connection) inside every ``invoke``.
+    """
+    import email.utils
+    from urllib.parse import urlencode
+
+    import httpx
+    import msgspec
+
+    class UserId(msgspec.Struct):
+        id: str
+
+    decode = msgspec.json.Decoder(list[UserId]).decode
+    client = httpx.Client(headers={"Authorization": f"SSWS {token}", "Accept": "application/json"})
+
+    def read() -> int:
+        count = 0
+        url: str | None = f"{base}/api/v1/users?limit={PAGE}"
+        since = None
+        while url:
+            response = client.get(url)
+            response.raise_for_status()
+            if since is None:
+                date = email.utils.parsedate_to_datetime(response.headers["date"])
+                since = date.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+            count += len(decode(response.content))
+            url = response.links.get("next", {}).get("url")
+        query = urlencode({"filter": 'eventType eq "user.lifecycle.create"', "since": since, "limit": 1000})
+        log = client.get(f"{base}/api/v1/logs?{query}")
+        log.raise_for_status()
+        count += len(msgspec.json.decode(log.content))
         return count
 
     return read
@@ -114,8 +168,56 @@ def read_with_okta_sdk(base: str, token: str) -> Reader:
     return lambda: asyncio.run(listing())
 
 
-def read_with_singer(base: str, token: str) -> Reader:
-    """A singer-sdk stream as a tap author writes one: RESTStream + HeaderLinkPaginator, records counted."""
+def okta_user_schema() -> dict[str, Any]:
+    """The JSON Schema a tap author writes for Okta's ``User`` (management API spec): every field typed.
+
+    Top-level fields, the ``type`` and ``credentials`` objects and the standard ``UserProfile``
+    properties, each nullable as taps declare them; timestamps are ``date-time`` (singer-sdk parses
+    and re-serialises them when it conforms a record).
+    """
+    from singer_sdk import typing as th
+
+    def text(name: str) -> th.Property:
+        return th.Property(name, th.StringType)
+
+    profile_fields = (
+        "login", "email", "secondEmail", "firstName", "lastName", "middleName", "honorificPrefix",
+        "honorificSuffix", "title", "displayName", "nickName", "profileUrl", "primaryPhone", "mobilePhone",
+        "streetAddress", "city", "state", "zipCode", "postalAddress", "countryCode", "preferredLanguage",
+        "locale", "timezone", "userType", "employeeNumber", "costCenter", "organization", "division",
+        "department", "managerId", "manager",
+    )
+    stamps = ("created", "activated", "statusChanged", "lastLogin", "lastUpdated", "passwordChanged")
+    link = th.ObjectType(th.Property("href", th.StringType), th.Property("method", th.StringType))
+    schema: dict[str, Any] = th.PropertiesList(
+        th.Property("id", th.StringType, required=True),
+        th.Property("status", th.StringType),
+        *(th.Property(name, th.DateTimeType) for name in stamps),
+        th.Property("transitioningToStatus", th.StringType),
+        th.Property("realmId", th.StringType),
+        th.Property("type", th.ObjectType(th.Property("id", th.StringType))),
+        th.Property("profile", th.ObjectType(*(text(name) for name in profile_fields), additional_properties=True)),
+        th.Property("credentials", th.ObjectType(
+            th.Property("password", th.ObjectType(th.Property("value", th.StringType))),
+            th.Property("provider", th.ObjectType(
+                th.Property("type", th.StringType), th.Property("name", th.StringType),
+            )),
+            th.Property("recovery_question", th.ObjectType(th.Property("question", th.StringType))),
+        )),
+        th.Property("_links", th.ObjectType(
+            *(th.Property(name, link) for name in ("self", "activate", "resetPassword", "suspend", "deactivate")),
+            additional_properties=True,
+        )),
+    ).to_dict()
+    return schema
+
+
+def read_with_singer(base: str, token: str, *, full_schema: bool = False) -> Reader:
+    """A singer-sdk stream as a tap author writes one: RESTStream + HeaderLinkPaginator, records counted.
+
+    ``full_schema``: the stream declares Okta's whole ``User`` (:func:`okta_user_schema`), as a real tap
+    does; otherwise four fields, the cheapest schema a tap could declare.
+    """
     from urllib.parse import parse_qsl
 
     from singer_sdk import RESTStream, Tap
@@ -127,7 +229,7 @@ def read_with_singer(base: str, token: str) -> Reader:
         path = "/api/v1/users"
         primary_keys = ("id",)
         url_base = base
-        schema = th.PropertiesList(
+        schema = okta_user_schema() if full_schema else th.PropertiesList(
             th.Property("id", th.StringType),
             th.Property("status", th.StringType),
             th.Property("created", th.DateTimeType),
@@ -175,8 +277,10 @@ def read_with_singer(base: str, token: str) -> Reader:
 
 READERS: dict[str, Callable[[str, str], Reader]] = {
     "product": read_with_product,
+    "fair": read_with_fair_httpx,
     "bare": read_with_bare_httpx,
     "okta-sdk": read_with_okta_sdk,
+    "singer-full": lambda base, token: read_with_singer(base, token, full_schema=True),
     "singer": read_with_singer,
 }
 
@@ -224,24 +328,34 @@ def measure(
 
 
 def summarise(results: dict[int, dict[str, list[dict[str, Any]]]], clients: Sequence[str]) -> str:
-    """The one result line: per size the medians, then the ratios and the verdict against each goal."""
+    """The one result line: per size each client's median [min-max], the ratios, and the verdict.
+
+    Judged: product against the fair baseline (same work by hand), and the peers a user would pick
+    instead (okta-sdk-python, a singer tap with the full user schema). Reported only: the ``bare``
+    loop, which parses whole pages the product never parses (so the product reads as faster than
+    it), and the minimal-schema singer tap, which does less than a real tap.
+    """
     sizes = sorted(results)
     parts: list[str] = []
     passed = True
     for size in sizes:
-        seconds = {name: median([r["seconds"] for r in results[size][name]]) for name in clients}
+        runs = {name: [r["seconds"] for r in results[size][name]] for name in clients}
+        seconds = {name: median(runs[name]) for name in clients}
         records = {name: results[size][name][0]["records"] for name in clients}
         wrong = [name for name in clients if records[name] != size]
-        figures = ", ".join(f"{name} {seconds[name]:.2f}s" for name in clients)
+        figures = ", ".join(f"{name} {seconds[name]:.2f}s [{spread(runs[name])}]" for name in clients)
         ratios = []
+        if "product" in clients and "fair" in clients:
+            ratio = seconds["product"] / seconds["fair"]
+            passed &= ratio <= FAIR_RATIO_GOAL
+            ratios.append(f"product/fair {ratio:.2f}")
         if "product" in clients and "bare" in clients:
-            ratio = seconds["product"] / seconds["bare"]
-            passed &= ratio <= BARE_RATIO_GOAL
-            ratios.append(f"product/bare {ratio:.2f}")
-        for peer in ("okta-sdk", "singer"):
+            ratios.append(f"product/bare {seconds['product'] / seconds['bare']:.2f} (bare parses whole pages)")
+        for peer in ("okta-sdk", "singer-full", "singer"):
             if "product" in clients and peer in clients:
                 speedup = seconds[peer] / seconds["product"]
-                passed &= speedup >= PEER_SPEEDUP_GOAL
+                if peer in JUDGED_PEERS:
+                    passed &= speedup >= PEER_SPEEDUP_GOAL
                 ratios.append(f"{peer}/product {speedup:.1f}x")
         if wrong:
             passed = False
@@ -253,15 +367,22 @@ def summarise(results: dict[int, dict[str, list[dict[str, Any]]]], clients: Sequ
         growth = large / small
         allowed = MEMORY_GROWTH_GOAL
         memory = f" | product peak RSS {small:.0f} -> {large:.0f} MiB ({growth:.2f}x)"
-        if "bare" in clients:
-            b_small, b_large = (max(r["peak_mb"] for r in results[s]["bare"]) for s in (sizes[0], sizes[-1]))
-            memory += f", bare {b_small:.0f} -> {b_large:.0f} MiB ({b_large / b_small:.2f}x)"
+        baseline = "fair" if "fair" in clients else "bare" if "bare" in clients else None
+        if baseline:
+            b_small, b_large = (max(r["peak_mb"] for r in results[s][baseline]) for s in (sizes[0], sizes[-1]))
+            memory += f", {baseline} {b_small:.0f} -> {b_large:.0f} MiB ({b_large / b_small:.2f}x)"
             # "Flat" means no per-user retention: httpx's own response cycles make even the bare loop's
-            # peak drift a little with the page count, so the product may drift as much as the bare loop.
+            # peak drift a little with the page count, so the product may drift as much as the baseline.
             allowed = max(allowed, (b_large / b_small) * 1.05)
         passed &= growth <= allowed
-    goals = f"goals: product <= {BARE_RATIO_GOAL}x bare, peers >= {PEER_SPEEDUP_GOAL:.0f}x slower, memory flat"
-    return f"poll_seed: {' | '.join(parts)}{memory}; {goals}: {verdict(passed)}"
+    rounds = min(len(results[s][name]) for s in sizes for name in clients)
+    goals = (
+        f"goals: product <= {FAIR_RATIO_GOAL}x fair, okta-sdk and singer-full >= {PEER_SPEEDUP_GOAL:.0f}x slower, "
+        "memory flat"
+    )
+    return (
+        f"poll_seed ({rounds} rounds, median [min-max]): {' | '.join(parts)}{memory}; {goals}: {verdict(passed)}"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> str:
@@ -284,7 +405,7 @@ def main(argv: Sequence[str] | None = None) -> str:
     # The quick run starts at the issue's smaller size: below it a first poll is a handful of pages, where
     # fixed costs (client set-up, the closing System Log read) outweigh paging and the ratios say little.
     sizes = args.sizes or ([10_000, 50_000] if args.full else [10_000, 20_000])
-    rounds = args.rounds or (3 if args.full else 2)
+    rounds = args.rounds or 3
     line = summarise(measure(sizes, rounds, clients, args.server), clients)
     print(line, flush=True)
     return line

@@ -71,3 +71,18 @@ def test_the_httpx_sender_is_still_there_for_comparison(capsys):
     report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert report["statuses"] == {"200": 5}
     assert report["sender_cpu_us"] > 0
+
+
+def test_the_ingress_line_compares_median_rounds_not_the_best_ones():
+    def round_(rate: float) -> dict[str, object]:
+        return {"rate": rate, "p50_ms": 2.0, "p99_ms": 9.0, "statuses": {"200": 480}, "sent": 480}
+
+    results = {
+        "ceiling": round_(2_000), "emulator": round_(1_500), "stored": 500, "runs": 500, "process_s": 1.0,
+        "every_round_once": True, "rates": ([1_900, 2_000, 3_000], [1_400, 1_500, 2_900]), "client": "lean",
+    }
+    line = hook_ingress.summarise(results, 500)
+    assert "emulator 1,500 deliveries/s [1400-2900]" in line
+    assert "bare Flask ceiling 2,000/s [1900-3000]" in line
+    assert "ratio 0.75 of ceiling" in line
+    assert line.endswith("MISS")  # best rounds (2,900 / 3,000 = 0.97) would have passed
