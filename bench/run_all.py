@@ -31,6 +31,7 @@ BENCHMARKS: dict[str, tuple[list[str], list[str]]] = {
     "provisioning": ([], ["--full"]),
     "http_overhead": (["--pages", "20", "--runs", "3"], []),
     "sync_first": ([], ["--full"]),
+    "startup": ([], ["--full"]),
 }
 
 

@@ -15,7 +15,6 @@ from connector.context import Connection, Meta
 from connector.errors import BadInput, ConnectorError, ExpiredAuth, RefreshAuth
 from connector.manifest import validate_app, write_manifests
 from connector.registry import broken_apps, get_app, load_apps
-from connector.runtime import invoke
 
 APP_OPTION = click.option(
     "--app",
@@ -167,6 +166,8 @@ def invoke_command(
     values = _read_input(input_json, input_file)
     subscription = _json_object(subscription_json, "--subscription", '{"id": "..."}') if subscription_json else {}
     connection = _connection(app.key, connection_name, _parse_fields(fields), base_url)
+    from connector.runtime import invoke  # here, not at the top: validate and manifest never run one
+
     meta = Meta(trial=trial, target_url=target_url, subscription=subscription)
     try:
         result = invoke(

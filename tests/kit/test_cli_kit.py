@@ -74,3 +74,17 @@ def test_invoke_runs_the_operation_against_a_real_port_and_prints_json(runner):
     assert printed["output"] == {"id": 1, "name": "Pho", "servings": 2}
     assert printed["trace"][0]["status"] == 201
     assert "secret-token-123" not in result.output
+
+
+def test_the_command_list_reads_the_same_before_and_after_every_command_is_imported(runner):
+    import click
+
+    from connector.cli import COMMANDS, LazyGroup
+
+    lazy = LazyGroup(name="connector", lazy=COMMANDS, help=main.help)
+    before = runner.invoke(lazy, ["--help"]).output
+    assert not lazy.commands  # --help imported none of them
+    loaded = LazyGroup(name="connector", lazy=COMMANDS, help=main.help)
+    for name in COMMANDS:
+        assert isinstance(loaded.get_command(click.Context(loaded), name), click.Command)
+    assert runner.invoke(loaded, ["--help"]).output == before
