@@ -18,6 +18,7 @@ FLOOD_LIMIT            new items per poll above which all are held (100)
 MAX_ATTEMPTS           tries of a failing step before it fails for good (5)
 RETRY_BASE_SECONDS     first automatic retry delay; doubles each time (30)
 TIME_LIMIT             seconds per operation (30)
+SEED_TIME_LIMIT        seconds a turn-on's first poll may take, paced waits included (900)
 INVOKE_RETRY           :class:`connector.http.RetryPolicy` for in-call HTTP retries (one attempt)
 CLOCK                  ``() -> epoch seconds``; tests pass a fake clock
 SECRET_BOX             ``() -> auth.secrets.SecretBox``; encrypts flow columns that may hold secrets
@@ -69,6 +70,7 @@ DEFAULTS: dict[str, Any] = {
     "MAX_ATTEMPTS": 5,
     "RETRY_BASE_SECONDS": 30.0,
     "TIME_LIMIT": 30.0,
+    "SEED_TIME_LIMIT": 900.0,
     "INVOKE_RETRY": None,
     "CLOCK": None,
     "RECOVER_ON_START": True,
@@ -132,6 +134,7 @@ def _settings(config: Mapping[str, Any]) -> RunnerSettings:
         retry_base_seconds=float(config["RETRY_BASE_SECONDS"]),
         time_limit=float(config["TIME_LIMIT"]),
         lease_seconds=float(config["LEASE_SECONDS"]),
+        seed_time_limit=float(config["SEED_TIME_LIMIT"]),
     )
     if config["INVOKE_RETRY"] is not None:
         settings.invoke_retry = config["INVOKE_RETRY"]

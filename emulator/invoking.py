@@ -35,6 +35,9 @@ class RunnerSettings:
     max_attempts: int = 5
     retry_base_seconds: float = 30.0
     time_limit: float = 30.0
+    #: A turn-on's first poll walks the whole org, pacing itself across the vendor's rate limit: it gets
+    #: this long (``emulator.runner.Runner._seed`` says why) instead of ``time_limit``.
+    seed_time_limit: float = 900.0
     trial_limit: int = 3
     invoke_retry: RetryPolicy = field(default_factory=lambda: RetryPolicy(max_attempts=1))
     #: How long a claim on a run or a delivery lasts without renewal. Longer than one step can take
@@ -150,8 +153,10 @@ class Invoker:
         hook_request: HookRequest | None = None,
         trace: bool = False,
         seen_sink: Callable[[list[str]], None] | None = None,
+        time_limit: float | None = None,
+        retry: RetryPolicy | None = None,
     ) -> Invocation:
-        """Run one step through the kit's runtime.
+        """Run one step through the kit's runtime (``time_limit`` and ``retry`` default to the settings').
 
         Raises:
             ConnectorError: every failure; an exception a definition raised by mistake (a KeyError
@@ -162,7 +167,8 @@ class Invoker:
         try:
             return invoke(
                 app, op, connection, values, meta, step=step, trace=trace, hook_request=hook_request,
-                retry=self.settings.invoke_retry, time_limit=self.settings.time_limit, seen_sink=seen_sink,
+                retry=retry or self.settings.invoke_retry, time_limit=time_limit or self.settings.time_limit,
+                seen_sink=seen_sink,
             )
         except ConnectorError:
             raise

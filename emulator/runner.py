@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from connector.context import HookRequest, Meta
 from connector.definitions import App, Trigger
 from connector.errors import BadInput, ConnectorError, ExpiredAuth, Throttled
+from connector.http import RetryPolicy
 from connector.runtime import item_identities
 from emulator.invoking import Invoker, error_dict, next_try
 from emulator.runs import RunExecutor
@@ -38,6 +39,11 @@ class _StoreWriteFailed(Exception):
     """A store write that did not go through: worth trying again (a full disk may be freed)."""
 
     retriable = True
+
+#: How a turn-on's first poll retries each request: a 429 after the wait the vendor asks for (up to a
+#: minute, Okta's window), up to five times; a dropped connection after 1, 2, 4, 8, 16 s. A 5xx still
+#: fails the turn-on at once: the user is watching and turns it on again.
+SEED_RETRY = RetryPolicy(max_attempts=6, base_delay=1.0, max_delay=65.0, retry_statuses=frozenset({429}))
 
 
 class FlowNotFound(LookupError):
@@ -122,12 +128,24 @@ class Runner:
         The ids go into the dedupe record in batches while the pages are read (:mod:`emulator.seeding`
         says how, and why a crash mid-walk cannot leave a record that is used). The last ids, the
         cursor and ``state = on`` commit in one transaction, which is what makes the record usable.
+
+        Pacing: a big org's listing can need more requests than the vendor's rate limit allows in one
+        window (Okta: 600 a minute for ``/api/v1/users`` by default, less on small plans), so the walk
+        must wait for the next window, and Okta's waits run up to a minute. A later poll is one or two
+        calls, where the 30 s step limit and a single attempt (a 429 becomes a visible retry in run
+        history) are right; a turn-on is one walk that fires nothing and that the user is watching,
+        so it gets ``seed_time_limit`` (15 minutes by default) and retries every 429 after the delay
+        the vendor asks for (:data:`SEED_RETRY`). Why not split the walk over scheduler ticks instead:
+        resuming needs the listing's position and the log's starting time kept durably per trigger,
+        and Okta's ``after`` cursors are not promised to outlive a pause; a walk that waits holds no
+        database lock (its ids are written in short batches) and its record is unusable until the
+        last commit, so a crash mid-walk costs a new walk, never a wrong record.
         """
         flow_id = flow["id"]
         with SeedRecorder(self.store, flow_id, SEED_BATCH) as record_seen:
             result = self.invoker.invoke(
                 app, trigger, connection, flow["trigger_input"], Meta(first_poll=True, flow_id=flow_id),
-                seen_sink=record_seen,
+                seen_sink=record_seen, time_limit=self.settings.seed_time_limit, retry=SEED_RETRY,
             )
             with self.store.begin() as conn:
                 record_seen.finish(conn, item_identities(trigger, result.output))

@@ -2,6 +2,15 @@
 
 The group lists every installed app whose registry entry names a sandbox command (``App.sandbox``); the
 commands of the shipped sandboxes live below and are found the same way as a third-party app's.
+
+Served by waitress, as ``connector emulate`` serves the emulator: keep-alive connections and a pool of
+worker threads, like the real vendors. (werkzeug's development server answered every request with
+``Connection: close``: a client paging a big org opened a TCP connection per page.)
+
+``--rate-limits`` sets the sandbox's budget: ``default`` is the vendor's (Okta: requests per minute per
+endpoint family; Contacts: 100 per 10 s per location), ``off`` lifts it out of the way (benchmarks,
+bulk loads), and a number ``N`` sets every Okta family to N per minute, or Contacts to N per window,
+to watch a client pace itself.
 """
 
 from __future__ import annotations
@@ -11,12 +20,58 @@ import click
 from connector.cli.app_commands import AppCommands, import_command
 from connector.cli.output import guarded, wait_until_stopped
 
+#: What ``--rate-limits off`` sets: a budget no client reaches.
+UNLIMITED = 1_000_000_000
+
+
+class RateLimitsChoice(click.ParamType):
+    """``off``, ``default`` or a positive whole number of requests per window."""
+
+    name = "off|default|N"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> str | int:
+        text = str(value).strip().lower()
+        if text in ("off", "default"):
+            return text
+        try:
+            number = int(text)
+        except ValueError:
+            self.fail(f"{value!r} is not off, default or a number of requests (e.g. 60)", param, ctx)
+        if number < 1:
+            self.fail(f"{number} must be at least 1 request per window (or off)", param, ctx)
+        return number
+
+
+RATE_LIMITS_OPTION = click.option(
+    "--rate-limits", "rate_limits", type=RateLimitsChoice(), default="default", show_default=True,
+    help="The sandbox's rate limit: the vendor's default, off, or N requests per window.",
+)
+
 
 def _serve_forever(app: object, port: int, host: str) -> tuple[object, str]:
     from emulator.sandbox.serve import serve
 
-    served = serve(app, host=host, port=port)  # type: ignore[arg-type]
+    try:
+        served = serve(app, host=host, port=port, server="waitress")  # type: ignore[arg-type]
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port} ({exc.strerror}); try --port 0") from exc
     return served, served.base_url
+
+
+def okta_rate_limits(choice: str | int) -> dict[str, int]:
+    """Requests per minute for every Okta endpoint family, from ``--rate-limits``."""
+    from emulator.sandbox.okta.settings import DEFAULT_RATE_LIMITS
+
+    if choice == "default":
+        return dict(DEFAULT_RATE_LIMITS)
+    per_minute = UNLIMITED if choice == "off" else int(choice)
+    return {family: per_minute for family in DEFAULT_RATE_LIMITS}
+
+
+def _describe_limits(choice: str | int, window: str) -> str:
+    if choice == "off":
+        return "off"
+    return "the vendor's default" if choice == "default" else f"{choice} requests per {window}"
 
 
 def _wait(served: object) -> None:
@@ -44,19 +99,23 @@ sandbox_group = AppCommands(
 @click.option("--token", default="okta-sandbox-token", show_default=True, help="The SSWS API token to accept.")
 @click.option("--seed", default=1, show_default=True, help="RNG seed for the generated data.")
 @click.option("--link-style", type=click.Choice(["lines", "comma"]), default="lines", show_default=True)
+@RATE_LIMITS_OPTION
 @guarded
-def okta_command(port: int, host: str, users: int, token: str, seed: int, link_style: str) -> None:
+def okta_command(
+    port: int, host: str, users: int, token: str, seed: int, link_style: str, rate_limits: str | int
+) -> None:
     """Serve the Okta sandbox."""
     from emulator.sandbox.okta import OktaSandbox, OktaSettings
 
     if users < 0:
         raise click.BadParameter("must be 0 or more", param_hint="--users")
-    sandbox = OktaSandbox(OktaSettings(token=token, link_style=link_style))
+    sandbox = OktaSandbox(OktaSettings(token=token, link_style=link_style, rate_limits=okta_rate_limits(rate_limits)))
     sandbox.seed_users(users, seed=seed)
     served, base_url = _serve_forever(sandbox.app, port, host)
     sandbox.base_url = base_url
     click.echo(f"Okta sandbox: {base_url}")
     click.echo(f"  users seeded: {users}")
+    click.echo(f"  rate limits:  {_describe_limits(rate_limits, 'minute per endpoint family')}")
     click.echo(f"  API token:    Authorization: SSWS {token}")
     click.echo(f"  try:          curl -H 'Authorization: SSWS {token}' {base_url}/api/v1/users?limit=5")
     click.echo("Press Ctrl-C to stop.")
@@ -73,16 +132,23 @@ def okta_command(port: int, host: str, users: int, token: str, seed: int, link_s
 @click.option("--app-webhook", default=None, metavar="URL",
               help="The marketplace app's webhook URL (e.g. an emulator's /hooks/apps/contacts): every "
                    "location's events are sent there, signed.")
+@RATE_LIMITS_OPTION
 @guarded
 def contacts_command(
-    port: int, host: str, count: int, api_key: str, location: str, seed: int, app_webhook: str | None
+    port: int, host: str, count: int, api_key: str, location: str, seed: int, app_webhook: str | None,
+    rate_limits: str | int,
 ) -> None:
     """Serve the Contacts (HighLevel-style) sandbox."""
     from emulator.sandbox.contacts import ContactsSandbox, ContactsSettings
 
     if count < 0:
         raise click.BadParameter("must be 0 or more", param_hint="--contacts")
-    sandbox = ContactsSandbox(ContactsSettings(api_keys={api_key: location}))
+    settings = ContactsSettings(api_keys={api_key: location})
+    if rate_limits == "off":
+        settings.rate_limit = settings.daily_limit = UNLIMITED
+    elif rate_limits != "default":
+        settings.rate_limit = int(rate_limits)
+    sandbox = ContactsSandbox(settings)
     if app_webhook:
         try:
             sandbox.set_app_webhook(app_webhook)
@@ -93,6 +159,7 @@ def contacts_command(
     sandbox.base_url = base_url
     click.echo(f"Contacts sandbox: {base_url}")
     click.echo(f"  contacts seeded: {count} in location {location}")
+    click.echo(f"  rate limits:     {_describe_limits(rate_limits, '10 s per location')}")
     click.echo(f"  API key:         Authorization: Bearer {api_key}   (and Version: 2021-07-28 or v3)")
     click.echo(f"  app webhook:     {app_webhook or 'none (set it with --app-webhook or PUT /_sandbox/app-webhook)'}")
     click.echo(

@@ -77,3 +77,38 @@ def test_a_flow_turned_off_and_paused_is_seeded_again_when_it_resumes(make_platf
     clock.now += emulator.store.get_flow(ids["flow"])["interval_seconds"]
     assert emulator.scheduler.tick(clock()).executed == {}
     assert runs_of(client, ids["flow"]) == []
+
+
+def test_turning_on_over_an_org_bigger_than_the_rate_limit_paces_across_windows_instead_of_giving_up(
+    make_platform, clock
+):
+    from emulator.sandbox.okta.ratelimits import RateLimits
+
+    # A one-second step limit: a turn-on's walk is not held to it, a later poll is.
+    env = make_platform(okta_users=1_000, config={"TIME_LIMIT": 1.0})
+    ids = seed_demo(env)
+    client = api_client(env)
+    emulator = env.emulator.extensions["emulator"]
+    okta = env.okta
+    # Two listing calls per one-second window: the five pages of 200 users need three windows.
+    limits = RateLimits({**okta.settings.rate_limits, "users": 2}, 1.0, okta.clock)
+    throttled = []
+
+    def hit(family: str):
+        decision = limits_hit(family)
+        if not decision.allowed:
+            throttled.append(family)
+        return decision
+
+    limits_hit, limits.hit = limits.hit, hit  # type: ignore[method-assign]
+    okta.rate_limits = limits
+
+    turned_on = client.post(f"/api/flows/{ids['flow']}/on")
+
+    assert turned_on.status_code == 200, turned_on.get_json()
+    assert turned_on.get_json()["state"] == "on"
+    assert throttled and set(throttled) == {"users"}  # it met the limit and waited it out
+    assert emulator.store.dedupe.count(ids["flow"]) == 1_000
+    clock.now += emulator.store.get_flow(ids["flow"])["interval_seconds"]
+    assert emulator.scheduler.tick(clock()).executed == {}
+    assert runs_of(client, ids["flow"]) == []
