@@ -31,3 +31,21 @@ def test_a_schema_is_judged_as_jsonschemas_own_meta_schema_judges_it(schema):
     static = Draft202012Validator(static_meta_schema("#"))
     official = Draft202012Validator(Draft202012Validator.META_SCHEMA)
     assert static.is_valid(schema) == official.is_valid(schema)
+
+
+def test_an_embedded_schema_checked_before_is_still_reported_wherever_it_is_broken():
+    import copy
+    import importlib
+
+    from connector.manifest import build_manifest, validate_manifest
+
+    document = build_manifest(importlib.import_module("connector.apps.okta").APP)
+    first, second = document["triggers"][0], document["triggers"][1]
+    good = {"type": "object", "properties": {"id": {"type": "string"}}}
+    first["outputSchema"] = second["outputSchema"] = good
+    assert validate_manifest(document) == []  # now remembered as checked
+    broken = copy.deepcopy(document)
+    broken["triggers"][1]["outputSchema"] = {"type": "object", "properties": {"id": {"type": "strnig"}}}
+    problems = validate_manifest(broken)
+    assert len(problems) == 1
+    assert second["key"] in problems[0].location and "outputSchema" in problems[0].location
