@@ -139,7 +139,9 @@ class Runner:
         resuming needs the listing's position and the log's starting time kept durably per trigger,
         and Okta's ``after`` cursors are not promised to outlive a pause; a walk that waits holds no
         database lock (its ids are written in short batches) and its record is unusable until the
-        last commit, so a crash mid-walk costs a new walk, never a wrong record.
+        last commit, so a crash mid-walk costs a new walk, never a wrong record. Known cost: the
+        runner's lock is held for the whole walk, so while a paced turn-on waits, other flows' polls
+        wait too (hook deliveries are still stored and acknowledged).
         """
         flow_id = flow["id"]
         with SeedRecorder(self.store, flow_id, SEED_BATCH) as record_seen:
