@@ -4,8 +4,8 @@ Each benchmark prints one line ending in PASS or MISS (``mapping.py`` says FAIL)
 benchmark that crashes is reported as ERROR with the last line it wrote to stderr, and the others still
 run. Exit status 0 when every goal passed, 1 otherwise.
 
-    python bench/run_all.py            # small sizes: about a minute
-    python bench/run_all.py --full     # the issue's sizes: several minutes
+    python bench/run_all.py            # small sizes: a few minutes
+    python bench/run_all.py --full     # the issue's sizes: 10-20 minutes on a shared machine
     python bench/run_all.py --only poll_seed,hook_ingress
 """
 
