@@ -149,6 +149,7 @@ class Runner:
                 app, trigger, connection, flow["trigger_input"], Meta(first_poll=True, flow_id=flow_id),
                 seen_sink=record_seen, time_limit=self.settings.seed_time_limit, retry=SEED_RETRY,
             )
+            record_seen.wait()  # before the transaction: the writer's last batch needs the write lock
             with self.store.begin() as conn:
                 record_seen.finish(conn, item_identities(trigger, result.output))
                 self.store.update_flow(flow_id, {

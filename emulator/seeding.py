@@ -16,7 +16,9 @@ What stays true:
   so hook deliveries (stored before they are acknowledged) would wait for it.
 - The record is marked unfinished before the first batch (:meth:`SqlDedupeStore.begin_seed`); the last
   batch, the prune, the unfinished mark's removal, the cursor and ``state = on`` commit together in
-  the caller's transaction (:meth:`SeedRecorder.finish`). A crash at any point before leaves a record
+  the caller's transaction (:meth:`SeedRecorder.finish`), opened only after the writer has stopped
+  (:meth:`SeedRecorder.wait`): on SQLite the writer takes the store's write lock for each batch.
+  A crash at any point before leaves a record
   the platform seeds again rather than uses.
 - A failed write stops the trigger at its next page with that error, and nothing is marked finished.
 """
@@ -45,6 +47,7 @@ class SeedRecorder:
 
         with SeedRecorder(store, flow_id) as record_seen:
             result = invoke(..., seen_sink=record_seen)
+            record_seen.wait()  # outside the transaction: the writer's last batch needs the write lock
             with store.begin() as conn:
                 record_seen.finish(conn, last_ids)
                 store.update_flow(...)
@@ -82,13 +85,27 @@ class SeedRecorder:
             self._queue.put(self._batch)
             self._batch = []
 
-    def finish(self, conn: Connection, last_ids: list[str]) -> None:
-        """Wait for the writer, then record the rest and mark the record finished in ``conn``'s transaction.
+    def wait(self) -> None:
+        """Let the writer write every queued batch, then stop it.
+
+        Call this before opening the transaction for :meth:`finish`, never inside it: on SQLite the
+        writer needs the store's write lock for its last batch, which that transaction holds.
 
         Raises:
             BaseException: whatever a batch's write raised; the record stays marked unfinished.
         """
         self._stop()
+        if self._error is not None:
+            raise self._error
+
+    def finish(self, conn: Connection, last_ids: list[str]) -> None:
+        """Record the rest and mark the record finished in ``conn``'s transaction (after :meth:`wait`).
+
+        Raises:
+            RuntimeError: :meth:`wait` was not called first (the writer could still be writing).
+        """
+        if not self._closed or self._writer.is_alive():
+            raise RuntimeError("SeedRecorder.finish() needs wait() first, outside the transaction")
         if self._error is not None:
             raise self._error
         dedupe = self.store.dedupe

@@ -26,11 +26,13 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     ),
     "invoke": ("connector.cli.kit", "invoke_command", "Run one operation and print its output as JSON."),
     "sandbox": (
-        "connector.cli.sandbox", "sandbox_group", "Serve a faithful local fake of a vendor API on a real port.",
+        "connector.cli.sandbox", "sandbox_group",
+        "Serve a faithful local fake of a vendor API on a real port: any app whose registry entry names a "
+        "sandbox command (App.sandbox).",
     ),
     "connect": (
         "connector.cli.connections", "connect_group",
-        "Connect an account: test the credential, then save it encrypted.",
+        "Connect an account of any installed app: test the credential, then save it encrypted.",
     ),
     "connections": ("connector.cli.connections", "connections_group", "List, test and delete saved connections."),
     "keys": (
@@ -39,7 +41,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     ),
     "emulate": (
         "connector.cli.emulate", "emulate_command",
-        "Start the emulator with the Okta and Contacts sandboxes on the embedded SQLite store.",
+        "Start the emulator with the Okta, Contacts and Personio sandboxes on the embedded SQLite store.",
     ),
     "init": (
         "connector.cli.scaffold", "init_command",

@@ -112,3 +112,31 @@ def test_turning_on_over_an_org_bigger_than_the_rate_limit_paces_across_windows_
     clock.now += emulator.store.get_flow(ids["flow"])["interval_seconds"]
     assert emulator.scheduler.tick(clock()).executed == {}
     assert runs_of(client, ids["flow"]) == []
+
+
+def test_a_turn_on_whose_writer_is_behind_when_the_walk_ends_finishes_instead_of_waiting_forever(
+    make_platform, monkeypatch
+):
+    import threading
+    import time
+
+    monkeypatch.setattr(runner_module, "SEED_BATCH", 200)
+    env = make_platform(okta_users=1_030)
+    ids = seed_demo(env)
+    emulator = env.emulator.extensions["emulator"]
+    dedupe = emulator.store.dedupe
+    add_seen = dedupe.add_seen
+
+    def slow_disk(*args, **kwargs):
+        time.sleep(0.2)  # the writer falls behind: batches are still queued when the last page is read
+        add_seen(*args, **kwargs)
+
+    monkeypatch.setattr(dedupe, "add_seen", slow_disk)
+    done = threading.Event()
+    worker = threading.Thread(target=lambda: (emulator.runner.turn_on(ids["flow"]), done.set()), daemon=True)
+    worker.start()
+    worker.join(60)
+
+    assert done.is_set(), "the turn-on never finished: its last transaction waited on its own writer"
+    assert emulator.store.get_flow(ids["flow"])["state"] == "on"
+    assert dedupe.count(ids["flow"]) == 1_030
