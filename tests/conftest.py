@@ -1,13 +1,43 @@
-"""Every test starts with only the installed apps known: ``--app`` specs named by one test's commands
-do not leak into the next."""
+"""Suite-wide checks: every sandbox answer and every connector request against the vendor contracts.
+
+``emulator/sandbox/contract_check.py`` explains the checks. They are on for the whole session; a test
+whose requests or answers broke a contract fails at teardown, listing each violation with its request.
+Tests that break a contract on purpose take the violations with the ``contract_violations`` fixture.
+
+Every test also starts with only the installed apps known: ``--app`` specs named by one test's commands
+do not leak into the next.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
 from connector.registry import forget_named_apps
+from emulator.sandbox.contract_check import CHECKS, Violation
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    CHECKS.enable()
+
+
+@pytest.fixture(autouse=True)
+def sandbox_answers_follow_the_vendor_contracts() -> Iterator[None]:
+    CHECKS.take()  # anything left by background threads of earlier tests is theirs, not this test's
+    yield
+    violations = CHECKS.take()
+    if violations:
+        listed = "\n".join(f"  {violation}" for violation in violations[:20])
+        more = f"\n  ... and {len(violations) - 20} more" if len(violations) > 20 else ""
+        pytest.fail(f"{len(violations)} contract violation(s) against docs/contracts/:\n{listed}{more}",
+                    pytrace=False)
+
+
+@pytest.fixture
+def contract_violations() -> Callable[[], list[Violation]]:
+    """Take the violations recorded so far (for tests that break a contract on purpose)."""
+    return CHECKS.take
 
 
 @pytest.fixture(autouse=True)

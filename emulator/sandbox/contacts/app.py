@@ -33,6 +33,7 @@ from emulator.sandbox.contacts.state import ContactsState, Record, iso_timestamp
 from emulator.sandbox.contacts.tags import tags_blueprint
 from emulator.sandbox.contacts.tasks import tasks_blueprint
 from emulator.sandbox.contacts.webhooks import WebhookHub, webhooks_blueprint
+from emulator.sandbox.contract_check import install_contract_check
 from emulator.sandbox.faults import Faults, install_faults
 from emulator.sandbox.outbox import Outbox
 from emulator.sandbox.people import people
@@ -280,6 +281,7 @@ class ContactsSandbox:
             message = f"Cannot {request.method} {request.path}" if status in (404, 405) else (error.description or "")
             return error_response(ApiError(status, message, error=error.name))
 
+        install_contract_check(app, "contacts")
         return app
 
 

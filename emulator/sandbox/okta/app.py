@@ -17,6 +17,7 @@ import httpx
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
+from emulator.sandbox.contract_check import install_contract_check
 from emulator.sandbox.faults import Faults, install_faults
 from emulator.sandbox.okta.auth import actor_for, authenticate, require_scope
 from emulator.sandbox.okta.errors import OktaError, error_response, throttle_response
@@ -119,6 +120,7 @@ class OktaSandbox:
         app.register_error_handler(OktaError, lambda error: error.response())
         app.register_error_handler(HTTPException, _http_error)
         app.register_error_handler(Exception, _unexpected_error)
+        install_contract_check(app, "okta")
         return app
 
     def _admit(self) -> None:

@@ -53,9 +53,8 @@ class HookRecord:
 
     def view(self, base_url: str) -> dict[str, Any]:
         """The hook as Okta returns it; the auth secret is write-only and never echoed."""
-        config: dict[str, Any] = {"uri": self.uri, "headers": [dict(h) for h in self.headers],
-                                  "authScheme": None}
-        if self.auth_scheme:
+        config: dict[str, Any] = {"uri": self.uri, "headers": [dict(h) for h in self.headers]}
+        if self.auth_scheme:  # left out when unset: the document's authScheme is never null
             config["authScheme"] = {"type": self.auth_scheme["type"], "key": self.auth_scheme["key"]}
         url = f"{base_url}/api/v1/eventHooks/{self.id}"
         return {
@@ -69,13 +68,12 @@ class HookRecord:
             "lastUpdated": iso_timestamp(self.last_updated),
             "events": {"type": "EVENT_TYPE", "items": list(self.event_types), "filter": None},
             "channel": {"type": "HTTP", "version": "1.0.0", "config": config},
+            # The links Okta's document gives a hook (self, verify, deactivate), in every status, as its
+            # own example of a deactivated hook shows.
             "_links": {
                 "self": {"href": url, "hints": {"allow": ["GET", "PUT", "DELETE"]}},
                 "verify": {"href": f"{url}/lifecycle/verify", "hints": {"allow": ["POST"]}},
-                "deactivate" if self.status == "ACTIVE" else "activate": {
-                    "href": f"{url}/lifecycle/{'deactivate' if self.status == 'ACTIVE' else 'activate'}",
-                    "hints": {"allow": ["POST"]},
-                },
+                "deactivate": {"href": f"{url}/lifecycle/deactivate", "hints": {"allow": ["POST"]}},
             },
         }
 
@@ -89,7 +87,7 @@ class HookRecord:
         return headers
 
 
-def _parse_hook(body: Any) -> dict[str, Any]:
+def _parse_hook(body: Any, allow_http: bool) -> dict[str, Any]:
     """Validate a hook registration body; errors name the field and what to send instead."""
     if not isinstance(body, dict):
         raise validation_error("body", "must be an event hook object with name, events and channel")
@@ -114,9 +112,12 @@ def _parse_hook(body: Any) -> dict[str, Any]:
     if not isinstance(config, dict):
         raise validation_error("channel.config", "must be an object with a uri")
     uri = config.get("uri")
-    # Real Okta requires https; the sandbox also accepts http so local receivers can be used.
-    if not isinstance(uri, str) or not uri.startswith(("https://", "http://")):
-        raise validation_error("channel.config.uri", "must be an absolute https:// URL")
+    # Okta requires https. Plain http only with the sandbox's explicit ``allow_http_hook_uris`` setting,
+    # which the emulator turns on for its own receiver on 127.0.0.1.
+    schemes = ("https://", "http://") if allow_http else ("https://",)
+    if not isinstance(uri, str) or not uri.startswith(schemes):
+        hint = "" if allow_http else " (an http:// receiver needs the sandbox setting allow_http_hook_uris)"
+        raise validation_error("channel.config.uri", f"must be an absolute https:// URL{hint}")
     headers = config.get("headers") or []
     if not isinstance(headers, list) or not all(
         isinstance(h, dict) and isinstance(h.get("key"), str) and isinstance(h.get("value"), str)
@@ -147,6 +148,7 @@ class HookStore:
         base_url: Callable[[], str],
         *,
         duplicate_rate: Callable[[], float],
+        allow_http: Callable[[], bool] = lambda: False,
         seed: int = 0,
     ) -> None:
         self.records: CursorList[HookRecord] = CursorList()
@@ -155,6 +157,7 @@ class HookStore:
         self._ids = ids
         self._base_url = base_url
         self._duplicate_rate = duplicate_rate
+        self._allow_http = allow_http
         self._rng = random.Random(seed)
         self._lock = threading.RLock()
 
@@ -171,7 +174,7 @@ class HookStore:
             )
 
     def create(self, body: Any) -> HookRecord:
-        fields = _parse_hook(body)
+        fields = _parse_hook(body, self._allow_http())
         with self._lock:
             self._check_active_limit()
             now = self._clock()
@@ -181,7 +184,7 @@ class HookStore:
             return hook
 
     def replace(self, hook: HookRecord, body: Any) -> HookRecord:
-        fields = _parse_hook(body)
+        fields = _parse_hook(body, self._allow_http())
         with self._lock:
             if fields["uri"] != hook.uri:
                 hook.verification_status = "UNVERIFIED"

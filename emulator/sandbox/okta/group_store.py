@@ -16,6 +16,8 @@ from emulator.sandbox.okta.user_records import UserRecord
 from emulator.sandbox.okta.user_store import user_target
 
 GROUP_TYPES = ("OKTA_GROUP", "APP_GROUP", "BUILT_IN")
+EVERYONE = "Everyone"
+EVERYONE_DESCRIPTION = "All users in your organization"
 
 
 @dataclass(eq=False)
@@ -30,6 +32,8 @@ class GroupRecord:
     last_updated: float
     last_membership_updated: float
     members: CursorList[str] = field(default_factory=CursorList)
+    #: The built-in ``Everyone`` group reads its members from the org's users instead of ``members``.
+    all_users: CursorList[UserRecord] | None = None
 
     def view(self, base_url: str) -> dict[str, Any]:
         """The group as Okta returns it."""
@@ -41,14 +45,10 @@ class GroupRecord:
             "lastMembershipUpdated": iso_timestamp(self.last_membership_updated),
             "objectClass": ["okta:user_group"],
             "type": self.type,
-            "profile": {"name": self.name, "description": self.description},
-            "_links": {
-                "logo": [{"name": "medium", "href": f"{base_url}/assets/img/logos/groups/okta-medium.png",
-                          "type": "image/png"}],
-                "users": {"href": f"{url}/users"},
-                "apps": {"href": f"{url}/apps"},
-                "self": {"href": url},
-            },
+            # Okta's profile has no null description: an unset one is left out.
+            "profile": {"name": self.name} | ({"description": self.description} if self.description else {}),
+            # Only what the sandbox serves: Okta also links the group's apps and logo, which it does not model.
+            "_links": {"users": {"href": f"{url}/users"}, "self": {"href": url}},
         }
 
 
@@ -81,6 +81,16 @@ class GroupStore:
         self._clock = clock
         self._ids = ids
         self._lock = lock
+        self.everyone: GroupRecord | None = None
+
+    def add_everyone(self, users: CursorList[UserRecord]) -> GroupRecord:
+        """The built-in ``Everyone`` group every org has: type BUILT_IN, every user a member, read-only."""
+        now = self._clock()
+        group = GroupRecord(self._ids.new(GROUP_PREFIX), "BUILT_IN", EVERYONE, EVERYONE_DESCRIPTION, now, now, now,
+                            all_users=users)
+        self.records.add(group.id, group)
+        self.everyone = group
+        return group
 
     def find(self, group_id: str) -> GroupRecord:
         group = self.records.get(group_id)
@@ -122,6 +132,7 @@ class GroupStore:
             self._log.record("group.lifecycle.delete", "Delete Okta group", [group_target(group)])
 
     def add_member(self, group: GroupRecord, user: UserRecord) -> None:
+        _refuse_built_in(group)
         with self._lock:
             if user.id in group.members:
                 return
@@ -132,6 +143,7 @@ class GroupStore:
                              [user_target(user), group_target(group)])
 
     def remove_member(self, group: GroupRecord, user: UserRecord) -> None:
+        _refuse_built_in(group)
         with self._lock:
             if group.members.remove(user.id) is None:
                 return
@@ -150,4 +162,10 @@ class GroupStore:
 
     def groups_for(self, user_id: str) -> list[GroupRecord]:
         ids = self.groups_of_user.get(user_id, {})
-        return [g for g in (self.records.get(i) for i in ids) if g is not None]
+        groups = [g for g in (self.records.get(i) for i in ids) if g is not None]
+        return [self.everyone, *groups] if self.everyone is not None else groups
+
+
+def _refuse_built_in(group: GroupRecord) -> None:
+    if group.type == "BUILT_IN":
+        raise OktaError("E0000006", causes=[f"{group.name} is a built-in group: Okta keeps its members itself"])

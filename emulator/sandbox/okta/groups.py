@@ -83,10 +83,14 @@ def groups_blueprint(state: OktaState) -> Blueprint:
         limit = int_param("limit", MEMBERS_DEFAULT, MEMBERS_MAX)
         with state.lock:
             group: GroupRecord = state.groups.find(group_id)
-            start = page_start(group.members, request.args.get("after") or None)
-            member_ids, next_cursor = group.members.page(start, limit)
-            users = [state.users.records.get(user_id) for user_id in member_ids]
-            response = json_array_response(u.collection_json(state.base_url) for u in users if u is not None)
+            after = request.args.get("after") or None
+            if group.all_users is not None:  # Everyone: every user of the org, in creation order
+                users, next_cursor = group.all_users.page(page_start(group.all_users, after), limit)
+            else:
+                member_ids, next_cursor = group.members.page(page_start(group.members, after), limit)
+                found = (state.users.records.get(user_id) for user_id in member_ids)
+                users = [user for user in found if user is not None]
+            response = json_array_response(u.collection_json(state.base_url) for u in users)
         set_links(response, paged_links(state.base_url, f"/api/v1/groups/{group_id}/users", next_cursor),
                   state.settings.link_style)
         return response

@@ -59,8 +59,11 @@ class Lifecycle:
         self._clock = clock
         self._base_url = base_url
 
-    def apply(self, user: UserRecord, operation: str, *, send_email: bool = True) -> dict[str, Any]:
+    def apply(self, user: UserRecord, operation: str, *, send_email: bool = True) -> dict[str, Any] | None:
         """Run ``operation`` on ``user`` and return the response body Okta sends for it.
+
+        None means an empty 200: Okta's document gives deactivate, suspend, unsuspend, unlock and
+        reset_factors no response body.
 
         Raises:
             OktaError: E0000016 when activating an active user, otherwise the transition's refusal code
@@ -107,22 +110,22 @@ class Lifecycle:
         self.set_status(user, "PROVISIONED")
         return self._activation(user, send_email)
 
-    def _deactivate(self, user: UserRecord, send_email: bool) -> dict[str, Any]:
+    def _deactivate(self, user: UserRecord, send_email: bool) -> None:
         self.set_status(user, "DEPROVISIONED")
         user.activated = None
-        return {}
+        return None
 
-    def _suspend(self, user: UserRecord, send_email: bool) -> dict[str, Any]:
+    def _suspend(self, user: UserRecord, send_email: bool) -> None:
         self.set_status(user, "SUSPENDED")
-        return {}
+        return None
 
-    def _unsuspend(self, user: UserRecord, send_email: bool) -> dict[str, Any]:
+    def _unsuspend(self, user: UserRecord, send_email: bool) -> None:
         self.set_status(user, "ACTIVE")
-        return {}
+        return None
 
-    def _unlock(self, user: UserRecord, send_email: bool) -> dict[str, Any]:
+    def _unlock(self, user: UserRecord, send_email: bool) -> None:
         self.set_status(user, "ACTIVE")
-        return {}
+        return None
 
     def _reset_password(self, user: UserRecord, send_email: bool) -> dict[str, Any]:
         self.set_status(user, "RECOVERY")
@@ -134,8 +137,8 @@ class Lifecycle:
         self.set_status(user, "PASSWORD_EXPIRED")
         return user.single(self._base_url())
 
-    def _reset_factors(self, user: UserRecord, send_email: bool) -> dict[str, Any]:
-        return {}
+    def _reset_factors(self, user: UserRecord, send_email: bool) -> None:
+        return None
 
     def lock_out(self, user: UserRecord) -> None:
         """Simulate too many failed sign-ins (Okta has no API for this; tests need LOCKED_OUT users)."""

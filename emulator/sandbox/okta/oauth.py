@@ -1,8 +1,8 @@
 """OAuth 2.0 client credentials with ``private_key_jwt`` (``POST /oauth2/v1/token``) and the token store.
 
 Service apps prove themselves with a JWT signed by the private key whose public JWK was registered.
-Errors keep Okta's error body and also carry the OAuth ``error``/``error_description`` fields that OAuth
-clients read.
+Errors are OAuth errors, ``{error, error_description}``, as Okta's OAuth document gives them for this
+endpoint (not the management API's ``errorCode`` body).
 """
 
 from __future__ import annotations
@@ -60,9 +60,20 @@ class OAuthClient:
     scopes: frozenset[str]
 
 
+class OAuthError(OktaError):
+    """A token endpoint refusal: the status of Okta's error ``code``, an OAuth body."""
+
+    def __init__(self, code: str, oauth_error: str, description: str, status: int | None = None) -> None:
+        super().__init__(code, description, status=status)
+        self.oauth_error = oauth_error
+        self.description = description
+
+    def body(self) -> dict[str, object]:
+        return {"error": self.oauth_error, "error_description": self.description}
+
+
 def _oauth_error(code: str, oauth_error: str, description: str, status: int | None = None) -> OktaError:
-    return OktaError(code, description, causes=[description], status=status,
-                     extra={"error": oauth_error, "error_description": description})
+    return OAuthError(code, oauth_error, description, status)
 
 
 class TokenStore:

@@ -29,6 +29,8 @@ class OktaSettings:
         delivery_seed: RNG seed for which deliveries are duplicated.
         synchronous_delivery: deliver event hooks inside the request (tests) instead of a worker thread.
         id_seed: seed for the ids of objects created through the API (None: random).
+        allow_http_hook_uris: accept ``http://`` event hook URIs. Okta requires ``https``; turn this on
+            only for local receivers (the emulator does, for its own hook endpoint on 127.0.0.1).
     """
 
     token: str = "okta-sandbox-token"
@@ -39,6 +41,7 @@ class OktaSettings:
     delivery_seed: int = 0
     synchronous_delivery: bool = False
     id_seed: int | None = None
+    allow_http_hook_uris: bool = False
 
     def __post_init__(self) -> None:
         if self.link_style not in ("lines", "comma"):

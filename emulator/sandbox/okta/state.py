@@ -31,12 +31,14 @@ class OktaState:
         self.log = SystemLog(clock)
         self.users = UserStore(self.log, clock, self.ids, self.lock)
         self.groups = GroupStore(self.log, clock, self.ids, self.lock)
+        self.groups.add_everyone(self.users.records)
         self.lifecycle = Lifecycle(self.log, clock, lambda: self.base_url)
         self.tokens = TokenStore(clock)
         self.tokens.add_ssws(settings.token)
         self.hooks = HookStore(
             outbox, clock, self.ids, lambda: self.base_url,
             duplicate_rate=lambda: self.settings.duplicate_rate, seed=settings.delivery_seed,
+            allow_http=lambda: self.settings.allow_http_hook_uris,
         )
         self.log.listen(self.hooks.deliver)
         self.seeded: dict[int, int] = {}  # seed -> how many people of that sequence are already used

@@ -25,19 +25,15 @@ STATUSES = (
 
 DEFAULT_USER_TYPE = "oty1sandboxdefault00"
 
-# Lifecycle links a single user carries in each status (Okta filters `_links` by status).
+# Lifecycle links a single user carries in each status (Okta filters `_links` by status). Only operations
+# the sandbox serves are advertised: Okta's credential links (forgotPassword, changePassword,
+# changeRecoveryQuestion) and its schema/type links lead to endpoints the sandbox does not model.
 LINKS_BY_STATUS: dict[str, tuple[str, ...]] = {
     "STAGED": ("activate", "deactivate"),
     "PROVISIONED": ("activate", "reactivate", "resetPassword", "deactivate"),
-    "ACTIVE": (
-        "suspend", "resetPassword", "resetFactors", "expirePassword", "forgotPassword",
-        "changeRecoveryQuestion", "deactivate", "changePassword",
-    ),
+    "ACTIVE": ("suspend", "resetPassword", "resetFactors", "expirePassword", "deactivate"),
     "RECOVERY": ("reactivate", "resetPassword", "resetFactors", "expirePassword", "deactivate", "suspend"),
-    "PASSWORD_EXPIRED": (
-        "resetPassword", "resetFactors", "expirePassword", "forgotPassword", "deactivate", "suspend",
-        "changePassword",
-    ),
+    "PASSWORD_EXPIRED": ("resetPassword", "resetFactors", "expirePassword", "deactivate", "suspend"),
     "LOCKED_OUT": ("unlock", "resetPassword", "resetFactors", "expirePassword", "deactivate", "suspend"),
     "SUSPENDED": ("unsuspend", "resetPassword", "resetFactors", "deactivate"),
     "DEPROVISIONED": ("activate",),
@@ -53,9 +49,6 @@ _LINK_PATHS = {
     "resetPassword": "lifecycle/reset_password",
     "resetFactors": "lifecycle/reset_factors",
     "expirePassword": "lifecycle/expire_password",
-    "forgotPassword": "credentials/forgot_password",
-    "changeRecoveryQuestion": "credentials/change_recovery_question",
-    "changePassword": "credentials/change_password",
 }
 
 
@@ -129,8 +122,6 @@ class UserRecord:
         links: dict[str, Any] = {}
         for name in LINKS_BY_STATUS[self.status]:
             links[name] = {"href": f"{user_url}/{_LINK_PATHS[name]}", "method": "POST"}
-        links["schema"] = {"href": f"{base_url}/api/v1/meta/schemas/user/osc{self.type_id[3:]}"}
-        links["type"] = {"href": f"{base_url}/api/v1/meta/types/user/{self.type_id}"}
         links["self"] = {"href": user_url}
         item["_links"] = links
         return item

@@ -157,7 +157,8 @@ def users_blueprint(state: OktaState) -> Blueprint:
         send_email = bool_param("sendEmail", True)
         with state.lock:
             user = state.users.find(user_id)
-            return json_response(state.lifecycle.apply(user, operation, send_email=send_email))
+            result = state.lifecycle.apply(user, operation, send_email=send_email)
+        return Response(status=200) if result is None else json_response(result)
 
     @blueprint.get("/api/v1/users/<user_id>/groups")
     def groups_of_user(user_id: str) -> Response:

@@ -12,6 +12,7 @@ import httpx
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
+from emulator.sandbox.contract_check import install_contract_check
 from emulator.sandbox.faults import Faults, install_faults
 from emulator.sandbox.people import people
 from emulator.sandbox.personio.access import (
@@ -195,6 +196,7 @@ class PersonioSandbox:
                 message = error.description or error.name
             return error_response(PersonioApiError(status, message))
 
+        install_contract_check(app, "personio")
         return app
 
 

@@ -34,9 +34,11 @@ def test_members_are_added_listed_paged_and_removed(sandbox: OktaSandbox, client
     assert [u["id"] for u in response.json()] == ids[:10]
     second = client.get(link_urls(response)["next"])
     assert [u["id"] for u in second.json()] == ids[10:20]
-    assert client.get(f"/api/v1/users/{ids[0]}/groups").json()[0]["id"] == group["id"]
+    everyone = sandbox.state.groups.everyone
+    assert everyone is not None
+    assert [g["id"] for g in client.get(f"/api/v1/users/{ids[0]}/groups").json()] == [everyone.id, group["id"]]
     assert client.delete(f"/api/v1/groups/{group['id']}/users/{ids[0]}").status_code == 204
-    assert client.get(f"/api/v1/users/{ids[0]}/groups").json() == []
+    assert [g["id"] for g in client.get(f"/api/v1/users/{ids[0]}/groups").json()] == [everyone.id]
     events = [e["eventType"] for e in client.get("/api/v1/logs", params={"limit": 1000}).json()]
     assert events.count("group.user_membership.add") == 25
     assert events[-1] == "group.user_membership.remove"
@@ -70,5 +72,7 @@ def test_the_groups_of_a_user_are_paged_with_limit_and_after(sandbox: OktaSandbo
         client.put(f"/api/v1/groups/{group['id']}/users/{user_id}")
     first = client.get(f"/api/v1/users/{user_id}/groups", params={"limit": 3})
     second = client.get(link_urls(first)["next"])
-    assert [g["id"] for g in first.json() + second.json()] == [g["id"] for g in groups]
+    everyone = sandbox.state.groups.everyone
+    assert everyone is not None
+    assert [g["id"] for g in first.json() + second.json()] == [everyone.id, *(g["id"] for g in groups)]
     assert "next" not in link_urls(second)
