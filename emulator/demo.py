@@ -123,7 +123,10 @@ def build_environment(
     data = Path(data_dir)
     data.mkdir(mode=0o700, parents=True, exist_ok=True)  # databases and the key file: owner only
 
-    okta = OktaSandbox(OktaSettings(token=DEMO_OKTA_TOKEN), base_url=public_url + OKTA_PREFIX)
+    # Okta accepts only https hook URIs; the emulator's own hook receiver is plain http on this machine, so
+    # its sandbox org is told, explicitly, to accept http too.
+    okta = OktaSandbox(OktaSettings(token=DEMO_OKTA_TOKEN, allow_http_hook_uris=True),
+                       base_url=public_url + OKTA_PREFIX)
     okta.seed_users(okta_users, seed=1)
     contacts_sandbox = ContactsSandbox(
         ContactsSettings(api_keys={DEMO_CONTACTS_KEY: DEMO_LOCATION}), base_url=public_url + CONTACTS_PREFIX

@@ -18,7 +18,7 @@ from connector.definitions import Field
 
 #: Custom-field labels (lowercase) read as the employee's phone number.
 #: Attributes whose value is a nested object; their ``<key>_id`` is present even when they are empty.
-NESTED_KEYS = ("department", "office")
+NESTED_KEYS = ("department", "office", "subcompany", "supervisor")
 PHONE_LABELS = ("phone", "phone number", "mobile", "mobile phone", "work phone", "telefon", "telefonnummer", "handy")
 
 
@@ -84,6 +84,9 @@ EMPLOYEE_OUTPUT_FIELDS: tuple[Field, ...] = (
     Field("department_id", "Department ID", type="integer", nullable=True),
     Field("office", "Office", nullable=True),
     Field("office_id", "Office ID", type="integer", nullable=True),
+    Field("subcompany", "Subcompany", nullable=True),
+    Field("subcompany_id", "Subcompany ID", type="integer", nullable=True),
+    Field("supervisor_id", "Supervisor ID", type="integer", nullable=True),
     Field("weekly_working_hours", "Weekly hours", type="number", nullable=True),
     Field("hire_date", "Hire date", type="datetime", nullable=True),
     Field("termination_date", "Termination date", type="datetime", nullable=True),
@@ -107,6 +110,9 @@ EMPLOYEE_SAMPLE: dict[str, Any] = {
     "department_id": 42,
     "office": "Berlin",
     "office_id": 7,
+    "subcompany": "ACME GmbH",
+    "subcompany_id": 3,
+    "supervisor_id": 1234500,
     "weekly_working_hours": 40,
     "hire_date": "2024-04-01T00:00:00+02:00",
     "termination_date": None,

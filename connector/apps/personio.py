@@ -18,6 +18,7 @@ APP = App(
     description="Trigger on new and changed Personio employees, find and list employees, and update their "
                 "attributes.",
     auth=PERSONIO_AUTH,
+    sandbox="connector.cli.sandbox:personio_command",
     homepage="https://developer.personio.de/reference",
     triggers=(
         new_employee.TRIGGER,

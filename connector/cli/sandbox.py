@@ -99,17 +99,23 @@ sandbox_group = AppCommands(
 @click.option("--token", default="okta-sandbox-token", show_default=True, help="The SSWS API token to accept.")
 @click.option("--seed", default=1, show_default=True, help="RNG seed for the generated data.")
 @click.option("--link-style", type=click.Choice(["lines", "comma"]), default="lines", show_default=True)
+@click.option("--allow-http-hooks", is_flag=True,
+              help="Accept http:// event hook URIs (Okta requires https; use for a receiver on this machine).")
 @RATE_LIMITS_OPTION
 @guarded
 def okta_command(
-    port: int, host: str, users: int, token: str, seed: int, link_style: str, rate_limits: str | int
+    port: int, host: str, users: int, token: str, seed: int, link_style: str, allow_http_hooks: bool,
+    rate_limits: str | int,
 ) -> None:
     """Serve the Okta sandbox."""
     from emulator.sandbox.okta import OktaSandbox, OktaSettings
 
     if users < 0:
         raise click.BadParameter("must be 0 or more", param_hint="--users")
-    sandbox = OktaSandbox(OktaSettings(token=token, link_style=link_style, rate_limits=okta_rate_limits(rate_limits)))
+    sandbox = OktaSandbox(OktaSettings(
+        token=token, link_style=link_style, allow_http_hook_uris=allow_http_hooks,
+        rate_limits=okta_rate_limits(rate_limits),
+    ))
     sandbox.seed_users(users, seed=seed)
     served, base_url = _serve_forever(sandbox.app, port, host)
     sandbox.base_url = base_url
@@ -166,6 +172,38 @@ def contacts_command(
         f"  try:             curl -H 'Authorization: Bearer {api_key}' -H 'Version: 2021-07-28' "
         f"-H 'Content-Type: application/json' -d '{{\"locationId\": \"{location}\", \"pageLimit\": 5}}' "
         f"'{base_url}/contacts/search'"
+    )
+    click.echo("Press Ctrl-C to stop.")
+    _wait(served)
+
+
+@click.command("personio")
+@click.option("--port", default=8103, show_default=True, help="Port to listen on (0 picks a free one).")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--employees", "count", default=100, show_default=True, help="How many generated employees to seed.")
+@click.option("--client-id", default="papi-sandbox-client", show_default=True, help="The API credential's client id.")
+@click.option("--client-secret", default="papi-sandbox-secret", show_default=True,
+              help="The API credential's client secret.")
+@click.option("--seed", default=1, show_default=True, help="RNG seed for the generated data.")
+@guarded
+def personio_command(port: int, host: str, count: int, client_id: str, client_secret: str, seed: int) -> None:
+    """Serve the Personio sandbox (v1 employees and POST /v1/auth)."""
+    from emulator.sandbox.personio import PersonioSandbox, PersonioSettings
+
+    if count < 0:
+        raise click.BadParameter("must be 0 or more", param_hint="--employees")
+    if not client_id or not client_secret:
+        raise click.BadParameter("must not be empty", param_hint="--client-id/--client-secret")
+    sandbox = PersonioSandbox(PersonioSettings(credentials={client_id: client_secret}))
+    sandbox.seed_employees(count, seed=seed)
+    served, base_url = _serve_forever(sandbox.app, port, host)
+    sandbox.base_url = base_url
+    click.echo(f"Personio sandbox: {base_url}")
+    click.echo(f"  employees seeded: {count}")
+    click.echo(f"  credential:       client_id={client_id} client_secret={client_secret}")
+    click.echo(
+        f"  try:              curl -s -X POST {base_url}/v1/auth -d client_id={client_id} "
+        f"-d client_secret={client_secret}"
     )
     click.echo("Press Ctrl-C to stop.")
     _wait(served)

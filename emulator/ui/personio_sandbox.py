@@ -81,9 +81,9 @@ def _vendor_problem(response: httpx.Response, what: str) -> ApiProblem:
     message = f"the Personio sandbox refused to {what}: HTTP {response.status_code} {detail}".strip()
     if response.status_code == 429:  # the caller's pace, not a broken vendor: pass it on with when to retry
         return ApiProblem(429, message + f"; try again in {response.headers.get('Retry-After') or 'a few'} s")
-    error_data = error.get("error_data")
-    if response.status_code in (400, 422) and isinstance(error_data, dict) and error_data:
-        return ApiProblem(422, message, str(next(iter(error_data))))
+    field, colon, _ = detail.partition(":")  # the sandbox names the field first: "email: has already been taken"
+    if response.status_code == 422 and colon and field.strip().isidentifier():
+        return ApiProblem(422, message, field.strip())
     return ApiProblem(502, message)
 
 
@@ -135,6 +135,11 @@ def create_personio_employee() -> tuple[Response, int]:
             raise ApiProblem(422, f"must be text, got {type(value).__name__}", key)
         if value and value.strip():
             employee[key] = value.strip()
+    # Personio's API only accepts departments and offices the company already has; the page acts as the
+    # company's admin, who sets them up in Personio's web app first.
+    for unit in ("department", "office"):
+        if employee.get(unit):
+            personio.define_org_unit(unit, employee[unit])
     created = _call(personio, "POST", "/v1/company/employees", json={"employee": employee})
     if created.status_code >= 400:
         raise _vendor_problem(created, "create the employee")

@@ -23,7 +23,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CliWorld]:
     The connections are saved with ``connector connect`` into a store in a temp dir, exactly as a user
     would make them, so every test below runs ``connector invoke --connection NAME``.
     """
-    okta = OktaSandbox(OktaSettings(token=OKTA_TOKEN, synchronous_delivery=True))
+    # The hook receiver below is plain http on 127.0.0.1; Okta itself would require https.
+    okta = OktaSandbox(OktaSettings(token=OKTA_TOKEN, synchronous_delivery=True, allow_http_hook_uris=True))
     okta.seed_users(3)
     contacts = ContactsSandbox(ContactsSettings(api_keys={CONTACTS_KEY: LOCATION}))
     contacts.seed_contacts(3, location_id=LOCATION)

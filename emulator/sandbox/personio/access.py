@@ -29,6 +29,7 @@ from emulator.sandbox.personio.errors import (
     WRONG_CREDENTIALS,
     PersonioApiError,
     error_response,
+    invalid,
 )
 from emulator.sandbox.ratelimit import RateDecision, WindowLimiter
 
@@ -143,8 +144,7 @@ def auth_blueprint(issuer: TokenIssuer, limits: RateLimits) -> Blueprint:
             return too_many_requests(decision)
         if not client_id or not client_secret:
             missing = "client_id" if not client_id else "client_secret"
-            raise PersonioApiError(400, f"{missing} is required: send client_id and client_secret",
-                                   error_data={missing: ["is required"]})
+            raise invalid(missing, "is required: send client_id and client_secret")
         credential = issuer.authenticate(client_id, client_secret)
         if credential is None:
             raise PersonioApiError(401, WRONG_CREDENTIALS)

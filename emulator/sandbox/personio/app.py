@@ -28,7 +28,7 @@ from emulator.sandbox.personio.attributes import (
     STANDARD_ATTRIBUTES,
     AttributeSpec,
 )
-from emulator.sandbox.personio.employee_store import EmployeeStore, Record
+from emulator.sandbox.personio.employee_store import ORG_UNITS, EmployeeStore, Record
 from emulator.sandbox.personio.employees import employees_blueprint
 from emulator.sandbox.personio.errors import PersonioApiError, error_response, server_error_response
 from emulator.sandbox.ratelimit import WindowLimiter
@@ -114,13 +114,24 @@ class PersonioSandbox:
         allowed = frozenset(readable_attributes) if readable_attributes is not None else None
         self.tokens.register(ApiCredential(client_id, client_secret, allowed))
 
+    def define_org_unit(self, kind: str, name: str) -> int:
+        """Add a ``department``, ``office`` or ``subcompany`` as a Personio admin would in the web app.
+
+        Personio's API cannot create them and ignores names the company does not have.
+        """
+        if kind not in ORG_UNITS:
+            raise ValueError(f"kind: {kind!r} is not one of {', '.join(ORG_UNITS)}")
+        return self.employees.define_unit(kind, name)
+
     def create_employee(self, **fields: Any) -> Record:
-        """Same as ``POST /v1/company/employees`` with ``{"employee": fields}``; returns the stored record."""
-        return self.employees.create({"employee": fields})
+        """Same as ``POST /v1/company/employees`` with ``{"employee": fields}``, as an admin: org units that
+        do not exist yet are created. Returns the stored record."""
+        return self.employees.create({"employee": fields}, admin=True)
 
     def update_employee(self, employee_id: int, **fields: Any) -> Record:
-        """Same as ``PATCH /v1/company/employees/{id}``; moves ``last_modified_at`` when a value changes."""
-        return self.employees.update(employee_id, {"employee": fields})
+        """Same as ``PATCH /v1/company/employees/{id}`` as an admin (org units are created on first use);
+        moves ``last_modified_at`` when a value changes."""
+        return self.employees.update(employee_id, {"employee": fields}, admin=True)[0]
 
     def seed_employees(self, count: int, *, seed: int = 1) -> list[int]:
         """Add ``count`` generated employees; returns their ids.
@@ -151,10 +162,11 @@ class PersonioSandbox:
                         "office": person.city,
                         "status": "active" if rng.random() < 0.9 else rng.choice(("onboarding", "leave", "inactive")),
                         "hire_date": f"{2015 + rng.randint(0, 10)}-{rng.randint(1, 12):02d}-01",
-                        "weekly_hours": rng.choice((40, 40, 40, 32, 20)),
+                        "weekly_working_hours": rng.choice((40, 40, 40, 32, 20)),
                         "custom_attributes": extras,
                     }},
                     now=base + number,
+                    admin=True,
                 )
                 made.append(record["id"])
         return made

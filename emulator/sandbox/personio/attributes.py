@@ -36,12 +36,14 @@ STANDARD_ATTRIBUTES: tuple[AttributeSpec, ...] = (
     AttributeSpec("gender", "Gender", "standard", "gender"),
     AttributeSpec("status", "Status", "standard", "status"),
     AttributeSpec("position", "Position", "standard", "position"),
+    AttributeSpec("supervisor", "Supervisor", "standard", "supervisor"),
     AttributeSpec("employment_type", "Employment type", "standard", "employment_type"),
     AttributeSpec("weekly_working_hours", "Weekly hours", "decimal", "weekly_working_hours"),
     AttributeSpec("hire_date", "Hire date", "date", "hire_date"),
     AttributeSpec("termination_date", "Termination date", "date", "termination_date"),
     AttributeSpec("department", "Department", "standard", "department"),
     AttributeSpec("office", "Office", "standard", "office"),
+    AttributeSpec("subcompany", "Subcompany", "standard", "subcompany"),
     AttributeSpec("created_at", "Created at", "date", "created_at"),
     AttributeSpec("last_modified_at", "Last modified", "date", "last_modified_at"),
 )
@@ -56,7 +58,7 @@ DEFAULT_CUSTOM_ATTRIBUTES: tuple[AttributeSpec, ...] = (
 STATUSES = ("active", "inactive", "onboarding", "leave")
 GENDERS = ("male", "female", "diverse")
 #: Record fields that are nested ``{type, attributes:{id, name}}`` objects.
-NESTED_TYPES = {"department": "Department", "office": "Office"}
+NESTED_TYPES = {"department": "Department", "office": "Office", "subcompany": "Subcompany"}
 
 
 def iso_datetime(epoch: float | None) -> str | None:
@@ -86,6 +88,12 @@ def _value(spec: AttributeSpec, record: Mapping[str, Any], groups: Mapping[str, 
         if spec.type == "tags" and isinstance(raw, list):
             return ",".join(str(tag) for tag in raw)
         return raw
+    if spec.key == "supervisor":  # a nested Employee carrying only its id, as Personio shows it
+        boss = record.get("supervisor_id")
+        if boss is None:
+            return None
+        return {"type": "Employee", "attributes": {"id": {"label": "ID", "value": boss, "type": "integer",
+                                                          "universal_id": "id"}}}
     raw = record.get(spec.key)
     if spec.key in NESTED_TYPES:
         if raw is None:

@@ -18,7 +18,7 @@ from flask import Blueprint, Response, jsonify, request
 from emulator.sandbox.personio.access import readable_attributes
 from emulator.sandbox.personio.attributes import AttributeSpec, parse_datetime, render_employee
 from emulator.sandbox.personio.employee_store import EmployeeStore, Record
-from emulator.sandbox.personio.errors import PersonioApiError
+from emulator.sandbox.personio.errors import PersonioApiError, invalid
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 100
@@ -34,7 +34,7 @@ def _whole_number(name: str, default: int, low: int, high: int | None = None) ->
         value = None
     if value is None or value < low or (high is not None and value > high):
         span = f"between {low} and {high}" if high is not None else f"{low} or more"
-        raise PersonioApiError(400, f"{name} must be a whole number {span}, got {raw!r}", error_data={name: [span]})
+        raise invalid(name, f"must be a whole number {span}, got {raw!r}")
     return value
 
 
@@ -45,10 +45,8 @@ def _updated_since() -> float | None:
     try:
         return parse_datetime(raw)
     except ValueError:
-        raise PersonioApiError(
-            400, f"updated_since must be an ISO 8601 date-time such as 2026-01-31T08:15:30, got {raw!r}",
-            error_data={"updated_since": ["is not ISO 8601"]},
-        ) from None
+        raise invalid("updated_since",
+                      f"must be an ISO 8601 date-time such as 2026-01-31T08:15:30, got {raw!r}") from None
 
 
 def _wanted() -> set[str] | None:
@@ -104,7 +102,7 @@ def employees_blueprint(store: EmployeeStore, specs: Callable[[], tuple[Attribut
 
     @blueprint.patch("/v1/company/employees/<employee_id>")
     def update_employee(employee_id: str) -> Response:
-        record = store.update(parse_id(employee_id), request.get_json(silent=True))
-        return jsonify(success=True, data={"id": record["id"], "message": "success"})
+        record, notes = store.update(parse_id(employee_id), request.get_json(silent=True))
+        return jsonify(success=True, data={"id": record["id"]}, meta=notes)
 
     return blueprint

@@ -85,11 +85,35 @@ def test_update_employee_changes_the_given_attributes_only(
     personio_sandbox: PersonioSandbox, connection: Connection
 ) -> None:
     ada = personio_sandbox.create_employee(email="ada@example.com", first_name="Ada", last_name="Lovelace",
-                                           position="Engineer")
+                                           position="Engineer", weekly_working_hours=40)
+    personio_sandbox.define_org_unit("department", "Research")
     updated = invoke(APP, "update_employee", connection,
-                     {"employee_id": ada["id"], "department": "Research",
+                     {"employee_id": ada["id"], "department": "Research", "weekly_working_hours": 32,
                       "custom_attributes": {"dynamic_1146702": "+49 89 5555"}}).output
     assert (updated["department"], updated["position"], updated["phone"]) == ("Research", "Engineer", "+49 89 5555")
+    assert updated["weekly_working_hours"] == 32
+
+
+def test_update_employee_sets_subcompany_and_supervisor_by_their_documented_names(
+    personio_sandbox: PersonioSandbox, connection: Connection
+) -> None:
+    grace = personio_sandbox.create_employee(email="grace@example.com", first_name="Grace", last_name="Hopper")
+    ada = personio_sandbox.create_employee(email="ada@example.com", first_name="Ada", last_name="Lovelace")
+    personio_sandbox.define_org_unit("subcompany", "ACME GmbH")
+    updated = invoke(APP, "update_employee", connection,
+                     {"employee_id": ada["id"], "subcompany": "ACME GmbH", "supervisor_id": grace["id"]}).output
+    assert (updated["subcompany"], updated["supervisor_id"]) == ("ACME GmbH", grace["id"])
+    with pytest.raises(BadInput) as caught:
+        invoke(APP, "update_employee", connection, {"employee_id": ada["id"], "supervisor_id": 4711})
+    assert caught.value.problems[0].field == "supervisor_id"
+
+
+def test_a_department_personio_does_not_have_fails_the_step_instead_of_vanishing(
+    personio_sandbox: PersonioSandbox, connection: Connection
+) -> None:
+    ada = personio_sandbox.create_employee(email="ada@example.com", first_name="Ada", last_name="Lovelace")
+    with pytest.raises(ResponseError, match=r"Personio ignored part of the change.*department: 'Atlantis'"):
+        invoke(APP, "update_employee", connection, {"employee_id": ada["id"], "department": "Atlantis"})
 
 
 def test_updating_a_missing_employee_or_a_bad_value_names_the_problem(

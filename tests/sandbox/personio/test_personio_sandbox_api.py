@@ -44,11 +44,12 @@ def test_the_listing_pages_by_offset_with_the_documented_envelope(
     assert default["limit"] == 50 and len(default["data"]) == 50
 
 
-def test_a_limit_over_100_or_a_bad_offset_is_a_clear_400(api: httpx.Client) -> None:
+def test_a_limit_over_100_or_a_bad_offset_is_a_clear_422(api: httpx.Client) -> None:
     for params in ({"limit": 101}, {"offset": -1}, {"limit": "ten"}, {"updated_since": "yesterday"}):
         answer = api.get("/v1/company/employees", params=params)
-        assert answer.status_code == 400 and answer.json()["success"] is False
-        assert next(iter(params)) in answer.json()["error"]["message"]
+        assert answer.status_code == 422 and answer.json()["success"] is False
+        assert answer.json()["error"]["code"] == 422
+        assert answer.json()["error"]["message"].startswith(next(iter(params)))
 
 
 def test_email_and_updated_since_filter_and_attributes_narrow_the_answer(
@@ -74,7 +75,8 @@ def test_writes_validate_each_field_and_move_last_modified_only_on_a_real_change
     employee_id = made.json()["data"]["id"]
     duplicate = api.post("/v1/company/employees", json={"employee": {"email": "ADA@example.com", "first_name": "A",
                                                                       "last_name": "L"}})
-    assert duplicate.status_code == 400 and "email" in duplicate.json()["error"]["error_data"]
+    assert duplicate.status_code == 422 and duplicate.json() == {
+        "success": False, "error": {"code": 422, "message": f"email: has already been taken (employee {employee_id})"}}
     before = personio_sandbox.employees.get(employee_id)["last_modified_at"]
     clock.now += 5
     same = api.patch(f"/v1/company/employees/{employee_id}", json={"employee": {"first_name": "Ada"}})
@@ -83,7 +85,7 @@ def test_writes_validate_each_field_and_move_last_modified_only_on_a_real_change
     api.patch(f"/v1/company/employees/{employee_id}", json={"employee": {"status": "leave"}})
     assert personio_sandbox.employees.get(employee_id)["last_modified_at"] == before + 5
     wrong = api.patch(f"/v1/company/employees/{employee_id}", json={"employee": {"status": "gone"}})
-    assert wrong.status_code == 400 and "status" in wrong.json()["error"]["message"]
+    assert wrong.status_code == 422 and wrong.json()["error"]["message"].startswith("status:")
     assert api.get("/v1/company/employees/999").status_code == 404
 
 
@@ -113,3 +115,45 @@ def test_seeding_is_deterministic(clock: SandboxClock) -> None:
     first.seed_employees(20, seed=7)
     second.seed_employees(20, seed=7)
     assert first.employees.records == second.employees.records
+
+
+def test_the_documented_writable_attributes_are_written_and_unknown_ones_ignored(
+    personio_sandbox: PersonioSandbox, api: httpx.Client
+) -> None:
+    for kind, name in (("department", "Research"), ("subcompany", "ACME GmbH"), ("office", "Munich")):
+        personio_sandbox.define_org_unit(kind, name)
+    boss = api.post("/v1/company/employees", json={"employee": {
+        "email": "grace@example.com", "first_name": "Grace", "last_name": "Hopper"}}).json()["data"]["id"]
+    made = api.post("/v1/company/employees", json={"employee": {
+        "email": "ada@example.com", "first_name": "Ada", "last_name": "Lovelace", "hire_date": "2020-01-31",
+        "weekly_working_hours": 32, "subcompany": "ACME GmbH", "supervisor_id": boss}})
+    assert made.status_code == 200, made.text
+    ada = made.json()["data"]["id"]
+    patched = api.patch(f"/v1/company/employees/{ada}", json={"employee": {
+        "weekly_working_hours": 40, "department": "Research", "office": "Munich", "weekly_hours": 10,
+        "email": "other@example.com", "nickname": "Countess"}})
+    assert patched.json() == {"success": True, "data": {"id": ada}, "meta": []}
+    attributes = api.get(f"/v1/company/employees/{ada}").json()["data"]["attributes"]
+    assert attributes["weekly_working_hours"]["value"] == 40
+    assert attributes["email"]["value"] == "ada@example.com"  # not updatable: ignored, as Personio does
+    assert attributes["subcompany"]["value"]["attributes"]["name"] == "ACME GmbH"
+    assert attributes["department"]["value"]["attributes"]["name"] == "Research"
+    assert attributes["supervisor"]["value"]["attributes"]["id"]["value"] == boss
+    unset = api.patch(f"/v1/company/employees/{ada}", json={"employee": {"supervisor_id": None}})
+    assert unset.status_code == 200
+    assert api.get(f"/v1/company/employees/{ada}").json()["data"]["attributes"]["supervisor"]["value"] is None
+
+
+def test_an_unknown_supervisor_or_org_unit_is_refused_or_reported(api: httpx.Client) -> None:
+    ada = api.post("/v1/company/employees", json={"employee": {
+        "email": "ada@example.com", "first_name": "Ada", "last_name": "Lovelace"}}).json()["data"]["id"]
+    missing = api.patch(f"/v1/company/employees/{ada}", json={"employee": {"supervisor_id": 4711}})
+    assert missing.status_code == 422
+    assert missing.json()["error"] == {"code": 422, "message": "supervisor_id: Supervisor with ID 4711 not found"}
+    itself = api.patch(f"/v1/company/employees/{ada}", json={"employee": {"supervisor_id": ada}})
+    assert itself.status_code == 422
+    ignored = api.patch(f"/v1/company/employees/{ada}", json={"employee": {"department": "Nowhere",
+                                                                           "position": "Analyst"}})
+    assert ignored.status_code == 200 and "department: 'Nowhere'" in ignored.json()["meta"][0]
+    attributes = api.get(f"/v1/company/employees/{ada}").json()["data"]["attributes"]
+    assert (attributes["department"]["value"], attributes["position"]["value"]) == (None, "Analyst")
