@@ -1,0 +1,233 @@
+"""The contract check catches what it is for: anti-examples on a tiny app with its own contract, the old
+Personio bug caught on the real sandbox, and the contracts covering every endpoint the sandboxes serve."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from flask import Flask, jsonify, request
+
+from connector.http import USER_AGENT
+from emulator.sandbox.contract_check import (
+    ADMIN_PREFIX,
+    CONTRACTS_DIR,
+    Contract,
+    ContractCheckMiddleware,
+    ContractChecks,
+    Deviation,
+    Violation,
+)
+from emulator.sandbox.okta import OktaSandbox
+from emulator.sandbox.okta.lifecycle import TRANSITIONS
+from emulator.sandbox.personio import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, PersonioSandbox
+
+THING = {"type": "object", "required": ["id"], "additionalProperties": False,
+         "properties": {"id": {"type": "integer"}, "name": {"type": ["string", "null"]}}}
+CONTRACT: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {"title": "things", "version": "1", "x-source": {"vendor": "test"}},
+    "paths": {
+        "/things": {
+            "get": {"x-source": "test", "responses": {"200": {"description": "ok", "content": {
+                "application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/Thing"}}}}}}},
+            "post": {"x-source": "test",
+                     "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                         "type": "object", "required": ["name"], "additionalProperties": False,
+                         "properties": {"name": {"type": "string"}}}}}},
+                     "responses": {"200": {"description": "ok", "content": {
+                         "application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}}}}},
+        },
+    },
+    "components": {"schemas": {"Thing": THING}},
+}
+
+
+def things_app() -> Flask:
+    """A fake vendor that answers whatever a test tells it to."""
+    app = Flask("things")
+    app.config["answer"] = ([{"id": 1, "name": "one"}], 200)
+
+    @app.route("/things", methods=["GET", "POST"])
+    def things():  # type: ignore[no-untyped-def]
+        body, status = app.config["answer"]
+        return jsonify(body), status
+
+    @app.get("/secret")
+    def secret():  # type: ignore[no-untyped-def]
+        return jsonify(ok=True)
+
+    @app.post(f"{ADMIN_PREFIX}faults")
+    def faults():  # type: ignore[no-untyped-def]
+        return jsonify(request.get_json(silent=True) or {}), 201
+
+    return app
+
+
+@pytest.fixture
+def world() -> tuple[Flask, ContractChecks, Callable[..., httpx.Client], list[Deviation]]:
+    app = things_app()
+    checks = ContractChecks(enabled=True)
+    deviations: list[Deviation] = []
+    app.wsgi_app = ContractCheckMiddleware(  # type: ignore[method-assign]
+        app.wsgi_app, "things", checks, contract=lambda name: Contract(name, CONTRACT, deviations)
+    )
+
+    def client(*, connector: bool = False) -> httpx.Client:
+        headers = {"User-Agent": USER_AGENT if connector else "pytest"}
+        return httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://things.test", headers=headers)
+
+    return app, checks, client, deviations
+
+
+def only(checks: ContractChecks) -> Violation:
+    [violation] = checks.take()
+    return violation
+
+
+def test_a_documented_answer_to_a_documented_request_passes(world) -> None:
+    app, checks, client, _ = world
+    client(connector=True).get("/things")
+    app.config["answer"] = ({"id": 2, "name": None}, 200)
+    client(connector=True).post("/things", json={"name": "two"})
+    assert checks.take() == [] and checks.checked == 2
+
+
+def test_an_undocumented_status_is_reported(world) -> None:
+    app, checks, client, _ = world
+    app.config["answer"] = ({"id": 1}, 201)
+    client().post("/things", json={"name": "x"})
+    violation = only(checks)
+    assert (violation.kind, violation.status) == ("status", 201)
+    assert "201 is not documented for POST /things (documented: 200)" in str(violation)
+
+
+def test_an_unknown_field_in_an_answer_is_reported(world) -> None:
+    app, checks, client, _ = world
+    app.config["answer"] = ([{"id": 1, "name": "one", "colour": "red"}], 200)
+    client().get("/things")
+    violation = only(checks)
+    assert violation.kind == "response body" and "'colour' was unexpected" in violation.detail
+    assert "at /0" in violation.detail
+
+
+def test_a_wrong_type_or_a_null_where_none_is_allowed_is_reported(world) -> None:
+    app, checks, client, _ = world
+    app.config["answer"] = ([{"id": None}], 200)
+    client().get("/things")
+    assert "None is not of type 'integer'" in only(checks).detail
+
+
+def test_an_undocumented_endpoint_is_reported_for_the_sandbox_and_for_a_connector(world) -> None:
+    _, checks, client, _ = world
+    client().get("/secret")
+    served = only(checks)
+    assert served.kind == "endpoint" and "serves the path" in served.detail
+    client(connector=True).get("/nowhere")  # a 404 from the sandbox is fine; the connector's call is not
+    called = only(checks)
+    assert called.kind == "endpoint" and "a connector called" in called.detail
+    client(connector=True).delete("/things")
+    assert "DELETE on /things" in checks.take()[0].detail
+
+
+def test_a_connector_request_body_that_breaks_the_schema_is_reported(world) -> None:
+    app, checks, client, _ = world
+    app.config["answer"] = ({"id": 2}, 200)
+    client(connector=True).post("/things", json={"name": "x", "nickname": "y"})
+    violation = only(checks)
+    assert violation.kind == "request body" and violation.status is None
+    assert "'nickname' was unexpected" in violation.detail
+    client(connector=True).post("/things", json={"name": 5})
+    assert "5 is not of type 'string'" in only(checks).detail
+    app.config["answer"] = ([], 200)
+    client(connector=True).get("/things", params={"colour": "red"})
+    assert "query parameter 'colour' is not documented" in only(checks).detail
+
+
+def test_requests_from_other_clients_are_not_held_to_the_request_schema(world) -> None:
+    app, checks, client, _ = world
+    app.config["answer"] = ({"id": 2}, 200)
+    client().post("/things", json={"nickname": "tests probe the sandbox with bad input on purpose"})
+    assert checks.take() == []
+
+
+def test_listed_deviations_excuse_exactly_what_they_name(world) -> None:
+    app, checks, client, deviations = world
+    deviations.append(Deviation.parse({"method": "POST", "path": "/things", "what": "status 201",
+                                       "reason": "the fake vendor creates"}))
+    deviations.append(Deviation.parse({"method": "GET", "path": "/things", "what": "field", "field": "colour",
+                                       "reason": "a documented extra"}))
+    app.config["answer"] = ({"id": 1}, 201)
+    client().post("/things", json={"name": "x"})
+    app.config["answer"] = ([{"id": 1, "colour": "red"}], 200)
+    client().get("/things")
+    assert checks.take() == []
+    app.config["answer"] = ([{"id": 1, "colour": "red", "size": 3}], 200)
+    client().get("/things")
+    assert "'size'" in only(checks).detail
+    with pytest.raises(ValueError, match="reason"):
+        Deviation.parse({"method": "GET", "path": "/things", "what": "status 500"})
+
+
+def test_the_sandboxes_own_controls_are_skipped_and_counted(world) -> None:
+    _, checks, client, _ = world
+    client(connector=True).post(f"{ADMIN_PREFIX}faults", json={"error_rate": 1})
+    assert checks.take() == [] and checks.skipped_admin == 1 and checks.checked == 0
+
+
+def test_a_sandbox_without_a_contract_is_not_checked() -> None:
+    app = things_app()
+    checks = ContractChecks(enabled=True)
+    app.wsgi_app = ContractCheckMiddleware(app.wsgi_app, "nothing", checks,  # type: ignore[method-assign]
+                                           contract=lambda name: None)
+    app.test_client().get("/secret")
+    assert checks.take() == [] and checks.checked == 0
+
+
+def test_the_old_personio_update_sending_weekly_hours_would_have_failed_the_suite(
+    contract_violations: Callable[[], list[Violation]],
+) -> None:
+    sandbox = PersonioSandbox()
+    [employee_id] = sandbox.seed_employees(1)
+    with httpx.Client(transport=sandbox.transport(), base_url=sandbox.base_url,
+                      headers={"User-Agent": USER_AGENT}) as http:
+        token = http.post("/v1/auth", json={"client_id": DEFAULT_CLIENT_ID,
+                                            "client_secret": DEFAULT_CLIENT_SECRET}).json()["data"]["token"]
+        answer = http.patch(f"/v1/company/employees/{employee_id}", json={"employee": {"weekly_hours": 20}},
+                            headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 200  # Personio, and now the sandbox, ignore it: nothing else would tell
+    [violation] = contract_violations()
+    assert violation.kind == "request body" and "'weekly_hours' was unexpected" in violation.detail
+
+
+@pytest.mark.parametrize("sandbox", [OktaSandbox, PersonioSandbox])
+def test_the_contract_documents_every_endpoint_the_sandbox_serves(sandbox: Callable[[], Any]) -> None:
+    app = sandbox().app
+    name = "okta" if sandbox is OktaSandbox else "personio"
+    contract = Contract.load(name)
+    assert contract is not None
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith((ADMIN_PREFIX, "/static/")):
+            continue  # the sandbox's own controls, not vendor endpoints
+        operations = [""]
+        if "<operation>" in rule.rule:  # one Flask rule, one documented path per operation it runs
+            operations = list(TRANSITIONS) if "/users/" in rule.rule else ["activate", "deactivate", "verify"]
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            for operation_name in operations:
+                path = rule.rule.replace("<operation>", operation_name).replace("<", "{").replace(">", "}")
+                _, operation = contract.match(method, path)
+                assert operation is not None, f"{method} {path} is served but not in {name}.openapi.json"
+
+
+@pytest.mark.parametrize("name", ["okta", "personio"])
+def test_each_contract_names_its_sources_and_every_deviation_its_reason(name: str) -> None:
+    document = json.loads((CONTRACTS_DIR / f"{name}.openapi.json").read_text())
+    assert document["openapi"].startswith("3.1") and document["info"]["x-source"]["repository"]
+    operations = [op for item in document["paths"].values() for op in item.values()]
+    assert operations and all(op.get("x-source") for op in operations)
+    deviations = json.loads(Path(CONTRACTS_DIR / f"{name}.deviations.json").read_text())
+    assert all(Deviation.parse(entry).reason for entry in deviations)
