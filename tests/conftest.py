@@ -34,6 +34,13 @@ def sandbox_answers_follow_the_vendor_contracts() -> Iterator[None]:
                     pytrace=False)
 
 
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    terminalreporter.write_line(
+        f"vendor contracts: {CHECKS.checked} sandbox answers checked against docs/contracts/; "
+        f"{CHECKS.skipped_admin} calls to the sandboxes' own /_sandbox/ controls not checked (not vendor endpoints)"
+    )
+
+
 @pytest.fixture
 def contract_violations() -> Callable[[], list[Violation]]:
     """Take the violations recorded so far (for tests that break a contract on purpose)."""

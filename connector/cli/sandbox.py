@@ -49,7 +49,10 @@ RATE_LIMITS_OPTION = click.option(
 
 
 def _serve_forever(app: object, port: int, host: str) -> tuple[object, str]:
+    from emulator.sandbox.contract_check import CHECKS
     from emulator.sandbox.serve import serve
+
+    CHECKS.enable_from_environment()  # tests that start this process read the violations it logs
 
     try:
         served = serve(app, host=host, port=port, server="waitress")  # type: ignore[arg-type]

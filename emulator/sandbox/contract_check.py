@@ -22,6 +22,10 @@ inside the contract document. The contracts close every object whose fields they
 field fails. ``docs/contracts/<sandbox>.deviations.json`` lists the deliberate differences (a status,
 a field or an endpoint, each with its reason); a violation they cover is not reported.
 
+A sandbox served in another process (``connector sandbox ...`` on a real port) checks itself when the
+environment variable :data:`LOG_ENV` names a file: each violation is appended there as one JSON line,
+for the test that started the process to read.
+
 A sandbox without a contract file is not checked (the check starts when the file appears). Arrays of
 more than :data:`ARRAY_SAMPLE` items are checked on that many items spread evenly over the array: every
 item comes from the same rendering code, and checking 50,000 users one by one would dominate the suite.
@@ -32,10 +36,11 @@ from __future__ import annotations
 import fnmatch
 import io
 import json
+import os
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -58,6 +63,8 @@ CONNECTOR_AGENT = "connector-kit/"
 ARRAY_SAMPLE = 100
 #: How many schema errors one violation lists.
 MAX_ERRORS = 5
+#: Names a file: a sandbox process started with it checks every exchange and appends violations there.
+LOG_ENV = "CONNECTOR_CONTRACT_LOG"
 
 ViolationKind = Literal["endpoint", "status", "response body", "request body", "parameter"]
 
@@ -208,6 +215,7 @@ class ContractChecks:
     """Switch and record of the contract checks: violations found, answers checked, admin calls skipped."""
 
     enabled: bool = False
+    log_path: Path | None = None
     violations: list[Violation] = field(default_factory=list)
     checked: int = 0
     skipped_admin: int = 0
@@ -219,9 +227,25 @@ class ContractChecks:
     def disable(self) -> None:
         self.enabled = False
 
+    def enable_from_environment(self) -> bool:
+        """Turn checking on when :data:`LOG_ENV` names a file (a sandbox process started by a test)."""
+        path = os.environ.get(LOG_ENV)
+        if not path:
+            return False
+        self.log_path = Path(path)
+        self.enabled = True
+        return True
+
     def record(self, violations: Iterable[Violation]) -> None:
+        found = list(violations)
+        if not found:
+            return
         with self._lock:
-            self.violations.extend(violations)
+            self.violations.extend(found)
+            if self.log_path is not None:
+                with self.log_path.open("a", encoding="utf-8") as log:
+                    for violation in found:
+                        log.write(json.dumps(asdict(violation)) + "\n")
 
     def take(self) -> list[Violation]:
         """The violations recorded since the last call (and forget them)."""
