@@ -231,3 +231,12 @@ def test_each_contract_names_its_sources_and_every_deviation_its_reason(name: st
     assert operations and all(op.get("x-source") for op in operations)
     deviations = json.loads(Path(CONTRACTS_DIR / f"{name}.deviations.json").read_text())
     assert all(Deviation.parse(entry).reason for entry in deviations)
+
+
+@pytest.mark.parametrize("name", ["okta", "personio"])
+def test_each_sandbox_readme_lists_every_contract_endpoint(name: str) -> None:
+    readme = (Path(__file__).resolve().parents[3] / "emulator" / "sandbox" / name / "README.md").read_text()
+    document = json.loads((CONTRACTS_DIR / f"{name}.openapi.json").read_text())
+    for path, item in document["paths"].items():
+        for method in item:
+            assert f"| `{method.upper()} {path}` |" in readme, f"{method.upper()} {path} is missing from the table"
