@@ -44,7 +44,7 @@ from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
@@ -311,6 +311,7 @@ class ContractCheckMiddleware:
             path=path,
             query=environ.get("QUERY_STRING", ""),
             request_type=environ.get("CONTENT_TYPE", ""),
+            headers=_request_headers(environ),
             request_body=request_body,
             from_connector=environ.get("HTTP_USER_AGENT", "").startswith(CONNECTOR_AGENT),
             status=captured.get("status", 0),
@@ -348,6 +349,7 @@ class Exchange:
     query: str
     request_type: str
     request_body: bytes | None
+    headers: dict[str, str]
     from_connector: bool
     status: int
     response_type: str
@@ -382,6 +384,7 @@ class Exchange:
 
     # -- requests --------------------------------------------------------------------------------
     def _request_violations(self, operation: Operation) -> Iterator[Violation]:
+        yield from self._header_and_path_violations(operation)
         parameters = {p["name"]: p for p in operation.spec.get("parameters", []) if p.get("in") == "query"}
         given: dict[str, list[str]] = {}
         for name, value in parse_qsl(self.query, keep_blank_values=True):
@@ -427,6 +430,27 @@ class Exchange:
             return
         pointer = f"{operation.pointer}/requestBody/content/{_escape(kind)}/schema"
         yield from self._schema_violations("request body", pointer, instance, with_status=False)
+
+    def _header_and_path_violations(self, operation: Operation) -> Iterator[Violation]:
+        """Required headers present and valid (e.g. a ``Version`` header); path values of the right type."""
+        values = _path_values(operation.template, self.path)
+        for index, spec in enumerate(operation.spec.get("parameters", [])):
+            place, name = spec.get("in"), str(spec.get("name", ""))
+            if place == "header":
+                value = self.headers.get(name.lower())
+                if value is None:
+                    if spec.get("required"):
+                        yield self.violation("parameter", f"required header {name!r} is missing", with_status=False)
+                    continue
+            elif place == "path" and name in values:
+                value = values[name]
+            else:
+                continue
+            pointer = f"{operation.pointer}/parameters/{index}/schema"
+            errors = self.contract.validate(pointer, _query_value([value], spec.get("schema", {})))
+            if errors:
+                yield self.violation("parameter", f"{place} parameter {name}={value!r}: {errors[0].message}",
+                                     with_status=False)
 
     # -- answers ---------------------------------------------------------------------------------
     def _response_violations(self, operation: Operation) -> Iterator[Violation]:
@@ -479,6 +503,25 @@ class Exchange:
         _, operation = self.contract.match(self.method, self.path)
         template = operation.template if operation else None
         return bool(names) and self.contract.deviation(self.method, template, self.path, "field", fields=names)
+
+
+def _request_headers(environ: WSGIEnvironment) -> dict[str, str]:
+    """Request headers by lower-case name (WSGI keeps two of them outside ``HTTP_``)."""
+    headers = {key[5:].replace("_", "-").lower(): str(value) for key, value in environ.items()
+               if key.startswith("HTTP_")}
+    for key, name in (("CONTENT_TYPE", "content-type"), ("CONTENT_LENGTH", "content-length")):
+        if environ.get(key):
+            headers[name] = str(environ[key])
+    return headers
+
+
+def _path_values(template: str, path: str) -> dict[str, str]:
+    """``{name: value}`` of a path matched to its template (values percent-decoded)."""
+    names = re.findall(r"\{([^}]+)\}", template)
+    pattern = "".join("([^/]+)" if part.startswith("{") else re.escape(part)
+                      for part in re.split(r"(\{[^}]+\})", template))
+    found = re.match(f"^{pattern}/?$", path)
+    return {name: unquote(value) for name, value in zip(names, found.groups(), strict=True)} if found else {}
 
 
 def _where(error: ValidationError) -> str:

@@ -36,6 +36,8 @@ CONTRACT: dict[str, Any] = {
             "get": {"x-source": "test", "responses": {"200": {"description": "ok", "content": {
                 "application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/Thing"}}}}}}},
             "post": {"x-source": "test",
+                     "parameters": [{"name": "Version", "in": "header", "required": True,
+                                     "schema": {"enum": ["2021-07-28"]}}],
                      "requestBody": {"required": True, "content": {"application/json": {"schema": {
                          "type": "object", "required": ["name"], "additionalProperties": False,
                          "properties": {"name": {"type": "string"}}}}}},
@@ -93,7 +95,7 @@ def test_a_documented_answer_to_a_documented_request_passes(world) -> None:
     app, checks, client, _ = world
     client(connector=True).get("/things")
     app.config["answer"] = ({"id": 2, "name": None}, 200)
-    client(connector=True).post("/things", json={"name": "two"})
+    client(connector=True).post("/things", json={"name": "two"}, headers={"Version": "2021-07-28"})
     assert checks.take() == [] and checks.checked == 2
 
 
@@ -137,15 +139,34 @@ def test_an_undocumented_endpoint_is_reported_for_the_sandbox_and_for_a_connecto
 def test_a_connector_request_body_that_breaks_the_schema_is_reported(world) -> None:
     app, checks, client, _ = world
     app.config["answer"] = ({"id": 2}, 200)
-    client(connector=True).post("/things", json={"name": "x", "nickname": "y"})
+    client(connector=True).post("/things", json={"name": "x", "nickname": "y"}, headers={"Version": "2021-07-28"})
     violation = only(checks)
     assert violation.kind == "request body" and violation.status is None
     assert "'nickname' was unexpected" in violation.detail
-    client(connector=True).post("/things", json={"name": 5})
+    client(connector=True).post("/things", json={"name": 5}, headers={"Version": "2021-07-28"})
     assert "5 is not of type 'string'" in only(checks).detail
     app.config["answer"] = ([], 200)
     client(connector=True).get("/things", params={"colour": "red"})
     assert "query parameter 'colour' is not documented" in only(checks).detail
+
+
+def test_a_missing_or_wrong_required_header_and_a_bad_path_value_are_reported(
+    contract_violations: Callable[[], list[Violation]], world
+) -> None:
+    app, checks, client, _ = world
+    app.config["answer"] = ({"id": 2}, 200)
+    client(connector=True).post("/things", json={"name": "x"})
+    assert "required header 'Version' is missing" in only(checks).detail
+    client(connector=True).post("/things", json={"name": "x"}, headers={"Version": "v3"})
+    assert "header parameter Version='v3'" in only(checks).detail
+    sandbox = PersonioSandbox()
+    with httpx.Client(transport=sandbox.transport(), base_url=sandbox.base_url,
+                      headers={"User-Agent": USER_AGENT}) as http:
+        token = http.post("/v1/auth", json={"client_id": DEFAULT_CLIENT_ID,
+                                            "client_secret": DEFAULT_CLIENT_SECRET}).json()["data"]["token"]
+        http.get("/v1/company/employees/ada", headers={"Authorization": f"Bearer {token}"})
+    [violation] = contract_violations()
+    assert "path parameter employee_id='ada'" in violation.detail
 
 
 def test_requests_from_other_clients_are_not_held_to_the_request_schema(world) -> None:
