@@ -80,7 +80,10 @@ def invoke_operation() -> InvokeOperation:
 @pytest.fixture
 def okta_sandbox() -> Any:
     """A fresh in-process Okta sandbox: ``.base_url``, ``.transport()``, ``.settings.token``,
-    ``.seed_users(n)``, ``.faults``; serve it on a real port with ``emulator.sandbox.serve.serve``."""
+    ``.seed_users(n)``, ``.faults``; serve it on a real port with ``emulator.sandbox.serve.serve``.
+
+    Like Okta, it accepts only ``https://`` event hook URIs; set ``.settings.allow_http_hook_uris = True``
+    to subscribe a hook trigger to a local ``http://`` receiver."""
     from emulator.sandbox.okta import OktaSandbox
 
     sandbox = OktaSandbox()

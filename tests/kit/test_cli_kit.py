@@ -19,7 +19,8 @@ def runner() -> CliRunner:
 
 def test_every_command_has_help(runner):
     for args in (["--help"], ["validate", "--help"], ["manifest", "--help"], ["invoke", "--help"],
-                 ["sandbox", "--help"], ["sandbox", "okta", "--help"], ["sandbox", "contacts", "--help"]):
+                 ["sandbox", "--help"], ["sandbox", "okta", "--help"], ["sandbox", "contacts", "--help"],
+                 ["sandbox", "personio", "--help"], ["connect", "personio", "--help"]):
         result = runner.invoke(main, args)
         assert result.exit_code == 0, (args, result.output)
         assert "Usage:" in result.output
