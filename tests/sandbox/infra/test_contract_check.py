@@ -261,3 +261,9 @@ def test_each_sandbox_readme_lists_every_contract_endpoint(name: str) -> None:
     for path, item in document["paths"].items():
         for method in item:
             assert f"| `{method.upper()} {path}` |" in readme, f"{method.upper()} {path} is missing from the table"
+
+
+def test_a_head_request_is_checked_as_the_documented_get_without_its_body(world) -> None:
+    _, checks, client, _ = world
+    assert client().head("/things").status_code == 200
+    assert checks.take() == [] and checks.checked == 1
