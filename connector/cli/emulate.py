@@ -57,6 +57,9 @@ def emulate_command(
 ) -> None:
     """Start the emulator with the Okta, Contacts and Personio sandboxes on the embedded SQLite store."""
     from connector.outbound import OutboundPolicy
+    from emulator.sandbox.contract_check import CHECKS
+
+    CHECKS.enable_from_environment()  # a test that started this process reads the contract violations logged
 
     if okta_users < 0 or contacts < 0 or employees < 0:
         raise click.BadParameter("seed sizes must be 0 or more")
