@@ -90,7 +90,8 @@ class Deviation:
     """A documented, deliberate difference from the vendor's contract.
 
     ``what`` is ``"status"`` (with ``status``), ``"field"`` (with ``field``: a property name, or a
-    dotted path such as ``error.error_data``) or ``"endpoint"``; the forms ``"status 401"`` and
+    dotted path such as ``error.error_data``; it covers that field being there unlisted and its value
+    differing from the documented schema) or ``"endpoint"``; the forms ``"status 401"`` and
     ``"field error_data"`` are read the same way. ``method`` and ``path`` may be ``*`` or globs.
     """
 
@@ -503,15 +504,20 @@ class Exchange:
             yield self.violation(kind, lines + more, with_status=with_status)
 
     def _excused(self, error: ValidationError) -> bool:
-        """True when every unknown field an error names is a listed field deviation."""
-        if error.validator != "additionalProperties" or not isinstance(error.instance, dict):
-            return False
-        schema = error.schema if isinstance(error.schema, dict) else {}
-        known = set(schema.get("properties", {}))
-        patterns = [re.compile(p) for p in schema.get("patternProperties", {})]
-        unknown = [name for name in error.instance if name not in known and not any(p.search(name) for p in patterns)]
+        """True when a listed field deviation covers the error: every unknown field it names, or the field
+        whose value it is about (a documented string that the sandbox leaves null, say)."""
         prefix = ".".join(str(part) for part in error.absolute_path if not isinstance(part, int))
-        names = [f"{prefix}.{name}" if prefix else name for name in unknown]
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            schema = error.schema if isinstance(error.schema, dict) else {}
+            known = set(schema.get("properties", {}))
+            patterns = [re.compile(p) for p in schema.get("patternProperties", {})]
+            unknown = [name for name in error.instance
+                       if name not in known and not any(p.search(name) for p in patterns)]
+            names = [f"{prefix}.{name}" if prefix else name for name in unknown]
+        elif error.absolute_path and isinstance(error.absolute_path[-1], str):
+            names = [prefix]
+        else:
+            return False
         _, operation = self.contract.match(self.method, self.path)
         template = operation.template if operation else None
         return bool(names) and self.contract.deviation(self.method, template, self.path, "field", fields=names)

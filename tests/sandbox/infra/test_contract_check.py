@@ -190,6 +190,13 @@ def test_listed_deviations_excuse_exactly_what_they_name(world) -> None:
     app.config["answer"] = ([{"id": 1, "colour": "red", "size": 3}], 200)
     client().get("/things")
     assert "'size'" in only(checks).detail
+    deviations.append(Deviation.parse({"method": "GET", "path": "/things", "what": "field name",
+                                       "reason": "the fake vendor leaves unnamed things' names out as 0"}))
+    app.config["answer"] = ([{"id": 1, "name": 0}], 200)
+    client().get("/things")
+    app.config["answer"] = ([{"id": "one"}], 200)
+    client().get("/things")
+    assert "'one' is not of type 'integer'" in only(checks).detail
     with pytest.raises(ValueError, match="reason"):
         Deviation.parse({"method": "GET", "path": "/things", "what": "status 500"})
 
