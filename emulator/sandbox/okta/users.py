@@ -115,7 +115,7 @@ def users_blueprint(state: OktaState) -> Blueprint:
 
     @blueprint.get("/api/v1/users/<id_or_login>")
     def get_user(id_or_login: str) -> Response:
-        if id_or_login == "me":
+        if id_or_login in ("me", SYSTEM_ACTOR.id):  # the token's owner, also at the id its self link names
             return _token_owner()
         with state.lock:
             return single(state.users.find(id_or_login))

@@ -103,3 +103,9 @@ def test_lifecycle_calls_documented_without_a_body_answer_an_empty_200(
     assert response.status_code == 200 and response.content == b""
     unsuspended = client.post(f"/api/v1/users/{user['id']}/lifecycle/unsuspend")
     assert unsuspended.content == b"" if operation == "suspend" else unsuspended.status_code == 400
+
+
+def test_the_token_owner_is_found_at_me_and_at_the_id_its_self_link_names(client: httpx.Client) -> None:
+    me = client.get("/api/v1/users/me").json()
+    again = client.get(me["_links"]["self"]["href"].removeprefix("http://okta.sandbox"))
+    assert again.status_code == 200 and again.json()["id"] == me["id"]
