@@ -443,7 +443,11 @@ class Exchange:
         yield from self._schema_violations("request body", pointer, instance, with_status=False)
 
     def _header_and_path_violations(self, operation: Operation) -> Iterator[Violation]:
-        """Required headers present and valid (e.g. a ``Version`` header); path values of the right type."""
+        """A credential where the operation needs one; required headers present and valid (e.g. a
+        ``Version`` header); path values of the right type."""
+        missing = self._missing_credential(operation)
+        if missing:
+            yield self.violation("parameter", f"no credential: the operation needs {missing}", with_status=False)
         values = _path_values(operation.template, self.path)
         for index, spec in enumerate(operation.spec.get("parameters", [])):
             place, name = spec.get("in"), str(spec.get("name", ""))
@@ -462,6 +466,23 @@ class Exchange:
             if errors:
                 yield self.violation("parameter", f"{place} parameter {name}={value!r}: {errors[0].message}",
                                      with_status=False)
+
+    def _missing_credential(self, operation: Operation) -> str | None:
+        """What header the operation's security needs when none of its alternatives is present, else None.
+
+        Schemes carried elsewhere than a header (a form body, a query) are taken as present: the request
+        body check covers those fields."""
+        requirements = operation.spec.get("security", self.contract.document.get("security", []))
+        if not requirements:
+            return None
+        schemes = self.contract.document.get("components", {}).get("securitySchemes", {})
+        wanted: list[str] = []
+        for requirement in requirements:
+            headers = [_credential_header(schemes.get(name, {})) for name in requirement]
+            if all(header is None or header.lower() in self.headers for header in headers):
+                return None
+            wanted.extend(header for header in headers if header and header not in wanted)
+        return " or ".join(f"the {header} header" for header in wanted)
 
     # -- answers ---------------------------------------------------------------------------------
     def _response_violations(self, operation: Operation) -> Iterator[Violation]:
@@ -521,6 +542,16 @@ class Exchange:
         _, operation = self.contract.match(self.method, self.path)
         template = operation.template if operation else None
         return bool(names) and self.contract.deviation(self.method, template, self.path, "field", fields=names)
+
+
+def _credential_header(scheme: dict[str, Any]) -> str | None:
+    """The header a security scheme travels in, or None when it is not a header we can look for."""
+    kind = scheme.get("type")
+    if kind == "apiKey":
+        return str(scheme["name"]) if scheme.get("in") == "header" else None
+    if kind in ("oauth2", "openIdConnect") or (kind == "http" and scheme.get("scheme") in ("basic", "bearer")):
+        return "Authorization"
+    return None
 
 
 def _request_headers(environ: WSGIEnvironment) -> dict[str, str]:

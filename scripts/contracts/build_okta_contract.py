@@ -104,7 +104,8 @@ def main(spec_repo: Path) -> None:
         "servers": [{"url": "https://{yourOktaDomain}",
                      "variables": {"yourOktaDomain": {"default": "example.okta.com"}}}],
         "paths": paths,
-        "components": {"schemas": components},
+        "components": {"schemas": components,
+                       "securitySchemes": {**management.security_components(), **oauth.security_components()}},
     }
     out = ROOT / "docs" / "contracts" / "okta.openapi.json"
     out.write_text(json.dumps(document, indent=1, sort_keys=False) + "\n")

@@ -28,6 +28,7 @@ class VendorDocument:
     def __init__(self, spec: dict[str, Any]) -> None:
         self.spec = spec
         self.used: dict[str, Any] = {}
+        self.security_schemes: set[str] = set()
         self._pending: list[str] = []
 
     # -- refs ------------------------------------------------------------------------------------
@@ -99,6 +100,9 @@ class VendorDocument:
         item = self.spec["paths"][path]
         op = item[method]
         out: dict[str, Any] = {"operationId": op.get("operationId"), "x-source": source}
+        if "security" in op:
+            out["security"] = op["security"]
+            self.security_schemes.update(name for requirement in op["security"] for name in requirement)
         parameters = [self.resolve(p) for p in [*item.get("parameters", []), *op.get("parameters", [])]]
         if parameters:
             out["parameters"] = [self._parameter(p) for p in parameters]
@@ -129,6 +133,19 @@ class VendorDocument:
 
     def components(self) -> dict[str, Any]:
         return {name: self.used[name] for name in sorted(self.used)}
+
+    def security_components(self) -> dict[str, Any]:
+        """The security schemes the chosen operations name: how the credential travels, no prose."""
+        schemes = self.spec.get("components", {}).get("securitySchemes", {})
+        out: dict[str, Any] = {}
+        for name in sorted(self.security_schemes):
+            scheme = schemes[name]
+            kept = {key: scheme[key] for key in ("type", "name", "in", "scheme", "bearerFormat") if key in scheme}
+            if scheme.get("type") == "oauth2":
+                kept["flows"] = {flow: {"tokenUrl": spec.get("tokenUrl", ""), "scopes": {}}
+                                 for flow, spec in scheme.get("flows", {}).items() if "tokenUrl" in spec}
+            out[name] = kept
+        return out
 
 
 def _nullable(schema: dict[str, Any]) -> dict[str, Any]:

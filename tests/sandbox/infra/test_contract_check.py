@@ -165,8 +165,10 @@ def test_a_missing_or_wrong_required_header_and_a_bad_path_value_are_reported(
         token = http.post("/v1/auth", json={"client_id": DEFAULT_CLIENT_ID,
                                             "client_secret": DEFAULT_CLIENT_SECRET}).json()["data"]["token"]
         http.get("/v1/company/employees/ada", headers={"Authorization": f"Bearer {token}"})
-    [violation] = contract_violations()
-    assert "path parameter employee_id='ada'" in violation.detail
+        http.get("/v1/company/employees/1")
+    path_value, no_token = contract_violations()
+    assert "path parameter employee_id='ada'" in path_value.detail
+    assert "no credential: the operation needs the Authorization header" in no_token.detail
 
 
 def test_requests_from_other_clients_are_not_held_to_the_request_schema(world) -> None:
