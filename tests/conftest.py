@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -55,6 +56,10 @@ def sandbox_answers_follow_the_vendor_contracts() -> Iterator[None]:
         more = f"\n  ... and {len(violations) - 20} more" if len(violations) > 20 else ""
         pytest.fail(f"{len(violations)} contract violation(s) against docs/contracts/:\n{listed}{more}",
                     pytrace=False)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(_PROCESS_LOG.parent, ignore_errors=True)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
