@@ -44,7 +44,7 @@ from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
@@ -137,14 +137,8 @@ class Contract:
         self._uri = f"urn:contract:{name}"
         resource = Resource.from_contents(document, default_specification=DRAFT202012)
         self._registry: Registry[Any] = Registry().with_resource(self._uri, resource)
-        self._templates: list[tuple[re.Pattern[str], str]] = []
-        for template in document.get("paths", {}):
-            pattern = "".join(
-                "[^/]+" if part.startswith("{") else re.escape(part) for part in re.split(r"(\{[^}]+\})", template)
-            )
-            self._templates.append((re.compile(f"^{pattern}/?$"), template))
-        # Most literal characters first: /users/{id}/groups wins over a template that is all parameters.
-        self._templates.sort(key=lambda item: -len(re.sub(r"\{[^}]+\}", "", item[1])))
+        # Most literal characters first: /contacts/search wins over /contacts/{contactId}.
+        self._templates = sorted(document.get("paths", {}), key=lambda t: -len(re.sub(r"\{[^}]+\}", "", t)))
         self._validators: dict[str, Draft202012Validator] = {}
 
     @classmethod
@@ -158,19 +152,24 @@ class Contract:
             entries = entries.get("deviations", [])
         return cls(name, json.loads(path.read_text()), [Deviation.parse(entry) for entry in entries])
 
-    def match(self, method: str, path: str) -> tuple[str | None, Operation | None]:
-        """(matching path template, operation for the method); either may be None."""
-        for pattern, template in self._templates:
-            if pattern.match(path):
-                spec = self.document["paths"][template].get(method.lower())
-                if spec is None:
-                    continue
+    def match(self, method: str, path: str | list[str]) -> tuple[str | None, Operation | None]:
+        """(matching path template, operation for the method); either may be None.
+
+        ``path`` is the path, or better its segments each percent-decoded (then an id holding an
+        escaped ``/`` stays one segment, as the vendor's router sees it).
+        """
+        segments = _segments(path) if isinstance(path, str) else _trimmed(path)
+        matching = [t for t in self._templates if _template_values(t, segments) is not None]
+        if not matching and any(segment in (".", "..") for segment in segments):
+            # Only a decoded path with an escaped "/" in an id looks like this: let parameters span segments.
+            joined = "/".join(segments)
+            matching = [t for t in self._templates if _loose_pattern(t).match(joined)]
+        for template in matching:
+            spec = self.document["paths"][template].get(method.lower())
+            if spec is not None:
                 pointer = f"/paths/{_escape(template)}/{method.lower()}"
                 return template, Operation(template, method.upper(), spec, pointer)
-        for pattern, template in self._templates:
-            if pattern.match(path):
-                return template, None
-        return None, None
+        return (matching[0], None) if matching else (None, None)
 
     def validate(self, pointer: str, instance: Any) -> list[ValidationError]:
         validator = self._validators.get(pointer)
@@ -313,6 +312,7 @@ class ContractCheckMiddleware:
             head=method == "HEAD",
             path=path,
             query=environ.get("QUERY_STRING", ""),
+            segments=_raw_segments(environ, path),
             request_type=environ.get("CONTENT_TYPE", ""),
             headers=_request_headers(environ),
             request_body=request_body,
@@ -357,6 +357,7 @@ class Exchange:
     method: str
     path: str
     query: str
+    segments: list[str]  # the path's segments, each percent-decoded
     request_type: str
     request_body: bytes | None
     headers: dict[str, str]
@@ -375,7 +376,7 @@ class Exchange:
                          kind, detail)
 
     def violations(self) -> list[Violation]:
-        template, operation = self.contract.match(self.method, self.path)
+        template, operation = self.contract.match(self.method, self.segments)
         found: list[Violation] = []
         if operation is None:
             if self.contract.deviation(self.method, template, self.path, "endpoint"):
@@ -448,7 +449,7 @@ class Exchange:
         missing = self._missing_credential(operation)
         if missing:
             yield self.violation("parameter", f"no credential: the operation needs {missing}", with_status=False)
-        values = _path_values(operation.template, self.path)
+        values = _template_values(operation.template, self.segments) or {}
         for index, spec in enumerate(operation.spec.get("parameters", [])):
             place, name = spec.get("in"), str(spec.get("name", ""))
             if place == "header":
@@ -539,7 +540,7 @@ class Exchange:
             names = [prefix]
         else:
             return False
-        _, operation = self.contract.match(self.method, self.path)
+        _, operation = self.contract.match(self.method, self.segments)
         template = operation.template if operation else None
         return bool(names) and self.contract.deviation(self.method, template, self.path, "field", fields=names)
 
@@ -564,13 +565,51 @@ def _request_headers(environ: WSGIEnvironment) -> dict[str, str]:
     return headers
 
 
-def _path_values(template: str, path: str) -> dict[str, str]:
-    """``{name: value}`` of a path matched to its template (values percent-decoded)."""
-    names = re.findall(r"\{([^}]+)\}", template)
-    pattern = "".join("([^/]+)" if part.startswith("{") else re.escape(part)
-                      for part in re.split(r"(\{[^}]+\})", template))
-    found = re.match(f"^{pattern}/?$", path)
-    return {name: unquote(value) for name, value in zip(names, found.groups(), strict=True)} if found else {}
+def _trimmed(segments: list[str]) -> list[str]:
+    """Segments without the empty one a trailing slash leaves (``/contacts/`` and ``/contacts`` agree)."""
+    return segments[:-1] if len(segments) > 2 and segments[-1] == "" else segments
+
+
+def _segments(path: str) -> list[str]:
+    return _trimmed(path.split("/"))
+
+
+def _template_values(template: str, segments: list[str]) -> dict[str, str] | None:
+    """``{name: value}`` when the segments fit the template, else None."""
+    parts = _segments(template)
+    if len(parts) != len(segments):
+        return None
+    values: dict[str, str] = {}
+    for part, segment in zip(parts, segments, strict=True):
+        if part.startswith("{") and part.endswith("}"):
+            if not segment:
+                return None
+            values[part[1:-1]] = segment
+        elif part != segment:
+            return None
+    return values
+
+
+@cache
+def _loose_pattern(template: str) -> re.Pattern[str]:
+    pattern = "".join(".+" if part.startswith("{") else re.escape(part)
+                      for part in re.split(r"(\{[^}]+\})", "/".join(_segments(template))))
+    return re.compile(f"^{pattern}$")
+
+
+def _raw_segments(environ: WSGIEnvironment, path: str) -> list[str]:
+    """The request path's segments, each percent-decoded, from the raw request line when the server
+    keeps it (werkzeug and waitress do), else from the decoded ``PATH_INFO``."""
+    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    if raw:
+        raw_path = urlsplit(raw).path if "://" in raw else raw.split("?", 1)[0]
+        script = environ.get("SCRIPT_NAME", "")
+        if script and raw_path.startswith(script):
+            raw_path = raw_path[len(script):]
+        segments = [unquote(segment) for segment in raw_path.split("/")]
+        if "/".join(segments) == path:  # the raw line describes this app's path (not a mount above it)
+            return _trimmed(segments)
+    return _segments(path)
 
 
 def _where(error: ValidationError) -> str:

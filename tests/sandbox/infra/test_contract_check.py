@@ -44,6 +44,7 @@ CONTRACT: dict[str, Any] = {
                      "responses": {"200": {"description": "ok", "content": {
                          "application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}}}}},
         },
+        "/things/{thingId}": {"get": {"x-source": "test", "responses": {"404": {"description": "none"}}}},
     },
     "components": {"schemas": {"Thing": THING}},
 }
@@ -276,3 +277,16 @@ def test_a_head_request_is_checked_as_the_documented_get_without_its_body(world)
     _, checks, client, _ = world
     assert client().head("/things").status_code == 200
     assert checks.take() == [] and checks.checked == 1
+
+
+def test_an_id_holding_an_escaped_slash_is_one_path_parameter_not_another_endpoint(world) -> None:
+    app, checks, client, _ = world
+
+    @app.get("/things/<path:thing_id>")
+    def one_thing(thing_id: str):  # type: ignore[no-untyped-def]
+        return "", 404
+
+    client(connector=True).get("/things/..%2F..%2Fsecret")  # decoded by httpx: /things/../../secret
+    with app.test_client() as werkzeug_client:  # keeps the raw request line: one segment "a/b"
+        werkzeug_client.get("/things/a%2Fb", headers={"User-Agent": USER_AGENT})
+    assert checks.take() == [] and checks.checked == 2
