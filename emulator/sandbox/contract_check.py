@@ -228,9 +228,13 @@ class ContractChecks:
         self.enabled = False
 
     def enable_from_environment(self) -> bool:
-        """Turn checking on when :data:`LOG_ENV` names a file (a sandbox process started by a test)."""
+        """Turn checking on when :data:`LOG_ENV` names a file (a sandbox process started by a test).
+
+        A process that checks already (the test session itself, running a command in-process) keeps
+        its violations in memory, for the test that caused them.
+        """
         path = os.environ.get(LOG_ENV)
-        if not path:
+        if not path or self.enabled:
             return False
         self.log_path = Path(path)
         self.enabled = True

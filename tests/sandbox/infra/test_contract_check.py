@@ -290,3 +290,14 @@ def test_an_id_holding_an_escaped_slash_is_one_path_parameter_not_another_endpoi
     with app.test_client() as werkzeug_client:  # keeps the raw request line: one segment "a/b"
         werkzeug_client.get("/things/a%2Fb", headers={"User-Agent": USER_AGENT})
     assert checks.take() == [] and checks.checked == 2
+
+
+def test_a_command_run_inside_the_test_session_keeps_violations_in_memory(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from emulator.sandbox.contract_check import CHECKS, LOG_ENV
+
+    monkeypatch.setenv(LOG_ENV, str(tmp_path / "log.jsonl"))
+    assert CHECKS.enabled and CHECKS.enable_from_environment() is False and CHECKS.log_path is None
+    fresh = ContractChecks()
+    assert fresh.enable_from_environment() is True and fresh.log_path == tmp_path / "log.jsonl"
