@@ -301,3 +301,12 @@ def test_a_command_run_inside_the_test_session_keeps_violations_in_memory(
     assert CHECKS.enabled and CHECKS.enable_from_environment() is False and CHECKS.log_path is None
     fresh = ContractChecks()
     assert fresh.enable_from_environment() is True and fresh.log_path == tmp_path / "log.jsonl"
+
+
+def test_a_long_array_is_checked_on_items_spread_over_it_first_and_last_included(world) -> None:
+    app, checks, client, _ = world
+    things: list[dict[str, Any]] = [{"id": n} for n in range(1000)]
+    things[-1] = {"id": "last"}
+    app.config["answer"] = (things, 200)
+    client().get("/things")
+    assert "at /999/id: 'last' is not of type 'integer'" in only(checks).detail
