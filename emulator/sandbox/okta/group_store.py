@@ -124,7 +124,7 @@ class GroupStore:
 
     def delete(self, group: GroupRecord) -> None:
         if group.type == "BUILT_IN":
-            raise OktaError("E0000006")
+            raise OktaError("E0000006", causes=[f"{group.name} is a built-in group: it cannot be deleted"])
         with self._lock:
             for user_id in group.members:
                 self.groups_of_user.get(user_id, {}).pop(group.id, None)
