@@ -221,6 +221,9 @@ class ContractChecks:
     violations: list[Violation] = field(default_factory=list)
     checked: int = 0
     skipped_admin: int = 0
+    #: User-Agent prefixes whose requests are held to the request schemas (the kit's; a test may add a
+    #: vendor SDK's to check the contract against the vendor's own client).
+    request_agents: tuple[str, ...] = (CONNECTOR_AGENT,)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def enable(self) -> None:
@@ -322,7 +325,7 @@ class ContractCheckMiddleware:
             request_type=environ.get("CONTENT_TYPE", ""),
             headers=_request_headers(environ),
             request_body=request_body,
-            from_connector=environ.get("HTTP_USER_AGENT", "").startswith(CONNECTOR_AGENT),
+            from_connector=environ.get("HTTP_USER_AGENT", "").startswith(self.checks.request_agents),
             status=captured.get("status", 0),
             response_type=dict((k.lower(), v) for k, v in captured.get("headers", [])).get("content-type", ""),
             response_body=body,
