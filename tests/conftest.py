@@ -68,6 +68,9 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.section("contract violations in sandbox processes the tests started", red=True)
         for line in from_processes:
             terminalreporter.write_line(f"  {line}")
+    for name, (exercised, untouched) in CHECKS.coverage().items():
+        never = f"; never answered: {', '.join(untouched)}" if untouched else ""
+        terminalreporter.write_line(f"vendor contract {name}: {exercised} documented operations exercised{never}")
     terminalreporter.write_line(
         f"vendor contracts: {CHECKS.checked} sandbox answers checked against docs/contracts/; "
         f"{CHECKS.skipped_admin} calls to the sandboxes' own /_sandbox/ controls not checked (not vendor endpoints)"

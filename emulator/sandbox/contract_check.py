@@ -224,6 +224,8 @@ class ContractChecks:
     #: User-Agent prefixes whose requests are held to the request schemas (the kit's; a test may add a
     #: vendor SDK's to check the contract against the vendor's own client).
     request_agents: tuple[str, ...] = (CONNECTOR_AGENT,)
+    #: (sandbox, METHOD, path template) of every documented operation an answer came from.
+    exercised: set[tuple[str, str, str]] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def enable(self) -> None:
@@ -261,6 +263,19 @@ class ContractChecks:
         with self._lock:
             taken, self.violations = self.violations, []
             return taken
+
+    def coverage(self) -> dict[str, tuple[int, list[str]]]:
+        """Per sandbox with a contract: operations exercised, and the documented ones never answered."""
+        report: dict[str, tuple[int, list[str]]] = {}
+        for name in sorted({sandbox for sandbox, _, _ in self.exercised}):
+            contract = contract_for(name)
+            if contract is None:
+                continue
+            documented = {(method.upper(), path) for path, item in contract.document.get("paths", {}).items()
+                          for method in item if method in ("get", "put", "post", "delete", "patch")}
+            seen = {(method, path) for sandbox, method, path in self.exercised if sandbox == name}
+            report[name] = (len(seen & documented), sorted(f"{m} {p}" for m, p in documented - seen))
+        return report
 
     def count(self, *, admin: bool) -> None:
         with self._lock:
@@ -333,6 +348,8 @@ class ContractCheckMiddleware:
         self.checks.count(admin=False)
         try:
             self.checks.record(exchange.violations())
+            if exchange.matched is not None:
+                self.checks.exercised.add((contract.name, *exchange.matched))
         except Exception as error:  # a broken check must be seen, and must not break the sandbox's answer
             self.checks.record([exchange.violation("response body", f"the contract check itself failed: {error!r}")])
         return [body]
@@ -375,6 +392,7 @@ class Exchange:
     response_type: str
     response_body: bytes
     head: bool = False
+    matched: tuple[str, str] | None = None  # (METHOD, template) of the documented operation, once checked
 
     @property
     def target(self) -> str:
@@ -386,6 +404,8 @@ class Exchange:
 
     def violations(self) -> list[Violation]:
         template, operation = self.contract.match(self.method, self.segments)
+        if operation is not None:
+            self.matched = (operation.method, operation.template)
         found: list[Violation] = []
         if operation is None:
             if self.contract.deviation(self.method, template, self.path, "endpoint"):

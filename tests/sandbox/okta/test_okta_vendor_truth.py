@@ -93,7 +93,7 @@ def test_every_link_the_sandbox_advertises_leads_to_an_operation_it_serves(
             assert _served(sandbox, link["href"], method), f"{name}: {method} {link['href']} is not served"
 
 
-@pytest.mark.parametrize("operation", ["deactivate", "suspend"])
+@pytest.mark.parametrize("operation", ["deactivate", "suspend", "reset_factors"])
 def test_lifecycle_calls_documented_without_a_body_answer_an_empty_200(
     sandbox: OktaSandbox, client: httpx.Client, operation: str
 ) -> None:
