@@ -142,8 +142,10 @@ class VendorDocument:
             scheme = schemes[name]
             kept = {key: scheme[key] for key in ("type", "name", "in", "scheme", "bearerFormat") if key in scheme}
             if scheme.get("type") == "oauth2":
-                kept["flows"] = {flow: {"tokenUrl": spec.get("tokenUrl", ""), "scopes": {}}
-                                 for flow, spec in scheme.get("flows", {}).items() if "tokenUrl" in spec}
+                kept["flows"] = {
+                    flow: {**{key: spec[key] for key in ("authorizationUrl", "tokenUrl") if key in spec}, "scopes": {}}
+                    for flow, spec in scheme.get("flows", {}).items()
+                }
             out[name] = kept
         return out
 

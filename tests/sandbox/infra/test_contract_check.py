@@ -254,6 +254,15 @@ def test_the_contract_documents_every_endpoint_the_sandbox_serves(sandbox: Calla
                 assert operation is not None, f"{method} {path} is served but not in {name}.openapi.json"
 
 
+@pytest.mark.parametrize("document", sorted(CONTRACTS_DIR.glob("*.openapi.json")), ids=lambda path: path.name)
+def test_every_contract_is_a_valid_openapi_3_1_document(document: Path) -> None:
+    from openapi_spec_validator import validate
+
+    contract = json.loads(document.read_text())
+    assert contract["openapi"].startswith("3.1")
+    validate(contract)
+
+
 @pytest.mark.parametrize("name", ["okta", "personio"])
 def test_each_contract_names_its_sources_and_every_deviation_its_reason(name: str) -> None:
     document = json.loads((CONTRACTS_DIR / f"{name}.openapi.json").read_text())
