@@ -65,7 +65,9 @@ class StatusCounter:
 @pytest.fixture
 def vendors() -> Iterator[tuple[OktaSandbox, ContactsSandbox, StatusCounter]]:
     limits = {"users": USER_READS_PER_WINDOW}
-    okta = OktaSandbox(OktaSettings(token=OKTA_TOKEN, rate_limits=limits, rate_window_seconds=RATE_WINDOW_SECONDS))
+    # The emulator's hook receiver is plain http on 127.0.0.1; Okta itself accepts only https hook URIs.
+    okta = OktaSandbox(OktaSettings(token=OKTA_TOKEN, rate_limits=limits, rate_window_seconds=RATE_WINDOW_SECONDS,
+                                    allow_http_hook_uris=True))
     okta.seed_users(5, seed=1)
     okta.outbox.retries, okta.outbox.retry_delay = 400, 0.1  # keep sending until acknowledged
     contacts = ContactsSandbox(ContactsSettings(api_keys={CONTACTS_KEY: LOCATION}))
