@@ -11,7 +11,8 @@ does it for the whole session), then for each request it:
 1. skips the sandbox's own test controls under ``/_sandbox/`` (fault injection, token expiry): they are
    not vendor endpoints, and :attr:`ContractChecks.skipped_admin` counts them so the exclusion is visible;
 2. matches method and path to the contract's path templates; a request for an endpoint the vendor does
-   not document is a violation when a connector sent it, and so is any answer to it but 404/405;
+   not document is a violation when a connector sent it, and so is the sandbox serving it (any answer
+   but an error: a 400, 401 or 404 to an unknown path refuses it, as the vendor would);
 3. for requests a connector sent (``User-Agent: connector-kit/...``): checks query parameters (known
    names, required ones, types) and the JSON or form body against the documented request schema;
 4. checks the answer: its status must be documented for the operation, and its body must validate
@@ -414,7 +415,7 @@ class Exchange:
             if self.from_connector:
                 found.append(self.violation("endpoint", f"a connector called {where}, which the vendor does "
                                                         "not document", with_status=False))
-            if self.status not in (404, 405):
+            if self.status < 400:  # an error answer refuses the path; only serving it is a violation
                 found.append(self.violation("endpoint", f"the sandbox serves {where}, which the vendor does not "
                                                         "document"))
             return found

@@ -319,3 +319,15 @@ def test_a_long_array_is_checked_on_items_spread_over_it_first_and_last_included
     app.config["answer"] = (things, 200)
     client().get("/things")
     assert "at /999/id: 'last' is not of type 'integer'" in only(checks).detail
+
+
+def test_an_error_answer_to_an_unknown_path_is_a_refusal_not_a_served_endpoint(world) -> None:
+    app, checks, client, _ = world
+
+    @app.get("/")
+    def root():  # type: ignore[no-untyped-def]
+        return jsonify(message="send the Version header"), 400
+
+    client().get("/")
+    client().get("/nowhere")
+    assert checks.take() == []
