@@ -58,11 +58,14 @@ def _iso(epoch: float) -> str:
 
 
 def user_groups(ctx: Context, user_id: str) -> list[str]:
-    """Names of the user's groups (``GET /api/v1/users/{id}/groups``, every page)."""
+    """Names of the user's groups (``GET /api/v1/users/{id}/groups``, every page; Okta documents no
+    ``limit`` there). The built-in ``Everyone`` group holds every user and cannot be joined or left, so
+    it is not a membership to sync."""
     path = api_path("/api/v1/users/{user_id}/groups", user_id=user_id)
     names: list[str] = []
-    for page in follow_links(ctx.http, path, {"limit": PAGE_SIZE}):
-        names.extend(str((group.get("profile") or {}).get("name") or "") for group in page.json())
+    for page in follow_links(ctx.http, path, {}):
+        names.extend(str((group.get("profile") or {}).get("name") or "") for group in page.json()
+                     if group.get("type") != "BUILT_IN")
     return sorted(name for name in names if name)
 
 

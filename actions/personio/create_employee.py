@@ -52,7 +52,7 @@ def create_employee(ctx: Context, values: dict[str, Any]) -> dict[str, Any]:
     response = ctx.http.post(EMPLOYEES_PATH, json={"employee": employee}, extensions={"allow_status": (400, 422)})
     if response.status_code in (400, 422):
         raise BadInput(f"Personio refused the new employee: {describe_error(response)}",
-                       _rejected_field(response) or "email")
+                       _rejected_field(response, employee) or "email")
     new_id = int((response.json().get("data") or {})["id"])
     created = get_employee(ctx, new_id, doing="read the new")
     return {**created, "id": created["employee_id"], "outcome": "created"}
