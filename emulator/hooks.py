@@ -129,7 +129,7 @@ def receive_delivery(
     except Exception:
         log.exception("a delivery to flow %s could not be stored", flow_id)
         return _refuse(503, "the delivery could not be stored; send it again shortly", ("Retry-After", "1"))
-    emulator.scheduler.wake()
+    emulator.scheduler.delivered(delivery_id)
     return _accepted(delivery_id)
 
 

@@ -2,7 +2,12 @@
 
 Tests call :meth:`Scheduler.tick` directly with the time they want; ``RUNNER_THREAD`` starts a
 daemon thread that ticks every ``interval`` seconds, or sooner when the hook ingress wakes it after
-storing a delivery. A scaled deployment replaces the thread with workers calling the same methods.
+storing a delivery.
+
+Scaled (:mod:`emulator.distributed`), the scheduler has a ``queue``: a tick then only sends what is due
+to the workers, which call the same runner methods, and the ingress sends each delivery it committed.
+The store is the outbox: a job sent is remembered for ``resend_seconds``; if its row is still open
+after that (the send failed, or the worker holding it died), the next tick sends it again.
 """
 
 from __future__ import annotations
@@ -10,7 +15,9 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+import time
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from connector.errors import ConnectorError
 from emulator.runner import FlowNotFound, Runner
@@ -24,6 +31,17 @@ RUN_BATCH = 100
 CLAIM_CHUNK = 25
 
 
+class JobQueue(Protocol):
+    """Where a scaled scheduler sends jobs (``connector.poll_flow`` etc.); False when it could not."""
+
+    def send(self, task: str, item_id: str) -> bool: ...
+
+
+POLL_TASK = "connector.poll_flow"
+DELIVERY_TASK = "connector.process_delivery"
+RUN_TASK = "connector.execute_run"
+
+
 @dataclass
 class TickReport:
     """What one tick did, for tests and the UI's status line."""
@@ -32,14 +50,20 @@ class TickReport:
     poll_errors: dict[str, str] = field(default_factory=dict)
     deliveries: int = 0
     executed: dict[str, str] = field(default_factory=dict)
+    #: Jobs sent to the queue (scaled mode), as ``task:id``.
+    sent: list[str] = field(default_factory=list)
 
 
 class Scheduler:
     """Drives a :class:`Runner` on a clock."""
 
-    def __init__(self, runner: Runner, interval: float = 0.25) -> None:
+    def __init__(self, runner: Runner, interval: float = 0.25, resend_seconds: float = 30.0) -> None:
         self.runner = runner
         self.interval = interval
+        #: Scaled mode: jobs go to workers through this queue instead of running in :meth:`tick`.
+        self.queue: JobQueue | None = None
+        self.resend_seconds = resend_seconds
+        self._sent: dict[str, float] = {}
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -52,6 +76,8 @@ class Scheduler:
         runner = self.runner
         now = runner.settings.clock() if now is None else now
         report = TickReport()
+        if self.queue is not None:
+            return self._sweep(now, report)
         with self._tick_lock:
             for flow in runner.store.due_flows(now):
                 try:
@@ -86,6 +112,41 @@ class Scheduler:
                 except Exception:  # a failing sync must not stop flows
                     log.exception("scheduled work %s failed", getattr(work, "__name__", work))
         return report
+
+    def _sweep(self, now: float, report: TickReport) -> TickReport:
+        """Scaled mode: send every due poll, open delivery and runnable run not sent recently."""
+        store = self.runner.store
+        with self._tick_lock:
+            moment = time.monotonic()
+            self._sent = {job: at for job, at in self._sent.items() if moment - at < self.resend_seconds}
+            jobs = [(POLL_TASK, flow["id"]) for flow in store.due_flows(now)]
+            jobs += [(DELIVERY_TASK, d) for d in store.pending_deliveries(DELIVERY_BATCH * 5, now)]
+            jobs += [(RUN_TASK, r) for r in store.runnable_runs(now, RUN_BATCH * 5)]
+            for task, item_id in jobs:
+                job = f"{task}:{item_id}"
+                if job not in self._sent and self._send(task, item_id):
+                    self._sent[job] = moment
+                    report.sent.append(job)
+        return report
+
+    def _send(self, task: str, item_id: str) -> bool:
+        assert self.queue is not None
+        return self.queue.send(task, item_id)
+
+    def enqueue_runs(self, run_ids: list[str]) -> None:
+        """Scaled mode: send runs just created to the workers (a failed send waits for the sweep)."""
+        if self.queue is None:
+            self._wake.set()
+            return
+        for run_id in run_ids:
+            self._send(RUN_TASK, run_id)
+
+    def delivered(self, delivery_id: str) -> None:
+        """A delivery was committed: process it now (wake the thread, or send it to a worker)."""
+        if self.queue is None:
+            self._wake.set()
+        else:
+            self._send(DELIVERY_TASK, delivery_id)
 
     def wake(self) -> None:
         """Ask the thread to tick now (a delivery arrived)."""

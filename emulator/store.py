@@ -276,6 +276,20 @@ class Store:
             c.execute(flows.delete().where(flows.c.id == flow_id))
             self.dedupe.clear(flow_id, c)
 
+    def claim_poll(self, flow_id: str, now: float, until: float) -> bool:
+        """Take a due poll: move the flow's next poll to ``until`` if it is on and due; False otherwise.
+
+        One conditional UPDATE, so of two workers handed the same poll exactly one polls. The poll sets
+        the real next poll time when it finishes; one that dies leaves ``until`` and is polled then.
+        """
+        with self.begin() as c:
+            result = c.execute(
+                flows.update()
+                .where(flows.c.id == flow_id, flows.c.state == "on", flows.c.next_poll_at <= now)
+                .values(next_poll_at=until)
+            )
+            return result.rowcount == 1
+
     def due_flows(self, now: float) -> list[dict[str, Any]]:
         """Poll flows that are on and whose next poll time has come."""
         with self.engine.connect() as c:

@@ -51,6 +51,18 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "connector.cli.scaffold", "scaffold_command",
         "Add a trigger, action or search module called NAME to a connector package, listed in its app.py.",
     ),
+    "web": (
+        "connector.cli.scale", "web_command",
+        "Serve the UI, the JSON API and the hook ingress; deliveries are committed, then sent to the workers.",
+    ),
+    "worker": (
+        "connector.cli.scale", "worker_command",
+        "Run a Celery worker that executes runs, polls and hook processing from the shared queue.",
+    ),
+    "scheduler": (
+        "connector.cli.scale", "scheduler_command",
+        "Send due polls, retries and anything committed but not queued to the workers; one is active at a time.",
+    ),
 }
 
 
