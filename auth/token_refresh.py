@@ -7,6 +7,9 @@ Rules it keeps, because a connection must keep working for months without surpri
 * **One refresh per connection.** Every auth built for the same ``connection_id`` in this process shares
   one :class:`SharedTokens` (tokens + lock). The first caller refreshes; the others wait on the lock and
   then use the new token instead of refreshing again.
+* **One refresh across processes.** With :func:`use_refresh_lock` (a scaled deployment installs
+  :func:`redis_refresh_lock`), the refresh itself also holds a lock every process shares; whoever gets
+  it second first reads the saved tokens and adopts the refresh the first one saved.
 * **Saved before used.** Providers rotate refresh tokens: the old one dies on use. The new pair goes to
   ``token_saver`` (one store transaction) before the new access token is sent anywhere, so a crash never
   leaves the store holding a dead refresh token while the live one existed only in memory.
@@ -17,16 +20,17 @@ Rules it keeps, because a connection must keep working for months without surpri
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, NoReturn
 
 import httpx
 
 from auth.redaction import register_secret
-from connector.errors import ConnectorError, ExpiredAuth
+from connector.errors import ConnectorError, ExpiredAuth, RefreshAuth
 
 DEFAULT_LEEWAY = 60.0
 
@@ -79,6 +83,43 @@ class SharedTokens:
 
     def __repr__(self) -> str:
         return f"SharedTokens(expires_at={self.tokens.expires_at!r}, dead={self.dead_reason is not None})"
+
+
+#: ``connection id -> context manager`` held around a refresh by every process (None: this process only).
+RefreshLock = Callable[[str], contextlib.AbstractContextManager[object]]
+_refresh_lock: RefreshLock | None = None
+
+
+def use_refresh_lock(lock: RefreshLock | None) -> None:
+    """Serialise refreshes of one connection across processes with ``lock`` (None: within this process)."""
+    global _refresh_lock
+    _refresh_lock = lock
+
+
+def redis_refresh_lock(url: str, prefix: str = "connector:refresh", timeout: float = 60.0) -> RefreshLock:
+    """A refresh lock in Redis: one process at a time refreshes a connection, on any machine.
+
+    The lock expires after ``timeout`` seconds, so a process that dies holding it blocks the others
+    only that long.
+    """
+    import redis
+
+    client = redis.Redis.from_url(url)
+
+    @contextlib.contextmanager
+    def hold(connection_id: str) -> Iterator[object]:
+        lock = client.lock(f"{prefix}:{connection_id}", timeout=timeout, blocking_timeout=timeout)
+        if not lock.acquire():
+            raise RefreshAuth(
+                f"another process has been refreshing connection {connection_id} for {timeout:.0f} s; try again"
+            )
+        try:
+            yield lock
+        finally:
+            with contextlib.suppress(redis.exceptions.LockError):
+                lock.release()
+
+    return hold
 
 
 _registry_lock = threading.Lock()
@@ -149,6 +190,7 @@ class RefreshingBearerAuth(httpx.Auth):
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.shared = shared_tokens(connection_id, tokens)
+        self.connection_id = connection_id
         self._refresh = refresh
         self._token_saver = token_saver
         self._token_loader = token_loader
@@ -191,7 +233,8 @@ class RefreshingBearerAuth(httpx.Auth):
         with shared.lock:
             if not shared.tokens.expiring(self.leeway, self.clock()):
                 return shared.tokens.access_token  # another caller refreshed while we waited
-            return self._refresh_locked(rejected=None)
+            with self._across_processes():
+                return self._refresh_locked(rejected=None)
 
     def token_after_rejection(self, rejected: str) -> str:
         """A new access token after the service refused ``rejected`` (at most one refresh for all)."""
@@ -200,7 +243,14 @@ class RefreshingBearerAuth(httpx.Auth):
             current = shared.tokens
             if current.access_token != rejected and not current.expiring(self.leeway, self.clock()):
                 return current.access_token
-            return self._refresh_locked(rejected=rejected)
+            with self._across_processes():
+                return self._refresh_locked(rejected=rejected)
+
+    def _across_processes(self) -> contextlib.AbstractContextManager[object]:
+        """The lock every process holds while refreshing this connection (nothing when not configured)."""
+        if _refresh_lock is None or not self.connection_id:
+            return contextlib.nullcontext()
+        return _refresh_lock(self.connection_id)
 
     def _refresh_locked(self, rejected: str | None) -> str:
         shared = self.shared

@@ -429,6 +429,16 @@ class ConnectorClient(httpx.Client):
         return response
 
 
+def use_shared_pacer(pacer: RatePacer) -> None:
+    """Make ``pacer`` the one every network client of this process paces with.
+
+    A scaled worker installs a :class:`~connector.pacing.RedisPacer`, so all workers together keep each
+    vendor budget instead of each spending all of it.
+    """
+    global SHARED_PACER
+    SHARED_PACER = pacer
+
+
 def make_client(
     base_url: str = "",
     *,

@@ -299,3 +299,135 @@ def _server_date(headers: httpx.Headers) -> float | None:
 
 #: The process-wide pacer: budgets are per vendor account, not per client object.
 SHARED_PACER = RatePacer()
+
+
+#: Book a send slot in a budget every process shares (Redis). KEYS: the sliding log (a sorted set of
+#: booked send times), the budget's settings (hash: limit, interval), the reset budget (hash: remaining,
+#: reset_at). ARGV: margin fraction, minimum margin. Times are the Redis server's clock, the one clock
+#: every worker on every machine agrees on. Returns the wait in seconds, as a string (Lua numbers
+#: become integers on the way back).
+_RESERVE_SCRIPT = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1e6
+local slot = now
+local limit = tonumber(redis.call('HGET', KEYS[2], 'limit') or '0')
+local interval = tonumber(redis.call('HGET', KEYS[2], 'interval') or '0')
+if limit > 0 and interval > 0 then
+  local margin = math.max(tonumber(ARGV[2]), interval * tonumber(ARGV[1]))
+  local closed = tonumber(redis.call('HGET', KEYS[2], 'closed_until') or '0')
+  if closed > slot then slot = closed end
+  if redis.call('ZCARD', KEYS[1]) >= limit then
+    local oldest = redis.call('ZRANGE', KEYS[1], -limit, -limit, 'WITHSCORES')
+    local earliest = tonumber(oldest[2]) + interval + margin
+    if earliest > slot then slot = earliest end
+  end
+end
+local remaining = redis.call('HGET', KEYS[3], 'remaining')
+if remaining then
+  local reset_at = tonumber(redis.call('HGET', KEYS[3], 'reset_at'))
+  if reset_at <= slot then
+    redis.call('DEL', KEYS[3])
+  elseif tonumber(remaining) <= 0 then
+    slot = reset_at
+    redis.call('DEL', KEYS[3])
+  else
+    redis.call('HINCRBY', KEYS[3], 'remaining', -1)
+  end
+end
+-- Booked even before the budget is known: the sends that teach it count against it too.
+redis.call('ZADD', KEYS[1], slot, string.format('%.6f', slot) .. ':' .. redis.call('INCR', KEYS[1] .. ':n'))
+local keep = 1000
+if limit > 0 then keep = limit + 1 end
+redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -(keep + 1))
+local ttl = math.ceil((math.max(interval, 1) * 2 + 60) * 1000)
+redis.call('PEXPIRE', KEYS[1], ttl)
+redis.call('PEXPIRE', KEYS[1] .. ':n', ttl)
+return tostring(slot - now)
+"""
+
+#: Learn a budget from one answer. KEYS: settings hash, reset hash, sliding log. ARGV: limit, interval
+#: (0 when not announced), HighLevel-style remaining, Okta-style remaining (-1 when absent), Okta's reset
+#: delay from now in seconds (-1 when absent), whether the answer was a 429, margin.
+_OBSERVE_SCRIPT = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1e6
+local limit = tonumber(ARGV[1])
+local interval = tonumber(ARGV[2])
+local remaining = tonumber(ARGV[3])
+local reset_remaining = tonumber(ARGV[4])
+if limit > 0 and interval > 0 then
+  redis.call('HSET', KEYS[1], 'limit', limit, 'interval', interval)
+  redis.call('PEXPIRE', KEYS[1], 86400000)
+  if remaining == 0 or ARGV[6] == '1' then
+    -- Spent or refused: someone counts more than this log (another client, a request not booked).
+    local ours = redis.call('ZCOUNT', KEYS[3], now - interval, '+inf')
+    if ours < limit or ARGV[6] == '1' then
+      redis.call('HSET', KEYS[1], 'closed_until', now + interval * (1 + tonumber(ARGV[7])))
+    end
+  end
+end
+local reset_in = tonumber(ARGV[5])
+if reset_in >= 0 and reset_remaining >= 0 then
+  redis.call('HSET', KEYS[2], 'remaining', reset_remaining, 'reset_at', now + reset_in)
+  redis.call('PEXPIRE', KEYS[2], math.ceil((reset_in + 60) * 1000))
+end
+return 1
+"""
+
+
+class RedisPacer(RatePacer):
+    """The pacer of :class:`RatePacer`, with its budgets in Redis: N processes together keep one budget.
+
+    A scaled deployment runs many workers against the same vendor account; a pacer per process would
+    let each spend the whole budget. Here every booking is one Lua script on the Redis server (atomic,
+    on the server's clock), keeping a sliding log of the last ``limit`` send times per budget: every
+    interval of that length holds at most ``limit`` sends of all workers together, whatever window the
+    vendor counts in. Okta-style reset budgets are shared the same way. The fixed-window learning of
+    :class:`RatePacer` stays per process; it needs each answer's order, which many senders blur.
+
+    Args:
+        url: ``redis://host:port/db``.
+        prefix: key prefix, so deployments sharing one Redis keep their budgets apart.
+    """
+
+    def __init__(self, url: str, prefix: str = "connector:pace", margin: float = DEFAULT_MARGIN) -> None:
+        super().__init__(margin=margin)
+        import redis
+
+        self.redis = redis.Redis.from_url(url)
+        self.prefix = prefix
+        self._reserve = self.redis.register_script(_RESERVE_SCRIPT)
+        self._observe = self.redis.register_script(_OBSERVE_SCRIPT)
+
+    def _keys(self, request: httpx.Request) -> tuple[str, str, str]:
+        key = budget_key(request)
+        return (f"{self.prefix}:{key}:log", f"{self.prefix}:{key}:cfg",
+                f"{self.prefix}:{key}{endpoint_family(request)}:reset")
+
+    def reserve(self, request: httpx.Request) -> float:
+        log, cfg, reset = self._keys(request)
+        wait = self._reserve(keys=[log, cfg, reset], args=[self.margin, MIN_MARGIN])
+        return max(0.0, float(wait))
+
+    def observe(self, request: httpx.Request, response: httpx.Response, sent_at: float) -> None:
+        headers = response.headers
+        limit = _int_header(headers, "x-ratelimit-max") or 0
+        interval_ms = _int_header(headers, "x-ratelimit-interval-milliseconds") or 0
+        remaining = _int_header(headers, "x-ratelimit-remaining")
+        reset = _int_header(headers, "x-rate-limit-reset")
+        reset_remaining = _int_header(headers, "x-rate-limit-remaining")
+        reset_in = -1.0
+        if reset is not None and reset_remaining is not None:
+            server_now = _server_date(headers)
+            reset_in = max(0.0, reset - (server_now if server_now is not None else self.wall_clock()))
+        log, cfg, reset_key = self._keys(request)
+        self._observe(
+            keys=[cfg, reset_key, log],
+            args=[max(0, limit), max(0, interval_ms) / 1000.0, -1 if remaining is None else remaining,
+                  -1 if reset_remaining is None else reset_remaining, reset_in,
+                  "1" if response.status_code == 429 else "0", self.margin],
+        )
+
+    def forget(self) -> None:
+        for key in self.redis.scan_iter(f"{self.prefix}:*"):
+            self.redis.delete(key)

@@ -57,6 +57,8 @@ BROKER_ENV = "CONNECTOR_BROKER_URL"
 FACTORY_ENV = "CONNECTOR_APP_FACTORY"
 DATA_ENV = "CONNECTOR_DATA"
 PUBLIC_URL_ENV = "CONNECTOR_PUBLIC_URL"
+#: Where shared rate budgets and refresh locks live; default the broker when it is Redis.
+REDIS_ENV = "CONNECTOR_REDIS_URL"
 
 
 def make_celery(broker_url: str) -> Celery:
@@ -133,7 +135,24 @@ def build_process(database_url: str, broker_url: str, **extra: Any) -> tuple[Any
         app, wsgi = env.emulator, env.wsgi
     emulator: Emulator = app.extensions["emulator"]
     emulator.scheduler.queue = CeleryQueue(make_celery(broker_url))
+    share_limits(os.environ.get(REDIS_ENV) or (broker_url if broker_url.startswith("redis") else None))
     return wsgi, emulator
+
+
+def share_limits(redis_url: str | None) -> None:
+    """Make vendor rate budgets and OAuth refreshes shared by every process on ``redis_url``.
+
+    Without Redis (a RabbitMQ broker and no ``CONNECTOR_REDIS_URL``) each process paces and refreshes
+    on its own, as the single-process emulator does.
+    """
+    if not redis_url:
+        return
+    from auth.token_refresh import redis_refresh_lock, use_refresh_lock
+    from connector.http import use_shared_pacer
+    from connector.pacing import RedisPacer
+
+    use_shared_pacer(RedisPacer(redis_url))
+    use_refresh_lock(redis_refresh_lock(redis_url))
 
 
 def worker_emulator() -> Emulator:
