@@ -171,8 +171,8 @@ def _required(name: str) -> str:
     return value
 
 
-def _poll_task(flow_id: str) -> None:
-    emulator = worker_emulator()
+def poll_job(emulator: Emulator, flow_id: str) -> None:
+    """Poll a due flow once, if no other worker took this poll; send the runs it made."""
     now = emulator.clock()
     if not emulator.store.claim_poll(flow_id, now, now + emulator.settings.run_lease_seconds):
         return  # not due any more: another worker polled it
@@ -184,13 +184,29 @@ def _poll_task(flow_id: str) -> None:
     emulator.scheduler.enqueue_runs(result.run_ids)
 
 
-def _delivery_task(delivery_id: str) -> None:
-    emulator = worker_emulator()
+def delivery_job(emulator: Emulator, delivery_id: str) -> None:
+    """Parse a stored delivery (if no other worker holds it) and send the runs it made."""
     emulator.scheduler.enqueue_runs(emulator.runner.process_delivery(delivery_id))
 
 
+def run_job(emulator: Emulator, run_id: str) -> None:
+    """Execute a run's unfinished steps, if it is runnable and no other worker holds its lease."""
+    emulator.runner.execute_run(run_id)
+
+
+JOBS: dict[str, Callable[[Emulator, str], None]] = {POLL_TASK: poll_job, DELIVERY_TASK: delivery_job, RUN_TASK: run_job}
+
+
+def _poll_task(flow_id: str) -> None:
+    poll_job(worker_emulator(), flow_id)
+
+
+def _delivery_task(delivery_id: str) -> None:
+    delivery_job(worker_emulator(), delivery_id)
+
+
 def _run_task(run_id: str) -> None:
-    worker_emulator().runner.execute_run(run_id)
+    run_job(worker_emulator(), run_id)
 
 
 # --- one active scheduler -------------------------------------------------------------------------

@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-import time
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -117,7 +116,7 @@ class Scheduler:
         """Scaled mode: send every due poll, open delivery and runnable run not sent recently."""
         store = self.runner.store
         with self._tick_lock:
-            moment = time.monotonic()
+            moment = now
             self._sent = {job: at for job, at in self._sent.items() if moment - at < self.resend_seconds}
             jobs = [(POLL_TASK, flow["id"]) for flow in store.due_flows(now)]
             jobs += [(DELIVERY_TASK, d) for d in store.pending_deliveries(DELIVERY_BATCH * 5, now)]
