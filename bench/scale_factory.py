@@ -27,7 +27,8 @@ def config() -> dict[str, Any]:
 
     def resolve(connection_id: str) -> Connection:
         return Connection(
-            app="contacts", name=connection_id, base_url=base_url, transport=_NetworkTransport(verify=shared_ssl_context()),
+            app="contacts", name=connection_id, base_url=base_url,
+            transport=_NetworkTransport(verify=shared_ssl_context()),
             fields={"api_key": API_KEY, "location_id": LOCATION, "base_url": base_url},
         )
 

@@ -15,6 +15,7 @@ Goal: 4 workers at least 3x the runs per second of one worker.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import subprocess
 import sys
@@ -40,14 +41,20 @@ SOCKET = "/var/run/postgresql"
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
-def slow_creates(app: Any, delay: float, counts: Counter[str]) -> Callable[..., Iterable[bytes]]:
-    """WSGI wrapper: every POST /contacts/ answers after ``delay`` seconds (and is counted)."""
+def slow_creates(app: Any, delay: float, counts: Counter[str], answered: list[float]) -> Callable[..., Iterable[bytes]]:
+    """WSGI wrapper: every POST /contacts/ answers after ``delay`` seconds; every status is counted."""
 
     def wrapped(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") == "POST" and environ.get("PATH_INFO") == "/contacts/":
-            counts["creates"] += 1
             time.sleep(delay)
-        return app(environ, start_response)  # type: ignore[no-any-return]
+
+        def counting(status: str, headers: Any, exc_info: Any = None) -> Any:
+            counts[status.split()[0]] += 1
+            if not status.startswith("429"):
+                answered.append(time.time())  # the sandbox's windows are aligned to the epoch
+            return start_response(status, headers, exc_info)
+
+        return app(environ, counting)  # type: ignore[no-any-return]
 
     return wrapped
 
@@ -82,10 +89,19 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1, help="threads per worker process")
     parser.add_argument("--delay", type=float, default=0.05, help="seconds the sandbox takes per create")
     parser.add_argument("--workers", default="1,2,4")
+    parser.add_argument("--limit", type=int, default=0,
+                        help="rate-limited mode: the sandbox allows LIMIT requests per --window seconds; reports "
+                             "429s and the accepted rate against the allowed one (goal: 0 429s, >= 95%%)")
+    parser.add_argument("--window", type=float, default=2.0)
     options = parser.parse_args()
 
     counts: Counter[str] = Counter()
-    sandbox = ContactsSandbox(ContactsSettings(api_keys={API_KEY: LOCATION}, rate_limit=1_000_000))
+    answered: list[float] = []
+    limit = options.limit or 1_000_000
+    sandbox = ContactsSandbox(ContactsSettings(
+        api_keys={API_KEY: LOCATION}, rate_limit=limit, rate_window_seconds=options.window if options.limit else 10.0
+    ))
+    rounds: list[tuple[int, int, float]] = []
     name = f"scale_bench_{uuid.uuid4().hex[:10]}"
     queue = f"scale-bench-{uuid.uuid4().hex[:8]}"
     admin = psycopg.connect(f"host={SOCKET} user=postgres dbname=postgres", autocommit=True)
@@ -93,8 +109,8 @@ def main() -> None:
     url = f"postgresql+psycopg://postgres@/{name}?host={SOCKET}"
     table: list[tuple[int, float]] = []
     try:
-        with serve(slow_creates(sandbox.app, options.delay, counts), server="waitress", threads=32) as served, \
-                tempfile.TemporaryDirectory() as tmp:
+        wrapped = slow_creates(sandbox.app, options.delay, counts, answered)
+        with serve(wrapped, server="waitress", threads=32) as served, tempfile.TemporaryDirectory() as tmp:
             sandbox.base_url = f"http://127.0.0.1:{served.port}"
             env = {**os.environ, "CONNECTOR_DATABASE_URL": url, "CONNECTOR_BROKER_URL": REDIS_URL,
                    "CONNECTOR_QUEUE": queue, "CONNECTOR_APP_FACTORY": "scale_factory:config",
@@ -120,11 +136,19 @@ def main() -> None:
                         add_runs(store, flow["id"], f"w{workers}-warm", warm)
                         done += warm
                         wait_done(store.engine, flow["id"], done, 120)
+                        refused_before = counts["429"]
                         began = time.monotonic()
                         add_runs(store, flow["id"], f"w{workers}-", options.runs)
                         done += options.runs
-                        finished = wait_done(store.engine, flow["id"], done, 300)
+                        finished = wait_done(store.engine, flow["id"], done, 600)
                         table.append((workers, options.runs / (finished - began)))
+                        wall = time.time() - (time.monotonic() - began), time.time() - (time.monotonic() - finished)
+                        per_window = Counter(math.floor(t / options.window) for t in answered
+                                             if wall[0] <= t <= wall[1])
+                        full = sorted(per_window)[1:-1]  # the windows the round spanned from start to end
+                        if full:
+                            rate = sum(per_window[w] for w in full) / (len(full) * options.window)
+                            rounds.append((workers, counts["429"] - refused_before, rate))
                     finally:
                         for proc in procs:
                             proc.terminate()
@@ -151,6 +175,12 @@ def main() -> None:
     duplicated = sum(1 for n in emails.values() if n > 1)
     expected = done
     print(f"contacts created: {len(emails)} of {expected} expected, {duplicated} duplicated")
+    if options.limit:
+        allowed = options.limit / options.window
+        print(f"rate-limited sandbox: {options.limit} requests per {options.window:g} s ({allowed:.1f}/s allowed)")
+        for workers, refused, rate in rounds:
+            print(f"{workers:>8} workers: {refused} 429s, {rate:.1f} requests/s accepted = {rate / allowed:.1%} "
+                  f"of the allowed rate: {verdict(refused == 0 and rate >= 0.95 * allowed)}")
     rates = dict(table)
     exact = duplicated == 0 and len(emails) == expected
     if 4 in rates and 1 in rates:

@@ -347,7 +347,7 @@ return tostring(slot - now)
 
 #: Learn a budget from one answer. KEYS: settings hash, reset hash, sliding log. ARGV: limit, interval
 #: (0 when not announced), HighLevel-style remaining, Okta-style remaining (-1 when absent), Okta's reset
-#: delay from now in seconds (-1 when absent), whether the answer was a 429, margin.
+#: delay from now in seconds (-1 when absent), whether the answer was a 429, margin, seconds since the send.
 _OBSERVE_SCRIPT = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1e6
@@ -360,7 +360,9 @@ if limit > 0 and interval > 0 then
   redis.call('PEXPIRE', KEYS[1], 86400000)
   if remaining == 0 or ARGV[6] == '1' then
     -- Spent or refused: someone counts more than this log (another client, a request not booked).
-    local ours = redis.call('ZCOUNT', KEYS[3], now - interval, '+inf')
+    -- The service counted at arrival, after the send: ours it could still count were sent after this.
+    local margin = math.max(0.005, interval * tonumber(ARGV[7]))
+    local ours = redis.call('ZCOUNT', KEYS[3], now - tonumber(ARGV[8]) - interval - margin, '+inf')
     if ours < limit or ARGV[6] == '1' then
       redis.call('HSET', KEYS[1], 'closed_until', now + interval * (1 + tonumber(ARGV[7])))
     end
@@ -425,7 +427,7 @@ class RedisPacer(RatePacer):
             keys=[cfg, reset_key, log],
             args=[max(0, limit), max(0, interval_ms) / 1000.0, -1 if remaining is None else remaining,
                   -1 if reset_remaining is None else reset_remaining, reset_in,
-                  "1" if response.status_code == 429 else "0", self.margin],
+                  "1" if response.status_code == 429 else "0", self.margin, max(0.0, self.clock() - sent_at)],
         )
 
     def forget(self) -> None:
