@@ -20,6 +20,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import httpx
+
+from connector.context import Connection
+from connector.http import shared_ssl_context
 from emulator.sandbox.okta import OktaSandbox, OktaSettings
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -97,3 +101,32 @@ def spread(values: Sequence[float], unit: str = "s", digits: int = 2) -> str:
     if not values:
         return "n/a"
     return f"{min(values):.{digits}f}-{max(values):.{digits}f}{unit}"
+
+
+# --- the scaled deployment's processes (bench/scale_out.py) ----------------------------------------
+
+SCALE_API_KEY = "scale-bench-key"
+SCALE_LOCATION = "loc_scale_bench"
+
+
+class _NetworkTransport(httpx.HTTPTransport):
+    """A plain network transport the HTTP seam paces like any vendor's (shared budgets in scaled mode)."""
+
+    real_network = True
+
+
+def scale_config() -> dict[str, Any]:
+    """``create_app`` configuration of every scaled process (``CONNECTOR_APP_FACTORY=benchkit:scale_config``):
+    every installed app and one Contacts connection to the sandbox at ``SCALE_CONTACTS_URL``."""
+    from connector.registry import load_apps
+
+    base_url = os.environ["SCALE_CONTACTS_URL"]
+
+    def resolve(connection_id: str) -> Connection:
+        return Connection(
+            app="contacts", name=connection_id, base_url=base_url,
+            transport=_NetworkTransport(verify=shared_ssl_context()),
+            fields={"api_key": SCALE_API_KEY, "location_id": SCALE_LOCATION, "base_url": base_url},
+        )
+
+    return {"APPS": load_apps(), "CONNECTION_RESOLVER": resolve, "TIME_LIMIT": 10.0, "LEASE_SECONDS": 5.0}

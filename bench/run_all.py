@@ -32,6 +32,7 @@ BENCHMARKS: dict[str, tuple[list[str], list[str]]] = {
     "http_overhead": (["--pages", "20", "--runs", "3"], []),
     "sync_first": ([], ["--full"]),
     "startup": ([], ["--full"]),
+    "scale_out": ([], ["--runs", "400"]),
 }
 
 

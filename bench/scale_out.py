@@ -30,8 +30,7 @@ from typing import Any
 import psycopg
 import redis
 import sqlalchemy as sa
-from benchkit import BENCH_DIR, verdict
-from scale_factory import API_KEY, LOCATION
+from benchkit import BENCH_DIR, SCALE_API_KEY, SCALE_LOCATION, verdict
 
 from emulator.sandbox.contacts import ContactsSandbox, ContactsSettings
 from emulator.sandbox.serve import serve
@@ -99,7 +98,8 @@ def main() -> None:
     answered: list[float] = []
     limit = options.limit or 1_000_000
     sandbox = ContactsSandbox(ContactsSettings(
-        api_keys={API_KEY: LOCATION}, rate_limit=limit, rate_window_seconds=options.window if options.limit else 10.0
+        api_keys={SCALE_API_KEY: SCALE_LOCATION}, rate_limit=limit,
+        rate_window_seconds=options.window if options.limit else 10.0,
     ))
     rounds: list[tuple[int, int, float]] = []
     name = f"scale_bench_{uuid.uuid4().hex[:10]}"
@@ -113,7 +113,7 @@ def main() -> None:
         with serve(wrapped, server="waitress", threads=32) as served, tempfile.TemporaryDirectory() as tmp:
             sandbox.base_url = f"http://127.0.0.1:{served.port}"
             env = {**os.environ, "CONNECTOR_DATABASE_URL": url, "CONNECTOR_BROKER_URL": REDIS_URL,
-                   "CONNECTOR_QUEUE": queue, "CONNECTOR_APP_FACTORY": "scale_factory:config",
+                   "CONNECTOR_QUEUE": queue, "CONNECTOR_APP_FACTORY": "benchkit:scale_config",
                    "CONNECTOR_DATA": tmp, "SCALE_CONTACTS_URL": sandbox.base_url,
                    "PYTHONPATH": os.pathsep.join([str(BENCH_DIR), os.environ.get("PYTHONPATH", "")])}
             store = Store(engine_for(url))
