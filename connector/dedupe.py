@@ -58,6 +58,9 @@ def create_schema(metadata: sa.MetaData, engine: Engine, what: str) -> None:
     damaged, raises :class:`DatabaseUnreadable` naming the file and what to do, never a traceback.
     """
     try:
+        if engine.dialect.name == "postgresql":
+            _create_serialised(metadata, engine)
+            return
         metadata.create_all(engine)
         inspector = sa.inspect(engine)
         with engine.begin() as conn:
@@ -74,6 +77,29 @@ def create_schema(metadata: sa.MetaData, engine: Engine, what: str) -> None:
             f"the {what} database {where} cannot be read ({reason}); move the file aside or restore it from a "
             "backup, then start again"
         ) from None
+
+
+#: Held while a process creates or upgrades the schema on PostgreSQL.
+SCHEMA_LOCK_KEY = 0x73636865  # "sche"
+
+
+def _create_serialised(metadata: sa.MetaData, engine: Engine) -> None:
+    """Create and upgrade the tables in one transaction that holds an advisory lock.
+
+    A scaled deployment starts its web, worker and scheduler processes together on one empty database;
+    unserialised, two ``CREATE TABLE`` of the same table collide in the catalogue and one process dies.
+    PostgreSQL's DDL is transactional, so the second process waits, then finds the tables there.
+    """
+    with engine.begin() as conn:
+        conn.execute(sa.select(sa.func.pg_advisory_xact_lock(SCHEMA_LOCK_KEY)))
+        metadata.create_all(conn)
+        inspector = sa.inspect(conn)
+        for table in metadata.sorted_tables:
+            present = {column["name"] for column in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name not in present:
+                    ddl = sa.schema.CreateColumn(column).compile(dialect=engine.dialect)
+                    conn.execute(sa.text(f"ALTER TABLE {table.name} ADD COLUMN {ddl}"))
 
 
 #: SQLite's page cache per connection, in KiB (``PRAGMA cache_size``).
