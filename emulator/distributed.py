@@ -89,8 +89,22 @@ def make_celery(broker_url: str) -> Celery:
 class CeleryQueue:
     """Sends the runner's jobs to Celery; what cannot be sent waits in the store for the sweep."""
 
-    def __init__(self, celery: Celery) -> None:
+    def __init__(self, celery: Celery, broker_url: str = "") -> None:
         self.celery = celery
+        self._redis: Any = None
+        if broker_url.startswith(("redis://", "rediss://")):
+            import redis
+
+            self._redis = redis.Redis.from_url(broker_url)
+
+    def backlog(self) -> int | None:
+        """Messages waiting in the queue (Redis brokers; None for others or when Redis does not answer)."""
+        if self._redis is None:
+            return None
+        try:
+            return int(self._redis.llen(QUEUE))
+        except Exception:
+            return None
 
     def send(self, task: str, item_id: str) -> bool:
         """Enqueue one job; False (logged, not raised) when the broker is unreachable."""
@@ -134,7 +148,7 @@ def build_process(database_url: str, broker_url: str, **extra: Any) -> tuple[Any
         )
         app, wsgi = env.emulator, env.wsgi
     emulator: Emulator = app.extensions["emulator"]
-    emulator.scheduler.queue = CeleryQueue(make_celery(broker_url))
+    emulator.scheduler.queue = CeleryQueue(make_celery(broker_url), broker_url)
     share_limits(os.environ.get(REDIS_ENV) or (broker_url if broker_url.startswith("redis") else None))
     return wsgi, emulator
 

@@ -35,6 +35,10 @@ class JobQueue(Protocol):
 
     def send(self, task: str, item_id: str) -> bool: ...
 
+    def backlog(self) -> int | None:
+        """Jobs waiting in the queue for a worker (None: the queue cannot tell)."""
+        ...
+
 
 POLL_TASK = "connector.poll_flow"
 DELIVERY_TASK = "connector.process_delivery"
@@ -115,9 +119,13 @@ class Scheduler:
     def _sweep(self, now: float, report: TickReport) -> TickReport:
         """Scaled mode: send every due poll, open delivery and runnable run not sent recently."""
         store = self.runner.store
+        assert self.queue is not None
         with self._tick_lock:
             moment = now
-            self._sent = {job: at for job, at in self._sent.items() if moment - at < self.resend_seconds}
+            # While workers still have a backlog, what was sent is waiting its turn, not lost: sending it
+            # again would only lengthen the queue. Once the queue is empty, what is still open is resent.
+            if not self.queue.backlog():
+                self._sent = {job: at for job, at in self._sent.items() if moment - at < self.resend_seconds}
             jobs = [(POLL_TASK, flow["id"]) for flow in store.due_flows(now)]
             jobs += [(DELIVERY_TASK, d) for d in store.pending_deliveries(DELIVERY_BATCH * 5, now)]
             jobs += [(RUN_TASK, r) for r in store.runnable_runs(now, RUN_BATCH * 5)]

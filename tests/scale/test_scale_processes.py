@@ -135,7 +135,11 @@ def test_hook_events_survive_kill_9_of_workers_the_scheduler_and_a_web_process(
                     time.sleep(0.1)
     finally:
         client.close()
-    wait_for(lambda: len(_titles(service)) >= events, 120, f"{events} distinct notes at the Kitchen")
+    try:
+        wait_for(lambda: len(_titles(service)) >= events, 120, f"{events} distinct notes at the Kitchen")
+    except AssertionError as exc:
+        missing = sorted({f"Order k{n}" for n in range(events)} - set(_titles(service)))
+        raise AssertionError(f"{exc}: {len(missing)} missing, e.g. {missing[:5]}") from None
     time.sleep(1.0)
     titles = _titles(service)
     assert set(titles) == {f"Order k{n}" for n in range(events)}
