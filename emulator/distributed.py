@@ -133,11 +133,16 @@ def build_process(database_url: str, broker_url: str, **extra: Any) -> tuple[Any
     config = {"DATABASE_URL": database_url, "RUNNER_THREAD": False, "RECOVER_ON_START": False, **extra}
     factory = os.environ.get(FACTORY_ENV)
     if factory:
+        from emulator.access import init_access, load_access_token
         from emulator.app import create_app
 
         module, _, name = factory.partition(":")
         build: Callable[[], Mapping[str, Any]] = getattr(importlib.import_module(module), name)
         app = create_app({**build(), **config})
+        # Every process of the deployment wants the same install token, kept in the shared data folder.
+        data = Path(os.environ.get(DATA_ENV, "data"))
+        data.mkdir(mode=0o700, parents=True, exist_ok=True)
+        init_access(app, load_access_token(data))
         wsgi: Any = app
     else:
         from emulator.demo import build_environment

@@ -80,6 +80,12 @@ class Deployment:
         url = wait_for(lambda: _listening_url(log), 30, f"web process to listen (log {log})")
         return process, url
 
+    def api_headers(self) -> dict[str, str]:
+        """The install's access token, which every web process of the deployment wants from API clients."""
+        from emulator.access import ACCESS_TOKEN_HEADER, load_access_token
+
+        return {ACCESS_TOKEN_HEADER: load_access_token(self.tmp / "data")}
+
     def log_of(self, process: subprocess.Popen[bytes]) -> str:
         index = self.processes.index(process)
         return "\n".join(p.read_text(errors="replace") for p in self.tmp.glob(f"*-{index}.log"))

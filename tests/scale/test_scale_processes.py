@@ -45,7 +45,7 @@ def test_hook_events_go_from_a_web_process_through_two_workers_to_the_vendor_onc
     workers = [deployment.worker(), deployment.worker()]
     deployment.scheduler()
     _web, url = deployment.web()
-    with httpx.Client(base_url=url, timeout=10) as client:
+    with httpx.Client(base_url=url, timeout=10, headers=deployment.api_headers()) as client:
         flow_id = _orders_flow(client)
         for n in range(30):
             assert _deliver(client, flow_id, f"e{n}a", f"e{n}b").status_code == 200
@@ -74,7 +74,7 @@ def test_jobs_lost_between_store_and_queue_are_swept_up_by_the_scheduler(
 
     service, _url = kitchen
     _web, url = deployment.web()
-    with httpx.Client(base_url=url, timeout=10) as client:
+    with httpx.Client(base_url=url, timeout=10, headers=deployment.api_headers()) as client:
         flow_id = _orders_flow(client)
         for n in range(10):
             assert _deliver(client, flow_id, f"lost{n}").status_code == 200
@@ -105,7 +105,7 @@ def test_hook_events_survive_kill_9_of_workers_the_scheduler_and_a_web_process(
     workers = [deployment.worker(), deployment.worker()]
     scheduler = deployment.scheduler()
     web, url = deployment.web()
-    client = httpx.Client(base_url=url, timeout=10)
+    client = httpx.Client(base_url=url, timeout=10, headers=deployment.api_headers())
     flow_id = _orders_flow(client)
     acknowledged: set[str] = set()
     kills = collections.Counter[str]()
@@ -126,7 +126,7 @@ def test_hook_events_survive_kill_9_of_workers_the_scheduler_and_a_web_process(
                     deployment.kill(web)
                     client.close()
                     web, url = deployment.web()
-                    client = httpx.Client(base_url=url, timeout=10)
+                    client = httpx.Client(base_url=url, timeout=10, headers=deployment.api_headers())
             while event not in acknowledged:  # the vendor sends again until it is acknowledged
                 try:
                     if _deliver(client, flow_id, event).status_code == 200:
