@@ -21,6 +21,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from auth.secrets import SecretBox
+from connector.dedupe import create_schema
 
 _metadata = sa.MetaData()
 pending_table = sa.Table(
@@ -44,7 +45,7 @@ class OAuthPendingStore:
         self.engine = engine
         self._box = box  # a callable: the credential store's key may be rotated while the emulator runs
         self.clock = clock
-        _metadata.create_all(engine)
+        create_schema(_metadata, engine, "pending authorizations")
 
     def for_browser(self, binding: str) -> BrowserPendingAuthorizations:
         if not binding:

@@ -19,6 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from connector.dedupe import create_schema
 from emulator.store import Store, new_id
 
 metadata = sa.MetaData()
@@ -104,7 +105,7 @@ class SyncStore:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.engine = store.engine
-        metadata.create_all(self.engine)
+        create_schema(metadata, self.engine, "sync")
         self._seq = time.time_ns()
 
     def begin(self) -> Any:

@@ -6,9 +6,13 @@ import threading
 
 import pytest
 import sqlalchemy as sa
+from cryptography.fernet import Fernet
 
-from connector.dedupe import create_schema
-from emulator.store import metadata
+from auth.oauth_pending import OAuthPendingStore
+from auth.secrets import SecretBox
+from emulator.store import Store, metadata
+from emulator.sync.store import SyncStore
+from emulator.sync.store import metadata as sync_metadata
 
 pytestmark = pytest.mark.postgres
 
@@ -16,12 +20,15 @@ pytestmark = pytest.mark.postgres
 def test_processes_starting_together_on_an_empty_database_all_get_the_same_schema(scale_database: str) -> None:
     engines = [sa.create_engine(scale_database) for _ in range(6)]
     start = threading.Barrier(len(engines))
+    box = SecretBox([Fernet.generate_key().decode()])
     errors: list[BaseException] = []
 
     def boot(engine: sa.Engine) -> None:
         start.wait()
         try:
-            create_schema(metadata, engine, "emulator")
+            store = Store(engine)  # the emulator's tables and the dedupe record
+            SyncStore(store)
+            OAuthPendingStore(engine, lambda: box)
         except BaseException as exc:
             errors.append(exc)
 
@@ -32,7 +39,8 @@ def test_processes_starting_together_on_an_empty_database_all_get_the_same_schem
         thread.join(60)
     try:
         assert errors == []
-        assert set(metadata.tables) <= set(sa.inspect(engines[0]).get_table_names())
+        tables = set(sa.inspect(engines[0]).get_table_names())
+        assert set(metadata.tables) | set(sync_metadata.tables) <= tables
     finally:
         for engine in engines:
             engine.dispose()
