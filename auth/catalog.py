@@ -11,11 +11,6 @@ import httpx
 from connector.definitions import AuthSpec
 from connector.errors import BadInput
 
-#: Field names whose values are secrets whatever an app's spec says.
-ALWAYS_SECRET = frozenset({
-    "api_key", "api_token", "token", "access_token", "refresh_token", "client_secret", "private_key", "password",
-})
-
 
 def auth_spec_for(app: str) -> AuthSpec:
     """The AuthSpec of the installed (or ``CONNECTOR_APPS``-named) app ``app``."""
@@ -26,7 +21,7 @@ def auth_spec_for(app: str) -> AuthSpec:
 
 def secret_keys(spec: AuthSpec) -> frozenset[str]:
     """Every field of ``spec`` that must be encrypted at rest and masked on display."""
-    return ALWAYS_SECRET | {f.key for f in spec.fields if f.is_secret}
+    return spec.secret_field_keys()
 
 
 def build_auth(spec: AuthSpec, fields: Mapping[str, Any], **wiring: Any) -> httpx.Auth | None:

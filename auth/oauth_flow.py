@@ -17,21 +17,16 @@ from __future__ import annotations
 import secrets
 import threading
 import time
-import warnings
 from collections.abc import Mapping, MutableMapping, Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
 
+from auth.authlib_parts import authlib_parts
 from connector.errors import BadInput, ExpiredAuth, ResponseError
 
-with warnings.catch_warnings():
-    # Authlib 1.x warns that its httpx integration moves to httpx2; the API used here is unchanged.
-    import authlib.deprecate  # noqa: F401  (installs an "always" filter that the next line overrides)
-
-    warnings.simplefilter("ignore", DeprecationWarning)
-    from authlib.integrations.httpx_client import OAuth2Client, OAuthError
-    from authlib.oauth2.rfc7636 import create_s256_code_challenge
+if TYPE_CHECKING:
+    from authlib.integrations.httpx_client import OAuth2Client
 
 SESSION_KEY = "connector_oauth_pending"
 #: How long a started authorization may wait for its callback.
@@ -103,7 +98,7 @@ def start_authorization(
                 "redirect_uri": redirect_uri,
                 "scope": " ".join(scopes),
                 "state": state,
-                "code_challenge": create_s256_code_challenge(verifier),
+                "code_challenge": authlib_parts().create_s256_code_challenge(verifier),
                 "code_challenge_method": "S256",
             },
         )
@@ -170,7 +165,7 @@ def exchange_code(
                 code_verifier=claimed["verifier"],
                 user_type="Location",
             )
-        except OAuthError as exc:
+        except authlib_parts().OAuthError as exc:
             raise ResponseError(
                 f"the token endpoint refused the authorization code ({exc.error}: {exc.description or ''}); "
                 "start the connection again"
@@ -224,7 +219,7 @@ def refresh_access_token(
     with _token_client(client_id, client_secret, transport) as client:
         try:
             token = client.refresh_token(token_url, refresh_token=refresh_token, user_type="Location")
-        except OAuthError as exc:
+        except authlib_parts().OAuthError as exc:
             if exc.error in ("invalid_grant", "invalid_client", "unauthorized_client"):
                 raise ExpiredAuth(
                     f"the provider refused to refresh this connection ({exc.error}: {exc.description or ''}); "
@@ -246,7 +241,7 @@ def with_expiry(token: dict[str, Any], now: float | None = None) -> dict[str, An
 
 
 def _token_client(client_id: str, client_secret: str, transport: httpx.BaseTransport | None) -> OAuth2Client:
-    return OAuth2Client(
+    return authlib_parts().OAuth2Client(
         client_id=client_id,
         client_secret=client_secret,
         token_endpoint_auth_method="client_secret_post",

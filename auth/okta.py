@@ -17,36 +17,16 @@ import threading
 import time
 import warnings
 from collections.abc import Generator, Iterable, Mapping
-from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
+from auth.authlib_parts import authlib_parts
 from auth.redaction import register_secret
 from connector.context import Context
 from connector.definitions import App, AuthSpec, Field
 from connector.errors import BadInput, ConnectorError, ExpiredAuth, ResponseError
-
-
-def _authlib() -> Any:
-    """authlib's httpx client, JWK and private-key-JWT pieces, imported on first use.
-
-    Only service-app (private key) connections and ``keys okta-keypair`` need them; importing them
-    eagerly cost every command and every token-auth poll about 60 ms at start-up.
-    """
-    with warnings.catch_warnings():
-        # Authlib 1.x points to joserfc/httpx2 as successors; the APIs used here are stable in 1.x.
-        import authlib.deprecate  # noqa: F401  (installs an "always" filter that the next line overrides)
-
-        warnings.simplefilter("ignore", DeprecationWarning)
-        import authlib.integrations.httpx_client as httpx_client
-        import authlib.jose as jose
-        import authlib.oauth2.rfc7523 as rfc7523
-    return SimpleNamespace(
-        OAuth2Client=httpx_client.OAuth2Client, OAuthError=httpx_client.OAuthError,
-        JsonWebKey=jose.JsonWebKey, PrivateKeyJWT=rfc7523.PrivateKeyJWT,
-    )
 
 SCOPES = (
     "okta.users.read",
@@ -80,7 +60,7 @@ def base_url(fields: Mapping[str, Any]) -> str:
 
 def generate_keypair() -> tuple[str, dict[str, Any]]:
     """A new RSA-2048 key pair: (private key PEM, public JWK with ``kid``) to register with the app."""
-    key = _authlib().JsonWebKey.generate_key("RSA", 2048, is_private=True)
+    key = authlib_parts().JsonWebKey.generate_key("RSA", 2048, is_private=True)
     private_pem = key.as_pem(is_private=True).decode()
     public = key.as_dict(is_private=False)
     public.setdefault("kid", key.thumbprint())
@@ -217,7 +197,7 @@ class OktaPrivateKeyJwtAuth(httpx.Auth):
 
     def _fetch(self) -> None:
         headers = {"kid": self._key_id} if self._key_id else None
-        authlib = _authlib()
+        authlib = authlib_parts()
         client = authlib.OAuth2Client(
             client_id=self.client_id,
             client_secret=self._private_key,

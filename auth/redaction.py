@@ -22,12 +22,15 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from auth.secrets import mask
+from connector.definitions import WIRE_SECRET_FIELD_NAMES
 
 REDACTED = "[redacted]"
 WATCHED_LOGGERS = ("authlib", "httpx", "httpcore")
-SECRET_FIELD_NAMES = (
-    "access_token", "refresh_token", "id_token", "client_secret", "client_assertion", "code_verifier",
-    "api_key", "apiKey", "api_token", "token", "password", "private_key", "secret", "code", "assertion",
+#: Each secret field name as it is spelled in snake_case bodies and in camelCase ones (``apiKey``).
+SECRET_FIELD_NAMES = frozenset(
+    spelling
+    for name in WIRE_SECRET_FIELD_NAMES
+    for spelling in (name, re.sub(r"_([a-z])", lambda m: m.group(1).upper(), name))
 )
 _NAMES = "|".join(re.escape(n) for n in sorted(SECRET_FIELD_NAMES, key=len, reverse=True))
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (

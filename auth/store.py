@@ -3,8 +3,9 @@
 A connection is one row of the ``connections`` table: its public fields (org URL, location id, ...) as
 JSON, and its secret fields (API tokens, OAuth tokens, private keys) as one Fernet token. Which fields
 are secret comes from the app's ``AuthSpec`` (password-typed or ``secret`` fields) plus a fixed list
-(:data:`auth.catalog.ALWAYS_SECRET`). Secrets leave the store only through :meth:`CredentialStore.fields`
-and :meth:`CredentialStore.connection`, and are registered with the log redaction as they do.
+(:data:`connector.definitions.CREDENTIAL_FIELD_NAMES`). Secrets leave the store only through
+:meth:`CredentialStore.fields` and :meth:`CredentialStore.connection`, and are registered with the log
+redaction as they do.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from auth.catalog import auth_spec_for, build_auth, secret_keys
 from auth.redaction import install_redaction, register_secret
 from auth.secrets import KEY_FILE_NAME, KEYS_ENV, SecretBox
 from connector.context import Connection
-from connector.dedupe import create_schema, make_owner_only
+from connector.dedupe import create_schema, sqlite_engine
 from connector.errors import BadInput, DatabaseUnreadable, ExpiredAuth
 
 DATA_DIR_ENV = "CONNECTOR_DATA_DIR"
@@ -291,23 +292,6 @@ def data_dir_path(data_dir: str | Path | None = None) -> Path:
     return Path(data_dir or os.environ.get(DATA_DIR_ENV) or DEFAULT_DATA_DIR)
 
 
-def sqlite_engine(path: Path) -> sa.Engine:
-    """A SQLite engine in WAL mode with a busy timeout, so the CLI and the emulator can share the file.
-
-    The database and its WAL files are owner-only (0600), like the key file next to them.
-    """
-    make_owner_only(path)
-    engine = sa.create_engine(f"sqlite:///{path}", connect_args={"timeout": 30, "check_same_thread": False})
-
-    @sa.event.listens_for(engine, "connect")
-    def _pragmas(dbapi_connection: Any, _record: Any) -> None:
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.close()
-
-    return engine
-
-
 #: Databases in a data folder that hold values sealed with its key: file, table with sealed rows, and
 #: what the damaged-database message calls it.
 SEALED_DATABASES = ((DATABASE_NAME, "connections", "connections"), ("emulator.db", "emulator_flows", "emulator"))
@@ -372,7 +356,8 @@ def open_store(data_dir: str | Path | None = None) -> CredentialStore:
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)  # databases and the key file: owner only
     _check_key_file_present(directory)
     install_redaction()
-    return CredentialStore(sqlite_engine(directory / DATABASE_NAME), SecretBox.from_environment(directory))
+    engine = sqlite_engine(directory / DATABASE_NAME, synchronous="FULL")
+    return CredentialStore(engine, SecretBox.from_environment(directory))
 
 
 def load_connection(name: str) -> Connection:

@@ -23,7 +23,7 @@ import os
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -301,16 +301,22 @@ def make_owner_only(path: str | os.PathLike[str]) -> None:
             os.chmod(name, 0o600)
 
 
-def sqlite_engine(path: str) -> Engine:
-    """A SQLite engine in WAL mode, safe for one process with several threads; the files are owner-only."""
+def sqlite_engine(path: str | os.PathLike[str], *, synchronous: Literal["NORMAL", "FULL"] = "NORMAL") -> Engine:
+    """The one way the kit opens SQLite: WAL mode, a 30 s busy timeout, owner-only files.
+
+    WAL and the busy timeout let the CLI, the emulator and its worker threads share one file. The
+    default ``synchronous=NORMAL`` survives a crash of the process but may lose the last commits on
+    power loss; the credential store asks for ``FULL``, since a rotated refresh token that is lost
+    cannot be fetched again.
+    """
     make_owner_only(path)
-    engine = sa.create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False, "timeout": 30})
+    engine = sa.create_engine(f"sqlite:///{os.fspath(path)}", connect_args={"check_same_thread": False, "timeout": 30})
 
     @sa.event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn: Any, _record: Any) -> None:
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute(f"PRAGMA synchronous={synchronous}")
         # A turn-on inserts tens of thousands of ids in random key order; with SQLite's default 2 MiB
         # page cache the indexes spill past it and each insert rereads pages (about 2x slower at 50,000).
         # This is a ceiling per connection, filled only as pages are used.

@@ -27,6 +27,19 @@ FIELD_TYPES: tuple[str, ...] = (
 )
 
 
+
+#: Connection field names whose values are secret whatever an app's ``AuthSpec`` says: encrypted at
+#: rest, masked on display and cut out of traces even when an app forgets ``type="password"``.
+CREDENTIAL_FIELD_NAMES = frozenset({
+    "api_key", "api_token", "token", "access_token", "refresh_token", "client_secret", "private_key", "password",
+})
+#: Field names whose values are secret wherever they appear on the wire or in a log line: the
+#: credentials above plus what OAuth and vendor APIs exchange (ID tokens, PKCE verifiers, client
+#: assertions, authorization codes, session tokens, one-time passcodes).
+WIRE_SECRET_FIELD_NAMES = CREDENTIAL_FIELD_NAMES | {
+    "id_token", "client_assertion", "code_verifier", "assertion", "code", "secret", "session_token", "passcode",
+}
+
 @dataclass(frozen=True)
 class DynamicChoices:
     """Choices for a field fed by another operation of the same app (a search or a trigger).
@@ -198,6 +211,10 @@ class AuthSpec:
     base_url: Callable[[Mapping[str, Any]], str] | None = None
     url_field: str = "base_url"
     fields_from_token: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None
+
+    def secret_field_keys(self) -> frozenset[str]:
+        """Every connection field that must be encrypted at rest, masked on display and kept out of traces."""
+        return CREDENTIAL_FIELD_NAMES | {f.key for f in self.fields if f.is_secret}
 
     def endpoint_url(self, endpoint: str, fields: Mapping[str, Any]) -> str:
         """The absolute ``authorize_url`` or ``token_url``: a connection field of that name wins, then the

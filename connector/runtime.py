@@ -339,8 +339,7 @@ def _auth_for(app: App, connection: Connection) -> httpx.Auth | None:
 
 
 def _secret_values(app: App, connection: Connection) -> list[str]:
-    secret_keys = {f.key for f in app.auth.fields if f.is_secret}
-    secret_keys |= {"access_token", "refresh_token", "client_secret", "private_key", "api_key", "token"}
+    secret_keys = app.auth.secret_field_keys()
     return [str(v) for k, v in connection.fields.items() if k in secret_keys and v]
 
 

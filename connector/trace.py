@@ -19,19 +19,15 @@ from urllib.parse import quote, quote_plus
 
 import httpx
 
+from connector.definitions import WIRE_SECRET_FIELD_NAMES
+
 REDACTED = "[redacted]"
 
 #: Bodies kept in a trace are cut to this many characters.
 MAX_BODY = 64 * 1024
 
 #: Field names (lowercase, without ``_`` and ``-``) whose values are secret in JSON, forms and queries.
-SECRET_FIELDS = frozenset(
-    {
-        "password", "clientsecret", "accesstoken", "refreshtoken", "idtoken", "token", "code",
-        "codeverifier", "clientassertion", "apikey", "apitoken", "secret", "privatekey", "sessiontoken",
-        "assertion", "passcode",
-    }
-)
+SECRET_FIELDS = frozenset(name.replace("_", "") for name in WIRE_SECRET_FIELD_NAMES)
 #: Fields secret only somewhere inside these objects (Okta ``credentials.password.value``,
 #: ``credentials.recovery_question.answer``, event hook ``authScheme.value``).
 NESTED_SECRET_FIELDS = {"credentials": frozenset({"value", "answer"}), "authscheme": frozenset({"value"})}

@@ -12,7 +12,8 @@ from auth_support import CONTACTS_CLIENT, REDIRECT_URI, CountingTransport
 
 from auth.contacts import SCOPES as CONTACTS_SCOPES
 from auth.secrets import SecretBox
-from auth.store import CredentialStore, sqlite_engine
+from auth.store import CredentialStore
+from connector.dedupe import sqlite_engine
 from emulator.sandbox.contacts import ContactsSandbox
 from emulator.sandbox.okta import OktaSandbox
 

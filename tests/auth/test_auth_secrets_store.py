@@ -110,3 +110,15 @@ def test_open_store_uses_the_data_directory(tmp_path: Path, monkeypatch: pytest.
     store = open_store()
     store.save("contacts", "c", {"api_key": "contacts-sandbox-key", "location_id": "loc_sandbox"})
     assert (tmp_path / "data" / "connector.db").exists() and (tmp_path / "data" / "secret.key").exists()
+
+
+def test_a_rotated_token_is_written_through_to_disk_before_the_store_answers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The credential store commits with ``synchronous=FULL``: a lost rotated refresh token cannot be refetched."""
+    monkeypatch.delenv("CONNECTOR_SECRET_KEYS", raising=False)
+    store = open_store(tmp_path / "data")
+    with store.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+    assert stat.S_IMODE(os.stat(tmp_path / "data" / "connector.db").st_mode) == 0o600

@@ -86,6 +86,15 @@ def test_the_trace_records_the_exchange_without_the_secret(connection):
     assert "secret-token-123" not in text
 
 
+def test_an_api_token_or_password_the_app_forgot_to_mark_secret_stays_out_of_the_trace(service):
+    fields = {"token": "secret-token-123", "api_token": "leaky-api-token-7", "password": "hunter2-pass"}
+    connection = Connection(app="recipes", fields=fields, transport=httpx.WSGITransport(app=service))
+    result = invoke(APP, "create_recipe", connection, {"name": "leaky-api-token-7 with hunter2-pass"}, trace=True)
+    text = str(result.trace)
+    assert "/recipes" in text
+    assert "leaky-api-token-7" not in text and "hunter2-pass" not in text
+
+
 def test_the_connection_test_runs_through_the_same_path(connection):
     assert invoke(APP, "new_recipe", connection, step="test").output == {"user": "chef"}
 
