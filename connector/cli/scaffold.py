@@ -28,7 +28,7 @@ def init_command(name: str, auth_type: str, directory: str | None) -> None:
     written = init_package(name, auth_type, destination)  # type: ignore[arg-type]
     click.echo(f"Created the {name} connector in {destination} ({len(written)} files). Next:")
     click.echo(f"  cd {destination}")
-    click.echo("  pip install -e .          # registers the app for the CLI, the plugin and the emulator")
+    click.echo("  pip install -e .[test]    # registers the app for the CLI, the plugin and the emulator")
     click.echo("  pytest                    # its tests and the conformance checks, over the fake API")
     click.echo(f"  connector validate {name}")
     click.echo("  connector scaffold action archive_item   # one more operation, listed in app.py")
