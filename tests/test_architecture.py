@@ -68,3 +68,86 @@ def test_the_kit_the_emulator_and_the_apps_run_where_pytest_is_not_installed(tmp
     assert run.returncode == 0, run.stderr[-3000:]
     assert "okta 1.0.0: ok" in run.stdout and "Usage: connector" in run.stdout
     assert "pytest loaded: False" in run.stdout
+
+
+# ---- the import graph: kit <- apps <- emulator <- demo; sandboxes <- demo, CLI and tests ----
+
+PACKAGES = ("connector", "auth", "triggers", "actions", "emulator")
+#: Inside ``connector/`` but above the kit: the shipped apps' assembly, the CLI (which drives the
+#: store, the emulator and the sandboxes) and the pytest plugin (which starts sandboxes).
+ABOVE_THE_KIT = ("connector.apps", "connector.cli", "connector.testing")
+APPS = ("auth", "triggers", "actions", "connector.apps")
+SANDBOXES = "emulator.sandbox"
+#: Who may start a sandbox: the demo, the ``connector sandbox``/``emulate`` commands, the pytest plugin.
+SANDBOX_USERS = ("emulator.demo", "connector.cli.sandbox", "connector.cli.emulate", "connector.testing")
+#: Imports that break a rule today, each with why; the test fails when one disappears, so it is removed.
+KNOWN_EXCEPTIONS = {
+    ("emulator.ui.sandboxes", "emulator.sandbox.people"): (
+        "the demo's Sandboxes page draws sample people from the sandboxes' name generator; it moves with "
+        "the demo when the sandboxes become their own package"
+    ),
+    ("emulator.ui.personio_sandbox", "emulator.sandbox.people"): "as emulator.ui.sandboxes",
+    ("connector.cli.scale", "emulator.sandbox.serve"): (
+        "`connector web` serves the emulator with the HTTP server helper that lives among the sandboxes; "
+        "the helper moves out of them when the sandboxes become their own package"
+    ),
+}
+
+
+def _within(module: str, packages: str | tuple[str, ...]) -> bool:
+    names = (packages,) if isinstance(packages, str) else packages
+    return any(module == name or module.startswith(name + ".") for name in names)
+
+
+def _imports() -> list[tuple[str, str, int]]:
+    """Every import between the project's own modules (lazy and type-checking ones too), with its line."""
+    import grimp
+
+    graph = grimp.build_graph(*PACKAGES, cache_dir=None)
+    found = []
+    for importer in sorted(graph.modules):
+        for imported in sorted(graph.find_modules_directly_imported_by(importer)):
+            for detail in graph.get_import_details(importer=importer, imported=imported):
+                found.append((importer, imported, int(detail["line_number"])))
+    return found
+
+
+def _breaches(rule: str) -> list[str]:
+    breaches = []
+    for importer, imported, line in _imports():
+        if (importer, imported) in KNOWN_EXCEPTIONS:
+            continue
+        if rule == "kit" and _within(importer, "connector") and not _within(importer, ABOVE_THE_KIT):
+            broken = not _within(imported, "connector") or _within(imported, ABOVE_THE_KIT)
+        elif rule == "apps" and _within(importer, APPS):
+            broken = _within(imported, ("emulator", "connector.cli", "connector.testing"))
+        elif rule == "sandboxes-import" and _within(importer, SANDBOXES):
+            broken = not _within(imported, SANDBOXES)
+        elif rule == "sandboxes-imported" and not _within(importer, SANDBOXES):
+            broken = _within(imported, SANDBOXES) and not _within(importer, SANDBOX_USERS)
+        else:
+            broken = False
+        if broken:
+            breaches.append(f"{importer} (line {line}) imports {imported}")
+    return breaches
+
+
+def test_the_kit_imports_nothing_of_the_apps_the_emulator_or_the_cli() -> None:
+    assert _breaches("kit") == []
+
+
+def test_the_apps_never_import_the_emulator() -> None:
+    assert _breaches("apps") == []
+
+
+def test_the_sandboxes_import_nothing_of_the_product() -> None:
+    assert _breaches("sandboxes-import") == []
+
+
+def test_only_the_demo_the_cli_and_the_test_plugin_reach_into_the_sandboxes() -> None:
+    assert _breaches("sandboxes-imported") == []
+
+
+def test_every_known_exception_to_the_layers_still_exists() -> None:
+    present = {(importer, imported) for importer, imported, _line in _imports()}
+    assert [pair for pair in KNOWN_EXCEPTIONS if pair not in present] == []
