@@ -25,7 +25,7 @@ import httpx
 from auth.authlib_parts import authlib_parts
 from auth.redaction import register_secret
 from connector.context import Context
-from connector.definitions import App, AuthSpec, Field
+from connector.definitions import AuthSpec, Field
 from connector.errors import BadInput, ConnectorError, ExpiredAuth, ResponseError
 
 SCOPES = (
@@ -66,14 +66,6 @@ def generate_keypair() -> tuple[str, dict[str, Any]]:
     public.setdefault("kid", key.thumbprint())
     public.update({"use": "sig", "alg": "RS256"})
     return private_pem, public
-
-
-def scopes_for(app: App) -> tuple[str, ...]:
-    """The scopes an app's operations declare (its AuthSpec's scopes when none do), in a stable order."""
-    needed: list[str] = []
-    for op in app.operations:
-        needed.extend(s for s in op.scopes if s not in needed)
-    return tuple(needed) or tuple(app.auth.scopes)
 
 
 def missing_scope_error(response: httpx.Response) -> ConnectorError | None:

@@ -75,10 +75,6 @@ class SecretBox:
             _write_owner_only(path, Fernet.generate_key().decode() + "\n")
         return cls(path.read_text().split(), key_file=path)
 
-    @property
-    def key_count(self) -> int:
-        return len(self._keys)
-
     def encrypt(self, data: dict[str, Any]) -> bytes:
         return self._fernet.encrypt(json.dumps(data, sort_keys=True).encode())
 

@@ -23,7 +23,7 @@ import os
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -134,18 +134,6 @@ unfinished_seeds = sa.Table(
     sa.Column("started_ns", sa.BigInteger, nullable=False),
 )
 
-
-
-class DedupeStore(Protocol):
-    """The interface the runner needs; implementations must be durable."""
-
-    def seed(self, flow_id: str, item_ids: Iterable[str], conn: Connection | None = None) -> int: ...
-
-    def filter_new(self, flow_id: str, item_ids: Sequence[str], conn: Connection | None = None) -> list[str]: ...
-
-    def clear(self, flow_id: str, conn: Connection | None = None) -> None: ...
-
-    def count(self, flow_id: str) -> int: ...
 
 
 class SqlDedupeStore:

@@ -234,12 +234,6 @@ class RatePacer:
         if remaining is not None and reset is not None:
             self._observe_reset(request, headers, remaining, reset)
 
-    def forget(self) -> None:
-        """Drop everything learned (tests; a credential rotated)."""
-        with self._lock:
-            self._sliding.clear()
-            self._resets.clear()
-
     def _margin_for(self, budget: _SlidingBudget) -> float:
         return max(MIN_MARGIN, budget.interval * self.margin)
 

@@ -7,8 +7,6 @@ from typing import Any
 
 from connector.definitions import Field
 
-DIALECT = "https://json-schema.org/draft/2020-12/schema"
-
 _SCALAR: dict[str, dict[str, Any]] = {
     "string": {"type": "string"},
     "text": {"type": "string"},

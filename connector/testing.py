@@ -2,8 +2,10 @@
 
 Registered through the ``pytest11`` entry point, so installing the kit makes these available::
 
-    def test_new_user_appears(invoke_operation, okta_app, okta_connection):
-        users = invoke_operation(okta_app, "new_user", okta_connection).output
+    from connector.apps.okta import APP
+
+    def test_new_user_appears(invoke_operation, okta_connection):
+        users = invoke_operation(APP, "new_user", okta_connection).output
 
 Every fixture runs the same :func:`connector.runtime.invoke` the CLI and the emulator run.
 """

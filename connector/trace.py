@@ -204,12 +204,6 @@ class TraceRecorder:
         self._secrets: set[str] = {s for s in secrets if s}
         self._forms = _secret_forms(self._secrets)
 
-    def add_secret(self, value: str) -> None:
-        """Also redact ``value`` from now on (a token obtained mid-run)."""
-        if value and value not in self._secrets:
-            self._secrets.add(value)
-            self._forms = _secret_forms(self._secrets)
-
     def hooks(self) -> dict[str, list[Any]]:
         """httpx ``event_hooks`` that record each request and response."""
         return {"request": [self._on_request], "response": [self._on_response]}

@@ -26,9 +26,7 @@ from sqlalchemy.engine import Connection, Engine
 from connector.dedupe import MAX_ITEM_ID, SqlDedupeStore, create_schema, sqlite_engine, stored_item_id
 from emulator.sealing import FlowSealer
 
-FLOW_STATES = ("on", "off", "paused")
 RUN_STATUSES = ("pending", "running", "succeeded", "failed", "halted", "held", "waiting_retry", "discarded")
-STEP_STATUSES = ("pending", "running", "succeeded", "failed", "halted", "waiting_retry")
 DELIVERY_STATUSES = ("received", "waiting_retry", "processed", "failed")
 #: Deliveries in these states are still to be parsed into runs.
 OPEN_DELIVERY_STATUSES = ("received", "waiting_retry")

@@ -28,10 +28,6 @@ class IdFactory:
         choices = self._rng.choices(BASE62, k=17)
         return prefix + "".join(choices)
 
-    def reseed(self, seed: int) -> None:
-        """Restart the sequence, so ``seed_users(seed=n)`` always yields the same ids."""
-        self._rng = random.Random(seed)
-
 
 def random_token(length: int = 40) -> str:
     """A URL-safe secret for activation tokens, access tokens and event ids."""
