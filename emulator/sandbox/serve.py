@@ -144,8 +144,8 @@ class _WaitressServer:
 
         def leave_loop() -> None:
             for dispatcher in list(self._map.values()):
-                if hasattr(dispatcher, "cancel"):
-                    dispatcher.cancel()  # a channel: connected = False, will_close = True
+                if isinstance(dispatcher, HTTPChannel):
+                    _disconnect(dispatcher)
                 dispatcher.del_channel()
                 taken.append(dispatcher)
 
@@ -160,6 +160,19 @@ class _WaitressServer:
                 # A channel's handle_close also closes its output buffers (temporary files when large).
                 closer = dispatcher.handle_close if isinstance(dispatcher, HTTPChannel) else dispatcher.close
                 closer()
+
+
+def _disconnect(channel: HTTPChannel) -> None:
+    """Mark a channel disconnected, so its worker stops writing and closes it when done.
+
+    Waitress's own ``cancel`` also empties the channel's request list, without its lock, while a worker
+    may be between reading ``requests[0]`` and popping it: that worker then dies with an IndexError and
+    a traceback on stderr. Leaving the list alone lets the worker finish the request it holds (it sees
+    ``connected`` is false and closes on finish), which empties the list under the lock.
+    """
+    with channel.requests_lock:
+        channel.will_close = True
+        channel.connected = False
 
 
 class ServedApp:
