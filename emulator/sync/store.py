@@ -123,8 +123,8 @@ class SyncStore:
             conn.execute(syncs.insert().values(**row))
         return row
 
-    def get_sync(self, sync_id: str, conn: Connection | None = None) -> dict[str, Any] | None:
-        query = sa.select(syncs).where(syncs.c.id == sync_id)
+    def _first(self, query: sa.Select[Any], conn: Connection | None) -> dict[str, Any] | None:
+        """The first row of ``query`` on the caller's transaction, or on a connection of its own."""
         if conn is not None:
             row = conn.execute(query).mappings().first()
         else:
@@ -132,17 +132,23 @@ class SyncStore:
                 row = own.execute(query).mappings().first()
         return dict(row) if row else None
 
-    def list_syncs(self) -> list[dict[str, Any]]:
-        with self.engine.connect() as conn:
-            return [dict(r) for r in conn.execute(sa.select(syncs).order_by(syncs.c.created)).mappings()]
-
-    def update_sync(self, sync_id: str, conn: Connection | None = None, **values: Any) -> None:
-        statement = syncs.update().where(syncs.c.id == sync_id).values(**values)
+    def _write(self, statement: sa.Executable, conn: Connection | None) -> None:
+        """Run ``statement`` in the caller's transaction, or in one of its own."""
         if conn is not None:
             conn.execute(statement)
         else:
             with self.begin() as own:
                 own.execute(statement)
+
+    def get_sync(self, sync_id: str, conn: Connection | None = None) -> dict[str, Any] | None:
+        return self._first(sa.select(syncs).where(syncs.c.id == sync_id), conn)
+
+    def list_syncs(self) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(sa.select(syncs).order_by(syncs.c.created)).mappings()]
+
+    def update_sync(self, sync_id: str, conn: Connection | None = None, **values: Any) -> None:
+        self._write(syncs.update().where(syncs.c.id == sync_id).values(**values), conn)
 
     def due_syncs(self, now: float) -> list[str]:
         query = sa.select(syncs.c.id).where(syncs.c.state == "on", syncs.c.next_run_at <= now)
@@ -161,13 +167,7 @@ class SyncStore:
         return found
 
     def link(self, link_id: str, conn: Connection | None = None) -> dict[str, Any] | None:
-        query = sa.select(links).where(links.c.id == link_id)
-        if conn is not None:
-            row = conn.execute(query).mappings().first()
-        else:
-            with self.engine.connect() as own:
-                row = own.execute(query).mappings().first()
-        return dict(row) if row else None
+        return self._first(sa.select(links).where(links.c.id == link_id), conn)
 
     def all_links(self, sync_id: str, *, status: str | None = None, limit: int = 500,
                   offset: int = 0) -> list[dict[str, Any]]:
