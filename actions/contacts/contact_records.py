@@ -17,13 +17,19 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from actions.contacts.contact_fields import EXTERNAL_ID_KEY, contact_body, external_id_of
-from actions.contacts.contacts_api import external_id_field, find_duplicate, get_contact, location_id, require
+from actions.contacts.contacts_api import (
+    external_id_field,
+    find_duplicate,
+    get_contact,
+    location_id,
+    post_contact,
+    require,
+)
 from actions.contacts.create_contact import find_by_external_id
 from actions.personio.employee_records import epoch_of
 from connector.context import Context
 from connector.definitions import Field
 from connector.errors import ResponseError
-from connector.http import raise_for_status
 from connector.paths import api_path
 from connector.records import RecordType, RecordUpdate, SyncRecord
 from triggers.contacts._shared import contact_pages
@@ -81,17 +87,7 @@ def create(ctx: Context, values: Mapping[str, Any]) -> SyncRecord:
     wanted = {key: value for key, value in values.items() if value not in (None, "", [])}
     field_id = external_id_field(ctx, create=bool(wanted.get(EXTERNAL_ID_KEY)))
     body = {"locationId": location_id(ctx), **contact_body(wanted, external_field=field_id)}
-    response = ctx.http.post("/contacts/", json=body, extensions={"allow_status": (400,)})
-    if response.status_code == 400:
-        try:
-            clash = (response.json().get("meta") or {}).get("contactId")
-        except (ValueError, AttributeError):
-            clash = None
-        found = read(ctx, str(clash)) if clash else None
-        if found is not None:
-            return found
-        raise_for_status(response)
-    return _record(response.json()["contact"], field_id)
+    return post_contact(ctx, body, lambda contact: _record(contact, field_id), lambda clash: read(ctx, clash))
 
 
 def update(ctx: Context, record_id: str, change: RecordUpdate) -> SyncRecord:

@@ -8,8 +8,8 @@ into ``None`` for searches and into an error naming the id for actions.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any, TypeVar
 
 import httpx
 
@@ -18,6 +18,8 @@ from connector.context import Context
 from connector.errors import BadInput, ResponseError, ResultError
 from connector.http import raise_for_status
 from connector.paths import api_path
+
+R = TypeVar("R")
 
 #: How many contacts one search page holds (HighLevel allows up to 500).
 PAGE_SIZE = 100
@@ -254,3 +256,28 @@ def first_contacts(ctx: Context, pages: Iterable[list[dict[str, Any]]], wanted: 
         if len(found) >= wanted:
             break
     return found[:wanted]
+
+
+
+def post_contact(
+    ctx: Context,
+    body: Mapping[str, Any],
+    created: Callable[[dict[str, Any]], R],
+    clash: Callable[[str], R | None],
+) -> R:
+    """``POST /contacts/``: ``created(the new contact)``, or ``clash(id)`` when HighLevel refuses the
+    create as a duplicate of the contact ``id`` and ``clash`` finds it.
+
+    Any other refusal raises with the vendor's own message, which says what is wrong.
+    """
+    response = ctx.http.post("/contacts/", json=body, extensions={"allow_status": (400,)})
+    if response.status_code == 400:
+        try:
+            clash_id = (response.json().get("meta") or {}).get("contactId")
+        except (ValueError, AttributeError):
+            clash_id = None
+        found = clash(str(clash_id)) if clash_id else None
+        if found is not None:
+            return found
+        raise_for_status(response)
+    return created(response.json()["contact"])

@@ -29,13 +29,13 @@ from actions.contacts.contacts_api import (
     find_duplicate,
     get_contact,
     location_id,
+    post_contact,
     search_body,
     search_pages,
 )
 from connector.context import Context
 from connector.definitions import Action, Field
 from connector.errors import BadInput
-from connector.http import raise_for_status
 from connector.paths import api_path
 
 INPUT_FIELDS: tuple[Field, ...] = contact_input_fields()
@@ -82,17 +82,15 @@ def create_contact(ctx: Context, values: dict[str, Any]) -> dict[str, Any]:
         return _found(ctx, existing, values)
     field_id = external_id_field(ctx, create=bool(values.get(EXTERNAL_ID_KEY)))
     body = {"locationId": location_id(ctx), **contact_body(values, external_field=field_id)}
-    response = ctx.http.post("/contacts/", json=body, extensions={"allow_status": (400,)})
-    if response.status_code == 400:
-        try:
-            clash = (response.json().get("meta") or {}).get("contactId")
-        except (ValueError, AttributeError):
-            clash = None
-        found = get_contact(ctx, clash) if clash else None
-        if found is not None:
-            return _found(ctx, found, values)
-        raise_for_status(response)  # not a duplicate: the vendor's own message says what is wrong
-    return contact_output(response.json()["contact"], external_field=field_id, outcome="created")
+
+    def duplicate_of(clash: str) -> dict[str, Any] | None:
+        found = get_contact(ctx, clash)
+        return None if found is None else _found(ctx, found, values)
+
+    def made(contact: dict[str, Any]) -> dict[str, Any]:
+        return contact_output(contact, external_field=field_id, outcome="created")
+
+    return post_contact(ctx, body, made, duplicate_of)
 
 
 ACTION = Action(
