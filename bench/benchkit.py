@@ -24,7 +24,7 @@ import httpx
 
 from connector.context import Connection
 from connector.http import shared_ssl_context
-from emulator.sandbox.okta import OktaSandbox, OktaSettings
+from sandboxes.okta import OktaSandbox, OktaSettings
 
 BENCH_DIR = Path(__file__).resolve().parent
 #: Rate limits so high the benchmarks measure throughput, not the sandbox's limiter.

@@ -42,7 +42,7 @@ from typing import Any
 from benchkit import emit, median, okta_org, percentile, run_child, spread, verdict
 from loadgen import LoadResult, post_all
 
-from emulator.sandbox.serve import ServerName, serve
+from emulator.serving import ServerName, serve
 
 RATE_GOAL = 1_000.0
 CEILING_SHARE_GOAL = 0.8

@@ -31,7 +31,7 @@ from typing import Any
 
 from benchkit import emit, median, okta_org, percentile, run_child, verdict
 
-from emulator.sandbox.serve import serve
+from emulator.serving import serve
 
 COST_RATIO_GOAL = 1.5
 

@@ -41,7 +41,7 @@ from typing import Any
 
 from benchkit import emit, median, okta_org, peak_rss_mb, run_child, spread, verdict
 
-from emulator.sandbox.serve import ServerName, serve
+from emulator.serving import ServerName, serve
 
 #: A client ready to read the whole listing once; building it (imports, set-up) is not timed.
 Reader = Callable[[], int]

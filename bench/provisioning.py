@@ -37,8 +37,8 @@ from connector.context import Connection, Meta
 from connector.errors import ConnectorError
 from connector.mapping import FieldMapping
 from connector.runtime import invoke
-from emulator.sandbox.contacts import ContactsSandbox, ContactsSettings
-from emulator.sandbox.serve import serve
+from emulator.serving import serve
+from sandboxes.contacts import ContactsSandbox, ContactsSettings
 
 RATE_GOAL = 0.95
 API_KEY = "contacts-sandbox-key"

@@ -32,9 +32,9 @@ import redis
 import sqlalchemy as sa
 from benchkit import BENCH_DIR, SCALE_API_KEY, SCALE_LOCATION, verdict
 
-from emulator.sandbox.contacts import ContactsSandbox, ContactsSettings
-from emulator.sandbox.serve import serve
+from emulator.serving import serve
 from emulator.store import Store, engine_for, runs
+from sandboxes.contacts import ContactsSandbox, ContactsSettings
 
 SOCKET = "/var/run/postgresql"
 REDIS_URL = "redis://127.0.0.1:6379/0"

@@ -35,7 +35,7 @@ from typing import Any
 
 from benchkit import emit, median, okta_org, run_child, spread, verdict
 
-from emulator.sandbox.serve import serve
+from emulator.serving import serve
 
 KINDS = ("poll", "turn-on")
 RATIO_GOAL = 1.5

@@ -103,6 +103,11 @@ class Operation:
     hidden: bool = False
     #: Scopes the operation needs, so OAuth connections can request just enough.
     scopes: tuple[str, ...] = ()
+    #: The part of the vendor's API it belongs to ("Users", "Groups", "Applications", ...): pickers
+    #: group operations by it; empty means the app's main area.
+    area: str = ""
+    #: One of the operations most users want: pickers list these first (Zapier's ``important``).
+    important: bool = False
 
     kind_name = "operation"
     kind_plural = "operations"

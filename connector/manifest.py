@@ -218,7 +218,10 @@ def _operation(op: Operation, strict: bool, where: str) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "key": op.key,
         "noun": op.noun,
-        "display": {"label": op.label, "description": op.description, "hidden": op.hidden},
+        "display": {
+            "label": op.label, "description": op.description, "hidden": op.hidden,
+            "area": op.area, "important": op.important,
+        },
         "kind": _kind(op),
         # An uncompilable schema becomes {} here; validate_app reports the field that caused it.
         "inputSchema": input_schema(op.input_fields) if compilable else {},

@@ -82,11 +82,11 @@ def invoke_operation() -> InvokeOperation:
 @pytest.fixture
 def okta_sandbox() -> Any:
     """A fresh in-process Okta sandbox: ``.base_url``, ``.transport()``, ``.settings.token``,
-    ``.seed_users(n)``, ``.faults``; serve it on a real port with ``emulator.sandbox.serve.serve``.
+    ``.seed_users(n)``, ``.faults``; serve it on a real port with ``emulator.serving.serve``.
 
     Like Okta, it accepts only ``https://`` event hook URIs; set ``.settings.allow_http_hook_uris = True``
     to subscribe a hook trigger to a local ``http://`` receiver."""
-    from emulator.sandbox.okta import OktaSandbox
+    from sandboxes.okta import OktaSandbox
 
     sandbox = OktaSandbox()
     yield sandbox
@@ -97,7 +97,7 @@ def okta_sandbox() -> Any:
 def contacts_sandbox() -> Any:
     """A fresh in-process Contacts sandbox: ``.base_url``, ``.transport()``, API key
     ``contacts-sandbox-key`` for location ``loc_sandbox``, ``.seed_contacts(n)``, ``.faults``."""
-    from emulator.sandbox.contacts import ContactsSandbox
+    from sandboxes.contacts import ContactsSandbox
 
     sandbox = ContactsSandbox()
     yield sandbox
@@ -133,7 +133,7 @@ def contacts_connection(contacts_sandbox: Any) -> Connection:
 def personio_sandbox() -> Any:
     """A fresh in-process Personio sandbox: ``.base_url``, ``.transport()``, client credentials
     ``papi-sandbox-client`` / ``papi-sandbox-secret``, ``.seed_employees(n)``, ``.faults``."""
-    from emulator.sandbox.personio import PersonioSandbox
+    from sandboxes.personio import PersonioSandbox
 
     return PersonioSandbox()
 
@@ -141,7 +141,7 @@ def personio_sandbox() -> Any:
 @pytest.fixture
 def personio_connection(personio_sandbox: Any) -> Connection:
     """A connection to the Personio sandbox with its client credentials, routed in-process."""
-    from emulator.sandbox.personio import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
+    from sandboxes.personio import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
 
     return Connection(
         app="personio",

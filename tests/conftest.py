@@ -1,6 +1,6 @@
 """Suite-wide checks: every sandbox answer and every connector request against the vendor contracts.
 
-``emulator/sandbox/contract_check.py`` explains the checks. They are on for the whole session; a test
+``sandboxes/contract_check.py`` explains the checks. They are on for the whole session; a test
 whose requests or answers broke a contract fails at teardown, listing each violation with its request.
 Tests that break a contract on purpose take the violations with the ``contract_violations`` fixture.
 
@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from connector.registry import forget_named_apps
-from emulator.sandbox.contract_check import CHECKS, LOG_ENV, Violation
+from sandboxes.contract_check import CHECKS, LOG_ENV, Violation
 
 _PROCESS_LOG = Path(tempfile.mkdtemp(prefix="contract-checks-")) / "processes.jsonl"
 

@@ -72,25 +72,16 @@ def test_the_kit_the_emulator_and_the_apps_run_where_pytest_is_not_installed(tmp
 
 # ---- the import graph: kit <- apps <- emulator <- demo; sandboxes <- demo, CLI and tests ----
 
-PACKAGES = ("connector", "auth", "triggers", "actions", "emulator")
+PACKAGES = ("connector", "auth", "triggers", "actions", "emulator", "sandboxes")
 #: Inside ``connector/`` but above the kit: the shipped apps' assembly, the CLI (which drives the
 #: store, the emulator and the sandboxes) and the pytest plugin (which starts sandboxes).
 ABOVE_THE_KIT = ("connector.apps", "connector.cli", "connector.testing")
 APPS = ("auth", "triggers", "actions", "connector.apps")
-SANDBOXES = "emulator.sandbox"
+SANDBOXES = "sandboxes"
 #: Who may start a sandbox: the demo, the ``connector sandbox``/``emulate`` commands, the pytest plugin.
 SANDBOX_USERS = ("emulator.demo", "connector.cli.sandbox", "connector.cli.emulate", "connector.testing")
 #: Imports that break a rule today, each with why; the test fails when one disappears, so it is removed.
-KNOWN_EXCEPTIONS = {
-    ("emulator.ui.sandboxes", "emulator.sandbox.people"): (
-        "the demo's Sandboxes page draws sample people from the sandboxes' name generator; it moves with "
-        "the demo when the sandboxes become their own package"
-    ),
-    ("emulator.ui.personio_sandbox", "emulator.sandbox.people"): "as emulator.ui.sandboxes",
-    ("connector.cli.scale", "emulator.sandbox.serve"): (
-        "`connector web` serves the emulator with the HTTP server helper that lives among the sandboxes; "
-        "the helper moves out of them when the sandboxes become their own package"
-    ),
+KNOWN_EXCEPTIONS: dict[tuple[str, str], str] = {
 }
 
 

@@ -57,7 +57,7 @@ def emulate_command(
 ) -> None:
     """Start the emulator with the Okta, Contacts and Personio sandboxes on the embedded SQLite store."""
     from connector.outbound import OutboundPolicy
-    from emulator.sandbox.contract_check import CHECKS
+    from sandboxes.contract_check import CHECKS
 
     CHECKS.enable_from_environment()  # a test that started this process reads the contract violations logged
 
@@ -109,7 +109,7 @@ def _serve(
     apps: dict[str, App], allow_urls: tuple[str, ...], retries: dict[str, float], allow_hosts: tuple[str, ...] = (),
 ) -> None:
     from emulator.demo import build_environment, seed_demo
-    from emulator.sandbox.serve import serve
+    from emulator.serving import serve
 
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     public_url = f"http://{shown_host}:{port}"

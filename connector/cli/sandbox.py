@@ -49,8 +49,8 @@ RATE_LIMITS_OPTION = click.option(
 
 
 def _serve_forever(app: object, port: int, host: str) -> tuple[object, str]:
-    from emulator.sandbox.contract_check import CHECKS
-    from emulator.sandbox.serve import serve
+    from emulator.serving import serve
+    from sandboxes.contract_check import CHECKS
 
     CHECKS.enable_from_environment()  # tests that start this process read the violations it logs
 
@@ -63,7 +63,7 @@ def _serve_forever(app: object, port: int, host: str) -> tuple[object, str]:
 
 def okta_rate_limits(choice: str | int) -> dict[str, int]:
     """Requests per minute for every Okta endpoint family, from ``--rate-limits``."""
-    from emulator.sandbox.okta.settings import DEFAULT_RATE_LIMITS
+    from sandboxes.okta.settings import DEFAULT_RATE_LIMITS
 
     if choice == "default":
         return dict(DEFAULT_RATE_LIMITS)
@@ -111,7 +111,7 @@ def okta_command(
     rate_limits: str | int,
 ) -> None:
     """Serve the Okta sandbox."""
-    from emulator.sandbox.okta import OktaSandbox, OktaSettings
+    from sandboxes.okta import OktaSandbox, OktaSettings
 
     if users < 0:
         raise click.BadParameter("must be 0 or more", param_hint="--users")
@@ -148,7 +148,7 @@ def contacts_command(
     rate_limits: str | int,
 ) -> None:
     """Serve the Contacts (HighLevel-style) sandbox."""
-    from emulator.sandbox.contacts import ContactsSandbox, ContactsSettings
+    from sandboxes.contacts import ContactsSandbox, ContactsSettings
 
     if count < 0:
         raise click.BadParameter("must be 0 or more", param_hint="--contacts")
@@ -191,7 +191,7 @@ def contacts_command(
 @guarded
 def personio_command(port: int, host: str, count: int, client_id: str, client_secret: str, seed: int) -> None:
     """Serve the Personio sandbox (v1 employees and POST /v1/auth)."""
-    from emulator.sandbox.personio import PersonioSandbox, PersonioSettings
+    from sandboxes.personio import PersonioSandbox, PersonioSettings
 
     if count < 0:
         raise click.BadParameter("must be 0 or more", param_hint="--employees")

@@ -70,7 +70,7 @@ def web_command(
 ) -> None:
     """Serve the UI, the JSON API and the hook ingress; deliveries are committed, then sent to the workers."""
     from emulator.distributed import build_process
-    from emulator.sandbox.serve import serve
+    from emulator.serving import serve
 
     _check_database(database_url)
     shown = public_url or f"http://{host}:{port}"

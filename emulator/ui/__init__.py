@@ -3,7 +3,8 @@
 ``register_ui(app)`` is all ``create_app`` needs to call. It installs CSRF protection
 (:mod:`emulator.csrf`), the security headers (:mod:`emulator.security_headers`), the pages (Flows,
 Flow editor, Connections, Runs, Run detail, Sandboxes), the flow editor's live mapping preview and
-dynamic choices, and the Sandboxes page's API (Okta, Contacts, Personio). Connections themselves come
+dynamic choices. The Sandboxes page's API (Okta, Contacts, Personio) comes with the demo
+(:mod:`emulator.demo.sandbox_pages`), which runs the sandboxes. Connections themselves come
 from ``emulator.api.connections`` (``register_connections``).
 """
 
@@ -16,8 +17,6 @@ from emulator.security_headers import init_security_headers
 from emulator.ui.editor_api import editor_api
 from emulator.ui.openapi_paths import UI_OPENAPI_PATHS
 from emulator.ui.pages import ui
-from emulator.ui.personio_sandbox import personio_sandbox_api
-from emulator.ui.sandboxes import sandboxes_api
 
 
 def register_ui(app: Flask) -> None:
@@ -25,7 +24,7 @@ def register_ui(app: Flask) -> None:
     init_csrf(app)
     init_security_headers(app)
     app.extensions.setdefault("openapi_paths", {}).update(UI_OPENAPI_PATHS)
-    for blueprint in (ui, editor_api, sandboxes_api, personio_sandbox_api):
+    for blueprint in (ui, editor_api):
         if blueprint.name not in app.blueprints:
             app.register_blueprint(blueprint)
 

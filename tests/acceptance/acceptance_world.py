@@ -22,7 +22,7 @@ import httpx
 from flask.testing import FlaskClient
 
 from emulator.demo import Environment
-from emulator.sandbox.contacts import ContactsSandbox
+from sandboxes.contacts import ContactsSandbox
 
 PUBLIC_URL = "http://127.0.0.1:5998"
 OKTA_TOKEN = "okta-sandbox-token"

@@ -3,7 +3,7 @@
 ``connector emulate`` runs in a real subprocess on a real port; the test only talks HTTP to it, as a
 user's script would, and kills it with SIGKILL while a run is waiting on a slow Contacts sandbox.
 
-What survives a restart and what does not (see emulator/demo.py): flows, runs, step results, dedupe
+What survives a restart and what does not (see emulator/demo/__init__.py): flows, runs, step results, dedupe
 records and cursors live in SQLite under ``--data``; the sandboxes live in memory and are re-seeded
 from the same seed. So the contacts the killed process created are gone after the restart and the
 users created before the kill are gone from the fresh Okta org. The test arranges the kill before any

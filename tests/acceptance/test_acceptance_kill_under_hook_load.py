@@ -31,9 +31,9 @@ from acceptance_world import (
     new_person,
 )
 
-from emulator.sandbox.contacts import ContactsSandbox, ContactsSettings
-from emulator.sandbox.okta import OktaSandbox, OktaSettings
-from emulator.sandbox.serve import serve
+from emulator.serving import serve
+from sandboxes.contacts import ContactsSandbox, ContactsSettings
+from sandboxes.okta import OktaSandbox, OktaSettings
 
 pytestmark = pytest.mark.slow
 

@@ -82,7 +82,7 @@ def test_a_flow_turned_off_and_paused_is_seeded_again_when_it_resumes(make_platf
 def test_turning_on_over_an_org_bigger_than_the_rate_limit_paces_across_windows_instead_of_giving_up(
     make_platform, clock
 ):
-    from emulator.sandbox.okta.ratelimits import RateLimits
+    from sandboxes.okta.ratelimits import RateLimits
 
     # A one-second step limit: a turn-on's walk is not held to it, a later poll is.
     env = make_platform(okta_users=1_000, config={"TIME_LIMIT": 1.0})

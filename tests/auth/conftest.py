@@ -14,8 +14,8 @@ from auth.contacts import SCOPES as CONTACTS_SCOPES
 from auth.secrets import SecretBox
 from auth.store import CredentialStore
 from connector.dedupe import sqlite_engine
-from emulator.sandbox.contacts import ContactsSandbox
-from emulator.sandbox.okta import OktaSandbox
+from sandboxes.contacts import ContactsSandbox
+from sandboxes.okta import OktaSandbox
 
 
 @pytest.fixture

@@ -16,9 +16,9 @@ from click.testing import CliRunner
 from auth.local_callback import wait_for_callback
 from auth.oauth_flow import complete_authorization, start_authorization
 from connector.cli.connections import COMMANDS
-from emulator.sandbox.contacts import ContactsSandbox
-from emulator.sandbox.okta import OktaSandbox
-from emulator.sandbox.serve import ServedApp, serve
+from emulator.serving import ServedApp, serve
+from sandboxes.contacts import ContactsSandbox
+from sandboxes.okta import OktaSandbox
 
 CANARY = "okta-cli-canary-token-0123456789"
 

@@ -16,7 +16,7 @@ from auth.oauth_flow import complete_authorization, refresh_access_token, start_
 from auth.store import CredentialStore
 from connector.errors import BadInput, ExpiredAuth, ResponseError
 from connector.http import make_client
-from emulator.sandbox.contacts import ContactsSandbox
+from sandboxes.contacts import ContactsSandbox
 
 BASE = "http://contacts.sandbox"
 FIELDS = {"base_url": BASE}

@@ -11,7 +11,7 @@ from auth.store import CredentialStore
 from connector.context import Connection
 from connector.errors import BadInput, ResponseError
 from connector.http import make_client
-from emulator.sandbox.okta import OktaSandbox
+from sandboxes.okta import OktaSandbox
 
 ORG = "http://okta.sandbox"
 

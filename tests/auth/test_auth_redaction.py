@@ -15,8 +15,8 @@ from auth.oauth_flow import complete_authorization, start_authorization
 from auth.okta import generate_keypair
 from auth.redaction import install_redaction, redact
 from auth.store import CredentialStore
-from emulator.sandbox.contacts import ContactsSandbox
-from emulator.sandbox.okta import OktaSandbox
+from sandboxes.contacts import ContactsSandbox
+from sandboxes.okta import OktaSandbox
 
 FIELDS = {"base_url": "http://contacts.sandbox"}
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from emulator.sandbox.serve import serve
+from emulator.serving import serve
 
 hook_ingress = pytest.importorskip("hook_ingress")
 provisioning = pytest.importorskip("provisioning")

@@ -7,7 +7,7 @@ import json
 import pytest
 from benchkit import okta_org
 
-from emulator.sandbox.serve import serve
+from emulator.serving import serve
 
 poll_seed = pytest.importorskip("poll_seed")
 poll_incremental = pytest.importorskip("poll_incremental")

@@ -7,7 +7,7 @@ import json
 import pytest
 from benchkit import okta_org
 
-from emulator.sandbox.serve import serve
+from emulator.serving import serve
 
 turn_on = pytest.importorskip("turn_on")
 

@@ -9,8 +9,8 @@ from click.testing import CliRunner, Result
 from flask import Flask, jsonify, request
 
 from connector.cli import main
-from emulator.sandbox.contacts import ContactsSandbox
-from emulator.sandbox.okta import OktaSandbox
+from sandboxes.contacts import ContactsSandbox
+from sandboxes.okta import OktaSandbox
 
 #: Long, distinctive secrets, so a test can prove they never appear in any output.
 OKTA_TOKEN = "okta-cli-walkthrough-token-7f3a9c"

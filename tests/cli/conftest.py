@@ -11,9 +11,9 @@ import pytest
 from cli_world import CONTACTS_KEY, LOCATION, OKTA_TOKEN, CliWorld, handshake_receiver
 from click.testing import CliRunner
 
-from emulator.sandbox.contacts import ContactsSandbox, ContactsSettings
-from emulator.sandbox.okta import OktaSandbox, OktaSettings
-from emulator.sandbox.serve import serve
+from emulator.serving import serve
+from sandboxes.contacts import ContactsSandbox, ContactsSettings
+from sandboxes.okta import OktaSandbox, OktaSettings
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from flask import Flask, request
 
-from emulator.sandbox.serve import ServedApp, serve
+from emulator.serving import ServedApp, serve
 from triggers.contacts.webhook_signature import SANDBOX_PUBLIC_KEY_PEM, signature_is_valid
 
 

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from connector.cli import main
-from emulator.sandbox.serve import ServedApp, serve
+from emulator.serving import ServedApp, serve
 
 pytestmark = pytest.mark.slow
 APP_SPEC = "recipes_connector.app:APP"

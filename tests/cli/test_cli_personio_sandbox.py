@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from connector.cli import main
-from emulator.sandbox.contract_check import LOG_ENV
+from sandboxes.contract_check import LOG_ENV
 
 CLIENT_ID = "papi-cli-client"
 CLIENT_SECRET = "papi-cli-secret-4c1d9e"

@@ -16,8 +16,8 @@ import pytest
 from click.testing import CliRunner
 
 from connector.cli import main
-from emulator.sandbox.contacts import ContactsSandbox, ContactsSettings
-from emulator.sandbox.serve import ServedApp, serve
+from emulator.serving import ServedApp, serve
+from sandboxes.contacts import ContactsSandbox, ContactsSettings
 
 API_KEY = "author-key"
 LOCATION = "loc_author"

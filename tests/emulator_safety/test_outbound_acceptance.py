@@ -26,7 +26,7 @@ from connector.http import make_client
 from connector.outbound import system_resolver
 from connector.runtime import invoke
 from emulator.demo import build_environment
-from emulator.sandbox.serve import serve
+from emulator.serving import serve
 
 PUBLIC_URL = "http://127.0.0.1:5998"
 

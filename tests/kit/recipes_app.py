@@ -50,7 +50,7 @@ def recipes_service(token: str = "secret-token-123") -> Flask:
 @click.option("--token", default="secret-token-123", show_default=True, help="The bearer token to accept.")
 def sandbox_command(port: int, token: str) -> None:
     """Serve the recipes service."""
-    from emulator.sandbox.serve import serve
+    from emulator.serving import serve
 
     with serve(recipes_service(token), port=port) as served:
         click.echo(f"Recipes sandbox: {served.base_url}")

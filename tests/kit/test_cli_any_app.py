@@ -14,7 +14,7 @@ from auth.store import CredentialStore, open_store
 from connector.cli import main
 from connector.errors import ExpiredAuth
 from emulator.connections import ConnectionGateway
-from emulator.sandbox.serve import serve
+from emulator.serving import serve
 
 RECIPES = "recipes_app:APP"
 

@@ -62,7 +62,7 @@ def test_invoke_of_an_unknown_app_lists_the_known_ones(runner):
 def test_invoke_runs_the_operation_against_a_real_port_and_prints_json(runner):
     from recipes_app import recipes_service
 
-    from emulator.sandbox.serve import serve
+    from emulator.serving import serve
 
     with serve(recipes_service()) as served:
         result = runner.invoke(

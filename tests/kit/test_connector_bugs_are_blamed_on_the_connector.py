@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from recipes_app import recipes_service
 
 from connector.cli import main
-from emulator.sandbox.serve import serve
+from emulator.serving import serve
 
 BROKEN_APP = '''
 from dataclasses import replace

@@ -120,6 +120,7 @@ def test_the_input_schema_and_sample_come_from_the_definition(manifest):
     assert create["inputSchema"]["properties"]["seats"] == {"type": "integer", "default": 1}
     assert create["display"] == {
         "label": "Create Person", "description": "Adds a person to the directory.", "hidden": False,
+        "area": "", "important": False,
     }
     assert create["sample"]["profile"]["email"] == "ada@example.com"
     assert create["scopes"] == ["people.write"]

@@ -10,9 +10,9 @@ from flask import Flask, Response
 
 from connector.context import Connection, Meta
 from connector.runtime import invoke
-from emulator.sandbox.faults import Faults, install_faults
-from emulator.sandbox.okta import OktaSandbox
-from emulator.sandbox.serve import serve
+from emulator.serving import serve
+from sandboxes.faults import Faults, install_faults
+from sandboxes.okta import OktaSandbox
 
 OKTA = importlib.import_module("connector.apps.okta").APP
 

@@ -16,8 +16,8 @@ from flask import Flask
 from connector.context import Connection
 from emulator.app import create_app
 from emulator.flow_spec import check_flow
-from emulator.sandbox.okta import OktaSandbox
 from emulator.store import Store
+from sandboxes.okta import OktaSandbox
 
 OKTA = importlib.import_module("connector.apps.okta").APP
 SECRET = "perf-hook-secret-0123456789"

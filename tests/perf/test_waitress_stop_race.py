@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from emulator.sandbox.serve import serve
+from emulator.serving import serve
 
 CHUNK = b"x" * 65536
 

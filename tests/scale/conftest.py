@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from emulator.sandbox.serve import serve
+from emulator.serving import serve
 
 KITCHEN_TESTS = str(Path(__file__).resolve().parent.parent / "emulator")
 if KITCHEN_TESTS not in sys.path:

@@ -19,8 +19,8 @@ from flask import Flask, jsonify, request
 
 from connector.http import make_client
 from connector.pacing import RedisPacer
-from emulator.sandbox.contacts import ContactsSandbox, ContactsSettings
-from emulator.sandbox.serve import serve
+from emulator.serving import serve
+from sandboxes.contacts import ContactsSandbox, ContactsSettings
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 

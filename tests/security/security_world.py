@@ -22,7 +22,7 @@ from werkzeug.test import Client, TestResponse
 
 from connector.cli import main as connector_cli
 from emulator.demo import DEMO_LOCATION, Environment, build_environment
-from emulator.sandbox.serve import ServedApp, serve
+from emulator.serving import ServedApp, serve
 
 #: Loggers whose DEBUG output is known to print requests, token exchanges and form bodies.
 CHATTY_LOGGERS = ("", "authlib", "httpx", "httpcore", "werkzeug", "urllib3", "emulator", "connector", "auth")

@@ -18,7 +18,7 @@ import pytest
 
 from emulator.access import ACCESS_TOKEN_HEADER, allowed_hosts
 from emulator.demo import Environment, build_environment
-from emulator.sandbox.serve import ServedApp, serve
+from emulator.serving import ServedApp, serve
 
 
 class LateApp:

@@ -22,15 +22,15 @@ from connector.context import Connection, Context
 from connector.definitions import App
 from connector.http import RetryPolicy
 from connector.records import RecordType, RecordUpdate, SyncRecord
-from emulator.sandbox.contacts import ContactsSandbox
-from emulator.sandbox.contacts.app import ContactsSettings
-from emulator.sandbox.okta import OktaSandbox, OktaSettings
-from emulator.sandbox.okta.settings import DEFAULT_RATE_LIMITS
-from emulator.sandbox.personio import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, PersonioSandbox, PersonioSettings
 from emulator.store import Store, engine_for
 from emulator.sync.engine import Checkpoint, SyncEngine
 from emulator.sync.spec import Side
 from emulator.sync.store import SyncStore
+from sandboxes.contacts import ContactsSandbox
+from sandboxes.contacts.app import ContactsSettings
+from sandboxes.okta import OktaSandbox, OktaSettings
+from sandboxes.okta.settings import DEFAULT_RATE_LIMITS
+from sandboxes.personio import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, PersonioSandbox, PersonioSettings
 
 LOCATION = "loc_sandbox"
 

@@ -36,9 +36,9 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition,
 from sync_world import SyncWorld
 
 from auth.personio import forget_cached_tokens
-from emulator.sandbox.contacts import ContactsSandbox
 from emulator.sync.engine import SyncEngine, SyncStopped
 from emulator.sync.spec import Side
+from sandboxes.contacts import ContactsSandbox
 
 NAMES = ("Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald")
 TAGS = ("vip", "sales", "berlin", "beta")

@@ -18,7 +18,7 @@ from ui_browser_harness import needs_chromium, open_start_url, wait_for_runs
 from connector.cli import main
 from connector.registry import load_apps
 from emulator.demo import seed_demo
-from emulator.sandbox.serve import ServedApp, serve
+from emulator.serving import ServedApp, serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, needs_chromium]
 

@@ -14,7 +14,7 @@ import pytest
 from ui_browser_harness import Platform, needs_chromium, open_start_url, shot, wait_for_runs
 
 from emulator.demo import PERSONIO_FLOW_NAME, seed_demo
-from emulator.sandbox.personio import DEFAULT_CLIENT_SECRET
+from sandboxes.personio import DEFAULT_CLIENT_SECRET
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, needs_chromium]
 

@@ -10,8 +10,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from emulator.demo import Environment
-from emulator.sandbox.personio import DEFAULT_CLIENT_SECRET
-from emulator.sandbox.ratelimit import WindowLimiter
+from sandboxes.personio import DEFAULT_CLIENT_SECRET
+from sandboxes.ratelimit import WindowLimiter
 
 URL = "/api/sandboxes/personio/employees"
 

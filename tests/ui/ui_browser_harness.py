@@ -16,7 +16,7 @@ import pytest
 from ui_harness import ui_environment
 
 from emulator.demo import Environment
-from emulator.sandbox.serve import ServedApp, serve
+from emulator.serving import ServedApp, serve
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]

@@ -12,7 +12,7 @@ from contacts_app_doubles import HookReceiver
 from connector.apps.contacts import APP
 from connector.context import Connection, Meta
 from connector.runtime import invoke
-from emulator.sandbox.contacts import ContactsSandbox
+from sandboxes.contacts import ContactsSandbox
 
 API_KEY = "contacts-sandbox-key"
 LOCATION = "loc_sandbox"

@@ -12,7 +12,7 @@ from connector.apps.contacts import APP
 from connector.conformance import ConformanceSetup, conformance_suite
 from connector.context import Connection
 from connector.runtime import invoke
-from emulator.sandbox.contacts import ContactsSandbox
+from sandboxes.contacts import ContactsSandbox
 
 DUE = "2026-03-01T17:00:00Z"
 #: ~80 checks, each on a fresh sandbox (whose RSA signing key takes ~50 ms to make): a few seconds.

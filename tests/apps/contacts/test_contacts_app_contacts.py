@@ -13,7 +13,7 @@ from connector.context import Connection, Meta
 from connector.errors import BadInput, ResponseError
 from connector.manifest import validate_app
 from connector.runtime import invoke
-from emulator.sandbox.contacts import ContactsSandbox
+from sandboxes.contacts import ContactsSandbox
 
 Run = Callable[..., Any]
 

@@ -16,7 +16,7 @@ from connector.apps.contacts import APP
 from connector.context import Connection, HookRequest, Meta
 from connector.definitions import Trigger
 from connector.runtime import invoke
-from emulator.sandbox.contacts import ContactsSandbox
+from sandboxes.contacts import ContactsSandbox
 
 Run = Callable[..., Any]
 DUE = "2026-03-01T17:00:00Z"

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from connector.errors import ResponseError
-from emulator.sandbox.contacts import ContactsSandbox
+from sandboxes.contacts import ContactsSandbox
 
 Run = Callable[..., Any]
 

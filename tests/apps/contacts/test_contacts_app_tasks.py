@@ -9,7 +9,7 @@ import pytest
 
 from connector.context import Meta
 from connector.errors import BadInput
-from emulator.sandbox.contacts import ContactsSandbox
+from sandboxes.contacts import ContactsSandbox
 
 Run = Callable[..., Any]
 DUE = "2026-03-01T17:00:00Z"

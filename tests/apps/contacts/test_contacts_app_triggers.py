@@ -13,7 +13,7 @@ from typing import Any
 from connector.apps.contacts import APP
 from connector.context import Connection, Meta
 from connector.runtime import Invocation, invoke
-from emulator.sandbox.contacts import ContactsSandbox
+from sandboxes.contacts import ContactsSandbox
 from triggers.contacts.updated_task import task_item
 
 Run = Callable[..., Any]

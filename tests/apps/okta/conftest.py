@@ -11,7 +11,7 @@ from okta_app_support import CountingTransport, Run
 from connector.apps.okta import APP
 from connector.context import Connection, Meta
 from connector.runtime import Invocation, invoke
-from emulator.sandbox.okta import OktaSandbox, OktaSettings
+from sandboxes.okta import OktaSandbox, OktaSettings
 
 
 @pytest.fixture

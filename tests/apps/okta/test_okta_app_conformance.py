@@ -12,7 +12,7 @@ from connector.apps.okta import APP
 from connector.conformance import ConformanceSetup, conformance_suite
 from connector.context import Connection
 from connector.manifest import validate_app
-from emulator.sandbox.okta import OktaSandbox, OktaSettings
+from sandboxes.okta import OktaSandbox, OktaSettings
 
 TestOktaConformance = conformance_suite(APP)
 

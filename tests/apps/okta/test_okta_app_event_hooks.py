@@ -14,7 +14,7 @@ from connector.apps.okta import APP
 from connector.context import HookRequest, Meta
 from connector.definitions import Trigger
 from connector.errors import BadInput, ResponseError
-from emulator.sandbox.okta import OktaSandbox
+from sandboxes.okta import OktaSandbox
 
 TARGET = "https://hooks.example.test/hooks/flow-1"
 

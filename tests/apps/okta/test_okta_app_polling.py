@@ -5,7 +5,7 @@ from __future__ import annotations
 from okta_app_support import CountingTransport, Run, person
 
 from connector.context import Meta
-from emulator.sandbox.okta import OktaSandbox
+from sandboxes.okta import OktaSandbox
 
 
 def test_turning_on_new_user_seeds_every_existing_user_newest_first(run: Run, sandbox: OktaSandbox) -> None:

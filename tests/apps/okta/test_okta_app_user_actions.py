@@ -6,7 +6,7 @@ import pytest
 from okta_app_support import CountingTransport, Run, person
 
 from connector.errors import BadInput, ResponseError
-from emulator.sandbox.okta import OktaSandbox
+from sandboxes.okta import OktaSandbox
 
 
 def test_a_new_hire_with_a_password_is_created_active_and_in_their_groups(run: Run, sandbox: OktaSandbox) -> None:

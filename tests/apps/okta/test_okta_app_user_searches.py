@@ -6,7 +6,7 @@ import pytest
 from okta_app_support import CountingTransport, Run, person
 
 from connector.errors import BadInput, ResponseError
-from emulator.sandbox.okta import OktaSandbox
+from sandboxes.okta import OktaSandbox
 
 
 def test_find_user_by_id_login_email_or_expression(run: Run) -> None:

@@ -12,7 +12,7 @@ from auth.personio import forget_cached_tokens
 from connector.apps.personio import APP
 from connector.context import Connection, Meta
 from connector.runtime import invoke
-from emulator.sandbox.personio import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, PersonioSandbox
+from sandboxes.personio import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, PersonioSandbox
 
 Run = Callable[..., Any]
 
@@ -36,7 +36,7 @@ def personio_sandbox(clock: ManualClock) -> PersonioSandbox:
 
     The per-second burst window is off: on a clock that stands still it would never reopen.
     """
-    from emulator.sandbox.personio import PersonioSettings
+    from sandboxes.personio import PersonioSettings
 
     return PersonioSandbox(PersonioSettings(burst_per_second=None), clock=clock)
 

@@ -12,7 +12,7 @@ from connector.apps.personio import APP
 from connector.conformance import ConformanceSetup, conformance_suite
 from connector.context import Connection
 from connector.manifest import validate_app
-from emulator.sandbox.personio import PersonioSandbox
+from sandboxes.personio import PersonioSandbox
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from connector.errors import BadInput
-from emulator.sandbox.personio import PersonioSandbox
+from sandboxes.personio import PersonioSandbox
 
 Run = Callable[..., Any]
 

@@ -10,7 +10,7 @@ from connector.apps.personio import APP
 from connector.context import Connection, Meta
 from connector.errors import BadInput, ExpiredAuth, ResponseError
 from connector.runtime import invoke
-from emulator.sandbox.personio import PersonioSandbox
+from sandboxes.personio import PersonioSandbox
 
 
 def test_turning_on_seeds_every_employee_page_by_page_and_a_new_hire_fires_once(

@@ -13,8 +13,8 @@ from connector.apps.personio import APP as PERSONIO
 from connector.context import Connection, Meta
 from connector.mapping import FieldMapping
 from connector.runtime import invoke
-from emulator.sandbox.contacts import ContactsSandbox
-from emulator.sandbox.personio import PersonioSandbox
+from sandboxes.contacts import ContactsSandbox
+from sandboxes.personio import PersonioSandbox
 
 #: The hand-made mapping of the flow's step: Personio employee -> contact.
 EMPLOYEE_TO_CONTACT = {

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from contacts_doubles import LOCATION, REDIRECT_URI, ClientFactory, FakeClock, OAuthDance
 
-from emulator.sandbox.contacts import ContactsSandbox, ContactsSettings
+from sandboxes.contacts import ContactsSandbox, ContactsSettings
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
-from emulator.sandbox.contacts import ContactsSandbox
+from sandboxes.contacts import ContactsSandbox
 
 API_KEY = "contacts-sandbox-key"
 LOCATION = "loc_sandbox"

@@ -8,8 +8,8 @@ import httpx
 import pytest
 from contacts_doubles import FakeClock
 
-from emulator.sandbox.contacts import ContactsSandbox
-from emulator.sandbox.contacts.state import iso_timestamp
+from sandboxes.contacts import ContactsSandbox
+from sandboxes.contacts.state import iso_timestamp
 
 LOCATION = "loc_sandbox"
 

@@ -26,7 +26,7 @@ from connector.apps.contacts import APP
 from connector.context import Connection
 from connector.errors import ConnectorError
 from connector.runtime import invoke
-from emulator.sandbox.contacts import ContactsSandbox, ContactsSettings
+from sandboxes.contacts import ContactsSandbox, ContactsSettings
 
 CONTRACTS = Path(__file__).resolve().parents[3] / "docs" / "contracts"
 URI = "urn:contract:contacts"

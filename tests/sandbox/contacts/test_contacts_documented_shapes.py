@@ -6,7 +6,7 @@ import httpx
 import pytest
 from contacts_doubles import ClientFactory, OAuthDance
 
-from emulator.sandbox.contacts import ContactsSandbox
+from sandboxes.contacts import ContactsSandbox
 
 LOCATION = "loc_sandbox"
 

@@ -10,7 +10,7 @@ import pytest
 from contacts_doubles import ClientFactory, FakeClock, OAuthDance
 from flask import Flask, request
 
-from emulator.sandbox.contacts import (
+from sandboxes.contacts import (
     SIGNATURE_HEADER,
     ContactsSandbox,
     ContactsSettings,
@@ -202,7 +202,7 @@ def test_faults_can_be_set_over_the_admin_api(sandbox: ContactsSandbox, browser:
 
 @pytest.fixture
 def served(sandbox: ContactsSandbox) -> Iterator[str]:
-    from emulator.sandbox.serve import serve
+    from emulator.serving import serve
 
     with serve(sandbox.app) as running:
         sandbox.base_url = running.base_url

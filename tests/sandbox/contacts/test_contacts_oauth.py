@@ -9,7 +9,7 @@ import pytest
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from contacts_doubles import ClientFactory, FakeClock, OAuthDance
 
-from emulator.sandbox.contacts import ContactsSandbox
+from sandboxes.contacts import ContactsSandbox
 
 LOCATION = "loc_sandbox"
 REDIRECT_URI = "https://app.example.com/oauth/callback"

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from emulator.sandbox.contacts import ContactsSandbox
-from emulator.sandbox.serve import serve
+from emulator.serving import serve
+from sandboxes.contacts import ContactsSandbox
 
 highlevel = pytest.importorskip("highlevel")
 LOCATION = "loc_sandbox"

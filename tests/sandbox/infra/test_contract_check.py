@@ -13,7 +13,7 @@ import pytest
 from flask import Flask, jsonify, request
 
 from connector.http import USER_AGENT
-from emulator.sandbox.contract_check import (
+from sandboxes.contract_check import (
     ADMIN_PREFIX,
     CONTRACTS_DIR,
     Contract,
@@ -22,9 +22,9 @@ from emulator.sandbox.contract_check import (
     Deviation,
     Violation,
 )
-from emulator.sandbox.okta import OktaSandbox
-from emulator.sandbox.okta.lifecycle import TRANSITIONS
-from emulator.sandbox.personio import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, PersonioSandbox
+from sandboxes.okta import OktaSandbox
+from sandboxes.okta.lifecycle import TRANSITIONS
+from sandboxes.personio import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, PersonioSandbox
 
 THING = {"type": "object", "required": ["id"], "additionalProperties": False,
          "properties": {"id": {"type": "integer"}, "name": {"type": ["string", "null"]}}}
@@ -275,7 +275,7 @@ def test_each_contract_names_its_sources_and_every_deviation_its_reason(name: st
 
 @pytest.mark.parametrize("name", ["okta", "personio"])
 def test_each_sandbox_readme_lists_every_contract_endpoint(name: str) -> None:
-    readme = (Path(__file__).resolve().parents[3] / "emulator" / "sandbox" / name / "README.md").read_text()
+    readme = (Path(__file__).resolve().parents[3] / "sandboxes" / name / "README.md").read_text()
     document = json.loads((CONTRACTS_DIR / f"{name}.openapi.json").read_text())
     for path, item in document["paths"].items():
         for method in item:
@@ -304,7 +304,7 @@ def test_an_id_holding_an_escaped_slash_is_one_path_parameter_not_another_endpoi
 def test_a_command_run_inside_the_test_session_keeps_violations_in_memory(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from emulator.sandbox.contract_check import CHECKS, LOG_ENV
+    from sandboxes.contract_check import CHECKS, LOG_ENV
 
     monkeypatch.setenv(LOG_ENV, str(tmp_path / "log.jsonl"))
     assert CHECKS.enabled and CHECKS.enable_from_environment() is False and CHECKS.log_path is None

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from emulator.sandbox.okta.expressions import (
+from sandboxes.okta.expressions import (
     GROUP_FILTER,
     GROUP_SEARCH,
     LOG_FILTER,

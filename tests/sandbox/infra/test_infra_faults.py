@@ -8,8 +8,9 @@ import httpx
 import pytest
 from flask import Flask, Response
 
-from emulator.sandbox.faults import ConnectionDropped, Faults, FaultSettings, install_faults
-from emulator.sandbox.serve import sandbox_transport, serve
+from emulator.serving import serve
+from sandboxes.faults import ConnectionDropped, Faults, FaultSettings, install_faults
+from sandboxes.transport import sandbox_transport
 
 
 def _vendor_error(status: int) -> Response:

@@ -7,8 +7,8 @@ import httpx
 import pytest
 from flask import Flask, request
 
-from emulator.sandbox.outbox import HISTORY_LIMIT, Outbox
-from emulator.sandbox.serve import serve
+from emulator.serving import serve
+from sandboxes.outbox import HISTORY_LIMIT, Outbox
 
 
 class Receiver:

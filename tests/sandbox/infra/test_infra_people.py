@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from emulator.sandbox.people import FIRST_NAMES, LAST_NAMES, Person, people
+from sandboxes.people import FIRST_NAMES, LAST_NAMES, Person, people
 
 
 def test_the_same_arguments_give_the_same_people() -> None:

@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from emulator.sandbox.ratelimit import WindowLimiter
+from sandboxes.ratelimit import WindowLimiter
 
 
 class FakeClock:

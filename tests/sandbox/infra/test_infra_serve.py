@@ -6,7 +6,7 @@ import httpx
 import pytest
 from flask import Flask
 
-from emulator.sandbox.serve import serve
+from emulator.serving import serve
 
 
 def _app() -> Flask:

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from okta_test_support import TOKEN
 
-from emulator.sandbox.okta import OktaSandbox, OktaSettings
+from sandboxes.okta import OktaSandbox, OktaSettings
 
 
 class FakeClock:

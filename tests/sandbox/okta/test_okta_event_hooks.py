@@ -9,7 +9,7 @@ import httpx
 import pytest
 from okta_test_support import assert_okta_error, new_profile
 
-from emulator.sandbox.okta import OktaSandbox, OktaSettings
+from sandboxes.okta import OktaSandbox, OktaSettings
 
 RECEIVER = "https://receiver.example.com/okta"
 SECRET = "Bearer hook-secret"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 from okta_test_support import assert_okta_error, link_urls
 
-from emulator.sandbox.okta import OktaSandbox
+from sandboxes.okta import OktaSandbox
 
 
 def make_group(client: httpx.Client, name: str = "Sales") -> dict:

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from okta_test_support import assert_okta_error, new_profile
 
-from emulator.sandbox.okta import OktaSandbox
+from sandboxes.okta import OktaSandbox
 
 _numbers = itertools.count()
 

@@ -6,7 +6,7 @@ import httpx
 import pytest
 from okta_test_support import TOKEN, assert_okta_error, link_urls
 
-from emulator.sandbox.okta import OktaSandbox, OktaSettings
+from sandboxes.okta import OktaSandbox, OktaSettings
 
 
 def page_through(client: httpx.Client, url: str) -> tuple[list[dict], int]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx
 from okta_test_support import assert_okta_error, link_urls, new_profile
 
-from emulator.sandbox.okta import OktaSandbox, OktaSettings
-from emulator.sandbox.okta.timestamps import iso_timestamp
+from sandboxes.okta import OktaSandbox, OktaSettings
+from sandboxes.okta.timestamps import iso_timestamp
 
 LOG_EVENT_FIELDS = {
     "uuid", "published", "eventType", "version", "displayMessage", "severity", "legacyEventType", "actor",

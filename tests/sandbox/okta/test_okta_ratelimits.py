@@ -6,7 +6,7 @@ import httpx
 import pytest
 from okta_test_support import TOKEN, assert_okta_error
 
-from emulator.sandbox.okta import OktaSandbox, OktaSettings
+from sandboxes.okta import OktaSandbox, OktaSettings
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import httpx
 import pytest
 from okta_test_support import assert_okta_error, new_profile
 
-from emulator.sandbox.okta import OktaSandbox
+from sandboxes.okta import OktaSandbox
 
 
 def create(client: httpx.Client, profile: dict, password: str | None = "Secr3t!pass", **params: str) -> httpx.Response:

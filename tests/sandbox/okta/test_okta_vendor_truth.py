@@ -10,8 +10,8 @@ import pytest
 from okta_test_support import assert_okta_error
 from werkzeug.exceptions import NotFound
 
-from emulator.sandbox.okta import OktaSandbox, OktaSettings
-from emulator.sandbox.okta.lifecycle import TRANSITIONS
+from sandboxes.okta import OktaSandbox, OktaSettings
+from sandboxes.okta.lifecycle import TRANSITIONS
 
 
 def hook_body(uri: str) -> dict:

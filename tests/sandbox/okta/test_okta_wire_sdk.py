@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 from okta_test_support import TOKEN
 
-from emulator.sandbox.okta import OktaSandbox, OktaSettings
-from emulator.sandbox.serve import serve
+from emulator.serving import serve
+from sandboxes.okta import OktaSandbox, OktaSettings
 
 okta_client = pytest.importorskip("okta.client")
 PaginationHelper = pytest.importorskip("okta.pagination").PaginationHelper
@@ -160,7 +160,7 @@ def test_the_okta_sdk_runs_users_lifecycle_groups_logs_and_hooks_against_the_san
 ) -> None:
     import httpx
 
-    from emulator.sandbox.contract_check import CHECKS
+    from sandboxes.contract_check import CHECKS
 
     # Okta's own client is held to the request schemas too: a contract stricter than Okta would show here.
     monkeypatch.setattr(CHECKS, "request_agents", (*CHECKS.request_agents, "okta-sdk-python"))

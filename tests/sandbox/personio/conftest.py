@@ -8,7 +8,7 @@ import httpx
 import pytest
 from personio_sandbox_support import SandboxClock
 
-from emulator.sandbox.personio import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, PersonioSandbox
+from sandboxes.personio import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, PersonioSandbox
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import httpx
 from personio_sandbox_support import SandboxClock
 
-from emulator.sandbox.personio import DEFAULT_CLIENT_ID, PersonioSandbox, PersonioSettings
+from sandboxes.personio import DEFAULT_CLIENT_ID, PersonioSandbox, PersonioSettings
 
 
 def test_a_credential_gets_a_day_long_token_and_a_wrong_secret_gets_the_error_envelope(anonymous: httpx.Client) -> None:
