@@ -156,7 +156,7 @@ def emulator_with_hook_flow(folder: Path) -> tuple[Any, str]:
     from emulator.app import create_app
     from emulator.flow_spec import check_flow
 
-    okta = importlib.import_module("connector.apps.okta").APP
+    okta = importlib.import_module("connector.apps.okta.app").APP
     # Parsing a delivery reads the new users' current profiles from the org: an in-process Okta sandbox.
     org = okta_org(0)
     connection = Connection(

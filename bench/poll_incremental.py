@@ -43,7 +43,7 @@ def child(base: str, token: str, last_id: str, polls: int) -> None:
     from connector.context import Connection, Meta
     from connector.runtime import invoke
 
-    app = importlib.import_module("connector.apps.okta").APP
+    app = importlib.import_module("connector.apps.okta.app").APP
     connection = Connection(app="okta", fields={"org_url": base, "api_token": token}, base_url=base)
     first = invoke(app, "new_user", connection, {}, Meta(first_poll=True))
     cursor = first.cursor

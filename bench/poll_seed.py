@@ -63,7 +63,7 @@ def read_with_product(base: str, token: str) -> Reader:
     from connector.context import Connection, Meta
     from connector.runtime import invoke
 
-    app = importlib.import_module("connector.apps.okta").APP
+    app = importlib.import_module("connector.apps.okta.app").APP
     connection = Connection(app="okta", fields={"org_url": base, "api_token": token}, base_url=base)
 
     def read() -> int:

@@ -78,8 +78,8 @@ class StatusCounter:
 
 
 def provision(users: int, limit: int, window: float) -> dict[str, Any]:
-    okta_app = importlib.import_module("connector.apps.okta").APP
-    contacts_app = importlib.import_module("connector.apps.contacts").APP
+    okta_app = importlib.import_module("connector.apps.okta.app").APP
+    contacts_app = importlib.import_module("connector.apps.contacts.app").APP
     okta = okta_org(0)
     contacts = ContactsSandbox(ContactsSettings(rate_limit=limit, rate_window_seconds=window, daily_limit=10**9))
     counter = StatusCounter(contacts.app.wsgi_app)

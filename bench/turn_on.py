@@ -52,7 +52,7 @@ def _first_poll(base: str, token: str) -> int:
     from connector.context import Meta
     from connector.runtime import invoke
 
-    app = importlib.import_module("connector.apps.okta").APP
+    app = importlib.import_module("connector.apps.okta.app").APP
     seen = 0
 
     def sink(ids: list[str]) -> None:
@@ -68,7 +68,7 @@ def _turn_on(base: str, token: str, folder: Path) -> tuple[float, int]:
     from emulator.app import create_app
     from emulator.flow_spec import check_flow
 
-    okta = importlib.import_module("connector.apps.okta").APP
+    okta = importlib.import_module("connector.apps.okta.app").APP
     connection = _connection(base, token)
     app = create_app({
         "DATABASE_URL": f"sqlite:///{folder / 'emulator.db'}",

@@ -2,7 +2,7 @@
 
 Registered through the ``pytest11`` entry point, so installing the kit makes these available::
 
-    from connector.apps.okta import APP
+    from connector.apps.okta.app import APP
 
     def test_new_user_appears(invoke_operation, okta_connection):
         users = invoke_operation(APP, "new_user", okta_connection).output

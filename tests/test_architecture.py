@@ -35,7 +35,7 @@ for name in ("pytest", "connector.testing"):  # the blocker works: the plugin it
 
 for name in (
     "connector", "connector.cli", "connector.runtime", "emulator.app", "emulator.demo",
-    "connector.apps.okta", "connector.apps.contacts", "connector.apps.personio",
+    "connector.apps.okta.app", "connector.apps.contacts.app", "connector.apps.personio.app",
 ):
     importlib.import_module(name)
 
@@ -72,11 +72,16 @@ def test_the_kit_the_emulator_and_the_apps_run_where_pytest_is_not_installed(tmp
 
 # ---- the import graph: kit <- apps <- emulator <- demo; sandboxes <- demo, CLI and tests ----
 
-PACKAGES = ("connector", "auth", "triggers", "actions", "emulator", "sandboxes")
+PACKAGES = ("connector", "auth", "triggers", "actions", "searches", "emulator", "sandboxes")
 #: Inside ``connector/`` but above the kit: the shipped apps' assembly, the CLI (which drives the
 #: store, the emulator and the sandboxes) and the pytest plugin (which starts sandboxes).
 ABOVE_THE_KIT = ("connector.apps", "connector.cli", "connector.testing")
-APPS = ("auth", "triggers", "actions", "connector.apps")
+APPS = ("auth", "triggers", "actions", "searches", "connector.apps")
+#: One module per operation, one folder per kind (as Zapier's triggers/creates/searches), and per kind
+#: the constant each module exports. What operations share lives in the app's home, ``connector.apps.<app>``.
+OPERATIONS = {"triggers": ("TRIGGER",), "actions": ("ACTION",), "searches": ("SEARCH",)}
+#: The one module of an app's home that imports its operations: the assembly of ``APP``.
+ASSEMBLY = "app"
 SANDBOXES = "sandboxes"
 #: Who may start a sandbox: the demo, the ``connector sandbox``/``emulate`` commands, the pytest plugin.
 SANDBOX_USERS = ("emulator.demo", "connector.cli.sandbox", "connector.cli.emulate", "connector.testing")
@@ -103,6 +108,13 @@ def _imports() -> list[tuple[str, str, int]]:
     return found
 
 
+def _may_not_import_operations(rule: str, importer: str) -> bool:
+    """Operations of any kind, and an app's home outside its assembly, import no operation."""
+    if rule == "operations":
+        return _within(importer, tuple(OPERATIONS))
+    return rule == "homes" and _within(importer, "connector.apps") and not importer.endswith("." + ASSEMBLY)
+
+
 def _breaches(rule: str) -> list[str]:
     breaches = []
     for importer, imported, line in _imports():
@@ -112,6 +124,8 @@ def _breaches(rule: str) -> list[str]:
             broken = not _within(imported, "connector") or _within(imported, ABOVE_THE_KIT)
         elif rule == "apps" and _within(importer, APPS):
             broken = _within(imported, ("emulator", "connector.cli", "connector.testing"))
+        elif _may_not_import_operations(rule, importer):
+            broken = _within(imported, tuple(OPERATIONS))
         elif rule == "sandboxes-import" and _within(importer, SANDBOXES):
             broken = not _within(imported, SANDBOXES)
         elif rule == "sandboxes-imported" and not _within(importer, SANDBOXES):
@@ -129,6 +143,30 @@ def test_the_kit_imports_nothing_of_the_apps_the_emulator_or_the_cli() -> None:
 
 def test_the_apps_never_import_the_emulator() -> None:
     assert _breaches("apps") == []
+
+
+def test_triggers_actions_and_searches_never_import_one_another() -> None:
+    # Shared fields and API helpers live in the app's home (connector/apps/<app>/), not in an operation.
+    assert _breaches("operations") == []
+
+
+def test_an_apps_home_imports_its_operations_only_in_its_assembly() -> None:
+    assert _breaches("homes") == []
+
+
+def test_every_module_of_an_operation_folder_is_one_operation() -> None:
+    """So a newcomer finds an operation by its kind and key alone: ``searches/okta/find_user.py``."""
+    import importlib
+
+    strays = []
+    for kind, constants in OPERATIONS.items():
+        for path in sorted((ROOT / kind).glob("*/*.py")):
+            if path.name == "__init__.py":
+                continue
+            module = importlib.import_module(f"{kind}.{path.parent.name}.{path.stem}")
+            if not any(hasattr(module, constant) for constant in constants):
+                strays.append(f"{kind}/{path.parent.name}/{path.name} defines none of {constants}")
+    assert strays == []
 
 
 def test_the_sandboxes_import_nothing_of_the_product() -> None:

@@ -1,1 +1,2 @@
-"""Contacts (HighLevel) actions and searches: one module per operation, assembled in connector/apps/contacts.py."""
+"""Contacts (HighLevel) actions (creates, updates, deletes): one module per action,
+assembled in connector/apps/contacts/app.py."""

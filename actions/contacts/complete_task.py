@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from actions.contacts.contact_fields import CONTACT_ID_FIELD
-from actions.contacts.contacts_api import require
-from actions.contacts.task_fields import TASK_OUTPUT_FIELDS, TASK_SAMPLE, task_id_field, task_output
+from connector.apps.contacts.api import require
+from connector.apps.contacts.contact_fields import CONTACT_ID_FIELD
+from connector.apps.contacts.task_fields import TASK_OUTPUT_FIELDS, TASK_SAMPLE, task_id_field, task_output
 from connector.context import Context
 from connector.definitions import Action, Field
 from connector.paths import api_path

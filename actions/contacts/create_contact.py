@@ -15,7 +15,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from actions.contacts.contact_fields import (
+from connector.apps.contacts.api import (
+    external_id_field,
+    find_by_external_id,
+    find_duplicate,
+    get_contact,
+    location_id,
+    post_contact,
+)
+from connector.apps.contacts.contact_fields import (
     CONTACT_OUTPUT_FIELDS,
     CONTACT_SAMPLE,
     EXTERNAL_ID_KEY,
@@ -24,35 +32,12 @@ from actions.contacts.contact_fields import (
     contact_output,
     external_id_of,
 )
-from actions.contacts.contacts_api import (
-    external_id_field,
-    find_duplicate,
-    get_contact,
-    location_id,
-    post_contact,
-    search_body,
-    search_pages,
-)
 from connector.context import Context
 from connector.definitions import Action, Field
 from connector.errors import BadInput
 from connector.paths import api_path
 
 INPUT_FIELDS: tuple[Field, ...] = contact_input_fields()
-
-
-def find_by_external_id(ctx: Context, external_id: str) -> dict[str, Any] | None:
-    """The contact whose External ID custom field equals ``external_id`` exactly (None when the field is undefined)."""
-    field_id = external_id_field(ctx)
-    if field_id is None:
-        return None
-    body = search_body(ctx, page_limit=10, filters=[
-        {"field": f"customFields.{field_id}", "operator": "eq", "value": external_id}
-    ])
-    for contact in next(search_pages(ctx, body, max_pages=1)):
-        if external_id_of(contact, field_id) == external_id:
-            return contact
-    return None
 
 
 def _existing(ctx: Context, values: dict[str, Any]) -> dict[str, Any] | None:

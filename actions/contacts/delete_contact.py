@@ -8,17 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from actions.contacts.contact_fields import CONTACT_ID_FIELD
-from actions.contacts.contacts_api import delete_once
+from connector.apps.contacts.api import delete_once
+from connector.apps.contacts.contact_fields import CONTACT_ID_FIELD, DELETE_OUTPUT_FIELDS
 from connector.context import Context
-from connector.definitions import Action, Field
+from connector.definitions import Action
 from connector.paths import api_path
-
-DELETE_OUTCOMES = {"deleted": "Deleted", "already_deleted": "Was already deleted"}
-DELETE_OUTPUT_FIELDS: tuple[Field, ...] = (
-    Field("id", "ID", required=True),
-    Field("outcome", "Outcome", choices=DELETE_OUTCOMES),
-)
 
 
 def delete_contact(ctx: Context, values: dict[str, Any]) -> dict[str, Any]:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from actions.contacts.contact_fields import CONTACT_ID_FIELD
-from actions.contacts.contacts_api import delete_once
-from actions.contacts.delete_contact import DELETE_OUTPUT_FIELDS
-from actions.contacts.task_fields import task_id_field, task_path
+from connector.apps.contacts.api import delete_once
+from connector.apps.contacts.contact_fields import CONTACT_ID_FIELD, DELETE_OUTPUT_FIELDS
+from connector.apps.contacts.task_fields import task_id_field, task_path
 from connector.context import Context
 from connector.definitions import Action, Field
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from actions.contacts.contact_tags import TAG_INPUT_FIELDS, TAG_OUTPUT_FIELDS, TAG_SAMPLE, change_tags
+from connector.apps.contacts.contact_tags import TAG_INPUT_FIELDS, TAG_OUTPUT_FIELDS, TAG_SAMPLE, change_tags
 from connector.context import Context
 from connector.definitions import Action
 

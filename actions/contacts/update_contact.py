@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from actions.contacts.contact_fields import (
+from connector.apps.contacts.api import external_id_field, output, require
+from connector.apps.contacts.contact_fields import (
     CONTACT_ID_FIELD,
     CONTACT_OUTPUT_FIELDS,
     CONTACT_SAMPLE,
@@ -17,7 +18,6 @@ from actions.contacts.contact_fields import (
     contact_body,
     contact_input_fields,
 )
-from actions.contacts.contacts_api import external_id_field, output, require
 from connector.context import Context
 from connector.definitions import Action, Field
 from connector.errors import BadInput

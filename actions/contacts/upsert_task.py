@@ -2,7 +2,7 @@
 
 - With ``task_id``: read the task, merge the given fields, ``PUT`` it.
 - With ``external_key``: find the contact's task whose body ends with the marker line
-  ``[ext:<key>]`` (see :mod:`actions.contacts.task_fields`) and update it; create it (with the
+  ``[ext:<key>]`` (see :mod:`connector.apps.contacts.task_fields`) and update it; create it (with the
   marker) when there is none. A second run with the same key updates the same task in place.
 - With neither: create. When the platform gives a step idempotency key, it becomes the marker
   (``run:<key>``), so a replayed step finds the task its first run made instead of adding another.
@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from actions.contacts.contact_fields import CONTACT_ID_FIELD
-from actions.contacts.contacts_api import require
-from actions.contacts.task_fields import (
+from connector.apps.contacts.api import require
+from connector.apps.contacts.contact_fields import CONTACT_ID_FIELD
+from connector.apps.contacts.task_fields import (
     TASK_OUTPUT_FIELDS,
     TASK_SAMPLE,
     body_with_marker,

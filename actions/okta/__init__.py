@@ -1,1 +1,2 @@
-"""Okta actions and searches: one module per operation, assembled in connector/apps/okta.py."""
+"""Okta actions (creates, updates, deletes): one module per action,
+assembled in connector/apps/okta/app.py."""

@@ -2,12 +2,12 @@
 
 With a password the user becomes ACTIVE, without one PROVISIONED (they set it from the activation
 link). With "Send email" off, Okta returns the activation link, so the flow can deliver it itself.
-A refusal names the user's status and the statuses that would work (actions/okta/user_lifecycle.py).
+A refusal names the user's status and the statuses that would work (connector/apps/okta/user_lifecycle.py).
 """
 
 from __future__ import annotations
 
-from actions.okta.user_lifecycle import lifecycle_action
+from connector.apps.okta.user_lifecycle import lifecycle_action
 
 ACTION = lifecycle_action(
     "activate_user",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from actions.okta.group_membership import membership_action
+from connector.apps.okta.group_membership import membership_action
 
 ACTION = membership_action(
     "add_user_to_group", "PUT", "Add User to Group",

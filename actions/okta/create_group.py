@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from actions.okta.user_fields import GROUP_OUTPUT_FIELDS, GROUP_SAMPLE, without_api_links
+from connector.apps.okta.user_fields import GROUP_OUTPUT_FIELDS, GROUP_SAMPLE, without_api_links
 from connector.context import Context
 from connector.definitions import Action, Field
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from actions.okta.user_fields import USER_OUTPUT_FIELDS, USER_SAMPLE, profile_from_values, profile_input_fields
-from actions.okta.user_lookup import get_user
+from connector.apps.okta.user_fields import USER_OUTPUT_FIELDS, USER_SAMPLE, profile_from_values, profile_input_fields
+from connector.apps.okta.user_lookup import get_user
 from connector.context import Context
 from connector.definitions import Action, DynamicChoices, Field
 

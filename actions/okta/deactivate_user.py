@@ -1,12 +1,12 @@
 """Deactivate user: stop a user signing in (DEPROVISIONED); the first step before Okta deletes a user.
 
 Allowed from every status but DEPROVISIONED; a refusal names the user's status
-(actions/okta/user_lifecycle.py).
+(connector/apps/okta/user_lifecycle.py).
 """
 
 from __future__ import annotations
 
-from actions.okta.user_lifecycle import lifecycle_action
+from connector.apps.okta.user_lifecycle import lifecycle_action
 
 ACTION = lifecycle_action(
     "deactivate_user",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from actions.okta.group_lookup import group_input, group_path
+from connector.apps.okta.group_lookup import group_input, group_path
 from connector.context import Context
 from connector.definitions import Action, Field
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from actions.okta.user_lookup import require_user, user_input, user_path
+from connector.apps.okta.user_lookup import require_user, user_input, user_path
 from connector.context import Context
 from connector.definitions import Action, Field
 from connector.errors import ResponseError

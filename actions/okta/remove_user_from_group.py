@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from actions.okta.group_membership import membership_action
+from connector.apps.okta.group_membership import membership_action
 
 ACTION = membership_action(
     "remove_user_from_group", "DELETE", "Remove User from Group",

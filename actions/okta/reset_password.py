@@ -2,12 +2,12 @@
 
 With "Send email" off, Okta returns the reset link instead of emailing it, and the action returns it
 (``resetPasswordUrl``) so the flow can deliver it another way. A refusal names the user's status
-(actions/okta/user_lifecycle.py).
+(connector/apps/okta/user_lifecycle.py).
 """
 
 from __future__ import annotations
 
-from actions.okta.user_lifecycle import lifecycle_action
+from connector.apps.okta.user_lifecycle import lifecycle_action
 
 ACTION = lifecycle_action(
     "reset_password",

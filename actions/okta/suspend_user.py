@@ -1,11 +1,11 @@
 """Suspend user: block an ACTIVE user from signing in while keeping their groups and app assignments.
 
-Only ACTIVE users can be suspended; a refusal names the user's status (actions/okta/user_lifecycle.py).
+Only ACTIVE users can be suspended; a refusal names the user's status (connector/apps/okta/user_lifecycle.py).
 """
 
 from __future__ import annotations
 
-from actions.okta.user_lifecycle import lifecycle_action
+from connector.apps.okta.user_lifecycle import lifecycle_action
 
 ACTION = lifecycle_action(
     "suspend_user",

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from actions.okta.group_lookup import group_input, group_path
-from actions.okta.user_fields import GROUP_OUTPUT_FIELDS, GROUP_SAMPLE, without_api_links
+from connector.apps.okta.group_lookup import group_input, group_path
+from connector.apps.okta.user_fields import GROUP_OUTPUT_FIELDS, GROUP_SAMPLE, without_api_links
 from connector.context import Context
 from connector.definitions import Action, Field
 from connector.errors import BadInput

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from actions.okta.user_fields import (
+from connector.apps.okta.user_fields import (
     USER_OUTPUT_FIELDS,
     USER_SAMPLE,
     profile_from_values,
     profile_input_fields,
     without_api_links,
 )
-from actions.okta.user_lookup import user_id_of, user_input, user_path
+from connector.apps.okta.user_lookup import user_id_of, user_input, user_path
 from connector.context import Context
 from connector.definitions import Action, Field
 from connector.errors import BadInput

@@ -1,1 +1,2 @@
-"""Personio actions and searches: one module per operation, assembled in connector/apps/personio.py."""
+"""Personio actions (creates, updates, deletes): one module per action,
+assembled in connector/apps/personio/app.py."""

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from actions.personio.employee_fields import EMPLOYEE_OUTPUT_FIELDS, EMPLOYEE_SAMPLE
-from actions.personio.employees_api import EMPLOYEES_PATH, get_employee
-from actions.personio.find_employee import find_employee
-from actions.personio.update_employee import _rejected_field
+from connector.apps.personio.api import EMPLOYEES_PATH, employees_with_email, get_employee, rejected_field
+from connector.apps.personio.employee_fields import EMPLOYEE_OUTPUT_FIELDS, EMPLOYEE_SAMPLE
 from connector.context import Context
 from connector.definitions import Action, Field
 from connector.errors import BadInput
@@ -39,7 +37,7 @@ INPUT_FIELDS: tuple[Field, ...] = (
 
 
 def create_employee(ctx: Context, values: dict[str, Any]) -> dict[str, Any]:
-    existing = find_employee(ctx, {"email": values["email"]})
+    existing = employees_with_email(ctx, str(values["email"]))
     if existing:
         return {**existing[0], "id": existing[0]["employee_id"], "outcome": "found"}
     employee: dict[str, Any] = {"email": values["email"]}
@@ -52,7 +50,7 @@ def create_employee(ctx: Context, values: dict[str, Any]) -> dict[str, Any]:
     response = ctx.http.post(EMPLOYEES_PATH, json={"employee": employee}, extensions={"allow_status": (400, 422)})
     if response.status_code in (400, 422):
         raise BadInput(f"Personio refused the new employee: {describe_error(response)}",
-                       _rejected_field(response, employee) or "email")
+                       rejected_field(response, employee) or "email")
     new_id = int((response.json().get("data") or {})["id"])
     created = get_employee(ctx, new_id, doing="read the new")
     return {**created, "id": created["employee_id"], "outcome": "created"}

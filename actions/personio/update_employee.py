@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from actions.personio.employee_fields import EMPLOYEE_OUTPUT_FIELDS, EMPLOYEE_SAMPLE
-from actions.personio.employees_api import EMPLOYEE_PATH, get_employee
+from connector.apps.personio.api import EMPLOYEE_PATH, get_employee, rejected_field
+from connector.apps.personio.employee_fields import EMPLOYEE_OUTPUT_FIELDS, EMPLOYEE_SAMPLE
 from connector.context import Context
 from connector.definitions import Action, DynamicChoices, Field
 from connector.errors import BadInput, ResponseError
@@ -63,26 +63,13 @@ def update_employee(ctx: Context, values: dict[str, Any]) -> dict[str, Any]:
                             "pick one from Find Employee or List Employees", response=response)
     if response.status_code in (400, 422):
         raise BadInput(f"Personio refused the change to employee {employee_id}: {describe_error(response)}",
-                       _rejected_field(response, employee) or "employee_id")
+                       rejected_field(response, employee) or "employee_id")
     ignored = _meta_notes(response)
     if ignored:
         raise ResponseError(f"Personio ignored part of the change to employee {employee_id}: "
                             f"{'; '.join(ignored)}", response=response)
     updated = get_employee(ctx, employee_id, doing="read the updated")
     return {**updated, "id": updated["employee_id"]}
-
-
-def _rejected_field(response: Any, sent: dict[str, Any]) -> str | None:
-    """The sent attribute Personio's error message names (Personio names no field in a structured way)."""
-    try:
-        message = str((response.json().get("error") or {}).get("message") or "").lower()
-    except (ValueError, AttributeError):
-        return None
-    names = [*sent.get("custom_attributes", {}), *sent]
-    for name in names:
-        if name.lower() in message or name.lower().removesuffix("_id").replace("_", " ") in message:
-            return name
-    return None
 
 
 def _meta_notes(response: Any) -> list[str]:

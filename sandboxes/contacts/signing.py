@@ -4,7 +4,7 @@ HighLevel signs every webhook with its private key and publishes the public half
 authentication guide; receivers verify with that published key. The sandbox cannot sign with
 HighLevel's key, so it signs with a fixed key pair of its own: the private key is
 ``webhook_signing_key.pem`` in this package (test infrastructure, public on purpose), and its public
-half ships in the kit beside HighLevel's as :data:`triggers.contacts.webhook_signature.SANDBOX_PUBLIC_KEY_PEM`.
+half ships in the kit beside HighLevel's as :data:`connector.apps.contacts.webhook_signature.SANDBOX_PUBLIC_KEY_PEM`.
 A connection to the real service trusts only HighLevel's key (see the deviations list).
 """
 

@@ -12,8 +12,8 @@ import httpx
 import pytest
 from flask import Flask, request
 
+from connector.apps.contacts.webhook_signature import SANDBOX_PUBLIC_KEY_PEM, signature_is_valid
 from emulator.serving import ServedApp, serve
-from triggers.contacts.webhook_signature import SANDBOX_PUBLIC_KEY_PEM, signature_is_valid
 
 
 class Receiver:

@@ -13,8 +13,8 @@ import httpx
 import pytest
 from cli_world import OKTA_TOKEN, CliWorld
 
-from connector.apps.contacts import APP as CONTACTS
-from connector.apps.okta import APP as OKTA
+from connector.apps.contacts.app import APP as CONTACTS
+from connector.apps.okta.app import APP as OKTA
 from connector.definitions import Trigger
 
 DUE = "2026-03-01T17:00:00Z"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from connector.apps.contacts import APP as CONTACTS
-from connector.apps.okta import APP as OKTA
+from connector.apps.contacts.app import APP as CONTACTS
+from connector.apps.okta.app import APP as OKTA
 from connector.cli import main
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from connector.apps.okta import APP
+from connector.apps.okta.app import APP
 
 
 def test_a_new_user_can_be_found(invoke_operation, okta_connection):

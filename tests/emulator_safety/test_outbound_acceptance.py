@@ -19,8 +19,8 @@ import httpx
 import pytest
 from flask import Flask, jsonify, redirect, request
 
-from connector.apps.contacts import APP as CONTACTS
-from connector.apps.okta import APP as OKTA
+from connector.apps.contacts.app import APP as CONTACTS
+from connector.apps.okta.app import APP as OKTA
 from connector.errors import BadInput, ConnectorError
 from connector.http import make_client
 from connector.outbound import system_resolver

@@ -243,8 +243,9 @@ def test_a_record_type_without_identity_keys_fails_the_schema(manifest):
 
 
 def test_every_shipped_record_type_validates():
-    from connector.apps import contacts, personio
+    from connector.apps.contacts.app import APP as CONTACTS
+    from connector.apps.personio.app import APP as PERSONIO
 
-    for app in (contacts.APP, personio.APP):
+    for app in (CONTACTS, PERSONIO):
         assert app.record_types
         assert validate_app(app) == []

@@ -39,7 +39,7 @@ def test_an_embedded_schema_checked_before_is_still_reported_wherever_it_is_brok
 
     from connector.manifest import build_manifest, validate_manifest
 
-    document = build_manifest(importlib.import_module("connector.apps.okta").APP)
+    document = build_manifest(importlib.import_module("connector.apps.okta.app").APP)
     first, second = document["triggers"][0], document["triggers"][1]
     good = {"type": "object", "properties": {"id": {"type": "string"}}}
     first["outputSchema"] = second["outputSchema"] = good

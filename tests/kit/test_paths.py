@@ -11,9 +11,9 @@ from typing import Any
 import httpx
 import pytest
 
-from connector.apps.contacts import APP as CONTACTS
-from connector.apps.okta import APP as OKTA
-from connector.apps.personio import APP as PERSONIO
+from connector.apps.contacts.app import APP as CONTACTS
+from connector.apps.okta.app import APP as OKTA
+from connector.apps.personio.app import APP as PERSONIO
 from connector.context import Connection, Meta
 from connector.definitions import App, Field, Trigger
 from connector.errors import BadInput, ConnectorError
@@ -22,7 +22,7 @@ from connector.runtime import invoke
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Where the shipped apps' operations and their auth live.
-APP_SOURCES = [ROOT / "actions", ROOT / "triggers", ROOT / "connector" / "apps",
+APP_SOURCES = [ROOT / "actions", ROOT / "triggers", ROOT / "searches", ROOT / "connector" / "apps",
                *(ROOT / "auth" / f"{app}.py" for app in ("okta", "contacts", "personio"))]
 TRAVERSAL = "../../../api/connections/conn_123"
 

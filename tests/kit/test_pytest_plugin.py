@@ -46,7 +46,7 @@ def test_the_plugin_is_registered_through_its_entry_point(pytester):
 
 
 def test_a_personio_operation_runs_in_two_lines(invoke_operation, personio_sandbox, personio_connection):
-    from connector.apps.personio import APP
+    from connector.apps.personio.app import APP
 
     personio_sandbox.seed_employees(3)
     found = invoke_operation(APP, "list_employees", personio_connection, {}).output

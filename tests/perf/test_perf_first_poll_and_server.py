@@ -14,7 +14,7 @@ from emulator.serving import serve
 from sandboxes.faults import Faults, install_faults
 from sandboxes.okta import OktaSandbox
 
-OKTA = importlib.import_module("connector.apps.okta").APP
+OKTA = importlib.import_module("connector.apps.okta.app").APP
 
 
 def _connection(sandbox: OktaSandbox) -> Connection:

@@ -19,7 +19,7 @@ from emulator.flow_spec import check_flow
 from emulator.store import Store
 from sandboxes.okta import OktaSandbox
 
-OKTA = importlib.import_module("connector.apps.okta").APP
+OKTA = importlib.import_module("connector.apps.okta.app").APP
 SECRET = "perf-hook-secret-0123456789"
 
 

@@ -15,9 +15,9 @@ from typing import Any
 
 import httpx
 
-from connector.apps.contacts import APP as CONTACTS_APP
-from connector.apps.okta import APP as OKTA_APP
-from connector.apps.personio import APP as PERSONIO_APP
+from connector.apps.contacts.app import APP as CONTACTS_APP
+from connector.apps.okta.app import APP as OKTA_APP
+from connector.apps.personio.app import APP as PERSONIO_APP
 from connector.context import Connection, Context
 from connector.definitions import App
 from connector.http import RetryPolicy

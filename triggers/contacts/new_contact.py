@@ -20,11 +20,11 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from actions.contacts.contact_fields import CONTACT_OUTPUT_FIELDS, CONTACT_SAMPLE, contact_output
-from actions.contacts.contacts_api import external_id_field
+from connector.apps.contacts.api import external_id_field
+from connector.apps.contacts.contact_fields import CONTACT_OUTPUT_FIELDS, CONTACT_SAMPLE, contact_output
+from connector.apps.contacts.trigger_support import contact_pages, epoch_ms, instant_variant, read_cursor, save_cursor
 from connector.context import Context
 from connector.definitions import Field, Trigger
-from triggers.contacts._shared import contact_pages, epoch_ms, instant_variant, read_cursor, save_cursor
 
 #: Newest contacts kept from the first poll (the platform records them as seen).
 FIRST_POLL_ITEMS = 100

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from actions.contacts.task_fields import NOTE_OUTPUT_FIELDS, NOTE_SAMPLE, note_output
+from connector.apps.contacts.task_fields import NOTE_OUTPUT_FIELDS, NOTE_SAMPLE, note_output
+from connector.apps.contacts.trigger_support import WATCHED_CONTACT_FIELD, child_record_poll, instant_variant
 from connector.definitions import Field, Trigger
-from triggers.contacts._shared import WATCHED_CONTACT_FIELD, child_record_poll, instant_variant
 
 new_notes, sample_notes = child_record_poll("notes", "dateAdded", lambda note: note_output(note, note_id=note["id"]))
 

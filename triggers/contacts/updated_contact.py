@@ -14,11 +14,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from actions.contacts.contact_fields import CONTACT_OUTPUT_FIELDS, CONTACT_SAMPLE, contact_output
-from actions.contacts.contacts_api import PAGE_SIZE, external_id_field, search_body, search_pages
+from connector.apps.contacts.api import PAGE_SIZE, external_id_field, search_body, search_pages
+from connector.apps.contacts.contact_fields import CONTACT_OUTPUT_FIELDS, CONTACT_SAMPLE, contact_output
+from connector.apps.contacts.trigger_support import (
+    change_id,
+    contact_pages,
+    epoch_ms,
+    instant_variant,
+    read_cursor,
+    save_cursor,
+)
 from connector.context import Context
 from connector.definitions import Field, Trigger
-from triggers.contacts._shared import change_id, contact_pages, epoch_ms, instant_variant, read_cursor, save_cursor
 
 FIRST_POLL_ITEMS = 100
 CHANGES_PER_POLL = 500

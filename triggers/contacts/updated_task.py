@@ -17,9 +17,9 @@ import hashlib
 import json
 from typing import Any
 
-from actions.contacts.task_fields import TASK_OUTPUT_FIELDS, TASK_SAMPLE, task_output
+from connector.apps.contacts.task_fields import TASK_OUTPUT_FIELDS, TASK_SAMPLE, task_output
+from connector.apps.contacts.trigger_support import WATCHED_CONTACT_FIELD, change_id, child_record_poll, instant_variant
 from connector.definitions import Field, Trigger
-from triggers.contacts._shared import WATCHED_CONTACT_FIELD, change_id, child_record_poll, instant_variant
 
 _VERSIONED_FIELDS = ("title", "body", "dueDate", "completed", "assignedTo")
 

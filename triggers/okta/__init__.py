@@ -1,1 +1,1 @@
-"""Okta triggers (poll and hook variants), assembled in connector/apps/okta.py."""
+"""Okta triggers (poll and hook variants), assembled in connector/apps/okta/app.py."""

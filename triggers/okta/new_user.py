@@ -34,13 +34,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from actions.okta.user_fields import USER_OUTPUT_FIELDS, USER_SAMPLE
-from connector.context import Context
-from connector.definitions import Field, Trigger
-from connector.id_lists import decode_ids
-from connector.pagination import follow_links
-from triggers.okta.event_hooks import hook_trigger
-from triggers.okta.system_log import (
+from connector.apps.okta.event_hooks import hook_trigger
+from connector.apps.okta.system_log import (
     EVENT_OUTPUT_FIELDS,
     EVENT_SAMPLE,
     fetch_users,
@@ -49,6 +44,11 @@ from triggers.okta.system_log import (
     read_new_events,
     server_time,
 )
+from connector.apps.okta.user_fields import USER_OUTPUT_FIELDS, USER_SAMPLE
+from connector.context import Context
+from connector.definitions import Field, Trigger
+from connector.id_lists import decode_ids
+from connector.pagination import follow_links
 
 EVENT_TYPES = ("user.lifecycle.create",)
 PAGE_SIZE = 200

@@ -9,17 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from connector.context import Context
-from connector.definitions import DynamicChoices, Field, Trigger
-from triggers.okta.event_hooks import hook_trigger
-from triggers.okta.event_polling import poll_events
-from triggers.okta.user_fields import (
+from connector.apps.okta.event_fields import (
     GROUP_EVENT_SAMPLE,
     HOOK_GROUP_EVENT_FIELDS,
     POLLED_GROUP_EVENT_FIELDS,
     event_sample,
     polled_sample,
 )
+from connector.apps.okta.event_hooks import hook_trigger
+from connector.apps.okta.event_polling import poll_events
+from connector.context import Context
+from connector.definitions import DynamicChoices, Field, Trigger
 
 EVENT_TYPES = ("group.user_membership.add",)
 MESSAGE = "Add user to group membership"

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from connector.apps.okta.event_fields import POLLED_EVENT_FIELDS, event_sample, polled_sample
+from connector.apps.okta.event_hooks import hook_trigger
+from connector.apps.okta.event_polling import poll_events
+from connector.apps.okta.system_log import EVENT_OUTPUT_FIELDS
 from connector.context import Context
 from connector.definitions import Trigger
-from triggers.okta.event_hooks import hook_trigger
-from triggers.okta.event_polling import poll_events
-from triggers.okta.system_log import EVENT_OUTPUT_FIELDS
-from triggers.okta.user_fields import POLLED_EVENT_FIELDS, event_sample, polled_sample
 
 EVENT_TYPES = ("user.lifecycle.deactivate",)
 MESSAGE = "Deactivate Okta user"

@@ -2,7 +2,7 @@
 
 Poll items carry the user's current state; their id is ``<user id>:<time of the change>`` (the
 platform's rule for "updated" triggers) and the user's id is kept in ``user_id``. Several changes to
-one user at the same instant fire once. Polling cost: see triggers/okta/event_polling.py (one call
+one user at the same instant fire once. Polling cost: see connector/apps/okta/event_polling.py (one call
 when nothing changed). ``HOOK_TRIGGER`` (``user_updated_instant``) gets the same events through an
 Okta event hook (id = event uuid).
 """
@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from connector.apps.okta.event_fields import POLLED_EVENT_FIELDS, event_sample, polled_sample
+from connector.apps.okta.event_hooks import hook_trigger
+from connector.apps.okta.event_polling import poll_events
+from connector.apps.okta.system_log import EVENT_OUTPUT_FIELDS
 from connector.context import Context
 from connector.definitions import Trigger
-from triggers.okta.event_hooks import hook_trigger
-from triggers.okta.event_polling import poll_events
-from triggers.okta.system_log import EVENT_OUTPUT_FIELDS
-from triggers.okta.user_fields import POLLED_EVENT_FIELDS, event_sample, polled_sample
 
 EVENT_TYPES = ("user.account.update_profile",)
 MESSAGE = "Update user profile for Okta"

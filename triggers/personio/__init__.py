@@ -1,1 +1,1 @@
-"""Personio poll triggers, assembled in connector/apps/personio.py."""
+"""Personio poll triggers, assembled in connector/apps/personio/app.py."""

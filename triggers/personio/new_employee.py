@@ -1,7 +1,7 @@
 """New employee: fires once for every employee added in Personio.
 
-Items are the employee (flat keys, see actions/personio/employee_fields.py) with ``id`` = Personio's
-employee id. How polling finds them and what it costs: see triggers/personio/_shared.py (one call when
+Items are the employee (flat keys, see connector/apps/personio/employee_fields.py) with ``id`` = Personio's
+employee id. How polling finds them and what it costs: see connector/apps/personio/polling.py (one call when
 nothing changed; employees changed but created before the last poll are left out).
 """
 
@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from actions.personio.employee_fields import EMPLOYEE_OUTPUT_FIELDS, EMPLOYEE_SAMPLE
+from connector.apps.personio.employee_fields import EMPLOYEE_OUTPUT_FIELDS, EMPLOYEE_SAMPLE
+from connector.apps.personio.polling import poll_employees
 from connector.context import Context
 from connector.definitions import Trigger
-from triggers.personio._shared import poll_employees
 
 
 def new_item(employee: dict[str, Any]) -> dict[str, Any]:

@@ -3,17 +3,17 @@
 This is the "when a contact is created or updated in Personio, sync it" trigger: a flow maps it to a
 Contacts upsert and the latest change wins. Item ids are ``<employee id>:<last_modified_at>`` (the
 platform's rule for "updated" triggers), so each change fires once; the numeric id stays in
-``employee_id``. Polling: see triggers/personio/_shared.py (one call when nothing changed).
+``employee_id``. Polling: see connector/apps/personio/polling.py (one call when nothing changed).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from actions.personio.employee_fields import EMPLOYEE_OUTPUT_FIELDS, EMPLOYEE_SAMPLE, utc_text
+from connector.apps.personio.employee_fields import EMPLOYEE_OUTPUT_FIELDS, EMPLOYEE_SAMPLE, utc_text
+from connector.apps.personio.polling import poll_employees
 from connector.context import Context
 from connector.definitions import Field, Trigger
-from triggers.personio._shared import poll_employees
 
 
 def update_item(employee: dict[str, Any]) -> dict[str, Any]:

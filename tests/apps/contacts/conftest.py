@@ -9,7 +9,7 @@ import httpx
 import pytest
 from contacts_app_doubles import HookReceiver
 
-from connector.apps.contacts import APP
+from connector.apps.contacts.app import APP
 from connector.context import Connection, Meta
 from connector.runtime import invoke
 from sandboxes.contacts import ContactsSandbox

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from connector.apps.contacts import APP
+from connector.apps.contacts.app import APP
 from connector.conformance import ConformanceSetup, conformance_suite
 from connector.context import Connection
 from connector.runtime import invoke

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from test_contacts_app_conformance import link_to_business
 
-from connector.apps.contacts import APP
+from connector.apps.contacts.app import APP
 from connector.context import Connection, Meta
 from connector.errors import BadInput, ResponseError
 from connector.manifest import validate_app

@@ -12,7 +12,7 @@ import pytest
 from contacts_app_doubles import HookReceiver
 
 from auth.contacts import DEFAULT_BASE_URL
-from connector.apps.contacts import APP
+from connector.apps.contacts.app import APP
 from connector.context import Connection, HookRequest, Meta
 from connector.definitions import Trigger
 from connector.runtime import invoke

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from connector.apps.contacts import APP
+from connector.apps.contacts.app import APP
 from connector.context import Connection, Meta
 from connector.runtime import Invocation, invoke
 from sandboxes.contacts import ContactsSandbox

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from okta_app_support import CountingTransport, Run
 
-from connector.apps.okta import APP
+from connector.apps.okta.app import APP
 from connector.context import Connection, Meta
 from connector.runtime import Invocation, invoke
 from sandboxes.okta import OktaSandbox, OktaSettings

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from flask import Flask, jsonify, request
 
-from connector.apps.okta import APP
+from connector.apps.okta.app import APP
 from connector.conformance import ConformanceSetup, conformance_suite
 from connector.context import Connection
 from connector.manifest import validate_app

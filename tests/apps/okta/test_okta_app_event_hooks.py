@@ -10,7 +10,7 @@ import pytest
 from flask import Flask, Response, jsonify, request
 from okta_app_support import Run, person
 
-from connector.apps.okta import APP
+from connector.apps.okta.app import APP
 from connector.context import HookRequest, Meta
 from connector.definitions import Trigger
 from connector.errors import BadInput, ResponseError

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from okta_app_support import Run, person
 
-from connector.apps.okta import APP
+from connector.apps.okta.app import APP
 from connector.definitions import DynamicChoices
 from connector.errors import BadInput, ResponseError
 

@@ -9,7 +9,7 @@ import pytest
 from personio_app_support import ManualClock
 
 from auth.personio import forget_cached_tokens
-from connector.apps.personio import APP
+from connector.apps.personio.app import APP
 from connector.context import Connection, Meta
 from connector.runtime import invoke
 from sandboxes.personio import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, PersonioSandbox

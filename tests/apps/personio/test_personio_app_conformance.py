@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from personio_app_support import ManualClock
 
-from connector.apps.personio import APP
+from connector.apps.personio.app import APP
 from connector.conformance import ConformanceSetup, conformance_suite
 from connector.context import Connection
 from connector.manifest import validate_app

@@ -6,7 +6,7 @@ import pytest
 from personio_app_support import ManualClock
 
 from auth.connection_check import check_connection
-from connector.apps.personio import APP
+from connector.apps.personio.app import APP
 from connector.context import Connection, Meta
 from connector.errors import BadInput, ExpiredAuth, ResponseError
 from connector.runtime import invoke

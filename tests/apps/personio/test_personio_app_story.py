@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from personio_app_support import ManualClock
 
-from connector.apps.contacts import APP as CONTACTS
-from connector.apps.personio import APP as PERSONIO
+from connector.apps.contacts.app import APP as CONTACTS
+from connector.apps.personio.app import APP as PERSONIO
 from connector.context import Connection, Meta
 from connector.mapping import FieldMapping
 from connector.runtime import invoke

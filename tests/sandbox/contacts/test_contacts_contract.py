@@ -22,7 +22,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from connector.apps.contacts import APP
+from connector.apps.contacts.app import APP
 from connector.context import Connection
 from connector.errors import ConnectorError
 from connector.runtime import invoke

@@ -10,13 +10,13 @@ import pytest
 from contacts_doubles import ClientFactory, FakeClock, OAuthDance
 from flask import Flask, request
 
+from connector.apps.contacts.webhook_signature import HIGHLEVEL_PUBLIC_KEY_PEM, SANDBOX_PUBLIC_KEY_PEM
 from sandboxes.contacts import (
     SIGNATURE_HEADER,
     ContactsSandbox,
     ContactsSettings,
     verify_webhook_signature,
 )
-from triggers.contacts.webhook_signature import HIGHLEVEL_PUBLIC_KEY_PEM, SANDBOX_PUBLIC_KEY_PEM
 
 LOCATION = "loc_sandbox"
 

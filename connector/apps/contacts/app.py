@@ -1,0 +1,76 @@
+"""The Contacts app (HighLevel Contacts API, the "GHL" of the seeds), assembled from its operations.
+
+Every endpoint of the seeds is covered: contacts (create, get, update, delete, list, by business),
+tasks (list, get, create, update, complete, delete), notes (list, get, add), tags (add, remove) and
+appointments (list).
+"""
+
+from __future__ import annotations
+
+from actions.contacts import (
+    add_note,
+    add_tags,
+    complete_task,
+    create_contact,
+    delete_contact,
+    delete_task,
+    remove_tags,
+    update_contact,
+    upsert_task,
+)
+from auth.contacts import CONTACTS_AUTH
+from connector.apps.contacts import records
+from connector.definitions import App
+from searches.contacts import (
+    contact_appointments,
+    contact_notes,
+    contact_tasks,
+    contacts_by_business,
+    find_contact,
+    get_contact,
+    list_contacts,
+)
+from triggers.contacts import new_contact, new_note, updated_contact, updated_task
+
+APP = App(
+    key="contacts",
+    name="Contacts",
+    version="1.0.0",
+    description="HighLevel (LeadConnector) contacts with their tasks, notes, tags and appointments.",
+    auth=CONTACTS_AUTH,
+    sandbox="connector.cli.sandbox:contacts_command",
+    homepage="https://highlevel.stoplight.io/docs/integrations",
+    triggers=(
+        new_contact.TRIGGER,
+        new_contact.HOOK_TRIGGER,
+        updated_contact.TRIGGER,
+        updated_contact.HOOK_TRIGGER,
+        updated_task.TRIGGER,
+        updated_task.HOOK_TRIGGER,
+        new_note.TRIGGER,
+        new_note.HOOK_TRIGGER,
+    ),
+    actions=(
+        create_contact.ACTION,
+        update_contact.ACTION,
+        delete_contact.ACTION,
+        upsert_task.ACTION,
+        complete_task.ACTION,
+        delete_task.ACTION,
+        add_note.ACTION,
+        add_tags.ACTION,
+        remove_tags.ACTION,
+    ),
+    searches=(
+        find_contact.SEARCH,
+        get_contact.SEARCH,
+        list_contacts.SEARCH,
+        contacts_by_business.SEARCH,
+        contact_tasks.SEARCH,
+        contact_notes.SEARCH,
+        contact_appointments.SEARCH,
+    ),
+    record_types=(
+        records.RECORD_TYPE,
+    ),
+)

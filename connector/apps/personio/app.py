@@ -1,0 +1,40 @@
+"""The Personio app: employees as a source for other apps (new and changed employees), plus lookups.
+
+Every operation is listed here explicitly; each lives in its own module under ``triggers/personio/``,
+``actions/personio/`` or ``searches/personio/``.
+"""
+
+from __future__ import annotations
+
+from actions.personio import create_employee, update_employee
+from auth.personio import PERSONIO_AUTH
+from connector.apps.personio import records
+from connector.definitions import App
+from searches.personio import find_employee, list_employees
+from triggers.personio import new_employee, updated_employee
+
+APP = App(
+    key="personio",
+    name="Personio",
+    version="1.0.0",
+    description="Trigger on new and changed Personio employees, find and list employees, and update their "
+                "attributes.",
+    auth=PERSONIO_AUTH,
+    sandbox="connector.cli.sandbox:personio_command",
+    homepage="https://developer.personio.de/reference",
+    triggers=(
+        new_employee.TRIGGER,
+        updated_employee.TRIGGER,
+    ),
+    actions=(
+        create_employee.ACTION,
+        update_employee.ACTION,
+    ),
+    searches=(
+        find_employee.SEARCH,
+        list_employees.SEARCH,
+    ),
+    record_types=(
+        records.RECORD_TYPE,
+    ),
+)

@@ -1,0 +1,1 @@
+"""Contacts searches: one module per search, assembled in connector/apps/contacts/app.py."""
