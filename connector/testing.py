@@ -20,6 +20,7 @@ import pytest
 
 from connector.context import Connection, Meta
 from connector.definitions import App
+from connector.extras import sandboxes_installed, sandboxes_missing
 from connector.registry import get_app, load_apps
 
 if TYPE_CHECKING:
@@ -48,6 +49,12 @@ def get_app_from_spec(spec: str) -> App:
     from connector.registry import load_object
 
     return load_object(spec)
+
+
+def _require_sandboxes(fixture: str) -> None:
+    """Fail the test with one line naming the install command when the sandboxes are not installed."""
+    if not sandboxes_installed():
+        pytest.fail(sandboxes_missing(f"the {fixture} fixture"), pytrace=False)
 
 
 InvokeOperation = Callable[..., "Invocation"]
@@ -86,6 +93,7 @@ def okta_sandbox() -> Any:
 
     Like Okta, it accepts only ``https://`` event hook URIs; set ``.settings.allow_http_hook_uris = True``
     to subscribe a hook trigger to a local ``http://`` receiver."""
+    _require_sandboxes("okta_sandbox")
     from sandboxes.okta import OktaSandbox
 
     sandbox = OktaSandbox()
@@ -97,6 +105,7 @@ def okta_sandbox() -> Any:
 def contacts_sandbox() -> Any:
     """A fresh in-process Contacts sandbox: ``.base_url``, ``.transport()``, API key
     ``contacts-sandbox-key`` for location ``loc_sandbox``, ``.seed_contacts(n)``, ``.faults``."""
+    _require_sandboxes("contacts_sandbox")
     from sandboxes.contacts import ContactsSandbox
 
     sandbox = ContactsSandbox()
@@ -133,6 +142,7 @@ def contacts_connection(contacts_sandbox: Any) -> Connection:
 def personio_sandbox() -> Any:
     """A fresh in-process Personio sandbox: ``.base_url``, ``.transport()``, client credentials
     ``papi-sandbox-client`` / ``papi-sandbox-secret``, ``.seed_employees(n)``, ``.faults``."""
+    _require_sandboxes("personio_sandbox")
     from sandboxes.personio import PersonioSandbox
 
     return PersonioSandbox()

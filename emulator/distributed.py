@@ -18,8 +18,9 @@ on a worker, and the store is the outbox between the web processes and the queue
 
 Configuration: ``CONNECTOR_DATABASE_URL`` (SQLAlchemy URL) and ``CONNECTOR_BROKER_URL`` (Celery broker,
 ``redis://...``), or the same as flags of ``connector web``, ``worker`` and ``scheduler``. What a
-worker runs (apps, connections) comes from :func:`emulator_config`: by default the emulator's own
-environment under ``CONNECTOR_DATA`` (the sandboxes and saved connections ``connector emulate`` uses);
+worker runs (apps, connections) comes from :func:`build_process`: by default the emulator over
+``CONNECTOR_DATA`` (the saved connections ``connector emulate`` uses; no sandboxes, whose state lives in
+one process's memory: serve them with ``connector sandbox`` and connect to their URLs);
 ``CONNECTOR_APP_FACTORY=module:function`` names a function returning ``create_app`` configuration.
 """
 
@@ -127,8 +128,9 @@ def build_process(database_url: str, broker_url: str, **extra: Any) -> tuple[Any
     """The WSGI app and emulator of one scaled process: shared store, jobs sent to the broker, no thread.
 
     ``CONNECTOR_APP_FACTORY=module:function`` names a function returning ``create_app`` configuration
-    (apps, connection resolver); without it the process is the emulator's own environment under
-    ``CONNECTOR_DATA``, as ``connector emulate`` builds it (UI, connections, sandboxes).
+    (apps, connection resolver); without it the process is the emulator over ``CONNECTOR_DATA``
+    (:func:`emulator.local.build_local`: UI, saved connections, access token), without sandboxes: a
+    sandbox keeps its state in one process's memory, so every process would serve a different one.
     """
     config = {"DATABASE_URL": database_url, "RUNNER_THREAD": False, "RECOVER_ON_START": False, **extra}
     factory = os.environ.get(FACTORY_ENV)
@@ -145,13 +147,13 @@ def build_process(database_url: str, broker_url: str, **extra: Any) -> tuple[Any
         init_access(app, load_access_token(data))
         wsgi: Any = app
     else:
-        from emulator.demo import build_environment
+        from emulator.local import build_local
 
         public_url = str(extra.get("PUBLIC_URL") or os.environ.get(PUBLIC_URL_ENV, "http://127.0.0.1:5000"))
-        env = build_environment(
+        platform = build_local(
             public_url, Path(os.environ.get(DATA_ENV, "data")), runner_thread=False, config=config
         )
-        app, wsgi = env.emulator, env.wsgi
+        app, wsgi = platform.emulator, platform.wsgi
     emulator: Emulator = app.extensions["emulator"]
     emulator.scheduler.queue = CeleryQueue(make_celery(broker_url), broker_url)
     share_limits(os.environ.get(REDIS_ENV) or (broker_url if broker_url.startswith("redis") else None))

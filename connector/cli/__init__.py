@@ -41,7 +41,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     ),
     "emulate": (
         "connector.cli.emulate", "emulate_command",
-        "Start the emulator with the Okta, Contacts and Personio sandboxes on the embedded SQLite store.",
+        "Start the emulator, with the Okta, Contacts and Personio sandboxes when installed, on SQLite.",
     ),
     "init": (
         "connector.cli.scaffold", "init_command",

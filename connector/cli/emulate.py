@@ -1,5 +1,9 @@
 """``connector emulate``: the local connector platform with the three sandboxes, ready to click through.
 
+The sandboxes are an extra (``connector-kit[sandboxes]``). Without them, or with ``--no-sandboxes``,
+the command serves the emulator alone (:func:`emulator.local.build_local`) for connections to the real
+services, and says so in one line; with them it serves the demo (:func:`emulator.demo.build_environment`).
+
 Installed apps are validated before they are loaded: one that breaks the manifest rules (no connection
 test, a wrong field type...) is named with its first problem and left out, instead of failing later in
 the middle of a flow. ``--reload`` is the connector author's development mode: the emulator runs in a
@@ -33,6 +37,9 @@ LOG_LEVELS = ("debug", "info", "warning", "error")
 @click.option("--contacts", default=15, show_default=True, help="Contacts seeded in the Contacts sandbox.")
 @click.option("--employees", default=10, show_default=True, help="Employees seeded in the Personio sandbox.")
 @click.option("--no-demo", is_flag=True, help="Do not create the demo connections and flows.")
+@click.option("--no-sandboxes", is_flag=True,
+              help="Serve the emulator alone, for the real services (the default when the sandboxes are not "
+                   "installed).")
 @click.option("--allow-url", "allow_urls", multiple=True, metavar="ORIGIN", envvar="CONNECTOR_ALLOW_URLS",
               help="For local development: let connections call this origin although it is on this machine or "
                    "a private network, e.g. http://127.0.0.1:8080 (repeatable; env CONNECTOR_ALLOW_URLS, "
@@ -52,14 +59,23 @@ LOG_LEVELS = ("debug", "info", "warning", "error")
 @guarded
 def emulate_command(
     host: str, port: int, data_dir: str, okta_users: int, contacts: int, employees: int, no_demo: bool,
-    allow_urls: tuple[str, ...], max_attempts: int, retry_base_seconds: float, app_specs: tuple[str, ...],
-    reload: bool, log_level: str, allow_hosts: tuple[str, ...],
+    no_sandboxes: bool, allow_urls: tuple[str, ...], max_attempts: int, retry_base_seconds: float,
+    app_specs: tuple[str, ...], reload: bool, log_level: str, allow_hosts: tuple[str, ...],
 ) -> None:
-    """Start the emulator with the Okta, Contacts and Personio sandboxes on the embedded SQLite store."""
+    """Start the emulator, with the Okta, Contacts and Personio sandboxes when installed, on SQLite."""
+    from connector.extras import SANDBOXES_INSTALL, sandboxes_installed
     from connector.outbound import OutboundPolicy
-    from sandboxes.contract_check import CHECKS
 
-    CHECKS.enable_from_environment()  # a test that started this process reads the contract violations logged
+    if not no_sandboxes and not sandboxes_installed():
+        click.echo(
+            "The sandboxes are not installed: serving the emulator alone, for connections to the real services "
+            f"(add the Okta, Contacts and Personio sandboxes and the demo with: {SANDBOXES_INSTALL})", err=True,
+        )
+        no_sandboxes = True
+    if not no_sandboxes:
+        from sandboxes.contract_check import CHECKS
+
+        CHECKS.enable_from_environment()  # a test that started this process reads the contract violations logged
 
     if okta_users < 0 or contacts < 0 or employees < 0:
         raise click.BadParameter("seed sizes must be 0 or more")
@@ -76,9 +92,12 @@ def emulate_command(
             *(("--allow-url", origin) for origin in allow_urls), *(("--app", spec) for spec in app_specs),
             *(("--allow-host", name) for name in allow_hosts),
         ]
-        _run_reloading(apps, options, no_demo)
+        _run_reloading(apps, options, no_demo, no_sandboxes)
         return
     retries = {"MAX_ATTEMPTS": max_attempts, "RETRY_BASE_SECONDS": retry_base_seconds}
+    if no_sandboxes:
+        _serve_alone(host, port, data_dir, apps, allow_urls, retries, allow_hosts)
+        return
     _serve(host, port, data_dir, okta_users, contacts, employees, no_demo, apps, allow_urls, retries, allow_hosts)
 
 
@@ -125,17 +144,11 @@ def _serve(
         env.close()
         raise click.ClickException(f"cannot listen on {host}:{port} ({exc.strerror}); try --port 5050") from exc
     click.echo(f"Emulator running at {public_url}/")
-    click.echo(f"  Open in a browser: {env.start_url}")
-    click.echo(f"  API clients send:  X-Emulator-Token: {env.access_token}")
-    click.echo(f"  Access token file: {(Path(data_dir) / 'access.token').resolve()}")
-    click.echo(f"  Okta sandbox:     {env.okta.base_url}   (API token: SSWS {env.okta.settings.token})")
-    click.echo(f"  Contacts sandbox: {env.contacts.base_url}")
-    click.echo(f"  Personio sandbox: {env.personio.base_url}")
-    click.echo(f"  Apps:             {', '.join(sorted(apps)) or 'none'}")
-    click.echo(f"  Data:             {Path(data_dir).resolve()}")
-    for origin in env.gateway.policy.allowed_origins:
-        click.echo(f"  Allowed local:    {origin}   (--allow-url; every other local or private address is refused)")
-    click.echo("Press Ctrl-C to stop.")
+    _describe(env.start_url, env.access_token, data_dir, apps, env.gateway.policy.allowed_origins, (
+        f"Okta sandbox:     {env.okta.base_url}   (API token: SSWS {env.okta.settings.token})",
+        f"Contacts sandbox: {env.contacts.base_url}",
+        f"Personio sandbox: {env.personio.base_url}",
+    ))
     try:
         wait_until_stopped()
     finally:
@@ -143,7 +156,53 @@ def _serve(
         env.close()
 
 
-def _run_reloading(apps: dict[str, App], options: list[tuple[str, str]], no_demo: bool) -> None:
+def _serve_alone(
+    host: str, port: int, data_dir: str, apps: dict[str, App], allow_urls: tuple[str, ...],
+    retries: dict[str, float], allow_hosts: tuple[str, ...],
+) -> None:
+    """The emulator without sandboxes: its connections call the real services."""
+    from emulator.local import build_local
+    from emulator.serving import serve
+
+    shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    public_url = f"http://{shown_host}:{port}"
+    platform = build_local(
+        public_url, Path(data_dir), allow_urls=allow_urls, config={"APPS": apps, **retries}, bound_host=host,
+        allow_hosts=allow_hosts,
+    )
+    try:
+        served = serve(platform.wsgi, host=host, port=port, server="waitress")
+    except OSError as exc:
+        platform.close()
+        raise click.ClickException(f"cannot listen on {host}:{port} ({exc.strerror}); try --port 5050") from exc
+    click.echo(f"Emulator running at {public_url}/   (no sandboxes: connections call the real services)")
+    _describe(platform.start_url, platform.access_token, data_dir, apps, platform.gateway.policy.allowed_origins)
+    try:
+        wait_until_stopped()
+    finally:
+        served.stop()
+        platform.close()
+
+
+def _describe(
+    start_url: str, token: str, data_dir: str, apps: dict[str, App], allowed: Iterable[str],
+    sandboxes: Iterable[str] = (),
+) -> None:
+    click.echo(f"  Open in a browser: {start_url}")
+    click.echo(f"  API clients send:  X-Emulator-Token: {token}")
+    click.echo(f"  Access token file: {(Path(data_dir) / 'access.token').resolve()}")
+    for line in sandboxes:
+        click.echo(f"  {line}")
+    click.echo(f"  Apps:             {', '.join(sorted(apps)) or 'none'}")
+    click.echo(f"  Data:             {Path(data_dir).resolve()}")
+    for origin in allowed:
+        click.echo(f"  Allowed local:    {origin}   (--allow-url; every other local or private address is refused)")
+    click.echo("Press Ctrl-C to stop.")
+
+
+def _run_reloading(
+    apps: dict[str, App], options: list[tuple[str, str]], no_demo: bool, no_sandboxes: bool = False
+) -> None:
     """Run ``connector emulate`` (without ``--reload``) in a child, restarted when app code changes."""
     import watchfiles
 
@@ -152,6 +211,8 @@ def _run_reloading(apps: dict[str, App], options: list[tuple[str, str]], no_demo
         command += [option, value]
     if no_demo:
         command.append("--no-demo")
+    if no_sandboxes:
+        command.append("--no-sandboxes")
     paths = sorted(app_source_paths(apps.values()))
     click.echo(f"Reloading on changes under: {', '.join(paths)}")
 

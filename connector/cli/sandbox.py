@@ -19,6 +19,7 @@ import click
 
 from connector.cli.app_commands import AppCommands, import_command
 from connector.cli.output import guarded, wait_until_stopped
+from connector.extras import sandboxes_installed, sandboxes_missing
 
 #: What ``--rate-limits off`` sets: a budget no client reaches.
 UNLIMITED = 1_000_000_000
@@ -46,6 +47,12 @@ RATE_LIMITS_OPTION = click.option(
     "--rate-limits", "rate_limits", type=RateLimitsChoice(), default="default", show_default=True,
     help="The sandbox's rate limit: the vendor's default, off, or N requests per window.",
 )
+
+
+def require_sandboxes(name: str) -> None:
+    """One clear line, before anything starts, when the shipped sandboxes are not installed."""
+    if not sandboxes_installed():
+        raise click.ClickException(sandboxes_missing(f"`connector sandbox {name}`"))
 
 
 def _serve_forever(app: object, port: int, host: str) -> tuple[object, str]:
@@ -111,6 +118,7 @@ def okta_command(
     rate_limits: str | int,
 ) -> None:
     """Serve the Okta sandbox."""
+    require_sandboxes("okta")
     from sandboxes.okta import OktaSandbox, OktaSettings
 
     if users < 0:
@@ -148,6 +156,7 @@ def contacts_command(
     rate_limits: str | int,
 ) -> None:
     """Serve the Contacts (HighLevel-style) sandbox."""
+    require_sandboxes("contacts")
     from sandboxes.contacts import ContactsSandbox, ContactsSettings
 
     if count < 0:
@@ -191,6 +200,7 @@ def contacts_command(
 @guarded
 def personio_command(port: int, host: str, count: int, client_id: str, client_secret: str, seed: int) -> None:
     """Serve the Personio sandbox (v1 employees and POST /v1/auth)."""
+    require_sandboxes("personio")
     from sandboxes.personio import PersonioSandbox, PersonioSettings
 
     if count < 0:

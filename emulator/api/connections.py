@@ -26,7 +26,10 @@ _BROWSER_BINDING = "emulator.oauth.browser"
 def gateway() -> ConnectionGateway:
     found = current_app.extensions.get("connections")
     if found is None:
-        raise ApiError(503, "connections are not configured in this emulator", None)
+        raise ApiError(
+            404, "this emulator keeps no saved connections: it was built without a credential store "
+            "(create_app's CONNECTIONS; `connector emulate` sets one up in its data folder)", None,
+        )
     return found
 
 
@@ -160,8 +163,9 @@ def _quote(text: str) -> str:
     return quote(text, safe="")
 
 
-def register_connections(app: Flask, connection_gateway: ConnectionGateway) -> None:
-    """Attach the credential store and its routes to an emulator app."""
+def register_connections(app: Flask, connection_gateway: ConnectionGateway | None) -> None:
+    """Attach the credential store and its routes to an emulator app (without one, they answer 503)."""
     app.extensions["connections"] = connection_gateway
-    app.register_blueprint(bp)
-    app.register_blueprint(callback_bp)
+    for blueprint in (bp, callback_bp):
+        if blueprint.name not in app.blueprints:
+            app.register_blueprint(blueprint)

@@ -15,7 +15,6 @@ at every start; flows, runs, dedupe records and connections live in SQLite under
 
 from __future__ import annotations
 
-import os
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -24,27 +23,15 @@ from typing import Any
 
 import httpx
 from flask import Flask
-from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from auth.contacts import SCOPES as CONTACTS_SCOPES
-from auth.store import open_store
 from connector.errors import ConnectorError
-from connector.outbound import OutboundPolicy
-from emulator.access import (
-    ACCESS_TOKEN_HEADER,
-    HostAllowList,
-    allowed_hosts,
-    init_access,
-    load_access_token,
-    load_session_key,
-    tokenised_url,
-)
-from emulator.api.connections import register_connections
-from emulator.app import create_app
+from emulator.access import ACCESS_TOKEN_HEADER, tokenised_url
 from emulator.connections import ConnectionGateway, LocalSandbox, OAuthClientSettings
+from emulator.demo.openapi_paths import SANDBOX_OPENAPI_PATHS
 from emulator.demo.personio_pages import personio_sandbox_api
 from emulator.demo.sandbox_pages import sandboxes_api
-from emulator.ui import register_ui
+from emulator.local import build_local
 from sandboxes.contacts import ContactsSandbox, ContactsSettings
 from sandboxes.okta import OktaSandbox, OktaSettings
 from sandboxes.personio import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, PersonioSandbox
@@ -120,11 +107,7 @@ def build_environment(
     Raises:
         BadInput: an ``allow_urls`` entry is not an http(s) origin (field ``allow_url``).
     """
-    policy = OutboundPolicy.allowing([*allow_urls, *dict(config or {}).get("ALLOW_URLS", ())])
     public_url = public_url.rstrip("/")
-    data = Path(data_dir)
-    data.mkdir(mode=0o700, parents=True, exist_ok=True)  # databases and the key file: owner only
-
     # Okta accepts only https hook URIs; the emulator's own hook receiver is plain http on this machine, so
     # its sandbox org is told, explicitly, to accept http too.
     okta = OktaSandbox(OktaSettings(token=DEMO_OKTA_TOKEN, allow_http_hook_uris=True),
@@ -142,63 +125,41 @@ def build_environment(
     contacts_sandbox.register_oauth_client(
         "connector-emulator", oauth_secret, [redirect_uri], list(CONTACTS_SCOPES)
     )
-    gateway = ConnectionGateway(
-        store=open_store(data),
-        policy=policy,
-        oauth_clients={
-            "contacts": OAuthClientSettings(
-                client_id="connector-emulator",
-                client_secret=oauth_secret,
-                authorize_url=contacts_sandbox.base_url + "/oauth/chooselocation",
-                token_url=contacts_sandbox.base_url + "/oauth/token",
-                redirect_uri=redirect_uri,
-                scopes=CONTACTS_SCOPES,
-                base_url=contacts_sandbox.base_url,
-            )
-        },
+    contacts_oauth = OAuthClientSettings(
+        client_id="connector-emulator",
+        client_secret=oauth_secret,
+        authorize_url=contacts_sandbox.base_url + "/oauth/chooselocation",
+        token_url=contacts_sandbox.base_url + "/oauth/token",
+        redirect_uri=redirect_uri,
+        scopes=CONTACTS_SCOPES,
+        base_url=contacts_sandbox.base_url,
     )
-    emulator = create_app(
-        {
-            "DATABASE_URL": f"sqlite:///{(data / 'emulator.db').resolve()}",
-            "CONNECTION_RESOLVER": gateway.resolve,
-            "PUBLIC_URL": public_url,
-            "RUNNER_THREAD": runner_thread,
-            "SESSION_COOKIE_HTTPONLY": True,
-            "SESSION_COOKIE_SAMESITE": "Lax",
-            "SANDBOX_LINKS": {
-                "okta": okta.base_url, "contacts": contacts_sandbox.base_url, "personio": personio.base_url,
-            },
-            "SECRET_BOX": lambda: gateway.store.box,
-            "SECRET_KEY": os.environ.get("EMULATOR_SECRET_KEY") or load_session_key(data),
-            **dict(config or {}),
-            "ALLOW_URLS": sorted(policy.allowed_origins),
-        }
+    links = {"okta": okta.base_url, "contacts": contacts_sandbox.base_url, "personio": personio.base_url}
+    platform = build_local(
+        public_url, data_dir, runner_thread=runner_thread, config={"SANDBOX_LINKS": links, **dict(config or {})},
+        allow_urls=allow_urls, bound_host=bound_host, allow_hosts=allow_hosts,
+        oauth_clients={"contacts": contacts_oauth},
+        mounts={OKTA_PREFIX: okta.app, CONTACTS_PREFIX: contacts_sandbox.app, PERSONIO_PREFIX: personio.app},
     )
+    emulator, gateway = platform.emulator, platform.gateway
     emulator.extensions["sandboxes"] = {"okta": okta, "contacts": contacts_sandbox, "personio": personio}
-    register_connections(emulator, gateway)
-    register_ui(emulator)
     for blueprint in (sandboxes_api, personio_sandbox_api):
         if blueprint.name not in emulator.blueprints:
             emulator.register_blueprint(blueprint)
-    access_token = load_access_token(data)
-    init_access(emulator, access_token)
+    emulator.extensions.setdefault("openapi_paths", {}).update(SANDBOX_OPENAPI_PATHS)
     # Hook deliveries from the sandboxes reach the emulator's ingress in-process.
     okta.outbox.transport = httpx.WSGITransport(app=emulator)
     contacts_sandbox.outbox.transport = httpx.WSGITransport(app=emulator)
     # The marketplace app's webhook setting: every location's events go to the emulator's app-level URL.
-    contacts_sandbox.set_app_webhook(f"{public_url.rstrip('/')}/hooks/apps/contacts")
-
-    dispatcher = DispatcherMiddleware(
-        emulator, {OKTA_PREFIX: okta.app, CONTACTS_PREFIX: contacts_sandbox.app, PERSONIO_PREFIX: personio.app}
-    )
-    # A page that rebinds its own DNS name to this machine sends its own name as Host: refused here.
-    wsgi = HostAllowList(dispatcher, allowed_hosts(public_url, bound_host=bound_host, extra=allow_hosts))
+    contacts_sandbox.set_app_webhook(f"{public_url}/hooks/apps/contacts")
     # The emulator reaches its sandboxes in-process, through the same URL prefixes a browser uses.
-    local = sandbox_transport(dispatcher)
+    local = sandbox_transport(platform.dispatcher)
     gateway.sandboxes = [
         LocalSandbox(sandbox.base_url, local) for sandbox in (okta, contacts_sandbox, personio)
     ]
-    env = Environment(wsgi, emulator, okta, contacts_sandbox, personio, gateway, public_url, access_token)
+    env = Environment(
+        platform.wsgi, emulator, okta, contacts_sandbox, personio, gateway, public_url, platform.access_token
+    )
     renew_sandbox_hooks(env)
     return env
 

@@ -53,8 +53,16 @@ def run_detail_page(run_id: str) -> str:
     return render_template("ui/run_detail.html", page="runs", title="Run detail", run_id=run_id)
 
 
+@ui.app_context_processor
+def _sandboxes_running() -> dict[str, bool]:
+    """Whether this emulator serves sandboxes beside it (the demo does): the nav shows their page then only."""
+    return {"sandboxes_running": bool(current_app.config.get("SANDBOX_LINKS"))}
+
+
 @ui.get("/sandboxes")
 def sandboxes_page() -> str:
+    if not current_app.config.get("SANDBOX_LINKS"):
+        return render_template("ui/no_sandboxes.html", page="sandboxes", title="Sandboxes")
     return render_template("ui/sandboxes.html", page="sandboxes", title="Sandboxes")
 
 

@@ -1,8 +1,8 @@
-"""Building blocks shared by the UI tests: the demo environment with the UI registered.
+"""Building blocks shared by the UI tests: the demo environment, web UI included.
 
-``emulator.demo.build_environment`` composes the emulator with both sandboxes, exactly as
-``connector emulate`` serves it; the tests add the UI with ``register_ui`` (until ``create_app`` or the
-demo does it) and drive it with Flask's test client or, in the browser tests, Chromium.
+``emulator.demo.build_environment`` composes the emulator (``create_app`` registers the UI) with the
+sandboxes, exactly as ``connector emulate`` serves it; the tests drive it with Flask's test client or,
+in the browser tests, Chromium.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from emulator.demo import DEMO_CONTACTS_KEY, DEMO_LOCATION, DEMO_OKTA_TOKEN, Environment, build_environment
-from emulator.ui import register_ui
 
 OKTA_TOKEN = DEMO_OKTA_TOKEN
 CONTACTS_KEY = DEMO_CONTACTS_KEY
@@ -28,9 +27,7 @@ def ui_environment(
     config: Mapping[str, Any] | None = None,
 ) -> Environment:
     """The emulator, both sandboxes and the web UI, for ``public_url``."""
-    env = build_environment(
+    return build_environment(
         public_url, data_dir, okta_users=okta_users, contacts=3, runner_thread=runner_thread,
         config={"SCHEDULER_INTERVAL": 0.1, "RETRY_BASE_SECONDS": 0.5, **dict(config or {})},
     )
-    register_ui(env.emulator)
-    return env
