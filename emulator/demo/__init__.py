@@ -26,6 +26,11 @@ from flask import Flask
 
 from auth.contacts import SCOPES as CONTACTS_SCOPES
 from connector.errors import ConnectorError
+from connector.extras import sandboxes_installed, sandboxes_missing
+
+if not sandboxes_installed():  # one line naming the install command, instead of a bare ImportError below
+    raise ModuleNotFoundError(sandboxes_missing("the demo (emulator.demo)"), name="sandboxes")
+
 from emulator.access import ACCESS_TOKEN_HEADER, tokenised_url
 from emulator.connections import ConnectionGateway, LocalSandbox, OAuthClientSettings
 from emulator.demo.openapi_paths import SANDBOX_OPENAPI_PATHS
