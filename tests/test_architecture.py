@@ -82,6 +82,8 @@ APPS = ("auth", "triggers", "actions", "searches", "connector.apps")
 OPERATIONS = {"triggers": ("TRIGGER",), "actions": ("ACTION",), "searches": ("SEARCH",)}
 #: The one module of an app's home that imports its operations: the assembly of ``APP``.
 ASSEMBLY = "app"
+#: The demo sits on top of the emulator: it starts sandboxes and adds demo data; the emulator never needs it.
+DEMO = "emulator.demo"
 SANDBOXES = "sandboxes"
 #: Who may start a sandbox: the demo, the ``connector sandbox``/``emulate`` commands, the pytest plugin.
 SANDBOX_USERS = ("emulator.demo", "connector.cli.sandbox", "connector.cli.emulate", "connector.testing")
@@ -126,6 +128,8 @@ def _breaches(rule: str) -> list[str]:
             broken = _within(imported, ("emulator", "connector.cli", "connector.testing"))
         elif _may_not_import_operations(rule, importer):
             broken = _within(imported, tuple(OPERATIONS))
+        elif rule == "demo" and _within(importer, "emulator") and not _within(importer, DEMO):
+            broken = _within(imported, DEMO)
         elif rule == "sandboxes-import" and _within(importer, SANDBOXES):
             broken = not _within(imported, SANDBOXES)
         elif rule == "sandboxes-imported" and not _within(importer, SANDBOXES):
@@ -167,6 +171,10 @@ def test_every_module_of_an_operation_folder_is_one_operation() -> None:
             if not any(hasattr(module, constant) for constant in constants):
                 strays.append(f"{kind}/{path.parent.name}/{path.name} defines none of {constants}")
     assert strays == []
+
+
+def test_the_emulator_never_imports_its_demo() -> None:
+    assert _breaches("demo") == []
 
 
 def test_the_sandboxes_import_nothing_of_the_product() -> None:
