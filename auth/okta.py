@@ -58,16 +58,6 @@ def base_url(fields: Mapping[str, Any]) -> str:
     return org
 
 
-def generate_keypair() -> tuple[str, dict[str, Any]]:
-    """A new RSA-2048 key pair: (private key PEM, public JWK with ``kid``) to register with the app."""
-    key = authlib_parts().JsonWebKey.generate_key("RSA", 2048, is_private=True)
-    private_pem = key.as_pem(is_private=True).decode()
-    public = key.as_dict(is_private=False)
-    public.setdefault("kid", key.thumbprint())
-    public.update({"use": "sig", "alg": "RS256"})
-    return private_pem, public
-
-
 def missing_scope_error(response: httpx.Response) -> ConnectorError | None:
     """A clear error when a 403 says the token lacks a scope, else None."""
     if response.status_code != 403:

@@ -33,6 +33,9 @@ FIELD_TYPES: tuple[str, ...] = (
 CREDENTIAL_FIELD_NAMES = frozenset({
     "api_key", "api_token", "token", "access_token", "refresh_token", "client_secret", "private_key", "password",
 })
+#: The connection field of an app whose connections sign their own token requests with a key pair
+#: (``private_key_jwt``): ``connector keys keypair APP`` is offered for every app whose auth declares it.
+KEY_PAIR_FIELD = "private_key"
 #: Field names whose values are secret wherever they appear on the wire or in a log line: the
 #: credentials above plus what OAuth and vendor APIs exchange (ID tokens, PKCE verifiers, client
 #: assertions, authorization codes, session tokens, one-time passcodes).
@@ -220,6 +223,11 @@ class AuthSpec:
     def secret_field_keys(self) -> frozenset[str]:
         """Every connection field that must be encrypted at rest, masked on display and kept out of traces."""
         return CREDENTIAL_FIELD_NAMES | {f.key for f in self.fields if f.is_secret}
+
+    @property
+    def takes_key_pair(self) -> bool:
+        """Whether connections may authenticate with a generated key pair (a :data:`KEY_PAIR_FIELD` field)."""
+        return any(f.key == KEY_PAIR_FIELD for f in self.fields)
 
     def endpoint_url(self, endpoint: str, fields: Mapping[str, Any]) -> str:
         """The absolute ``authorize_url`` or ``token_url``: a connection field of that name wins, then the

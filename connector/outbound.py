@@ -201,7 +201,7 @@ def check_url(
     except (httpx.InvalidURL, TypeError) as exc:
         raise BadInput(f"{text!r} is not a URL ({exc})", field) from None
     if parts.scheme not in ("http", "https") or not parts.host:
-        raise BadInput(f"{text!r} is not an http(s) URL such as https://example.okta.com", field)
+        raise BadInput(f"{text!r} is not an http(s) URL such as https://api.example.com", field)
     if parts.userinfo:
         raise BadInput("URLs with a user name or password are not accepted; use the credential fields", field)
     if policy.allows(parts):

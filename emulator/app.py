@@ -40,7 +40,7 @@ CSRF_ENABLED           check the CSRF token of browser requests that change stat
 CSRF_EXEMPT_PREFIXES   paths the CSRF check skips (``("/hooks/",)``: vendors authenticate per delivery)
 ACCESS_TOKEN           the install's access token, set by :func:`emulator.access.init_access`
 SANDBOX_LINKS          ``{app key: base URL}`` of the sandboxes served beside the emulator (set by the
-                       demo); empty: the Sandboxes page says none run here
+                       demo, whose Sandboxes page links to them)
 =====================  ===============================================================================
 
 Flask's own keys (``TESTING``, ``SESSION_COOKIE_*``...) keep Flask's meaning.

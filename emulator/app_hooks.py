@@ -78,7 +78,9 @@ def receive_app_delivery(app_key: str) -> Response:
     delivery = HookRequest(method="POST", headers=headers, body=body, query=request.args.to_dict())
     route = hook.delivery_route(delivery)
     if not route:
-        return _refuse(400, "the delivery names no account to route it to (HighLevel: locationId)")
+        return _refuse(
+            400, f"the delivery names no account to route it to (the {app_key} app routes each delivery by its account)"
+        )
 
     trusted: list[str] = []
     candidates = 0

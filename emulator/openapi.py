@@ -158,7 +158,7 @@ _PATHS: dict[str, Any] = {
     "/api/openapi.json": {"get": _op("This document", errors=())},
     "/hooks/{flow_id}": {
         "parameters": [{"$ref": "#/components/parameters/flow_id"}],
-        "get": {**_op("Vendor handshake (e.g. Okta's x-okta-verification-challenge); 410 when the flow is off or "
+        "get": {**_op("Vendor handshake (a verification challenge the trigger answers); 410 when the flow is off or "
                       "unknown (REST-hook vendors stop sending)", errors=("401", "410", "413")),
                 "security": []},
         "post": {**_op("A hook delivery: authenticated by its trigger, stored, then acknowledged; 410 when the flow "
@@ -168,7 +168,8 @@ _PATHS: dict[str, Any] = {
     "/hooks/apps/{app_key}": {
         "parameters": [{"in": "path", "name": "app_key", "required": True, "schema": {"type": "string"}}],
         "post": _op(
-            "An app-level delivery (HighLevel's app webhook): routed by account to every matching flow, "
+            "An app-level delivery (one webhook URL per app, set in the vendor's app settings): routed by account "
+            "to every matching flow, "
             "authenticated, stored, then acknowledged",
             errors=("400", "401", "404", "413"),
         ),
@@ -226,8 +227,9 @@ _COMPONENTS: dict[str, Any] = {
         "FlowInput": {
             "type": "object",
             "additionalProperties": False,
-            "examples": [{"name": "New Okta user", "interval_seconds": 60, "steps": [],
-                          "trigger": {"app": "okta", "operation": "new_user", "input": {}, "connection_id": None}}],
+            "examples": [{"name": "New recipe", "interval_seconds": 60, "steps": [],
+                          "trigger": {"app": "recipes", "operation": "new_recipe", "input": {},
+                                      "connection_id": None}}],
             "properties": _FLOW_FIELDS,
         },
         "DraftFlow": {

@@ -54,11 +54,13 @@ def reads(tree: ast.AST) -> set[tuple[str, str]]:
             owner, method = node.func.value, node.func.attr
             if method in ("get", "setdefault", "pop") and _is_config(owner):
                 found.add(("config", key))
-            elif method in ("get", "pop") and _is_environ(owner) or method == "getenv":
+            elif (method in ("get", "pop") and _is_environ(owner)) or method == "getenv":
                 found.add(("env", key))
-        elif isinstance(node, ast.Assign) and (key := _literal(node.value)):
-            if any(isinstance(t, ast.Name) and t.id.endswith("_ENV") for t in node.targets):
-                found.add(("env", key))
+        elif (
+            isinstance(node, ast.Assign) and (key := _literal(node.value))
+            and any(isinstance(t, ast.Name) and t.id.endswith("_ENV") for t in node.targets)
+        ):
+            found.add(("env", key))
         if isinstance(node, ast.Call):
             for keyword in node.keywords:
                 if keyword.arg == "envvar" and (key := _literal(keyword.value)):

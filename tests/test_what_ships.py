@@ -100,7 +100,8 @@ def test_the_product_wheel_holds_the_five_packages_and_no_sandbox(clean_install:
     assert _top_level(clean_install.product_wheel) == PRODUCT_PACKAGES
     names = zipfile.ZipFile(clean_install.product_wheel).namelist()
     assert not [n for n in names if "sandboxes/" in n and not n.startswith("emulator/demo/")]
-    for data in ("emulator/ui/templates/ui/no_sandboxes.html", "connector/scaffold/package/tests/test_app.py.tmpl"):
+    for data in ("emulator/ui/templates/ui/no_sandboxes.html", "connector/scaffold/package/tests/test_app.py.tmpl",
+                 "emulator/demo/templates/demo/sandboxes.html", "emulator/demo/static/sandboxes.js"):
         assert data in names  # templates ship with the code that renders them
 
 

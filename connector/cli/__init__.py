@@ -37,11 +37,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "connections": ("connector.cli.connections", "connections_group", "List, test and delete saved connections."),
     "keys": (
         "connector.cli.connections", "keys_group",
-        "Manage the encryption key of the credential store, and Okta service-app key pairs.",
+        "Manage the encryption key of the credential store, and key pairs for service-app connections.",
     ),
     "emulate": (
         "connector.cli.emulate", "emulate_command",
-        "Start the emulator, with the Okta, Contacts and Personio sandboxes when installed, on SQLite.",
+        "Start the emulator on SQLite, with the demo and its sandboxes when they are installed.",
     ),
     "init": (
         "connector.cli.scaffold", "init_command",

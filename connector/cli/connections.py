@@ -21,7 +21,6 @@ from auth.catalog import auth_spec_for, build_auth, secret_keys
 from auth.connection_check import ConnectionCheck, check_connection
 from auth.local_callback import wait_for_callback
 from auth.oauth_flow import complete_authorization, start_authorization
-from auth.okta import generate_keypair
 from auth.secrets import KEYS_ENV, SecretBox
 from auth.store import CredentialStore, open_store
 from auth.token_refresh import forget_connection
@@ -253,11 +252,26 @@ def _emulator_rotations(data_dir: str | None) -> list[Callable[[SecretBox], int]
     return [lambda box: reseal_flows(engine, box)]
 
 
-@keys_group.command("okta-keypair")
+@keys_group.command("keypair")
+@click.argument("app_key", metavar="APP")
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False),
               help="Where to write the private key (PEM, owner-only permissions).")
-def okta_keypair(out_path: str) -> None:
-    """Generate a key pair for an Okta service app; prints the public JWK to register in Okta."""
+@guarded
+def keypair_command(app_key: str, out_path: str) -> None:
+    """Generate a key pair for APP's service connections; prints the public JWK to register with the vendor.
+
+    Offered for every app whose auth takes a private key (a ``private_key`` connection field).
+    """
+    from auth.keypairs import generate_keypair
+    from connector.definitions import KEY_PAIR_FIELD
+    from connector.registry import load_apps
+
+    apps = load_apps()
+    takers = sorted(key for key, found in apps.items() if found.auth.takes_key_pair)
+    app = apps.get(app_key)
+    if app is None or not app.auth.takes_key_pair:
+        what = "is not an installed app" if app is None else "does not take a key pair"
+        raise BadInput(f"{app_key!r} {what}; apps whose connections take one: {', '.join(takers) or 'none'}", "APP")
     path = Path(out_path)
     if path.exists():
         fail(f"{path} exists; choose another --out so an existing key is not overwritten")
@@ -265,10 +279,17 @@ def okta_keypair(out_path: str) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, stat.S_IRUSR | stat.S_IWUSR)
     with os.fdopen(fd, "w") as handle:
         handle.write(private_pem)
-    click.echo(f"Private key written to {path} (keep it secret). Register this public JWK with the service app:")
+    click.echo(f"Private key written to {path} (keep it secret). Register this public JWK with {app.name}:")
     click.echo(json.dumps(public_jwk, indent=2))
-    click.echo(f"Then: connector connect okta --org-url URL --client-id CLIENT_ID --private-key-file {path} "
-               f"--key-id {public_jwk['kid']}")
+    options = []
+    for auth_field in app.auth.fields:
+        if auth_field.key == KEY_PAIR_FIELD:
+            options.append(f"{_flag(auth_field.key)}-file {path}")
+        elif auth_field.key == "key_id":
+            options.append(f"{_flag(auth_field.key)} {public_jwk['kid']}")
+        elif not auth_field.is_secret and (auth_field.required or auth_field.key == "client_id"):
+            options.append(f"{_flag(auth_field.key)} {auth_field.key.upper()}")
+    click.echo(f"Then: connector connect {app.key} {' '.join(options)}")
 
 
 COMMANDS = (connect_group, connections_group, keys_group)

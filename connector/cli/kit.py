@@ -161,7 +161,7 @@ def invoke_command(
     """Run one operation and print its output as JSON."""
     app_key, sep, op_key = target.partition(".")
     if not sep or not op_key:
-        raise BadInput(f"{target!r} must look like APP.OPERATION, e.g. okta.find_user", "APP.OPERATION")
+        raise BadInput(f"{target!r} must look like APP.OPERATION, e.g. recipes.find_recipe", "APP.OPERATION")
     app = get_app(app_key, list(app_specs))
     values = _read_input(input_json, input_file)
     subscription = _json_object(subscription_json, "--subscription", '{"id": "..."}') if subscription_json else {}

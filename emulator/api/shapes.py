@@ -1,7 +1,8 @@
 """The JSON shapes the API answers with: flows, runs, step results, deliveries and the app catalogue.
 
 Secrets never leave through these: trigger inputs and step mappings of secret fields are masked, a
-hook subscription's secret-looking values are masked, and stored deliveries were saved without their
+hook subscription's values under secret field names (the kit's :data:`connector.definitions.WIRE_SECRET_FIELD_NAMES`
+and the trigger app's own secret auth fields) are masked, and stored deliveries were saved without their
 credential headers. Traces were redacted by the kit when recorded.
 """
 
@@ -11,13 +12,12 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from connector.definitions import App, Field, Operation, Trigger
+from connector.definitions import WIRE_SECRET_FIELD_NAMES, App, Field, Operation, Trigger
 from connector.mapping import MappingPreview
 from connector.templates import sample_tokens
 from emulator.invoking import Invoker
 
 MASK = "[redacted]"
-_SECRET_WORDS = ("secret", "token", "password", "key", "auth", "signature", "credential")
 
 
 def iso(value: float | None) -> str | None:
@@ -27,17 +27,23 @@ def iso(value: float | None) -> str | None:
     return datetime.fromtimestamp(value, UTC).isoformat().replace("+00:00", "Z")
 
 
-def mask_secretish(value: Any) -> Any:
-    """Mask values under keys that look like credentials, at any depth (hook subscriptions)."""
+def mask_secret_names(value: Any, names: frozenset[str]) -> Any:
+    """Mask every plain value under a key in ``names`` (compared in lower case), at any depth."""
     if isinstance(value, Mapping):
         return {
-            k: MASK if any(w in str(k).lower() for w in _SECRET_WORDS) and not isinstance(v, Mapping | list)
-            else mask_secretish(v)
+            k: MASK if str(k).lower() in names and not isinstance(v, Mapping | list) else mask_secret_names(v, names)
             for k, v in value.items()
         }
     if isinstance(value, list):
-        return [mask_secretish(v) for v in value]
+        return [mask_secret_names(v, names) for v in value]
     return value
+
+
+def subscription_secret_names(invoker: Invoker, app_key: str) -> frozenset[str]:
+    """The names a hook subscription of ``app_key`` keeps secrets under: the kit's and the app's own."""
+    app = invoker.apps.get(app_key)
+    own = app.auth.secret_field_keys() if app is not None else frozenset()
+    return frozenset(name.lower() for name in WIRE_SECRET_FIELD_NAMES | own)
 
 
 def _mask_fields(values: Mapping[str, Any], fields: Sequence[Field]) -> dict[str, Any]:
@@ -85,7 +91,10 @@ def flow_shape(
         "interval_seconds": flow["interval_seconds"],
         "cursor": flow["cursor"],
         "subscribed": bool(flow["subscription"]),
-        "subscription": mask_secretish(flow["subscription"]) if flow["subscription"] else None,
+        "subscription": (
+            mask_secret_names(flow["subscription"], subscription_secret_names(invoker, flow["trigger_app"]))
+            if flow["subscription"] else None
+        ),
         # An app-level hook (HighLevel) receives on one URL per app, set once in the app's settings.
         "hook_url": (invoker.settings.app_hook_url(flow["trigger_app"]) if app_hook
                      else invoker.settings.hook_url(flow["id"]) if kind == "hook" else None),

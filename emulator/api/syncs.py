@@ -246,7 +246,7 @@ _SIDE = {
     "properties": {
         "app": _TEXT,
         "connection_id": {"type": ["string", "null"]},
-        "record_type": {**_TEXT, "description": "personio.employee, contacts.contact, ..."},
+        "record_type": {**_TEXT, "description": "APP.RECORD_TYPE: a record type the app declares (App.record_types)"},
         "new_records": {"enum": ["create", "link_only"]},
     },
 }

@@ -35,8 +35,9 @@ from emulator.access import ACCESS_TOKEN_HEADER, tokenised_url
 from emulator.connections import ConnectionGateway, LocalSandbox, OAuthClientSettings
 from emulator.demo.openapi_paths import SANDBOX_OPENAPI_PATHS
 from emulator.demo.personio_pages import personio_sandbox_api
-from emulator.demo.sandbox_pages import sandboxes_api
+from emulator.demo.sandbox_pages import sandboxes_api, sandboxes_page
 from emulator.local import build_local
+from emulator.ui.pages import SANDBOXES_PAGE
 from sandboxes.contacts import ContactsSandbox, ContactsSettings
 from sandboxes.okta import OktaSandbox, OktaSettings
 from sandboxes.personio import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, PersonioSandbox
@@ -152,6 +153,7 @@ def build_environment(
         if blueprint.name not in emulator.blueprints:
             emulator.register_blueprint(blueprint)
     emulator.extensions.setdefault("openapi_paths", {}).update(SANDBOX_OPENAPI_PATHS)
+    emulator.extensions[SANDBOXES_PAGE] = sandboxes_page  # the web UI's Sandboxes page and its nav entry
     # Hook deliveries from the sandboxes reach the emulator's ingress in-process.
     okta.outbox.transport = httpx.WSGITransport(app=emulator)
     contacts_sandbox.outbox.transport = httpx.WSGITransport(app=emulator)

@@ -1,4 +1,4 @@
-"""The Sandboxes page's JSON API: create an Okta user, look at Contacts, through the sandboxes' own APIs.
+"""The Sandboxes page and its JSON API: create an Okta user, look at Contacts, through the sandboxes' own APIs.
 
 The buttons go through the sandboxes' public HTTP APIs (never their Python internals), so a user the
 demo creates is created exactly as an Okta admin would, with its System Log entry and event hook
@@ -22,13 +22,21 @@ import secrets
 from typing import Any
 
 import httpx
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
 from emulator.api.errors import ApiError as ApiProblem
 from emulator.api.errors import json_object
 from sandboxes.people import people
 
-sandboxes_api = Blueprint("ui_sandboxes", __name__)
+sandboxes_api = Blueprint(
+    "ui_sandboxes", __name__, template_folder="templates", static_folder="static",
+    static_url_path="/sandbox-pages/static",
+)
+
+
+def sandboxes_page() -> str:
+    """The web UI's Sandboxes page (``/sandboxes``), which the UI shows when the demo sets it."""
+    return render_template("demo/sandboxes.html", page="sandboxes", title="Sandboxes")
 
 CONTACTS_API_VERSION = "2021-07-28"
 PROFILE_KEYS = ("firstName", "lastName", "email", "login", "title", "department", "mobilePhone")

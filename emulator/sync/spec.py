@@ -115,8 +115,8 @@ def _choice(data: Mapping[str, Any], key: str, allowed: tuple[str, ...], default
 
 def _side(data: Any, name: str, problems: list[FieldProblem]) -> Side:
     if not isinstance(data, Mapping):
-        problems.append(FieldProblem(name, 'must be an object such as {"app": "personio", "connection_id": "...", '
-                                           '"record_type": "personio.employee"}'))
+        problems.append(FieldProblem(name, 'must be an object such as {"app": "recipes", "connection_id": "...", '
+                                           '"record_type": "recipes.recipe"}'))
         return Side("", None, "")
     connection = data.get("connection_id")
     if connection is not None and not isinstance(connection, str):

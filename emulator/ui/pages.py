@@ -53,17 +53,22 @@ def run_detail_page(run_id: str) -> str:
     return render_template("ui/run_detail.html", page="runs", title="Run detail", run_id=run_id)
 
 
+#: ``app.extensions`` key of the Sandboxes page's view, set by whoever serves sandboxes beside the emulator
+#: (:mod:`emulator.demo`); without one, the nav has no Sandboxes entry and the page says none run here.
+SANDBOXES_PAGE = "sandboxes_page"
+
+
 @ui.app_context_processor
 def _sandboxes_running() -> dict[str, bool]:
-    """Whether this emulator serves sandboxes beside it (the demo does): the nav shows their page then only."""
-    return {"sandboxes_running": bool(current_app.config.get("SANDBOX_LINKS"))}
+    return {"sandboxes_running": SANDBOXES_PAGE in current_app.extensions}
 
 
 @ui.get("/sandboxes")
 def sandboxes_page() -> str:
-    if not current_app.config.get("SANDBOX_LINKS"):
+    page = current_app.extensions.get(SANDBOXES_PAGE)
+    if page is None:
         return render_template("ui/no_sandboxes.html", page="sandboxes", title="Sandboxes")
-    return render_template("ui/sandboxes.html", page="sandboxes", title="Sandboxes")
+    return str(page())
 
 
 @ui.get("/favicon.ico")

@@ -93,7 +93,7 @@ def test_a_service_app_connects_with_a_generated_key_pair(
     runner: CliRunner, okta_box: OktaSandbox, served_okta: ServedApp, tmp_path: Path
 ) -> None:
     key_path = tmp_path / "okta-key.pem"
-    generated = runner.invoke(cli, ["keys", "okta-keypair", "--out", str(key_path)])
+    generated = runner.invoke(cli, ["keys", "keypair", "okta", "--out", str(key_path)])
     assert generated.exit_code == 0, generated.output
     public_jwk = json.loads(generated.output[generated.output.index("{"): generated.output.rindex("}") + 1])
     assert "BEGIN PRIVATE KEY" not in generated.output and (key_path.stat().st_mode & 0o077) == 0
@@ -141,3 +141,11 @@ def test_the_local_callback_receives_the_code_after_consent() -> None:
                                         done["redirect"]["uri"], params, session)
     box.outbox.close()
     assert tokens["locationId"] == LOCATION and tokens["access_token"]
+
+
+def test_a_key_pair_is_offered_only_for_apps_whose_auth_takes_one(runner: CliRunner, tmp_path: Path) -> None:
+    key_path = tmp_path / "contacts-key.pem"
+    refused = runner.invoke(cli, ["keys", "keypair", "contacts", "--out", str(key_path)])
+    assert refused.exit_code == 2
+    assert "'contacts' does not take a key pair; apps whose connections take one: okta" in refused.output
+    assert not key_path.exists()

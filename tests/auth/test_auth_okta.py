@@ -6,7 +6,8 @@ import pytest
 from auth_support import CountingTransport
 
 from auth.connection_check import check_connection
-from auth.okta import OKTA_AUTH, OktaPrivateKeyJwtAuth, OktaTokenAuth, generate_keypair
+from auth.keypairs import generate_keypair
+from auth.okta import OKTA_AUTH, OktaPrivateKeyJwtAuth, OktaTokenAuth
 from auth.store import CredentialStore
 from connector.context import Connection
 from connector.errors import BadInput, ResponseError

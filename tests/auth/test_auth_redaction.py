@@ -11,8 +11,8 @@ from auth_support import CONTACTS_CLIENT, REDIRECT_URI, CountingTransport, conse
 
 from auth.connection_check import check_connection
 from auth.contacts import authorize_url, token_url
+from auth.keypairs import generate_keypair
 from auth.oauth_flow import complete_authorization, start_authorization
-from auth.okta import generate_keypair
 from auth.redaction import install_redaction, redact
 from auth.store import CredentialStore
 from sandboxes.contacts import ContactsSandbox

@@ -26,7 +26,7 @@ def test_the_demo_sync_previews_runs_and_audits_a_change_through_the_ui(platform
     page.wait_for_selector(f'#sync-select option:has-text("{SYNC_NAME}")', state="attached")
     assert page.locator('#field-map tr[data-direction="left_to_right"] td.arrow').inner_text() == "→"
     assert page.locator('#field-map tr[data-direction="both"]').count() == 2
-    assert "Personio employees have none" in page.inner_text("#sync-unsupported")
+    assert "one side's records have no tags" in page.inner_text("#sync-unsupported")
 
     before = len(env.contacts.state.contacts)
     page.get_by_role("button", name="Preview").click()

@@ -37,7 +37,7 @@
         `${(last.errors || []).length} errors${(last.errors || []).length ? ` (${last.errors[0]})` : ""}` : " · never run");
     const listParts = current.fields.filter((f) => f.left === "tags" || f.right === "tags" || f.left === "groups" || f.right === "groups");
     document.getElementById("sync-unsupported").textContent = listParts.length ? "" :
-      "Tags are not synced here: one side has no tags (Personio employees have none).";
+      "Tags are not synced here: one side's records have no tags.";
     toggle.textContent = current.state === "on" ? "Turn off" : "Turn on";
     const body = document.querySelector("#field-map tbody");
     body.replaceChildren(...current.fields.map((f) => el("tr", { dataset: { direction: f.direction } },
