@@ -95,7 +95,8 @@ def _to_email(value: Any) -> str:
 def _to_integer(value: Any) -> int:
     kind = type(value)
     if kind is int:
-        return value
+        whole: int = value  # checked above; typed without a call on the mapping's hot path
+        return whole
     if kind is not bool:
         if kind is float and value.is_integer():
             return int(value)
@@ -117,7 +118,8 @@ def _to_integer(value: Any) -> int:
 def _to_number(value: Any) -> int | float:
     kind = type(value)
     if kind is int or (kind is float and math.isfinite(value)):
-        return value
+        number: int | float = value  # checked above; typed without a call on the mapping's hot path
+        return number
     if isinstance(value, Decimal) and value.is_finite():
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, str):

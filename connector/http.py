@@ -169,7 +169,7 @@ def backoff_delay(attempt: int, policy: RetryPolicy) -> float:
     wait = policy.base_delay * (2**attempt)
     if policy.jitter:
         wait *= 1.0 + random.uniform(-policy.jitter, policy.jitter)
-    return max(0.0, min(wait, policy.max_delay))
+    return max(0.0, min(float(wait), float(policy.max_delay)))
 
 
 def is_idempotent(request: httpx.Request) -> bool:

@@ -44,7 +44,8 @@ def _schema_text() -> str:
 
 def load_manifest_schema() -> dict[str, Any]:
     """The manifest's JSON Schema (draft 2020-12) as a fresh dict the caller may change."""
-    return json.loads(_schema_text())
+    schema: dict[str, Any] = json.loads(_schema_text())
+    return schema
 
 
 @lru_cache(maxsize=1)
@@ -138,7 +139,8 @@ def static_meta_schema(at: str) -> dict[str, Any]:
     flat["allOf"] = [vocabulary(part["$ref"]) for part in root["allOf"]]
     flat = bind(flat)
     flat["$defs"] = {name: bind(sub) for name, sub in definitions.items()}
-    return flat
+    bound: dict[str, Any] = flat
+    return bound
 
 
 # --- building ---------------------------------------------------------------------------------------

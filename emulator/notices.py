@@ -25,6 +25,7 @@ import httpx
 import sqlalchemy as sa
 
 from connector.errors import ConnectorError
+from emulator.rows import FlowRow
 from emulator.store import Store, metadata, runs
 
 log = logging.getLogger(__name__)
@@ -116,7 +117,7 @@ class FlowNotices:
                 self._update(row["flow_id"], {**changes, "last_sent": now, "retry_at": None})
         return sent
 
-    def _due(self, row: dict[str, Any], flow: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    def _due(self, row: dict[str, Any], flow: FlowRow) -> tuple[dict[str, Any] | None, dict[str, Any]]:
         """What to tell about ``flow`` now, and the bookkeeping that records it as told."""
         events: list[dict[str, Any]] = []
         changes: dict[str, Any] = {}

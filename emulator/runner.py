@@ -28,9 +28,10 @@ from connector.errors import BadInput, ConnectorError, ExpiredAuth, Throttled
 from connector.http import RetryPolicy
 from connector.runtime import item_identities
 from emulator.invoking import Invoker, error_dict, next_try
+from emulator.rows import OPEN_DELIVERY_STATUSES, FlowRow
 from emulator.runs import RunExecutor
 from emulator.seeding import SEED_BATCH, SeedRecorder
-from emulator.store import OPEN_DELIVERY_STATUSES, Store
+from emulator.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +84,7 @@ class Runner:
     def _now(self, now: float | None) -> float:
         return self.settings.clock() if now is None else now
 
-    def flow(self, flow_id: str) -> dict[str, Any]:
+    def flow(self, flow_id: str) -> FlowRow:
         flow = self.store.get_flow(flow_id)
         if flow is None:
             raise FlowNotFound(flow_id)
@@ -96,7 +97,7 @@ class Runner:
 
     # --- lifecycle -----------------------------------------------------------------------------
 
-    def turn_on(self, flow_id: str, now: float | None = None) -> dict[str, Any]:
+    def turn_on(self, flow_id: str, now: float | None = None) -> FlowRow:
         """Start a flow: seed its dedupe record (poll) or subscribe its hook; resume a paused flow.
 
         Raises:
@@ -173,7 +174,7 @@ class Runner:
                 "state": "on", "paused_reason": None, "subscription": subscription, "next_poll_at": None,
             }, now, conn)
 
-    def renew_subscription(self, flow_id: str, now: float | None = None) -> dict[str, Any]:
+    def renew_subscription(self, flow_id: str, now: float | None = None) -> FlowRow:
         """Subscribe an "on" hook flow again, keeping its dedupe record.
 
         For vendors that forget hooks (a sandbox started afresh); a real vendor keeps them, so callers
@@ -194,7 +195,7 @@ class Runner:
             self.store.update_flow(flow_id, {"subscription": result.output}, now)
             return self.flow(flow_id)
 
-    def turn_off(self, flow_id: str, now: float | None = None) -> dict[str, Any]:
+    def turn_off(self, flow_id: str, now: float | None = None) -> FlowRow:
         """Stop a flow: unsubscribe its hook, forget the ids it has seen, stop polling.
 
         An unsubscribe the vendor refuses does not keep the flow on (the user asked to stop it); the

@@ -18,18 +18,14 @@ import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from connector.dedupe import MAX_ITEM_ID, SqlDedupeStore, create_schema, sqlite_engine, stored_item_id
+from emulator.rows import OPEN_DELIVERY_STATUSES, DeliveryRow, FlowRow, RunRow, StepRow
 from emulator.sealing import FlowSealer
-
-RUN_STATUSES = ("pending", "running", "succeeded", "failed", "halted", "held", "waiting_retry", "discarded")
-DELIVERY_STATUSES = ("received", "waiting_retry", "processed", "failed")
-#: Deliveries in these states are still to be parsed into runs.
-OPEN_DELIVERY_STATUSES = ("received", "waiting_retry")
 
 #: Bounded text columns a user fills in; their input checks use the same lengths.
 FLOW_NAME_LENGTH = 200
@@ -180,7 +176,7 @@ class Store:
         #: Hook ingress reads the same flow for every delivery; changes made through this store drop
         #: the entry at once, changes by another process are seen within ``hook_cache_seconds``.
         self.hook_cache_seconds = hook_cache_seconds
-        self._hook_cache: dict[str, tuple[float, dict[str, Any] | None]] = {}
+        self._hook_cache: dict[str, tuple[float, FlowRow | None]] = {}
         self._changed_flows: set[str] = set()
         #: The hook ingress's own SQLite connection, and deliveries waiting for a group commit.
         self._delivery_connection: Any = None
@@ -230,18 +226,18 @@ class Store:
 
     # --- flows -------------------------------------------------------------------------------
 
-    def create_flow(self, values: Mapping[str, Any], now: float, conn: Connection | None = None) -> dict[str, Any]:
+    def create_flow(self, values: Mapping[str, Any], now: float, conn: Connection | None = None) -> FlowRow:
         row = {"id": new_id("flow"), "state": "off", "created": now, "updated": now, **values}
         with self._conn(conn) as c:
             c.execute(flows.insert().values(**self.sealer.seal(row)))
-        return self.get_flow(row["id"], conn) or row
+        return self.get_flow(row["id"], conn) or cast(FlowRow, row)
 
-    def get_flow(self, flow_id: str, conn: Connection | None = None) -> dict[str, Any] | None:
+    def get_flow(self, flow_id: str, conn: Connection | None = None) -> FlowRow | None:
         with self._reader(conn) as c:
             row = c.execute(sa.select(flows).where(flows.c.id == flow_id)).mappings().first()
-        return self.sealer.open(row) if row else None
+        return cast(FlowRow, self.sealer.open(row)) if row else None
 
-    def hook_target(self, flow_id: str) -> dict[str, Any] | None:
+    def hook_target(self, flow_id: str) -> FlowRow | None:
         """The flow a delivery is for, from a short-lived cache (the ingress's hot path)."""
         cached = self._hook_cache.get(flow_id)
         if cached is not None and time.monotonic() - cached[0] < self.hook_cache_seconds:
@@ -252,9 +248,10 @@ class Store:
         self._hook_cache[flow_id] = (time.monotonic(), flow)
         return flow
 
-    def list_flows(self) -> list[dict[str, Any]]:
+    def list_flows(self) -> list[FlowRow]:
         with self.engine.connect() as c:
-            return [self.sealer.open(r) for r in c.execute(sa.select(flows).order_by(flows.c.created)).mappings()]
+            rows = c.execute(sa.select(flows).order_by(flows.c.created)).mappings()
+            return [cast(FlowRow, self.sealer.open(r)) for r in rows]
 
     def update_flow(self, flow_id: str, values: Mapping[str, Any], now: float, conn: Connection | None = None) -> None:
         self._hook_cache.pop(flow_id, None)
@@ -288,7 +285,7 @@ class Store:
             )
             return result.rowcount == 1
 
-    def due_flows(self, now: float) -> list[dict[str, Any]]:
+    def due_flows(self, now: float) -> list[FlowRow]:
         """Poll flows that are on and whose next poll time has come."""
         with self.engine.connect() as c:
             rows = c.execute(
@@ -296,7 +293,7 @@ class Store:
                 .where(flows.c.state == "on", flows.c.next_poll_at <= now)
                 .order_by(flows.c.next_poll_at)
             ).mappings()
-            return [self.sealer.open(r) for r in rows]
+            return [cast(FlowRow, self.sealer.open(r)) for r in rows]
 
     # --- runs --------------------------------------------------------------------------------
 
@@ -316,10 +313,10 @@ class Store:
             conn.execute(runs.insert(), rows)
         return [r["id"] for r in rows]
 
-    def get_run(self, run_id: str, conn: Connection | None = None) -> dict[str, Any] | None:
+    def get_run(self, run_id: str, conn: Connection | None = None) -> RunRow | None:
         with self._reader(conn) as c:
             row = c.execute(sa.select(runs).where(runs.c.id == run_id)).mappings().first()
-        return dict(row) if row else None
+        return cast(RunRow, dict(row)) if row else None
 
     def update_run(self, run_id: str, values: Mapping[str, Any], conn: Connection | None = None) -> None:
         with self._conn(conn) as c:
@@ -373,7 +370,7 @@ class Store:
 
     def list_runs(
         self, *, flow_id: str | None = None, status: str | None = None, limit: int = 50, offset: int = 0
-    ) -> tuple[list[dict[str, Any]], int]:
+    ) -> tuple[list[RunRow], int]:
         """Newest first, with the total count for paging."""
         where = []
         if flow_id:
@@ -385,7 +382,7 @@ class Store:
             rows = c.execute(
                 sa.select(runs).where(*where).order_by(runs.c.seq.desc()).limit(limit).offset(offset)
             ).mappings()
-            return [dict(r) for r in rows], int(total)
+            return [cast(RunRow, dict(r)) for r in rows], int(total)
 
     def run_ids(self, flow_id: str, status: str) -> list[str]:
         """Ids of a flow's runs in one status, oldest first."""
@@ -449,12 +446,12 @@ class Store:
 
     # --- step results ------------------------------------------------------------------------
 
-    def step_results_for(self, run_id: str) -> list[dict[str, Any]]:
+    def step_results_for(self, run_id: str) -> list[StepRow]:
         with self.engine.connect() as c:
             rows = c.execute(
                 sa.select(step_results).where(step_results.c.run_id == run_id).order_by(step_results.c.index)
             ).mappings()
-            return [dict(r) for r in rows]
+            return [cast(StepRow, dict(r)) for r in rows]
 
     def save_step_result(self, run_id: str, index: int, values: Mapping[str, Any]) -> None:
         """Insert or update the result of step ``index`` of a run."""
@@ -541,10 +538,10 @@ class Store:
             return exc
         return None
 
-    def get_delivery(self, delivery_id: str, conn: Connection | None = None) -> dict[str, Any] | None:
+    def get_delivery(self, delivery_id: str, conn: Connection | None = None) -> DeliveryRow | None:
         with self._reader(conn) as c:
             row = c.execute(sa.select(deliveries).where(deliveries.c.id == delivery_id)).mappings().first()
-        return dict(row) if row else None
+        return cast(DeliveryRow, dict(row)) if row else None
 
     def pending_deliveries(self, limit: int = 200, now: float | None = None) -> list[str]:
         """Deliveries of flows that are on still to be parsed, oldest first.
@@ -614,7 +611,7 @@ class Store:
 
     def list_deliveries(
         self, flow_id: str, limit: int = 50, *, status: str | None = None, offset: int = 0
-    ) -> list[dict[str, Any]]:
+    ) -> list[DeliveryRow]:
         """A flow's deliveries, newest first (optionally only those in ``status``)."""
         where = [deliveries.c.flow_id == flow_id]
         if status:
@@ -627,7 +624,7 @@ class Store:
                 .limit(limit)
                 .offset(offset)
             ).mappings()
-            return [dict(r) for r in rows]
+            return [cast(DeliveryRow, dict(r)) for r in rows]
 
     def count_deliveries(self, flow_id: str, status: str | None = None) -> int:
         where = [deliveries.c.flow_id == flow_id]

@@ -103,13 +103,14 @@ def test_the_product_wheel_holds_the_five_packages_and_no_sandbox(clean_install:
     for data in ("emulator/ui/templates/ui/no_sandboxes.html", "connector/scaffold/package/tests/test_app.py.tmpl",
                  "emulator/demo/templates/demo/sandboxes.html", "emulator/demo/static/sandboxes.js"):
         assert data in names  # templates ship with the code that renders them
+    assert {f"{package}/py.typed" for package in PRODUCT_PACKAGES} <= set(names)  # typed, as PEP 561 says
 
 
 def test_the_sandboxes_wheel_holds_the_sandboxes_and_nothing_of_the_product(clean_install: CleanInstall) -> None:
     assert _top_level(clean_install.sandboxes_wheel) == {"sandboxes"}
     names = set(zipfile.ZipFile(clean_install.sandboxes_wheel).namelist())
     for module in ("sandboxes/okta/__init__.py", "sandboxes/contacts/__init__.py", "sandboxes/personio/__init__.py",
-                   "sandboxes/transport.py", "sandboxes/contract_check.py"):
+                   "sandboxes/transport.py", "sandboxes/contract_check.py", "sandboxes/py.typed"):
         assert module in names
 
 

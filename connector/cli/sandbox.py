@@ -25,7 +25,7 @@ from connector.extras import sandboxes_installed, sandboxes_missing
 UNLIMITED = 1_000_000_000
 
 
-class RateLimitsChoice(click.ParamType):
+class RateLimitsChoice(click.ParamType):  # type: ignore[type-arg]  # generic in click >= 8.3 only
     """``off``, ``default`` or a positive whole number of requests per window."""
 
     name = "off|default|N"

@@ -11,7 +11,7 @@ from emulator.api.errors import ApiError, json_body, json_object
 from emulator.api.runs import MAX_PAGE, int_arg
 from emulator.api.shapes import delivery_shape, flow_shape, preview_shape
 from emulator.flow_spec import check_flow
-from emulator.store import DELIVERY_STATUSES
+from emulator.rows import DELIVERY_STATUSES
 
 bp = Blueprint("api_flows", __name__, url_prefix="/api/flows")
 

@@ -9,7 +9,7 @@ from flask import Blueprint, current_app, jsonify, request
 from connector.errors import BadInput
 from emulator.api.errors import ApiError, not_found
 from emulator.api.shapes import run_shape, step_result_shape
-from emulator.store import RUN_STATUSES
+from emulator.rows import RUN_STATUSES
 
 bp = Blueprint("api_runs", __name__, url_prefix="/api/runs")
 
