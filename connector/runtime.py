@@ -6,36 +6,31 @@ operation under a time limit, and checks the result the way a hosted platform wo
 
 from __future__ import annotations
 
-import contextlib
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import httpx
-import jsonschema
 
 from connector.context import Connection, Context, HookRequest, Meta
-from connector.definitions import Action, App, Operation, Search, Trigger
+from connector.definitions import App, Operation, Search, Trigger
 from connector.errors import (
     BadInput,
     CodeCrashed,
     ConnectorBug,
     ConnectorError,
     DefinitionError,
-    ResultError,
     TimeLimit,
 )
 from connector.http import RetryPolicy, make_client
 from connector.mapping import validate_input
-from connector.schema import output_schema
+from connector.result_checks import Step, check_result, item_identities, item_identity
 from connector.trace import TraceRecorder
 
 DEFAULT_TIME_LIMIT = 30.0
 TRIAL_LIMIT = 3
-
-Step = Literal["perform", "subscribe", "unsubscribe", "list_samples", "parse_delivery", "test"]
 
 
 @dataclass
@@ -241,87 +236,6 @@ def _run_with_time_limit(work: Callable[[], Any], limit: float, label: str) -> A
     return box.get("value")
 
 
-def check_result(op: Operation, result: Any, *, step: Step = "perform", strict: bool = False) -> Any:
-    """Apply the platform's result rules, failing loudly when a definition breaks them."""
-    where = op.qualified_key
-    if step in ("subscribe", "test"):
-        if not isinstance(result, dict):
-            raise ResultError(f"{where}.{step} must return an object, got {type(result).__name__}")
-        return result
-    if step == "unsubscribe":
-        return result if isinstance(result, dict) else {}
-    if isinstance(op, Action):
-        if not isinstance(result, dict):
-            raise ResultError(f"{where} must return an object, got {type(result).__name__}")
-        items = [result]
-    else:
-        if not isinstance(result, list):
-            raise ResultError(f"{where} must return a list of objects, got {type(result).__name__}")
-        for n, item in enumerate(result):
-            if not isinstance(item, dict):
-                raise ResultError(f"{where} item {n} must be an object, got {type(item).__name__}")
-        items = result
-    if isinstance(op, Trigger):
-        seen: set[str] = set()
-        for n, item in enumerate(items):
-            ident = item_identity(op, item, position=n)
-            if ident in seen:
-                raise ResultError(f"{where} returned the id {ident!r} twice (item {n}); ids must be unique")
-            seen.add(ident)
-    if strict:
-        validator = output_validator(op)
-        for n, item in enumerate(items):
-            error = jsonschema.exceptions.best_match(validator.iter_errors(item))
-            if error is not None:
-                path = ".".join(str(p) for p in error.absolute_path) or "(item)"
-                raise ResultError(f"{where} item {n} does not match its output schema at {path}: {error.message}")
-    return result
-
-
-_validators: dict[int, tuple[Operation, jsonschema.protocols.Validator]] = {}
-
-
-def output_validator(op: Operation) -> jsonschema.protocols.Validator:
-    """The compiled output-schema validator of ``op``, built once per operation object."""
-    cached = _validators.get(id(op))
-    if cached is None or cached[0] is not op:
-        schema = output_schema(op.output_fields, op.primary_keys if isinstance(op, Trigger) else ())
-        cached = (op, jsonschema.Draft202012Validator(schema))
-        _validators[id(op)] = cached
-    return cached[1]
-
-
-def item_identities(trigger: Trigger, items: list[dict[str, Any]]) -> list[str]:
-    """:func:`item_identity` of every item, in order: the same answers and errors, made cheap for the common case.
-
-    A first poll hands over every existing item of an org (tens of thousands), so a trigger keyed by a
-    plain string ``id`` takes one list comprehension instead of a key walk per item.
-    """
-    if len(trigger.primary_keys) == 1 and "." not in trigger.primary_keys[0]:
-        key = trigger.primary_keys[0]
-        with contextlib.suppress(KeyError, TypeError, AttributeError):
-            values = [item[key] for item in items]
-            if all(type(value) is str for value in values):
-                return values
-    return [item_identity(trigger, item, n) for n, item in enumerate(items)]
-
-
-def item_identity(trigger: Trigger, item: Mapping[str, Any], position: int = 0) -> str:
-    """The dedupe identity of a trigger item: its primitive ``id`` or its declared primary keys."""
-    parts = []
-    for key in trigger.primary_keys:
-        value: Any = item
-        for part in key.split("."):
-            value = value.get(part) if isinstance(value, Mapping) else None
-        if value is None or isinstance(value, dict | list | bool):
-            raise ResultError(
-                f"{trigger.qualified_key} item {position} needs a primitive {key!r} "
-                f"(got {type(value).__name__}); every trigger item must have a unique id"
-            )
-        parts.append(str(value))
-    return parts[0] if len(parts) == 1 else "|".join(parts)
-
-
 def _base_url(app: App, connection: Connection) -> str:
     if connection.base_url:
         return connection.base_url
@@ -343,4 +257,6 @@ def _secret_values(app: App, connection: Connection) -> list[str]:
     return [str(v) for k, v in connection.fields.items() if k in secret_keys and v]
 
 
-__all__ = ["BadInput", "ConnectorError", "Invocation", "check_result", "invoke", "item_identities", "item_identity"]
+__all__ = [
+    "BadInput", "ConnectorError", "Invocation", "Step", "check_result", "invoke", "item_identities", "item_identity",
+]

@@ -1,0 +1,192 @@
+"""The platform's checks on what an operation returns: one named check per rule, indexed in order.
+
+A hosted platform refuses results that would break the flows built on them, and so does every caller
+of :func:`connector.runtime.invoke` (CLI, pytest plugin, emulator). Each rule is a :class:`ResultCheck`
+with a name, the rule in one sentence, when it applies, and the check itself, so a newcomer finds the
+rule a failure names in one place and a test covers each one (as Zapier's ``packages/core/src/checks``
+does). :data:`RESULT_CHECKS` runs in order: shape before items, items before their ids.
+
+    ====================================  ==============================================================
+    hook_step_returns_an_object           ``subscribe`` and the connection ``test`` return an object
+    action_returns_an_object              an action returns the one object it created or changed
+    list_operation_returns_a_list         a trigger or search returns a list
+    list_items_are_objects                every item of that list is an object
+    trigger_items_have_primitive_ids      every trigger item has a primitive id (or primary keys)
+    trigger_ids_are_unique                no id appears twice in one result
+    results_match_their_output_schema     (strict) every item matches the operation's output schema
+    ====================================  ==============================================================
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import jsonschema
+
+from connector.definitions import Action, Operation, Trigger
+from connector.errors import ResultError
+from connector.schema import output_schema
+
+Step = Literal["perform", "subscribe", "unsubscribe", "list_samples", "parse_delivery", "test"]
+
+
+@dataclass(frozen=True)
+class ResultCheck:
+    """One platform rule on results.
+
+    Attributes:
+        name: how failures and docs refer to the rule.
+        rule: the rule in one sentence.
+        applies: whether it applies to ``(operation, step, strict)``.
+        check: raises :class:`ResultError` naming the operation and the item when the result breaks it.
+    """
+
+    name: str
+    rule: str
+    applies: Callable[[Operation, Step, bool], bool]
+    check: Callable[[Operation, Any, Step], None]
+
+
+def _is_list_result(op: Operation, step: Step) -> bool:
+    return step not in ("subscribe", "test", "unsubscribe") and not isinstance(op, Action)
+
+
+def _items(op: Operation, result: Any) -> list[Any]:
+    return [result] if isinstance(op, Action) else list(result)
+
+
+def _returns_object(op: Operation, result: Any, step: Step) -> None:
+    if not isinstance(result, dict):
+        where = op.qualified_key if step not in ("subscribe", "test") else f"{op.qualified_key}.{step}"
+        raise ResultError(f"{where} must return an object, got {type(result).__name__}")
+
+
+def _returns_list(op: Operation, result: Any, step: Step) -> None:
+    if not isinstance(result, list):
+        raise ResultError(f"{op.qualified_key} must return a list of objects, got {type(result).__name__}")
+
+
+def _items_are_objects(op: Operation, result: Any, step: Step) -> None:
+    for n, item in enumerate(result):
+        if not isinstance(item, dict):
+            raise ResultError(f"{op.qualified_key} item {n} must be an object, got {type(item).__name__}")
+
+
+def _primitive_ids(op: Operation, result: Any, step: Step) -> None:
+    assert isinstance(op, Trigger)
+    item_identities(op, result)
+
+
+def _unique_ids(op: Operation, result: Any, step: Step) -> None:
+    assert isinstance(op, Trigger)
+    identities = item_identities(op, result)
+    if len(set(identities)) == len(identities):
+        return
+    seen: set[str] = set()
+    for n, ident in enumerate(identities):
+        if ident in seen:
+            raise ResultError(f"{op.qualified_key} returned the id {ident!r} twice (item {n}); ids must be unique")
+        seen.add(ident)
+
+
+def _match_schema(op: Operation, result: Any, step: Step) -> None:
+    validator = output_validator(op)
+    for n, item in enumerate(_items(op, result)):
+        error = jsonschema.exceptions.best_match(validator.iter_errors(item))
+        if error is not None:
+            path = ".".join(str(p) for p in error.absolute_path) or "(item)"
+            raise ResultError(
+                f"{op.qualified_key} item {n} does not match its output schema at {path}: {error.message}"
+            )
+
+
+RESULT_CHECKS: tuple[ResultCheck, ...] = (
+    ResultCheck(
+        "hook_step_returns_an_object", "subscribe and the connection test return an object",
+        lambda op, step, strict: step in ("subscribe", "test"), _returns_object,
+    ),
+    ResultCheck(
+        "action_returns_an_object", "an action returns the one object it created or changed",
+        lambda op, step, strict: isinstance(op, Action) and step not in ("subscribe", "test", "unsubscribe"),
+        _returns_object,
+    ),
+    ResultCheck(
+        "list_operation_returns_a_list", "a trigger or a search returns a list of objects",
+        lambda op, step, strict: _is_list_result(op, step), _returns_list,
+    ),
+    ResultCheck(
+        "list_items_are_objects", "every item a trigger or search returns is an object",
+        lambda op, step, strict: _is_list_result(op, step), _items_are_objects,
+    ),
+    ResultCheck(
+        "trigger_items_have_primitive_ids", "every trigger item has a primitive id, or its declared primary keys",
+        lambda op, step, strict: isinstance(op, Trigger) and _is_list_result(op, step), _primitive_ids,
+    ),
+    ResultCheck(
+        "trigger_ids_are_unique", "no id appears twice in one trigger result (dedupe would drop the second)",
+        lambda op, step, strict: isinstance(op, Trigger) and _is_list_result(op, step), _unique_ids,
+    ),
+    ResultCheck(
+        "results_match_their_output_schema", "in strict mode, every item matches the operation's output schema",
+        lambda op, step, strict: strict and step not in ("subscribe", "test", "unsubscribe"), _match_schema,
+    ),
+)
+#: The checks by name, for docs and tests.
+CHECKS_BY_NAME: dict[str, ResultCheck] = {check.name: check for check in RESULT_CHECKS}
+
+
+def check_result(op: Operation, result: Any, *, step: Step = "perform", strict: bool = False) -> Any:
+    """Apply every :data:`RESULT_CHECKS` rule that applies; an ``unsubscribe`` answer is only normalised."""
+    if step == "unsubscribe":
+        return result if isinstance(result, dict) else {}
+    for check in RESULT_CHECKS:
+        if check.applies(op, step, strict):
+            check.check(op, result, step)
+    return result
+
+
+_validators: dict[int, tuple[Operation, jsonschema.protocols.Validator]] = {}
+
+
+def output_validator(op: Operation) -> jsonschema.protocols.Validator:
+    """The compiled output-schema validator of ``op``, built once per operation object."""
+    cached = _validators.get(id(op))
+    if cached is None or cached[0] is not op:
+        schema = output_schema(op.output_fields, op.primary_keys if isinstance(op, Trigger) else ())
+        cached = (op, jsonschema.Draft202012Validator(schema))
+        _validators[id(op)] = cached
+    return cached[1]
+
+
+def item_identities(trigger: Trigger, items: list[dict[str, Any]]) -> list[str]:
+    """:func:`item_identity` of every item, in order: the same answers and errors, made cheap for the common case.
+
+    A first poll hands over every existing item of an org (tens of thousands), so a trigger keyed by a
+    plain string ``id`` takes one list comprehension instead of a key walk per item.
+    """
+    if len(trigger.primary_keys) == 1 and "." not in trigger.primary_keys[0]:
+        key = trigger.primary_keys[0]
+        with contextlib.suppress(KeyError, TypeError, AttributeError):
+            values = [item[key] for item in items]
+            if all(type(value) is str for value in values):
+                return values
+    return [item_identity(trigger, item, n) for n, item in enumerate(items)]
+
+
+def item_identity(trigger: Trigger, item: Mapping[str, Any], position: int = 0) -> str:
+    """The dedupe identity of a trigger item: its primitive ``id`` or its declared primary keys."""
+    parts = []
+    for key in trigger.primary_keys:
+        value: Any = item
+        for part in key.split("."):
+            value = value.get(part) if isinstance(value, Mapping) else None
+        if value is None or isinstance(value, dict | list | bool):
+            raise ResultError(
+                f"{trigger.qualified_key} item {position} needs a primitive {key!r} "
+                f"(got {type(value).__name__}); every trigger item must have a unique id"
+            )
+        parts.append(str(value))
+    return parts[0] if len(parts) == 1 else "|".join(parts)
