@@ -220,7 +220,7 @@ def delete_connection(name: str, yes: bool, data_dir: str | None) -> None:
 # -- keys -------------------------------------------------------------------------------------------
 @click.group("keys")
 def keys_group() -> None:
-    """Manage the encryption key of the credential store, and Okta service-app key pairs."""
+    """Manage the encryption key of the credential store, and key pairs for service-app connections."""
 
 
 @keys_group.command("rotate")

@@ -62,7 +62,7 @@ def emulate_command(
     no_sandboxes: bool, allow_urls: tuple[str, ...], max_attempts: int, retry_base_seconds: float,
     app_specs: tuple[str, ...], reload: bool, log_level: str, allow_hosts: tuple[str, ...],
 ) -> None:
-    """Start the emulator, with the Okta, Contacts and Personio sandboxes when installed, on SQLite."""
+    """Start the emulator on SQLite, with the demo and its sandboxes when they are installed."""
     from connector.extras import SANDBOXES_INSTALL, sandboxes_installed
     from connector.outbound import OutboundPolicy
 
