@@ -99,5 +99,5 @@ def rejected_field(response: Any, sent: dict[str, Any]) -> str | None:
     names = [*sent.get("custom_attributes", {}), *sent]
     for name in names:
         if name.lower() in message or name.lower().removesuffix("_id").replace("_", " ") in message:
-            return name
+            return str(name)
     return None
