@@ -326,6 +326,9 @@ def _with_app_keys(components: dict[str, Any], apps: Mapping[str, App]) -> dict[
     if not apps:
         return components
     schemas = dict(components["schemas"])
+    example = _flow_example(apps)
+    if example is not None:
+        schemas["FlowInput"] = {**schemas["FlowInput"], "examples": [example]}
     enums = {
         "AppKey": sorted(apps),
         "TriggerKey": sorted({t.key for app in apps.values() for t in app.triggers}),
@@ -334,6 +337,16 @@ def _with_app_keys(components: dict[str, Any], apps: Mapping[str, App]) -> dict[
     for name, values in enums.items():
         schemas[name] = {**schemas[name], "enum": values}
     return {**components, "schemas": schemas}
+
+
+def _flow_example(apps: Mapping[str, App]) -> dict[str, Any] | None:
+    """A flow an installed app can run as it is: the first trigger (by app key) that needs no input."""
+    for key in sorted(apps):
+        for trigger in apps[key].triggers:
+            if not trigger.hidden and not any(f.required for f in trigger.input_fields):
+                return {"name": f"{trigger.label} ({apps[key].name})", "interval_seconds": 60, "steps": [],
+                        "trigger": {"app": key, "operation": trigger.key, "input": {}, "connection_id": None}}
+    return None
 
 
 def _ref(path: str, method: str) -> str:
