@@ -62,7 +62,11 @@ def emulate_command(
     no_sandboxes: bool, allow_urls: tuple[str, ...], max_attempts: int, retry_base_seconds: float,
     app_specs: tuple[str, ...], reload: bool, log_level: str, allow_hosts: tuple[str, ...],
 ) -> None:
-    """Start the emulator on SQLite, with the demo and its sandboxes when they are installed."""
+    """Start the emulator on SQLite, with the demo and its sandboxes when they are installed.
+
+    The demo's Okta, Contacts and Personio sandboxes come with `pip install 'connector-kit[sandboxes]'`;
+    without them, or with --no-sandboxes, the emulator serves alone, for the real services.
+    """
     from connector.extras import SANDBOXES_INSTALL, sandboxes_installed
     from connector.outbound import OutboundPolicy
 
