@@ -1,6 +1,7 @@
 """Auth for the HighLevel-style Contacts API: a location API key, or OAuth 2.0 (authorization code).
 
-Both send ``Authorization: Bearer <token>`` and ``Version: 2021-07-28``. OAuth connections hold the
+Both send ``Authorization: Bearer <token>`` and ``Version: 2021-07-28`` (unless the operation names its
+own version: the calendars calls send ``2021-04-15``). OAuth connections hold the
 token response (``access_token``, ``refresh_token``, ``expires_at``) and the marketplace app's
 ``client_id``/``client_secret``, all encrypted at rest.
 
@@ -40,8 +41,11 @@ READ_SCOPE = "contacts.readonly"
 WRITE_SCOPE = "contacts.write"
 FIELDS_READ_SCOPE = "locations/customFields.readonly"
 FIELDS_WRITE_SCOPE = "locations/customFields.write"
-#: Contacts, plus the custom field definitions the External ID field lives in.
-SCOPES = (READ_SCOPE, WRITE_SCOPE, FIELDS_READ_SCOPE, FIELDS_WRITE_SCOPE)
+EVENTS_READ_SCOPE = "calendars/events.readonly"
+EVENTS_WRITE_SCOPE = "calendars/events.write"
+#: Contacts, the custom field definitions the External ID field lives in, and the calendar events
+#: a contact's appointments are.
+SCOPES = (READ_SCOPE, WRITE_SCOPE, FIELDS_READ_SCOPE, FIELDS_WRITE_SCOPE, EVENTS_READ_SCOPE, EVENTS_WRITE_SCOPE)
 #: Phrases HighLevel uses when a token lacks the scope for a call (401 or 403).
 _SCOPE_PHRASES = ("not authorized for this scope", "scope")
 
@@ -106,7 +110,7 @@ class ContactsApiKeyAuth(httpx.Auth):
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         request.headers["Authorization"] = f"Bearer {self._api_key}"
-        request.headers["Version"] = API_VERSION
+        request.headers.setdefault("Version", API_VERSION)
         response = yield request
         problem = missing_scope_error(response)
         if problem is not None:

@@ -313,5 +313,5 @@ class RefreshingBearerAuth(httpx.Auth):
 
     def _apply(self, request: httpx.Request, token: str) -> None:
         for name, value in self._headers.items():
-            request.headers[name] = value
+            request.headers.setdefault(name, value)  # a request that names its own (an API version) keeps it
         request.headers["Authorization"] = f"Bearer {token}"

@@ -14,6 +14,7 @@ from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
 from sandboxes.contacts.appointments import appointments_blueprint
+from sandboxes.contacts.calendar_events import calendar_events_blueprint
 from sandboxes.contacts.auth import RateLimits, install_api_guard, too_many_requests
 from sandboxes.contacts.contacts import (
     CONTACT_ANSWER_FIELDS,
@@ -270,6 +271,7 @@ class ContactsSandbox:
         app.register_blueprint(notes_blueprint(self.state, self.webhooks))
         app.register_blueprint(tags_blueprint(self.state, self.webhooks))
         app.register_blueprint(appointments_blueprint(self.state))
+        app.register_blueprint(calendar_events_blueprint(self.state, self.webhooks, self.settings.user_id))
 
         @app.errorhandler(ApiError)
         def vendor_error(error: ApiError) -> Response:

@@ -3,12 +3,14 @@
 One ``before_request`` guard runs for every API route, in this order (HighLevel does not document its
 order; this is the cheapest-first choice):
 
-1. ``Version`` must be present and one the documents use (``2021-07-28``, ``v3``), else 400;
+1. ``Version`` must be present and one the documents use (``2021-07-28``, ``v3``; the calendars
+   document's ``2021-04-15`` on ``/calendars/``), else 400;
 2. ``Authorization: Bearer <token>`` must be a location API key or a live OAuth access token (401);
 3. the token's scopes must cover the call: reads (GET, and ``POST /contacts/search``) need
    ``contacts.readonly``, other calls ``contacts.write``; ``/locations/{id}/customFields`` needs
-   ``locations/customFields.readonly`` or ``.write`` (401 "The token is not authorized for this
-   scope.", as HighLevel answers);
+   ``locations/customFields.readonly`` or ``.write``, ``/calendars/events`` needs
+   ``calendars/events.readonly`` or ``.write`` (401 "The token is not authorized for this scope.", as
+   HighLevel answers);
 4. the rate limiter counts the call (429 when the window is spent).
 
 Location API keys carry every scope and are bound to one location. Rate limits are counted per app
@@ -40,11 +42,18 @@ API_VERSION = "2021-07-28"
 #: The versions HighLevel's documents use: ``2021-07-28`` (v2 documents) and ``v3`` (the v3 documents,
 #: and the only value HighLevel's official SDKs send). The routes served answer the same under both.
 API_VERSIONS = (API_VERSION, "v3")
+#: The calendars document's version, which its routes (the contact's appointments) require instead.
+CALENDARS_PREFIX = "/calendars/"
+CALENDARS_VERSIONS = ("2021-04-15",)
 READ_SCOPE = "contacts.readonly"
 WRITE_SCOPE = "contacts.write"
 FIELDS_READ_SCOPE = "locations/customFields.readonly"
 FIELDS_WRITE_SCOPE = "locations/customFields.write"
-ALL_SCOPES = frozenset({READ_SCOPE, WRITE_SCOPE, FIELDS_READ_SCOPE, FIELDS_WRITE_SCOPE})
+EVENTS_READ_SCOPE = "calendars/events.readonly"
+EVENTS_WRITE_SCOPE = "calendars/events.write"
+ALL_SCOPES = frozenset({
+    READ_SCOPE, WRITE_SCOPE, FIELDS_READ_SCOPE, FIELDS_WRITE_SCOPE, EVENTS_READ_SCOPE, EVENTS_WRITE_SCOPE,
+})
 #: Reads that HighLevel sends as POST (the search body), so they need only the read scope.
 READ_POSTS = ("/contacts/search",)
 #: Paths outside the Contacts API proper: OAuth and the sandbox's admin endpoints.
@@ -96,6 +105,8 @@ def scope_for(method: str, path: str) -> str:
     reading = method in ("GET", "HEAD") or path in READ_POSTS
     if path.startswith("/locations/"):
         return FIELDS_READ_SCOPE if reading else FIELDS_WRITE_SCOPE
+    if path.startswith(CALENDARS_PREFIX):
+        return EVENTS_READ_SCOPE if reading else EVENTS_WRITE_SCOPE
     return READ_SCOPE if reading else WRITE_SCOPE
 
 
@@ -140,9 +151,10 @@ def install_api_guard(
         version = request.headers.get("Version")
         if not version:
             return error_response(bad_request("Version header was not found"))
-        if version not in API_VERSIONS:
+        versions = CALENDARS_VERSIONS if request.path.startswith(CALENDARS_PREFIX) else API_VERSIONS
+        if version not in versions:
             return error_response(
-                bad_request(f"Version header {version!r} is not supported: use one of {', '.join(API_VERSIONS)}")
+                bad_request(f"Version header {version!r} is not supported: use one of {', '.join(versions)}")
             )
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         principal = principal_for(token.strip()) if scheme.lower() == "bearer" and token.strip() else None

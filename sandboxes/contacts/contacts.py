@@ -302,6 +302,11 @@ def contacts_blueprint(
             raise unprocessable(["businessId must be a string or null"])
         location_id = require_location(body["locationId"])
         with state.lock:
+            # The document lists only 200 and 422 here: unknown ids are a 422 naming them, and nothing changes.
+            unknown = [f"ids: contact {contact_id} not found" for contact_id in body["ids"]
+                       if contact_id not in state.contacts]
+            if unknown:
+                raise unprocessable(unknown)
             contacts = [load_contact(state, contact_id) for contact_id in body["ids"]]
             for contact in contacts:
                 if contact["locationId"] != location_id:

@@ -43,6 +43,7 @@ CODE_TTL_SECONDS = 60
 CONSENT_TTL_SECONDS = 600
 KNOWN_SCOPES = (
     "contacts.readonly", "contacts.write", "locations/customFields.readonly", "locations/customFields.write",
+    "calendars/events.readonly", "calendars/events.write",
 )
 
 

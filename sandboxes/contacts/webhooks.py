@@ -61,6 +61,11 @@ EVENT_FIELDS: dict[str, frozenset[str]] = {
                     frozenset({"assignedTo", "body", "contactId", "dateAdded", "dueDate", "title"})),
     **dict.fromkeys(("NoteCreate", "NoteUpdate", "NoteDelete"), frozenset({"body", "contactId", "dateAdded"})),
 }
+#: The fields of ``appointment`` in AppointmentCreate/Update/Delete (their events nest the record).
+APPOINTMENT_EVENT_FIELDS = (
+    "id", "address", "title", "calendarId", "contactId", "groupId", "appointmentStatus", "assignedUserId",
+    "users", "notes", "source", "startTime", "endTime", "dateAdded", "dateUpdated",
+)
 
 
 class WebhookHub:
@@ -106,15 +111,21 @@ class WebhookHub:
 
     def emit(self, event_type: str, location_id: str, record: Record, **extra: Any) -> None:
         """Send ``event_type`` about ``record`` to every subscription that asked for it."""
+        fields = {name: value for name, value in record.items() if name in EVENT_FIELDS.get(event_type, ())}
+        self._send(event_type, {"locationId": location_id, "id": record["id"], **fields, **extra})
+
+    def emit_appointment(self, event_type: str, location_id: str, event: Record) -> None:
+        """Send an Appointment event: unlike the flat contact, task and note events it nests the record."""
+        appointment = {name: event[name] for name in APPOINTMENT_EVENT_FIELDS if event.get(name) is not None}
+        self._send(event_type, {"locationId": location_id, "appointment": appointment})
+
+    def _send(self, event_type: str, fields: Record) -> None:
         with self.state.lock:
             targets = [self.url] if self.url and event_type in self.events else []
         for url in targets:
             payload = {
                 "type": event_type,
-                "locationId": location_id,
-                "id": record["id"],
-                **{name: value for name, value in record.items() if name in EVENT_FIELDS.get(event_type, ())},
-                **extra,
+                **fields,
                 "timestamp": self.state.now_iso(),
                 "webhookId": str(uuid.uuid4()),
             }

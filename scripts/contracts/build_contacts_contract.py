@@ -25,6 +25,7 @@ DROPPED = {"description", "example", "examples", "title", "externalDocs", "summa
 DOCS = {
     "contacts": "apps/contacts.json",
     "locations": "apps/locations.json",
+    "calendars": "apps/calendars.json",
     "oauth": "apps/oauth.json",
     "common": "common/common-schemas.json",
 }
@@ -54,6 +55,18 @@ OPERATIONS = [
     ("contacts", "post", "/contacts/{contactId}/tags"),
     ("contacts", "delete", "/contacts/{contactId}/tags"),
     ("contacts", "get", "/contacts/{contactId}/appointments"),
+    ("contacts", "post", "/contacts/bulk/tags/update/{type}"),
+    ("contacts", "post", "/contacts/{contactId}/followers"),
+    ("contacts", "delete", "/contacts/{contactId}/followers"),
+    ("contacts", "post", "/contacts/{contactId}/campaigns/{campaignId}"),
+    ("contacts", "delete", "/contacts/{contactId}/campaigns/{campaignId}"),
+    ("contacts", "delete", "/contacts/{contactId}/campaigns/removeAll"),
+    ("contacts", "post", "/contacts/{contactId}/workflow/{workflowId}"),
+    ("contacts", "delete", "/contacts/{contactId}/workflow/{workflowId}"),
+    ("calendars", "post", "/calendars/events/appointments"),
+    ("calendars", "get", "/calendars/events/appointments/{eventId}"),
+    ("calendars", "put", "/calendars/events/appointments/{eventId}"),
+    ("calendars", "delete", "/calendars/events/{eventId}"),
     ("locations", "get", "/locations/{locationId}/customFields"),
     ("locations", "post", "/locations/{locationId}/customFields"),
     ("locations", "get", "/locations/{locationId}/customFields/{id}"),
@@ -188,7 +201,7 @@ class Documents:
         for parameter in source.get("parameters", []):
             kept = {k: v for k, v in parameter.items() if k not in DROPPED and k != "schema"}
             schema = self.schema(doc, parameter.get("schema", {"type": "string"}))
-            if parameter["name"] == "Version" and parameter["in"] == "header":
+            if parameter["name"] == "Version" and parameter["in"] == "header" and doc != "calendars":
                 schema = {"type": "string", "enum": VERSIONS}
             kept["schema"] = schema
             parameters.append(kept)
@@ -263,6 +276,8 @@ def build(root: Path) -> dict[str, Any]:
         "properties": {"contact": {"anyOf": [{"$ref": "#/components/schemas/GetContectByIdSchema"},
                                              {"type": "null"}]}},
     }}}
+    _patch_bulk_tags(paths["/contacts/bulk/tags/update/{type}"]["post"], components)
+    _patch_event_times(paths, components)
     return {
         "openapi": "3.1.0",
         "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
@@ -287,6 +302,41 @@ def build(root: Path) -> dict[str, Any]:
         "security": [{"bearer": []}],
         "paths": paths,
     }
+
+
+def _patch_bulk_tags(operation: dict[str, Any], components: dict[str, Any]) -> None:
+    """The bulk tag call: the path's ``{type}`` is not declared, and ``responses`` is typed as strings
+    while the document's own example (and HighLevel's answer) holds one object per contact."""
+    operation["parameters"].append({"name": "type", "in": "path", "required": True,
+                                    "schema": {"type": "string", "enum": ["add", "remove"]}})
+    operation["x-source"] += (
+        "; the path parameter {type} is not declared there: add or remove, as the operation's description"
+        " and the removeAllTags field say; UpdateTagsResponseDTO types responses as strings but its own example"
+        " lists one object per contact {contactId, message, type, oldTags, tagsAdded, tagsRemoved}: the"
+        " contract follows the example"
+    )
+    components["UpdateTagsResponseDTO"]["properties"]["responses"]["items"] = {
+        "type": "object",
+        "required": ["contactId", "message", "type"],
+        "additionalProperties": False,
+        "properties": {
+            "contactId": {"type": "string"},
+            "message": {"type": "string"},
+            "type": {"enum": ["success", "error"]},
+            "oldTags": {"type": "array", "items": {"type": "string"}},
+            "tagsAdded": {"type": "array", "items": {"type": "string"}},
+            "tagsRemoved": {"type": "array", "items": {"type": "string"}},
+        },
+    }
+
+
+def _patch_event_times(paths: dict[str, Any], components: dict[str, Any]) -> None:
+    """CalendarEventDTO types its four times as ``object`` while every example, the create body and the
+    appointment events give ISO 8601 strings: the contract says string."""
+    for name in ("startTime", "endTime", "dateAdded", "dateUpdated"):
+        components["CalendarEventDTO"]["properties"][name] = {"type": "string"}
+    read = paths["/calendars/events/appointments/{eventId}"]["get"]
+    read["x-source"] += "; CalendarEventDTO's startTime, endTime, dateAdded and dateUpdated typed as the strings its examples show"
 
 
 def main() -> None:

@@ -10,12 +10,17 @@ from __future__ import annotations
 from actions.contacts import (
     add_note,
     add_tags,
+    book_appointment,
     complete_task,
     create_contact,
+    delete_appointment,
     delete_contact,
     delete_task,
+    link_contacts_to_business,
     remove_tags,
+    update_appointment,
     update_contact,
+    upsert_contact,
     upsert_task,
 )
 from auth.contacts import CONTACTS_AUTH
@@ -27,6 +32,7 @@ from searches.contacts import (
     contact_tasks,
     contacts_by_business,
     find_contact,
+    get_appointment,
     get_contact,
     list_contacts,
 )
@@ -60,6 +66,11 @@ APP = App(
         add_note.ACTION,
         add_tags.ACTION,
         remove_tags.ACTION,
+        upsert_contact.ACTION,
+        link_contacts_to_business.ACTION,
+        book_appointment.ACTION,
+        update_appointment.ACTION,
+        delete_appointment.ACTION,
     ),
     searches=(
         find_contact.SEARCH,
@@ -69,6 +80,7 @@ APP = App(
         contact_tasks.SEARCH,
         contact_notes.SEARCH,
         contact_appointments.SEARCH,
+        get_appointment.SEARCH,
     ),
     record_types=(
         records.RECORD_TYPE,

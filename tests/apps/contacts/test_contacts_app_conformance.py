@@ -39,6 +39,9 @@ def conformance_setup(sandbox: ContactsSandbox, connection: Connection) -> Confo
     task = run("upsert_task", {"contact_id": ada["id"], "title": "Badge", "due_date": DUE, "external_key": "k1"})
     note = run("add_note", {"contact_id": ada["id"], "body": "Welcome"})
     sandbox.add_appointment(ada["id"], title="Intro call", start=1_900_000_000.0)
+    booked = run("book_appointment", {"contact_id": ada["id"], "calendar_id": "cal_sales",
+                                      "start_time": "2026-04-01T09:00:00Z"})
+    appointment = {"appointment_id": booked["id"]}
     contact, task_key = {"contact_id": ada["id"]}, {"contact_id": ada["id"], "task_id": task["id"]}
     counter = iter(range(1000))
 
@@ -74,6 +77,12 @@ def conformance_setup(sandbox: ContactsSandbox, connection: Connection) -> Confo
         "contact_tasks": contact,
         "contact_notes": {**contact, "note_id": note["id"]},
         "contact_appointments": contact,
+        "upsert_contact": {"email": "ada@example.com", "source": "upsert"},
+        "link_contacts_to_business": {"contact_ids": [ada["id"]], "business_id": "biz_other"},
+        "book_appointment": {**contact, "calendar_id": "cal_sales", "start_time": "2026-05-01T10:00:00Z"},
+        "update_appointment": {**appointment, "title": "Moved"},
+        "delete_appointment": appointment,
+        "get_appointment": appointment,
     }
     bad = replace(connection, fields={**connection.fields, "api_key": "wrong-key"})
     return ConformanceSetup(
