@@ -14,8 +14,8 @@ from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
 from sandboxes.contacts.appointments import appointments_blueprint
-from sandboxes.contacts.calendar_events import calendar_events_blueprint
 from sandboxes.contacts.auth import RateLimits, install_api_guard, too_many_requests
+from sandboxes.contacts.calendar_events import calendar_events_blueprint
 from sandboxes.contacts.contacts import (
     CONTACT_ANSWER_FIELDS,
     answer_with,

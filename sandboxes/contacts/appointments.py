@@ -12,7 +12,6 @@ from flask import Blueprint, Response, jsonify
 from sandboxes.contacts.contacts import load_contact
 from sandboxes.contacts.state import ContactsState
 
-
 #: The fields GetEventSchema lists for an event in the contact's list.
 LISTED_FIELDS = (
     "id", "calendarId", "status", "title", "assignedUserId", "notes", "startTime", "endTime", "address",

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+
 from flask import Blueprint, Response, jsonify
 
 from sandboxes.contacts.auth import require_location
@@ -55,6 +56,8 @@ _EVENT_ANSWER = (
     "assignedUserId", "users", "notes", "description", "isRecurring", "rrule", "startTime", "endTime",
     "dateAdded", "dateUpdated",
 )
+#: What a change stores (the rest of the body steers the booking: notifications, slot checks).
+_STORED = frozenset(_EVENT_ANSWER) | {"meetingLocationType"}
 DEFAULT_MINUTES = 30
 SLOT_TAKEN = "The slot you have selected is no longer available"
 
@@ -167,7 +170,8 @@ def calendar_events_blueprint(state: ContactsState, hub: WebhookHub, default_use
             _choice(body, "meetingLocationType", MEETING_TYPES)
         with state.lock:
             event = find(event_id, "Appointment not found")
-            changed: Record = {**event, **{k: v for k, v in body.items() if k in _EVENT_ANSWER or k == "meetingLocationType"}}
+            kept = {name: value for name, value in body.items() if name in _STORED}
+            changed: Record = {**event, **kept}
             if body.get("assignedUserId"):
                 changed["users"] = [body["assignedUserId"]]
             check_times(changed)

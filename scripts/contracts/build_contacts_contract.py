@@ -336,7 +336,8 @@ def _patch_event_times(paths: dict[str, Any], components: dict[str, Any]) -> Non
     for name in ("startTime", "endTime", "dateAdded", "dateUpdated"):
         components["CalendarEventDTO"]["properties"][name] = {"type": "string"}
     read = paths["/calendars/events/appointments/{eventId}"]["get"]
-    read["x-source"] += "; CalendarEventDTO's startTime, endTime, dateAdded and dateUpdated typed as the strings its examples show"
+    read["x-source"] += ("; CalendarEventDTO's startTime, endTime, dateAdded and dateUpdated typed as the strings"
+                         " its examples show")
 
 
 def main() -> None:

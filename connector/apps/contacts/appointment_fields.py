@@ -56,7 +56,8 @@ def booking_input_fields(*, creating: bool) -> tuple[Field, ...]:
         Field("address", "Address or meeting link"),
         Field("description", "Description", type="text"),
         Field("ignore_free_slots", "Book even if the slot is taken", type="boolean",
-              help_text="HighLevel refuses a time that overlaps another appointment of the calendar unless this is on."),
+              help_text="HighLevel refuses a time that overlaps another appointment of the calendar "
+                        "unless this is on."),
     )
 
 
