@@ -8,22 +8,40 @@ Registered through the ``pytest11`` entry point, so installing the kit makes the
         users = invoke_operation(APP, "new_user", okta_connection).output
 
 Every fixture runs the same :func:`connector.runtime.invoke` the CLI and the emulator run.
+
+For the stories of one app, name it once and take the short fixtures (the shipped apps' own tests do)::
+
+    @pytest.fixture
+    def connector_app():          # in the app's tests/conftest.py
+        return APP
+
+    def test_a_contact_is_created(run, sandbox, request_counter):
+        contact = run.output("create_contact", {"email": "ada@example.com"})
+        assert contact["id"] in sandbox.state.contacts and request_counter.requests
+
+``sandbox`` is the app's ``<key>_sandbox`` fixture (delivering hooks inline), ``connection`` its
+``<key>_connection`` routed through ``request_counter``, ``run`` an :class:`OperationRunner` on them and
+``hook_receiver`` a :class:`HookReceiver` the sandbox delivers its hooks to. A third-party app provides
+``<key>_sandbox`` and ``<key>_connection`` (or overrides ``sandbox`` and ``connection``) in its conftest.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
 
-from connector.context import Connection, Meta
+from connector.context import Connection, HookRequest, Meta
 from connector.definitions import App
 from connector.extras import sandboxes_installed, sandboxes_missing
 from connector.registry import get_app, load_apps
 
 if TYPE_CHECKING:
+    from connector.conformance import CountingTransport
     from connector.runtime import Invocation
 
 
@@ -161,3 +179,103 @@ def personio_connection(personio_sandbox: Any) -> Connection:
         base_url=personio_sandbox.base_url,
         transport=personio_sandbox.transport(),
     )
+
+
+# -- one app under test: connector_app, sandbox, connection, request_counter, run, hook_receiver ----------
+class OperationRunner:
+    """Runs operations of one app on one connection, as :func:`invoke_operation` does.
+
+    ``run("new_user", meta=Meta(first_poll=True))`` gives the :class:`~connector.runtime.Invocation`
+    (output, cursor, trace); ``run.output("create_user", {...})`` only the output. Options
+    (``step=``, ``hook_request=``, ``strict=``...) go to :func:`connector.runtime.invoke`.
+    """
+
+    def __init__(self, app: App, connection: Connection) -> None:
+        self.app = app
+        self.connection = connection
+
+    def __call__(
+        self, operation: str, input: Mapping[str, Any] | None = None, meta: Meta | None = None, **options: Any
+    ) -> Invocation:
+        from connector.runtime import invoke
+
+        options.setdefault("strict", True)
+        options.setdefault("sleep", lambda _seconds: None)
+        return invoke(self.app, operation, self.connection, dict(input or {}), meta, **options)
+
+    def output(
+        self, operation: str, input: Mapping[str, Any] | None = None, meta: Meta | None = None, **options: Any
+    ) -> Any:
+        return self(operation, input, meta, **options).output
+
+
+class HookReceiver:
+    """Stands in for the platform's hook URL: keeps every delivery a sandbox sends and answers 200."""
+
+    def __init__(self) -> None:
+        self.deliveries: list[HookRequest] = []
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        self.deliveries.append(HookRequest(request.method, dict(request.headers), request.read()))
+        return httpx.Response(200, json={"ok": True})
+
+    def where(self, **fields: Any) -> list[HookRequest]:
+        """The deliveries whose JSON body has these top-level values, e.g. ``where(type="ContactCreate")``."""
+        found = []
+        for delivery in self.deliveries:
+            try:
+                body = json.loads(delivery.body or b"null")
+            except ValueError:
+                continue
+            if isinstance(body, dict) and all(body.get(name) == value for name, value in fields.items()):
+                found.append(delivery)
+        return found
+
+
+@pytest.fixture
+def connector_app() -> App:
+    """The app under test. Override it in your conftest (``return APP``) to use ``sandbox``,
+    ``connection`` and ``run``."""
+    raise pytest.UsageError(
+        "the sandbox, connection and run fixtures need to know your app: "
+        "add `@pytest.fixture\ndef connector_app(): return APP` to your conftest.py"
+    )
+
+
+@pytest.fixture
+def sandbox(connector_app: App, request: pytest.FixtureRequest) -> Any:
+    """The sandbox of the app under test (its ``<key>_sandbox`` fixture), delivering hooks inline."""
+    box = request.getfixturevalue(f"{connector_app.key}_sandbox")
+    outbox = getattr(box, "outbox", None)
+    if outbox is not None:
+        outbox.synchronous = True  # a hook has arrived by the time the call that caused it returns
+    return box
+
+
+@pytest.fixture
+def request_counter(sandbox: Any) -> CountingTransport:
+    """Every request the app's connection sends, as ``"METHOD /path"`` in ``.requests``."""
+    from connector.conformance import CountingTransport
+
+    return CountingTransport(sandbox.transport())
+
+
+@pytest.fixture
+def connection(connector_app: App, request: pytest.FixtureRequest, request_counter: CountingTransport) -> Connection:
+    """The app's ``<key>_connection`` to its sandbox, its requests counted by ``request_counter``."""
+    base: Connection = request.getfixturevalue(f"{connector_app.key}_connection")
+    return dataclasses.replace(base, transport=request_counter)
+
+
+@pytest.fixture
+def run(connector_app: App, connection: Connection) -> OperationRunner:
+    """``run("create_contact", {...})`` -> the Invocation; ``run.output(...)`` -> its output."""
+    return OperationRunner(connector_app, connection)
+
+
+@pytest.fixture
+def hook_receiver(sandbox: Any) -> HookReceiver:
+    """Receives what the sandbox's outbox delivers (event hooks, app webhooks), in process."""
+    receiver = HookReceiver()
+    sandbox.outbox.transport = httpx.MockTransport(receiver.handle)
+    return receiver

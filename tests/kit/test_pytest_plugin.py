@@ -86,3 +86,41 @@ def test_a_conformance_failure_names_the_field_that_breaks_the_schema(pytester):
     result.stdout.fnmatch_lines(
         ["*recipes.new_recipe output breaks its schema at servings: None is not of type 'integer'*"]
     )
+
+
+def test_an_author_names_the_app_once_and_gets_sandbox_connection_and_run(pytester):
+    pytester.makeconftest(
+        """
+        import pytest
+        from connector.apps.contacts.app import APP
+
+        @pytest.fixture
+        def connector_app():
+            return APP
+        """
+    )
+    pytester.makepyfile(
+        """
+        def test_a_contact_is_created_counted_and_announced(run, sandbox, request_counter, hook_receiver):
+            sandbox.set_app_webhook("https://platform.test/hooks/apps/contacts")
+            contact = run.output("create_contact", {"email": "ada@example.com"})
+            assert contact["id"] in sandbox.state.contacts
+            assert "POST /contacts/" in request_counter.requests
+            assert [d.json()["id"] for d in hook_receiver.where(type="ContactCreate")] == [contact["id"]]
+            assert run("get_contact", {"contact_id": contact["id"]}).output[0]["email"] == "ada@example.com"
+        """
+    )
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+
+
+def test_run_without_a_named_app_says_how_to_name_it(pytester):
+    pytester.makepyfile(
+        """
+        def test_needs_the_app(run):
+            pass
+        """
+    )
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*def connector_app(): return APP*"])

@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from contacts_app_doubles import HookReceiver
 
 from auth.contacts import DEFAULT_BASE_URL
 from connector.apps.contacts.app import APP
 from connector.context import Connection, HookRequest, Meta
 from connector.definitions import Trigger
 from connector.runtime import invoke
+from connector.testing import HookReceiver, OperationRunner
 from sandboxes.contacts import ContactsSandbox
 
-Run = Callable[..., Any]
 DUE = "2026-03-01T17:00:00Z"
 INSTANT = ("new_contact_instant", "updated_contact_instant", "updated_task_instant", "new_note_instant")
 
@@ -47,10 +45,11 @@ def test_every_instant_trigger_is_a_static_app_hook_with_nothing_to_subscribe(ke
 
 
 def test_a_new_contact_arrives_through_the_signed_app_webhook(
-    run: Run, connection: Connection, receiver: HookReceiver
+    run: OperationRunner, connection: Connection, hook_receiver: HookReceiver
 ) -> None:
-    created = run("create_contact", {"name": "Hook Person", "email": "hook@example.com", "external_id": "00uHOOK"})
-    [delivery] = receiver.of_type("ContactCreate")
+    created = run.output("create_contact", {"name": "Hook Person", "email": "hook@example.com",
+                                            "external_id": "00uHOOK"})
+    [delivery] = hook_receiver.where(type="ContactCreate")
     assert delivery.json()["locationId"] == "loc_sandbox"
     [item] = accept("new_contact_instant", delivery, connection)
     assert item["id"] == delivery.json()["webhookId"]
@@ -58,10 +57,10 @@ def test_a_new_contact_arrives_through_the_signed_app_webhook(
 
 
 def test_a_tampered_unsigned_or_foreign_signed_delivery_is_rejected(
-    run: Run, connection: Connection, receiver: HookReceiver
+    run: OperationRunner, connection: Connection, hook_receiver: HookReceiver
 ) -> None:
-    run("create_contact", {"name": "Real", "email": "real@example.com"})
-    [genuine] = receiver.of_type("ContactCreate")
+    run.output("create_contact", {"name": "Real", "email": "real@example.com"})
+    [genuine] = hook_receiver.where(type="ContactCreate")
     trigger = APP.operation("new_contact_instant")
     assert isinstance(trigger, Trigger) and trigger.app_hook is not None
     authenticate = trigger.app_hook.authenticate
@@ -73,10 +72,10 @@ def test_a_tampered_unsigned_or_foreign_signed_delivery_is_rejected(
 
 
 def test_a_connection_to_the_real_highlevel_never_trusts_the_sandbox_key(
-    run: Run, connection: Connection, receiver: HookReceiver
+    run: OperationRunner, connection: Connection, hook_receiver: HookReceiver
 ) -> None:
-    run("create_contact", {"name": "Real", "email": "real@example.com"})
-    [signed_by_sandbox] = receiver.of_type("ContactCreate")
+    run.output("create_contact", {"name": "Real", "email": "real@example.com"})
+    [signed_by_sandbox] = hook_receiver.where(type="ContactCreate")
     trigger = APP.operation("new_contact_instant")
     assert isinstance(trigger, Trigger) and trigger.app_hook is not None
     production = {**connection.fields, "base_url": DEFAULT_BASE_URL}
@@ -99,35 +98,35 @@ def test_a_delivery_older_than_five_minutes_is_rejected_even_when_signed(
 
 
 def test_each_contact_change_arrives_once_with_a_change_id(
-    run: Run, connection: Connection, receiver: HookReceiver, ada: dict[str, Any]
+    run: OperationRunner, connection: Connection, hook_receiver: HookReceiver, ada: dict[str, Any]
 ) -> None:
-    receiver.deliveries.clear()
-    run("update_contact", {"contact_id": ada["id"], "source": "Engines"})
-    run("add_tags", {"contact_id": ada["id"], "tags": ["vip"]})
-    items = [i for d in receiver.deliveries for i in accept("updated_contact_instant", d, connection)]
+    hook_receiver.deliveries.clear()
+    run.output("update_contact", {"contact_id": ada["id"], "source": "Engines"})
+    run.output("add_tags", {"contact_id": ada["id"], "tags": ["vip"]})
+    items = [i for d in hook_receiver.deliveries for i in accept("updated_contact_instant", d, connection)]
     assert [i["type"] for i in items] == ["ContactUpdate", "ContactTagUpdate"]
-    stamps = [d.json()["timestamp"] for d in receiver.deliveries]
+    stamps = [d.json()["timestamp"] for d in hook_receiver.deliveries]
     assert [i["id"] for i in items] == [f"{ada['id']}:{stamp}" for stamp in stamps]
     assert {i["contact_id"] for i in items} == {ada["id"]}
 
 
 def test_task_and_note_webhooks_become_items(
-    run: Run, connection: Connection, receiver: HookReceiver, ada: dict[str, Any]
+    run: OperationRunner, connection: Connection, hook_receiver: HookReceiver, ada: dict[str, Any]
 ) -> None:
-    task = run("upsert_task", {"contact_id": ada["id"], "title": "Badge", "due_date": DUE})
-    run("complete_task", {"contact_id": ada["id"], "task_id": task["id"]})
-    note = run("add_note", {"contact_id": ada["id"], "body": "hello"})
-    task_items = [i for t in ("TaskCreate", "TaskComplete") for d in receiver.of_type(t)
+    task = run.output("upsert_task", {"contact_id": ada["id"], "title": "Badge", "due_date": DUE})
+    run.output("complete_task", {"contact_id": ada["id"], "task_id": task["id"]})
+    note = run.output("add_note", {"contact_id": ada["id"], "body": "hello"})
+    task_items = [i for t in ("TaskCreate", "TaskComplete") for d in hook_receiver.where(type=t)
                   for i in accept("updated_task_instant", d, connection)]
     assert [(i["task_id"], i["completed"]) for i in task_items] == [(task["id"], False), (task["id"], True)]
     assert len({i["id"] for i in task_items}) == 2
-    [note_item] = accept("new_note_instant", receiver.of_type("NoteCreate")[0], connection)
+    [note_item] = accept("new_note_instant", hook_receiver.where(type="NoteCreate")[0], connection)
     assert (note_item["note_id"], note_item["body"]) == (note["id"], "hello")
 
 
 def test_an_event_the_trigger_does_not_watch_yields_nothing(
-    run: Run, connection: Connection, receiver: HookReceiver, ada: dict[str, Any]
+    run: OperationRunner, connection: Connection, hook_receiver: HookReceiver, ada: dict[str, Any]
 ) -> None:
-    run("delete_contact", {"contact_id": ada["id"]})
-    [deleted] = receiver.of_type("ContactDelete")
+    run.output("delete_contact", {"contact_id": ada["id"]})
+    [deleted] = hook_receiver.where(type="ContactDelete")
     assert accept("updated_contact_instant", deleted, connection) == []

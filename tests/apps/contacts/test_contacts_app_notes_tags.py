@@ -2,43 +2,43 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from connector.errors import ResponseError
+from connector.testing import OperationRunner
 from sandboxes.contacts import ContactsSandbox
 
-Run = Callable[..., Any]
 
-
-def test_a_note_is_added_and_read_back(run: Run, ada: dict[str, Any]) -> None:
-    note = run("add_note", {"contact_id": ada["id"], "body": "Laptop shipped", "user_id": "usr_it"})
+def test_a_note_is_added_and_read_back(run: OperationRunner, ada: dict[str, Any]) -> None:
+    note = run.output("add_note", {"contact_id": ada["id"], "body": "Laptop shipped", "user_id": "usr_it"})
     assert (note["body"], note["userId"], note["contactId"]) == ("Laptop shipped", "usr_it", ada["id"])
-    later = run("add_note", {"contact_id": ada["id"], "body": "Badge printed"})
-    listed = run("contact_notes", {"contact_id": ada["id"]})
+    later = run.output("add_note", {"contact_id": ada["id"], "body": "Badge printed"})
+    listed = run.output("contact_notes", {"contact_id": ada["id"]})
     assert {n["id"] for n in listed} == {note["id"], later["id"]}
-    assert run("contact_notes", {"contact_id": ada["id"], "note_id": note["id"]})[0]["body"] == "Laptop shipped"
-    assert run("contact_notes", {"contact_id": ada["id"], "note_id": "missing"}) == []
+    assert run.output("contact_notes", {"contact_id": ada["id"], "note_id": note["id"]})[0]["body"] == "Laptop shipped"
+    assert run.output("contact_notes", {"contact_id": ada["id"], "note_id": "missing"}) == []
 
 
-def test_a_note_on_a_missing_contact_fails_naming_the_contact(run: Run) -> None:
+def test_a_note_on_a_missing_contact_fails_naming_the_contact(run: OperationRunner) -> None:
     with pytest.raises(ResponseError) as caught:
-        run("add_note", {"contact_id": "gone", "body": "hello"})
+        run.output("add_note", {"contact_id": "gone", "body": "hello"})
     assert "contact 'gone' was not found" in caught.value.message
 
 
-def test_tags_are_added_once_and_removed(run: Run, ada: dict[str, Any], sandbox: ContactsSandbox) -> None:
-    assert run("add_tags", {"contact_id": ada["id"], "tags": ["VIP", "okta"]})["tags"] == ["vip", "okta"]
-    assert run("add_tags", {"contact_id": ada["id"], "tags": ["vip"]})["tags"] == ["vip", "okta"]
-    removed = run("remove_tags", {"contact_id": ada["id"], "tags": ["vip", "never-had"]})
+def test_tags_are_added_once_and_removed(run: OperationRunner, ada: dict[str, Any], sandbox: ContactsSandbox) -> None:
+    assert run.output("add_tags", {"contact_id": ada["id"], "tags": ["VIP", "okta"]})["tags"] == ["vip", "okta"]
+    assert run.output("add_tags", {"contact_id": ada["id"], "tags": ["vip"]})["tags"] == ["vip", "okta"]
+    removed = run.output("remove_tags", {"contact_id": ada["id"], "tags": ["vip", "never-had"]})
     assert removed == {"id": ada["id"], "tags": ["okta"]}
     assert sandbox.state.contacts[ada["id"]]["tags"] == ["okta"]
 
 
-def test_a_contacts_appointments_are_listed(run: Run, ada: dict[str, Any], sandbox: ContactsSandbox) -> None:
+def test_a_contacts_appointments_are_listed(
+    run: OperationRunner, ada: dict[str, Any], sandbox: ContactsSandbox
+) -> None:
     sandbox.add_appointment(ada["id"], title="Intro call", start=1_900_000_000.0)
-    events = run("contact_appointments", {"contact_id": ada["id"]})
+    events = run.output("contact_appointments", {"contact_id": ada["id"]})
     assert [(e["title"], e["contactId"]) for e in events] == [("Intro call", ada["id"])]
-    assert run("contact_appointments", {"contact_id": "missing"}) == []
+    assert run.output("contact_appointments", {"contact_id": "missing"}) == []

@@ -7,16 +7,15 @@ ids not seen before.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from typing import Any
 
 from connector.apps.contacts.app import APP
 from connector.context import Connection, Meta
 from connector.runtime import Invocation, invoke
+from connector.testing import OperationRunner
 from sandboxes.contacts import ContactsSandbox
 from triggers.contacts.updated_task import task_item
 
-Run = Callable[..., Any]
 DUE = "2026-03-01T17:00:00Z"
 
 
@@ -37,7 +36,7 @@ class Poller:
 
 
 def test_each_new_contact_fires_once_and_an_idle_poll_costs_one_request(
-    run: Run, connection: Connection, sandbox: ContactsSandbox
+    run: OperationRunner, connection: Connection, sandbox: ContactsSandbox
 ) -> None:
     sandbox.seed_contacts(250, seed=5)
     poller = Poller(connection, "new_contact")
@@ -45,8 +44,8 @@ def test_each_new_contact_fires_once_and_an_idle_poll_costs_one_request(
     assert len(first) == 100  # the newest 100, newest first
     assert first[0]["dateAdded"] >= first[-1]["dateAdded"]
     assert poller.poll() == []
-    one = run("create_contact", {"name": "Newcomer", "email": "new@example.com"})
-    two = run("create_contact", {"name": "Second", "email": "second@example.com"})
+    one = run.output("create_contact", {"name": "Newcomer", "email": "new@example.com"})
+    two = run.output("create_contact", {"name": "Second", "email": "second@example.com"})
     fired = poller.poll()
     assert [item["contact_id"] for item in fired] == [two["id"], one["id"]]
     assert poller.poll() == []
@@ -54,26 +53,26 @@ def test_each_new_contact_fires_once_and_an_idle_poll_costs_one_request(
     assert len(traced.trace) == 1
 
 
-def test_each_change_to_a_contact_fires_once(run: Run, connection: Connection, ada: dict[str, Any]) -> None:
+def test_each_change_to_a_contact_fires_once(run: OperationRunner, connection: Connection, ada: dict[str, Any]) -> None:
     poller = Poller(connection, "updated_contact")
     assert poller.poll() == []  # a contact never changed since creation is not an update
-    run("update_contact", {"contact_id": ada["id"], "source": "Engines Ltd"})
+    run.output("update_contact", {"contact_id": ada["id"], "source": "Engines Ltd"})
     fired = poller.poll()
     assert [item["contact_id"] for item in fired] == [ada["id"]]
     assert fired[0]["id"] == f"{ada['id']}:{fired[0]['dateUpdated']}"
     assert poller.poll() == []
-    run("add_tags", {"contact_id": ada["id"], "tags": ["vip"]})
+    run.output("add_tags", {"contact_id": ada["id"], "tags": ["vip"]})
     again = poller.poll()
     assert len(again) == 1 and again[0]["tags"] == ["vip"] and again[0]["id"] != fired[0]["id"]
 
 
-def test_each_task_version_fires_once(run: Run, connection: Connection, ada: dict[str, Any]) -> None:
+def test_each_task_version_fires_once(run: OperationRunner, connection: Connection, ada: dict[str, Any]) -> None:
     poller = Poller(connection, "updated_task")
     assert poller.poll() == []
-    task = run("upsert_task", {"contact_id": ada["id"], "title": "Badge", "due_date": DUE})
+    task = run.output("upsert_task", {"contact_id": ada["id"], "title": "Badge", "due_date": DUE})
     assert [item["task_id"] for item in poller.poll()] == [task["id"]]
     assert poller.poll() == []
-    run("complete_task", {"contact_id": ada["id"], "task_id": task["id"]})
+    run.output("complete_task", {"contact_id": ada["id"], "task_id": task["id"]})
     changed = poller.poll()
     assert [(item["task_id"], item["completed"]) for item in changed] == [(task["id"], True)]
     watched = Poller(connection, "updated_task", {"contact_id": ada["id"]})
@@ -81,24 +80,26 @@ def test_each_task_version_fires_once(run: Run, connection: Connection, ada: dic
 
 
 def test_a_task_version_is_named_by_its_date_updated_so_an_undone_change_still_fires(
-    run: Run, connection: Connection, ada: dict[str, Any]
+    run: OperationRunner, connection: Connection, ada: dict[str, Any]
 ) -> None:
     poller = Poller(connection, "updated_task")
-    task = run("upsert_task", {"contact_id": ada["id"], "title": "Badge", "due_date": DUE})
+    task = run.output("upsert_task", {"contact_id": ada["id"], "title": "Badge", "due_date": DUE})
     created = poller.poll()
     assert [item["id"] for item in created] == [f"{task['id']}:{task['dateUpdated']}"]
-    renamed = run("upsert_task", {"contact_id": ada["id"], "task_id": task["id"], "title": "Badge and laptop"})
-    restored = run("upsert_task", {"contact_id": ada["id"], "task_id": task["id"], "title": "Badge"})
+    renamed = run.output("upsert_task", {"contact_id": ada["id"], "task_id": task["id"], "title": "Badge and laptop"})
+    restored = run.output("upsert_task", {"contact_id": ada["id"], "task_id": task["id"], "title": "Badge"})
     fired = poller.poll()
     assert [item["id"] for item in fired] == [f"{task['id']}:{restored['dateUpdated']}"]
     assert renamed["dateUpdated"] < restored["dateUpdated"]
     assert poller.poll() == []
 
 
-def test_the_task_poll_lists_the_newest_change_first(run: Run, connection: Connection, ada: dict[str, Any]) -> None:
-    older = run("upsert_task", {"contact_id": ada["id"], "title": "Badge", "due_date": DUE})
-    newer = run("upsert_task", {"contact_id": ada["id"], "title": "Laptop", "due_date": DUE})
-    run("complete_task", {"contact_id": ada["id"], "task_id": older["id"]})
+def test_the_task_poll_lists_the_newest_change_first(
+    run: OperationRunner, connection: Connection, ada: dict[str, Any]
+) -> None:
+    older = run.output("upsert_task", {"contact_id": ada["id"], "title": "Badge", "due_date": DUE})
+    newer = run.output("upsert_task", {"contact_id": ada["id"], "title": "Laptop", "due_date": DUE})
+    run.output("complete_task", {"contact_id": ada["id"], "task_id": older["id"]})
     listed = invoke(APP, "updated_task", connection, {"contact_id": ada["id"]}).output
     assert [item["task_id"] for item in listed] == [older["id"], newer["id"]]
 
@@ -113,12 +114,14 @@ def test_without_date_updated_a_task_version_is_a_hash_of_what_a_user_can_change
     assert task_item({**task, "dateUpdated": "2026-01-06T10:00:00.000Z"})["id"] == "t1:2026-01-06T10:00:00.000Z"
 
 
-def test_each_new_note_fires_once_newest_first(run: Run, connection: Connection, ada: dict[str, Any]) -> None:
-    other = run("create_contact", {"name": "Bob", "email": "bob@example.com"})
+def test_each_new_note_fires_once_newest_first(
+    run: OperationRunner, connection: Connection, ada: dict[str, Any]
+) -> None:
+    other = run.output("create_contact", {"name": "Bob", "email": "bob@example.com"})
     poller = Poller(connection, "new_note")
     assert poller.poll() == []
-    run("add_note", {"contact_id": ada["id"], "body": "first"})
-    run("add_note", {"contact_id": other["id"], "body": "second"})
+    run.output("add_note", {"contact_id": ada["id"], "body": "first"})
+    run.output("add_note", {"contact_id": other["id"], "body": "second"})
     fired = poller.poll()
     assert {item["body"] for item in fired} == {"first", "second"}
     assert all(item["id"] == item["note_id"] for item in fired)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from connector.conformance import CountingTransport
-from connector.runtime import Invocation
+from connector.testing import OperationRunner
 
-Run = Callable[..., Invocation]
+#: The plugin's ``run`` fixture: ``run("create_user", {...})`` -> the Invocation.
+Run = OperationRunner
 
 __all__ = ["CountingTransport", "Run", "person"]
 

@@ -16,17 +16,19 @@ def test_turning_on_new_user_seeds_every_existing_user_newest_first(run: Run, sa
     assert first.cursor and first.cursor.startswith("/api/v1/logs?")
 
 
-def test_polling_again_with_nothing_new_is_one_call(run: Run, sandbox: OktaSandbox, counter: CountingTransport) -> None:
+def test_polling_again_with_nothing_new_is_one_call(
+    run: Run, sandbox: OktaSandbox, request_counter: CountingTransport
+) -> None:
     sandbox.seed_users(250)
     run("create_user", person(1))
     first = run("new_user", meta=Meta(first_poll=True))
-    counter.requests.clear()
+    request_counter.requests.clear()
     second = run("new_user", meta=Meta(cursor=first.cursor))
     assert second.output == []
-    assert counter.requests == ["GET /api/v1/logs"]
-    counter.requests.clear()
+    assert request_counter.requests == ["GET /api/v1/logs"]
+    request_counter.requests.clear()
     third = run("new_user", meta=Meta(cursor=second.cursor))
-    assert third.output == [] and counter.requests == ["GET /api/v1/logs"]
+    assert third.output == [] and request_counter.requests == ["GET /api/v1/logs"]
 
 
 def test_a_user_created_after_turn_on_fires_once_with_their_profile(run: Run) -> None:
@@ -48,14 +50,14 @@ def test_a_new_user_deleted_before_the_poll_still_fires_with_the_login_okta_logg
 
 
 def test_testing_the_new_user_trigger_shows_the_newest_three_in_one_call(
-    run: Run, sandbox: OktaSandbox, counter: CountingTransport
+    run: Run, sandbox: OktaSandbox, request_counter: CountingTransport
 ) -> None:
     sandbox.seed_users(20)
     newest = run("create_user", person(1)).output
-    counter.requests.clear()
+    request_counter.requests.clear()
     trial = run("new_user", meta=Meta(trial=True))
     assert len(trial.output) == 3 and trial.output[0]["id"] == newest["id"]
-    assert len(counter.requests) == 1 and trial.cursor is None
+    assert len(request_counter.requests) == 1 and trial.cursor is None
 
 
 def test_a_profile_change_fires_user_updated_with_an_id_made_of_user_and_time(run: Run) -> None:
@@ -70,16 +72,16 @@ def test_a_profile_change_fires_user_updated_with_an_id_made_of_user_and_time(ru
     assert item["event_type"] == "user.account.update_profile"
 
 
-def test_deactivation_fires_user_deactivated_once_per_event(run: Run, counter: CountingTransport) -> None:
+def test_deactivation_fires_user_deactivated_once_per_event(run: Run, request_counter: CountingTransport) -> None:
     user = run("create_user", person(1)).output
     cursor = run("user_deactivated", meta=Meta(first_poll=True)).cursor
     run("deactivate_user", {"user": user["id"]})
     first = run("user_deactivated", meta=Meta(cursor=cursor))
     assert [(i["user_id"], i["status"]) for i in first.output] == [(user["id"], "DEPROVISIONED")]
     assert first.output[0]["id"] == first.output[0]["event_id"]
-    counter.requests.clear()
+    request_counter.requests.clear()
     assert run("user_deactivated", meta=Meta(cursor=first.cursor)).output == []
-    assert counter.requests == ["GET /api/v1/logs"]
+    assert request_counter.requests == ["GET /api/v1/logs"]
 
 
 def test_user_added_to_group_fires_with_the_group_and_can_watch_one_group(run: Run) -> None:

@@ -43,10 +43,12 @@ def test_update_user_changes_only_the_given_attributes(run: Run) -> None:
     assert updated["profile"]["title"] == "Engineer"
 
 
-def test_update_user_with_nothing_to_change_is_refused_before_any_call(run: Run, counter: CountingTransport) -> None:
+def test_update_user_with_nothing_to_change_is_refused_before_any_call(
+    run: Run, request_counter: CountingTransport
+) -> None:
     with pytest.raises(BadInput, match="at least one profile attribute"):
         run("update_user", {"user": "00ub0oNGTSWTBKOLGLNR"})
-    assert counter.requests == []
+    assert request_counter.requests == []
 
 
 def test_a_staged_user_can_be_activated_and_the_link_returned_instead_of_emailed(run: Run) -> None:
@@ -120,9 +122,9 @@ def test_deleting_an_active_user_is_refused_unless_deactivate_first_is_chosen(ru
     assert run("find_user", {"user": user["id"]}).output == []
 
 
-def test_a_deactivated_user_is_deleted_in_one_step(run: Run, counter: CountingTransport) -> None:
+def test_a_deactivated_user_is_deleted_in_one_step(run: Run, request_counter: CountingTransport) -> None:
     user = run("create_user", person(1)).output
     run("deactivate_user", {"user": user["id"]})
-    counter.requests.clear()
+    request_counter.requests.clear()
     assert run("delete_user", {"user": user["id"]}).output["previous_status"] == "DEPROVISIONED"
-    assert [r for r in counter.requests if r.startswith("DELETE")] == [f"DELETE /api/v1/users/{user['id']}"]
+    assert [r for r in request_counter.requests if r.startswith("DELETE")] == [f"DELETE /api/v1/users/{user['id']}"]

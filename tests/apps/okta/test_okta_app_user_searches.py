@@ -24,10 +24,10 @@ def test_find_user_returns_nothing_rather_than_failing_when_no_one_matches(run: 
     assert run("find_user", {"email": "ghost@example.com"}).output == []
 
 
-def test_find_user_needs_something_to_search_by(run: Run, counter: CountingTransport) -> None:
+def test_find_user_needs_something_to_search_by(run: Run, request_counter: CountingTransport) -> None:
     with pytest.raises(BadInput, match="give an ID or login, an email, or a search expression"):
         run("find_user", {})
-    assert counter.requests == []
+    assert request_counter.requests == []
 
 
 def test_a_bad_search_expression_comes_back_as_oktas_invalid_search_error(run: Run) -> None:
@@ -35,12 +35,12 @@ def test_a_bad_search_expression_comes_back_as_oktas_invalid_search_error(run: R
         run("find_user", {"search": "profile.department === Sales"})
 
 
-def test_list_users_pages_until_the_limit(run: Run, sandbox: OktaSandbox, counter: CountingTransport) -> None:
+def test_list_users_pages_until_the_limit(run: Run, sandbox: OktaSandbox, request_counter: CountingTransport) -> None:
     sandbox.seed_users(450)
-    counter.requests.clear()
+    request_counter.requests.clear()
     users = run("list_users", {"limit": 450}).output
     assert len({u["id"] for u in users}) == 450
-    assert len(counter.requests) == 3
+    assert len(request_counter.requests) == 3
     assert len(run("list_users", {"limit": 5}).output) == 5
 
 

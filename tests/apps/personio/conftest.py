@@ -1,20 +1,22 @@
-"""Fixtures for the Personio app stories: a Personio sandbox on a hand-moved clock and a connection."""
+"""The Personio app stories run on the kit's plugin fixtures (``sandbox``, ``connection``, ``run``); this
+file names the app and puts the plugin's ``personio_sandbox`` on a hand-moved clock."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
 
 import pytest
 from personio_app_support import ManualClock
 
 from auth.personio import forget_cached_tokens
 from connector.apps.personio.app import APP
-from connector.context import Connection, Meta
-from connector.runtime import invoke
-from sandboxes.personio import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, PersonioSandbox
+from connector.definitions import App
+from sandboxes.personio import PersonioSandbox, PersonioSettings
 
-Run = Callable[..., Any]
+
+@pytest.fixture
+def connector_app() -> App:
+    return APP
 
 
 @pytest.fixture(autouse=True)
@@ -32,31 +34,8 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 def personio_sandbox(clock: ManualClock) -> PersonioSandbox:
-    """A Personio sandbox whose ``last_modified_at`` moves only with ``clock``.
+    """The plugin's Personio sandbox, but ``last_modified_at`` moves only with ``clock``.
 
     The per-second burst window is off: on a clock that stands still it would never reopen.
     """
-    from sandboxes.personio import PersonioSettings
-
     return PersonioSandbox(PersonioSettings(burst_per_second=None), clock=clock)
-
-
-@pytest.fixture
-def connection(personio_sandbox: PersonioSandbox) -> Connection:
-    return Connection(
-        app="personio",
-        fields={"client_id": DEFAULT_CLIENT_ID, "client_secret": DEFAULT_CLIENT_SECRET,
-                "base_url": personio_sandbox.base_url},
-        base_url=personio_sandbox.base_url,
-        transport=personio_sandbox.transport(),
-    )
-
-
-@pytest.fixture
-def run(connection: Connection) -> Run:
-    """``run("find_employee", {...})`` -> the operation's output, through the one runtime path."""
-
-    def _run(operation: str, values: dict[str, Any] | None = None, meta: Meta | None = None, **kwargs: Any) -> Any:
-        return invoke(APP, operation, connection, values or {}, meta, **kwargs).output
-
-    return _run
