@@ -1,6 +1,7 @@
 """Delete appointment: remove an appointment from its calendar (``DELETE /calendars/events/{id}``).
 
-An appointment that is already gone counts as done, so a replayed step does not fail.
+An appointment that is already gone counts as done, so a replayed step does not fail. The document
+requires a body on this DELETE (an empty object), so ``{}`` is sent.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from connector.paths import api_path
 def delete_appointment(ctx: Context, values: dict[str, Any]) -> dict[str, Any]:
     appointment_id = values["appointment_id"]
     path = api_path("/calendars/events/{event_id}", event_id=appointment_id)
-    response = calendars_call(ctx, "DELETE", path, what=f"appointment {appointment_id!r}")
+    response = calendars_call(ctx, "DELETE", path, what=f"appointment {appointment_id!r}", json={})
     return {"id": appointment_id, "outcome": "deleted" if response is not None else "already_deleted"}
 
 

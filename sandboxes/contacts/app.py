@@ -26,6 +26,7 @@ from sandboxes.contacts.contacts import (
 from sandboxes.contacts.custom_fields import custom_fields_blueprint
 from sandboxes.contacts.errors import ApiError, error_response, server_error_response
 from sandboxes.contacts.ids import IdFactory
+from sandboxes.contacts.memberships import memberships_blueprint
 from sandboxes.contacts.notes import notes_blueprint
 from sandboxes.contacts.oauth_server import Location, OAuthServer, oauth_blueprint
 from sandboxes.contacts.search import search_blueprint
@@ -59,6 +60,7 @@ class ContactsSettings:
         allow_duplicate_contacts: the location setting "Allow duplicate contacts" (off by default).
         admin_token: when set, ``/_sandbox`` (faults, the app's webhook setting) needs it in ``X-Sandbox-Admin-Token``.
         id_seed: seed of the id generator, so ids repeat from run to run.
+        campaigns / workflows: the location's campaigns and workflows (id -> name) a contact can join.
     """
 
     api_keys: dict[str, str] = field(default_factory=lambda: {"contacts-sandbox-key": "loc_sandbox"})
@@ -72,6 +74,12 @@ class ContactsSettings:
     allow_duplicate_contacts: bool = False
     admin_token: str | None = None
     id_seed: int | None = 0
+    campaigns: dict[str, str] = field(default_factory=lambda: {
+        "cmp_welcome": "Welcome series", "cmp_renewal": "Renewal reminders",
+    })
+    workflows: dict[str, str] = field(default_factory=lambda: {
+        "wf_onboarding": "Onboarding", "wf_offboarding": "Offboarding",
+    })
 
 
 class ContactsSandbox:
@@ -270,6 +278,9 @@ class ContactsSandbox:
         app.register_blueprint(tasks_blueprint(self.state, self.webhooks))
         app.register_blueprint(notes_blueprint(self.state, self.webhooks))
         app.register_blueprint(tags_blueprint(self.state, self.webhooks))
+        app.register_blueprint(
+            memberships_blueprint(self.state, lambda: self.settings.campaigns, lambda: self.settings.workflows)
+        )
         app.register_blueprint(appointments_blueprint(self.state))
         app.register_blueprint(calendar_events_blueprint(self.state, self.webhooks, self.settings.user_id))
 

@@ -71,6 +71,12 @@ class ContactsState:
     tasks: dict[str, dict[str, Record]] = field(default_factory=dict)
     notes: dict[str, dict[str, Record]] = field(default_factory=dict)
     appointments: dict[str, list[Record]] = field(default_factory=dict)
+    #: contact id -> the user ids following the contact, in the order they were added.
+    followers: dict[str, list[str]] = field(default_factory=dict)
+    #: contact id -> campaign id -> when the contact was added.
+    campaign_members: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: contact id -> workflow id -> ``{enrolledAt, eventStartTime}``.
+    workflow_members: dict[str, dict[str, Record]] = field(default_factory=dict)
     #: locationId -> custom field id -> definition (``GET /locations/{id}/customFields``).
     custom_fields: dict[str, dict[str, Record]] = field(default_factory=dict)
     _order: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
@@ -122,6 +128,9 @@ class ContactsState:
             self.tasks.pop(contact_id, None)
             self.notes.pop(contact_id, None)
             self.appointments.pop(contact_id, None)
+            self.followers.pop(contact_id, None)
+            self.campaign_members.pop(contact_id, None)
+            self.workflow_members.pop(contact_id, None)
             return contact
 
     def find_by_email(self, location_id: str, email: str | None) -> Record | None:

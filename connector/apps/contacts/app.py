@@ -1,25 +1,38 @@
 """The Contacts app (HighLevel Contacts API, the "GHL" of the seeds), assembled from its operations.
 
-Every endpoint of the seeds is covered: contacts (create, get, update, delete, list, by business),
-tasks (list, get, create, update, complete, delete), notes (list, get, add), tags (add, remove) and
-appointments (list).
+Every operation of HighLevel's contacts document is reached: contacts (create, upsert, get, update,
+delete, search, by business, business links), tasks, notes (list, get, add, update, delete), tags (one
+contact or many), followers, campaigns and workflows; and a contact's appointments from the calendars
+document (list, book, get, update, delete). ``docs/contracts/contacts.coverage.json`` maps each vendor
+operation to the operations here.
 """
 
 from __future__ import annotations
 
 from actions.contacts import (
+    add_contact_to_campaign,
+    add_contact_to_workflow,
+    add_followers,
     add_note,
     add_tags,
+    add_tags_to_contacts,
     book_appointment,
     complete_task,
     create_contact,
     delete_appointment,
     delete_contact,
+    delete_note,
     delete_task,
     link_contacts_to_business,
+    remove_contact_from_all_campaigns,
+    remove_contact_from_campaign,
+    remove_contact_from_workflow,
+    remove_followers,
     remove_tags,
+    remove_tags_from_contacts,
     update_appointment,
     update_contact,
+    update_note,
     upsert_contact,
     upsert_task,
 )
@@ -71,6 +84,17 @@ APP = App(
         book_appointment.ACTION,
         update_appointment.ACTION,
         delete_appointment.ACTION,
+        update_note.ACTION,
+        delete_note.ACTION,
+        add_tags_to_contacts.ACTION,
+        remove_tags_from_contacts.ACTION,
+        add_followers.ACTION,
+        remove_followers.ACTION,
+        add_contact_to_campaign.ACTION,
+        remove_contact_from_campaign.ACTION,
+        remove_contact_from_all_campaigns.ACTION,
+        add_contact_to_workflow.ACTION,
+        remove_contact_from_workflow.ACTION,
     ),
     searches=(
         find_contact.SEARCH,

@@ -35,6 +35,13 @@ def task_id_field(*, required: bool, help_text: str = "") -> Field:
     )
 
 
+#: The note picker; its choices are the notes of the contact chosen in ``contact_id``.
+NOTE_ID_FIELD = Field(
+    "note_id", "Note", required=True, dynamic=DynamicChoices("contact_notes", "id", "body"),
+    help_text="The note's id (pick one of the contact's notes, or map an id from an earlier step).",
+)
+
+
 def marker(key: str) -> str:
     return f"[ext:{key}]"
 

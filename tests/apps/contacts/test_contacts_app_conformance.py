@@ -83,6 +83,17 @@ def conformance_setup(sandbox: ContactsSandbox, connection: Connection) -> Confo
         "update_appointment": {**appointment, "title": "Moved"},
         "delete_appointment": appointment,
         "get_appointment": appointment,
+        "update_note": {**contact, "note_id": note["id"], "body": "Edited"},
+        "delete_note": {**contact, "note_id": note["id"]},
+        "add_tags_to_contacts": {"contact_ids": [ada["id"]], "tags": ["bulk"]},
+        "remove_tags_from_contacts": {"contact_ids": [ada["id"]], "tags": ["okta"]},
+        "add_followers": {**contact, "followers": ["usr_sales"]},
+        "remove_followers": {**contact, "followers": ["usr_sales"]},
+        "add_contact_to_campaign": {**contact, "campaign_id": "cmp_welcome"},
+        "remove_contact_from_campaign": {**contact, "campaign_id": "cmp_welcome"},
+        "remove_contact_from_all_campaigns": contact,
+        "add_contact_to_workflow": {**contact, "workflow_id": "wf_onboarding"},
+        "remove_contact_from_workflow": {**contact, "workflow_id": "wf_onboarding"},
     }
     bad = replace(connection, fields={**connection.fields, "api_key": "wrong-key"})
     return ConformanceSetup(
