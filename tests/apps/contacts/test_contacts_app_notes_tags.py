@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from connector.errors import ResponseError
-from connector.testing import OperationRunner
+from connector.errors import BadInput, ResponseError
+from connector.testing import HookReceiver, OperationRunner
 from sandboxes.contacts import ContactsSandbox
 
 
@@ -42,3 +42,21 @@ def test_a_contacts_appointments_are_listed(
     events = run.output("contact_appointments", {"contact_id": ada["id"]})
     assert [(e["title"], e["contactId"]) for e in events] == [("Intro call", ada["id"])]
     assert run.output("contact_appointments", {"contact_id": "missing"}) == []
+
+
+def test_a_note_is_rewritten_and_deleted_and_a_second_delete_is_fine(
+    run: OperationRunner, ada: dict[str, Any], hook_receiver: HookReceiver
+) -> None:
+    note = run.output("add_note", {"contact_id": ada["id"], "body": "Laptop shipped"})
+    edited = run.output("update_note", {"contact_id": ada["id"], "note_id": note["id"], "body": "Laptop delivered"})
+    assert (edited["id"], edited["body"]) == (note["id"], "Laptop delivered")
+    assert [d.json()["body"] for d in hook_receiver.where(type="NoteUpdate")] == ["Laptop delivered"]
+    gone = {"contact_id": ada["id"], "note_id": note["id"]}
+    assert run.output("delete_note", gone)["outcome"] == "deleted"
+    assert run.output("delete_note", gone)["outcome"] == "already_deleted"
+    assert run.output("contact_notes", {"contact_id": ada["id"]}) == []
+    with pytest.raises(ResponseError) as missing:
+        run.output("update_note", {**gone, "body": "again"})
+    assert f"note {note['id']!r} was not found" in missing.value.message
+    with pytest.raises(BadInput):
+        run.output("update_note", gone)
