@@ -13,6 +13,7 @@ import httpx
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
+from sandboxes.contacts.appointment_notes import appointment_notes_blueprint
 from sandboxes.contacts.appointments import appointments_blueprint
 from sandboxes.contacts.auth import RateLimits, install_api_guard, too_many_requests
 from sandboxes.contacts.calendar_events import calendar_events_blueprint
@@ -238,6 +239,10 @@ class ContactsSandbox:
             "endTime": iso_timestamp(start + timedelta(minutes=minutes).total_seconds()),
         }
 
+    def _user_name(self, user_id: str) -> str:
+        """The display name of a user of the company (the sandbox knows only its own user by name)."""
+        return "Sandbox User" if user_id == self.settings.user_id else user_id
+
     def _admin_ok(self) -> bool:
         token = self.settings.admin_token
         if token is None:
@@ -283,6 +288,7 @@ class ContactsSandbox:
         )
         app.register_blueprint(appointments_blueprint(self.state))
         app.register_blueprint(calendar_events_blueprint(self.state, self.webhooks, self.settings.user_id))
+        app.register_blueprint(appointment_notes_blueprint(self.state, self._user_name))
 
         @app.errorhandler(ApiError)
         def vendor_error(error: ApiError) -> Response:

@@ -72,7 +72,7 @@ def _choice(body: Record, name: str, allowed: tuple[str, ...]) -> None:
 
 
 @contextmanager
-def _refusals_as_400() -> Iterator[None]:
+def refusals_as_400() -> Iterator[None]:
     """Body rule breaks as the documented 400 ``{statusCode, message}`` (one message, rules joined)."""
     try:
         yield
@@ -90,18 +90,22 @@ def _project(event: Record, names: tuple[str, ...]) -> Record:
     return {name: event[name] for name in names if event.get(name) is not None}
 
 
+def find_event(state: ContactsState, event_id: str, missing: str) -> Record:
+    """The stored event of the caller's location (not a copy); 400 ``missing`` when there is none."""
+    location = require_location(None)
+    for events in state.appointments.values():
+        for event in events:
+            if event["id"] == event_id and event["locationId"] == location:
+                return event
+    raise bad_request(missing)
+
+
 def calendar_events_blueprint(state: ContactsState, hub: WebhookHub, default_user: str) -> Blueprint:
     """The appointment routes; ``default_user`` is who takes an appointment nobody was assigned to."""
     blueprint = Blueprint("contacts_calendar_events", __name__)
 
     def find(event_id: str, missing: str) -> Record:
-        """The stored event of the caller's location (400 ``missing`` when there is none)."""
-        location = require_location(None)
-        for events in state.appointments.values():
-            for event in events:
-                if event["id"] == event_id and event["locationId"] == location:
-                    return event
-        raise bad_request(missing)
+        return find_event(state, event_id, missing)
 
     def check_times(event: Record) -> None:
         if _moment(event["endTime"]) <= _moment(event["startTime"]):
@@ -121,7 +125,7 @@ def calendar_events_blueprint(state: ContactsState, hub: WebhookHub, default_use
     @blueprint.post("/calendars/events/appointments")
     def book() -> Response:
         body = json_object()
-        with _refusals_as_400():
+        with refusals_as_400():
             check_body(body, CREATE_RULES, required=("calendarId", "locationId", "contactId", "startTime"))
             _choice(body, "appointmentStatus", STATUSES)
             _choice(body, "meetingLocationType", MEETING_TYPES)
@@ -164,7 +168,7 @@ def calendar_events_blueprint(state: ContactsState, hub: WebhookHub, default_use
     @blueprint.put("/calendars/events/appointments/<event_id>")
     def change(event_id: str) -> Response:
         body = json_object()
-        with _refusals_as_400():
+        with refusals_as_400():
             check_body(body, EDIT_RULES)
             _choice(body, "appointmentStatus", STATUSES)
             _choice(body, "meetingLocationType", MEETING_TYPES)
@@ -188,6 +192,7 @@ def calendar_events_blueprint(state: ContactsState, hub: WebhookHub, default_use
         with state.lock:
             event = find(event_id, "Event not found")
             state.appointments[event["contactId"]].remove(event)
+            state.appointment_notes.pop(event_id, None)
             snapshot = state.snapshot(event)
         hub.emit_appointment("AppointmentDelete", snapshot["locationId"], snapshot)
         return jsonify(succeeded=True), 201

@@ -71,6 +71,8 @@ class ContactsState:
     tasks: dict[str, dict[str, Record]] = field(default_factory=dict)
     notes: dict[str, dict[str, Record]] = field(default_factory=dict)
     appointments: dict[str, list[Record]] = field(default_factory=dict)
+    #: appointment (event) id -> note id -> note (the calendars document's appointment notes).
+    appointment_notes: dict[str, dict[str, Record]] = field(default_factory=dict)
     #: contact id -> the user ids following the contact, in the order they were added.
     followers: dict[str, list[str]] = field(default_factory=dict)
     #: contact id -> campaign id -> when the contact was added.
@@ -127,7 +129,8 @@ class ContactsState:
             self._unindex(contact)
             self.tasks.pop(contact_id, None)
             self.notes.pop(contact_id, None)
-            self.appointments.pop(contact_id, None)
+            for event in self.appointments.pop(contact_id, []):
+                self.appointment_notes.pop(event["id"], None)
             self.followers.pop(contact_id, None)
             self.campaign_members.pop(contact_id, None)
             self.workflow_members.pop(contact_id, None)

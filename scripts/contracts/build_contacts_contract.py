@@ -67,6 +67,10 @@ OPERATIONS = [
     ("calendars", "get", "/calendars/events/appointments/{eventId}"),
     ("calendars", "put", "/calendars/events/appointments/{eventId}"),
     ("calendars", "delete", "/calendars/events/{eventId}"),
+    ("calendars", "get", "/calendars/appointments/{appointmentId}/notes"),
+    ("calendars", "post", "/calendars/appointments/{appointmentId}/notes"),
+    ("calendars", "put", "/calendars/appointments/{appointmentId}/notes/{noteId}"),
+    ("calendars", "delete", "/calendars/appointments/{appointmentId}/notes/{noteId}"),
     ("locations", "get", "/locations/{locationId}/customFields"),
     ("locations", "post", "/locations/{locationId}/customFields"),
     ("locations", "get", "/locations/{locationId}/customFields/{id}"),
@@ -278,6 +282,7 @@ def build(root: Path) -> dict[str, Any]:
     }}}
     _patch_bulk_tags(paths["/contacts/bulk/tags/update/{type}"]["post"], components)
     _patch_event_times(paths, components)
+    _patch_note_ids(paths)
     return {
         "openapi": "3.1.0",
         "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
@@ -338,6 +343,15 @@ def _patch_event_times(paths: dict[str, Any], components: dict[str, Any]) -> Non
     read = paths["/calendars/events/appointments/{eventId}"]["get"]
     read["x-source"] += ("; CalendarEventDTO's startTime, endTime, dateAdded and dateUpdated typed as the strings"
                          " its examples show")
+
+
+def _patch_note_ids(paths: dict[str, Any]) -> None:
+    """The appointment note update and delete name ``{noteId}`` in their path but do not declare it."""
+    for method in ("put", "delete"):
+        operation = paths["/calendars/appointments/{appointmentId}/notes/{noteId}"][method]
+        operation["parameters"].append({"name": "noteId", "in": "path", "required": True,
+                                        "schema": {"type": "string"}})
+        operation["x-source"] += "; the path parameter {noteId} is not declared there"
 
 
 def main() -> None:

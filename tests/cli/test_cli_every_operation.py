@@ -83,6 +83,15 @@ def _contacts_inputs(world: CliWorld) -> dict[str, dict[str, Any]]:
     to_delete = run("upsert_task", {**contact, "title": "Laptop", "due_date": DUE, "external_key": "k2"})
     note = run("add_note", {**contact, "body": "Welcome"})
     world.contacts.add_appointment(ada["id"], title="Intro call", start=1_900_000_000.0)
+    to_link = run("create_contact", {"name": "Linked Contact", "email": "linked@example.com"})
+    note_to_edit = run("add_note", {**contact, "body": "Draft"})
+    note_to_delete = run("add_note", {**contact, "body": "Scratch"})
+    booking = {**contact, "calendar_id": "cal_cli"}
+    kept = run("book_appointment", {**booking, "start_time": "2026-06-01T10:00:00Z"})
+    cancelled = run("book_appointment", {**booking, "start_time": "2026-06-02T10:00:00Z"})
+    appointment = {"appointment_id": kept["id"]}
+    meeting_note = run("add_appointment_note", {**appointment, "body": "Agenda"})
+    scratch_note = run("add_appointment_note", {**appointment, "body": "Scratch"})
     return {
         "create_contact": {"name": "Grace Hopper", "email": "grace@example.com", "external_id": "00uGRACE"},
         "update_contact": {**contact, "source": "okta"},
@@ -100,6 +109,27 @@ def _contacts_inputs(world: CliWorld) -> dict[str, dict[str, Any]]:
         "contact_tasks": contact,
         "contact_notes": {**contact, "note_id": note["id"]},
         "contact_appointments": contact,
+        "upsert_contact": {"email": "ada@example.com", "source": "upsert"},
+        "link_contacts_to_business": {"contact_ids": [to_link["id"]], "business_id": "biz_cli"},
+        "book_appointment": {**booking, "start_time": "2026-06-03T10:00:00Z"},
+        "update_appointment": {**appointment, "title": "Kick-off"},
+        "get_appointment": appointment,
+        "delete_appointment": {"appointment_id": cancelled["id"]},
+        "update_note": {**contact, "note_id": note_to_edit["id"], "body": "Final"},
+        "delete_note": {**contact, "note_id": note_to_delete["id"]},
+        "add_tags_to_contacts": {"contact_ids": [ada["id"]], "tags": ["bulk"]},
+        "remove_tags_from_contacts": {"contact_ids": [ada["id"]], "tags": ["never-had"]},
+        "add_followers": {**contact, "followers": ["usr_cli"]},
+        "remove_followers": {**contact, "followers": ["usr_gone"]},
+        "add_contact_to_campaign": {**contact, "campaign_id": "cmp_welcome"},
+        "remove_contact_from_campaign": {**contact, "campaign_id": "cmp_renewal"},
+        "remove_contact_from_all_campaigns": {"contact_id": to_link["id"]},
+        "add_contact_to_workflow": {**contact, "workflow_id": "wf_onboarding"},
+        "remove_contact_from_workflow": {**contact, "workflow_id": "wf_offboarding"},
+        "add_appointment_note": {**appointment, "body": "Follow-up"},
+        "update_appointment_note": {**appointment, "note_id": meeting_note["id"], "body": "Agenda, slides"},
+        "delete_appointment_note": {**appointment, "note_id": scratch_note["id"]},
+        "appointment_notes": appointment,
     }
 
 

@@ -3,13 +3,14 @@
 Every operation of HighLevel's contacts document is reached: contacts (create, upsert, get, update,
 delete, search, by business, business links), tasks, notes (list, get, add, update, delete), tags (one
 contact or many), followers, campaigns and workflows; and a contact's appointments from the calendars
-document (list, book, get, update, delete). ``docs/contracts/contacts.coverage.json`` maps each vendor
+document (list, book, get, update, delete, and their notes). ``docs/contracts/contacts.coverage.json`` maps each vendor
 operation to the operations here.
 """
 
 from __future__ import annotations
 
 from actions.contacts import (
+    add_appointment_note,
     add_contact_to_campaign,
     add_contact_to_workflow,
     add_followers,
@@ -20,6 +21,7 @@ from actions.contacts import (
     complete_task,
     create_contact,
     delete_appointment,
+    delete_appointment_note,
     delete_contact,
     delete_note,
     delete_task,
@@ -31,6 +33,7 @@ from actions.contacts import (
     remove_tags,
     remove_tags_from_contacts,
     update_appointment,
+    update_appointment_note,
     update_contact,
     update_note,
     upsert_contact,
@@ -40,6 +43,7 @@ from auth.contacts import CONTACTS_AUTH
 from connector.apps.contacts import records
 from connector.definitions import App
 from searches.contacts import (
+    appointment_notes,
     contact_appointments,
     contact_notes,
     contact_tasks,
@@ -95,6 +99,9 @@ APP = App(
         remove_contact_from_all_campaigns.ACTION,
         add_contact_to_workflow.ACTION,
         remove_contact_from_workflow.ACTION,
+        add_appointment_note.ACTION,
+        update_appointment_note.ACTION,
+        delete_appointment_note.ACTION,
     ),
     searches=(
         find_contact.SEARCH,
@@ -105,6 +112,7 @@ APP = App(
         contact_notes.SEARCH,
         contact_appointments.SEARCH,
         get_appointment.SEARCH,
+        appointment_notes.SEARCH,
     ),
     record_types=(
         records.RECORD_TYPE,

@@ -116,3 +116,41 @@ def read_appointment(ctx: Context, appointment_id: str) -> dict[str, Any] | None
     """``GET /calendars/events/appointments/{id}``: the event, or None when there is none."""
     response = calendars_call(ctx, "GET", appointment_path(appointment_id), what=f"appointment {appointment_id!r}")
     return None if response is None else dict(response.json()["event"])
+
+
+#: Most notes one page of an appointment's notes holds (the document's maximum).
+NOTES_PAGE = 20
+APPOINTMENT_NOTE_ID_FIELD = Field(
+    "note_id", "Note ID", required=True,
+    help_text="The note's id (from Add Appointment Note or Find Appointment Notes).",
+)
+APPOINTMENT_NOTE_OUTPUT_FIELDS: tuple[Field, ...] = (
+    Field("id", "Note ID", required=True),
+    Field("appointment_id", "Appointment ID"),
+    Field("contactId", "Contact ID", nullable=True),
+    Field("body", "Body", type="text"),
+    Field("userId", "Written by (user ID)", nullable=True),
+    Field("createdBy.name", "Written by", nullable=True),
+    Field("dateAdded", "Date added", type="datetime"),
+)
+APPOINTMENT_NOTE_SAMPLE: dict[str, Any] = {
+    "id": "HGPcayliwcdoUFzvbTok",
+    "appointment_id": "ZtT5vE8nB1aQ3hJk0LmP",
+    "contactId": "ocQHyuzHvysMo5N5VsXc",
+    "body": "Asked for a follow-up demo next week.",
+    "userId": "usr_sandbox",
+    "createdBy": {"id": "usr_sandbox", "name": "Sandbox User"},
+    "dateAdded": "2026-02-03T15:40:00.000Z",
+}
+
+
+def appointment_note_output(note: dict[str, Any], appointment_id: str) -> dict[str, Any]:
+    """A note as the operations return it: the API's fields, the appointment, absent fields as None."""
+    return {"contactId": None, "userId": None, "createdBy": None, **note, "appointment_id": appointment_id}
+
+
+def appointment_notes_path(appointment_id: str, note_id: str | None = None) -> str:
+    if note_id is None:
+        return api_path("/calendars/appointments/{appointment_id}/notes", appointment_id=appointment_id)
+    return api_path("/calendars/appointments/{appointment_id}/notes/{note_id}",
+                    appointment_id=appointment_id, note_id=note_id)

@@ -85,3 +85,32 @@ def test_bad_bookings_say_what_is_wrong(run: OperationRunner, ada: dict[str, Any
         run.output("update_appointment", {"appointment_id": "gone", "title": "x"})
     assert "appointment 'gone' was not found" in no_appointment.value.message
     assert sandbox.state.appointments.get(ada["id"], []) == []
+
+
+def test_notes_on_an_appointment_are_added_listed_newest_first_rewritten_and_deleted(
+    run: OperationRunner, ada: dict[str, Any], sandbox: ContactsSandbox
+) -> None:
+    booked = run.output("book_appointment", {"contact_id": ada["id"], "calendar_id": "cal_sales",
+                                             "start_time": MONDAY_10})
+    on_it = {"appointment_id": booked["id"]}
+    first = run.output("add_appointment_note", {**on_it, "body": "Agenda sent"})
+    assert (first["contactId"], first["userId"], first["createdBy"]["name"]) == (ada["id"], "usr_sandbox",
+                                                                               "Sandbox User")
+    for n in range(24):
+        run.output("add_appointment_note", {**on_it, "body": f"note {n}", "user_id": "usr_sales"})
+    listed = run.output("appointment_notes", {**on_it, "limit": 500})
+    assert len(listed) == 25 and listed[0]["body"] == "note 23" and listed[-1]["id"] == first["id"]
+    assert len(run.output("appointment_notes", {**on_it, "limit": 5})) == 5
+    edited = run.output("update_appointment_note", {**on_it, "note_id": first["id"], "body": "Agenda and slides"})
+    assert (edited["id"], edited["body"]) == (first["id"], "Agenda and slides")
+    gone = {**on_it, "note_id": first["id"]}
+    assert run.output("delete_appointment_note", gone)["outcome"] == "deleted"
+    assert run.output("delete_appointment_note", gone)["outcome"] == "already_deleted"
+    run.output("delete_appointment", on_it)
+    assert run.output("appointment_notes", on_it) == [] and booked["id"] not in sandbox.state.appointment_notes
+
+
+def test_a_note_on_a_missing_appointment_is_refused_naming_it(run: OperationRunner) -> None:
+    with pytest.raises(ResponseError) as caught:
+        run.output("add_appointment_note", {"appointment_id": "gone", "body": "hello"})
+    assert "appointment 'gone' was not found" in caught.value.message

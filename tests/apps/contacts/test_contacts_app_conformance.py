@@ -42,6 +42,8 @@ def conformance_setup(sandbox: ContactsSandbox, connection: Connection) -> Confo
     booked = run("book_appointment", {"contact_id": ada["id"], "calendar_id": "cal_sales",
                                       "start_time": "2026-04-01T09:00:00Z"})
     appointment = {"appointment_id": booked["id"]}
+    appointment_note = run("add_appointment_note", {**appointment, "body": "Agenda sent"})
+    note_on_appointment = {**appointment, "note_id": appointment_note["id"]}
     contact, task_key = {"contact_id": ada["id"]}, {"contact_id": ada["id"], "task_id": task["id"]}
     counter = iter(range(1000))
 
@@ -94,6 +96,10 @@ def conformance_setup(sandbox: ContactsSandbox, connection: Connection) -> Confo
         "remove_contact_from_all_campaigns": contact,
         "add_contact_to_workflow": {**contact, "workflow_id": "wf_onboarding"},
         "remove_contact_from_workflow": {**contact, "workflow_id": "wf_onboarding"},
+        "add_appointment_note": {**appointment, "body": "Follow-up booked"},
+        "update_appointment_note": {**note_on_appointment, "body": "Agenda and slides sent"},
+        "delete_appointment_note": note_on_appointment,
+        "appointment_notes": appointment,
     }
     bad = replace(connection, fields={**connection.fields, "api_key": "wrong-key"})
     return ConformanceSetup(

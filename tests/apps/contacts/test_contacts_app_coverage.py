@@ -42,7 +42,7 @@ def test_every_vendor_operation_is_reached_by_the_app_or_left_out_with_a_reason(
     missing = _missing()
     with capsys.disabled():
         print(f"\nContacts coverage: {len(contacts_doc)} operations in the contacts document, "
-              f"{len(VENDOR) - len(contacts_doc)} contact appointment operations from the calendars document; "
+              f"{len(VENDOR) - len(contacts_doc)} appointment operations from the calendars document; "
               f"{len(covered) - len(missing)} reached by {len(APP.operations)} app operations, "
               f"{len(omitted)} left out on purpose, {len(missing)} missing")
         for entry in omitted:

@@ -73,3 +73,20 @@ def test_followers_need_a_list_and_campaigns_a_body(api: httpx.Client, sandbox: 
     assert api.post(f"/contacts/{contact_id}/campaigns/cmp_welcome", json={}).status_code == 201
     assert api.delete(f"/contacts/{contact_id}/campaigns/removeAll").json() == {"succeded": True}
     assert sandbox.state.campaign_members.get(contact_id, {}) == {}
+
+
+def test_appointment_notes_need_limit_and_offset_and_a_short_body(api: httpx.Client) -> None:
+    contact_id = _contact(api)
+    booked = api.post("/calendars/events/appointments", headers=CALENDARS, json={
+        "calendarId": "cal_sales", "locationId": LOCATION, "contactId": contact_id,
+        "startTime": "2026-05-04T10:00:00Z"}).json()
+    notes = f"/calendars/appointments/{booked['id']}/notes"
+    assert api.get(notes, headers=CALENDARS).status_code == 400
+    assert api.get(notes, params={"limit": 21, "offset": 0}, headers=CALENDARS).status_code == 400
+    assert api.post(notes, json={"body": "x" * 5001}, headers=CALENDARS).status_code == 400
+    added = api.post(notes, json={"body": "Agenda sent"}, headers=CALENDARS)
+    assert added.status_code == 201 and added.json()["note"]["contactId"] == contact_id
+    page = api.get(notes, params={"limit": 20, "offset": 0}, headers=CALENDARS).json()
+    assert page["hasMore"] is False and [n["body"] for n in page["notes"]] == ["Agenda sent"]
+    missing = api.put(f"{notes}/nope", json={"body": "x"}, headers=CALENDARS)
+    assert missing.status_code == 400 and missing.json()["message"] == "Note not found"
