@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, Response, jsonify
 
@@ -63,7 +63,9 @@ SLOT_TAKEN = "The slot you have selected is no longer available"
 
 
 def _moment(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    """A time from the body; one without a zone is taken as UTC (comparing it must never fail)."""
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _choice(body: Record, name: str, allowed: tuple[str, ...]) -> None:
@@ -103,9 +105,6 @@ def find_event(state: ContactsState, event_id: str, missing: str) -> Record:
 def calendar_events_blueprint(state: ContactsState, hub: WebhookHub, default_user: str) -> Blueprint:
     """The appointment routes; ``default_user`` is who takes an appointment nobody was assigned to."""
     blueprint = Blueprint("contacts_calendar_events", __name__)
-
-    def find(event_id: str, missing: str) -> Record:
-        return find_event(state, event_id, missing)
 
     def check_times(event: Record) -> None:
         if _moment(event["endTime"]) <= _moment(event["startTime"]):
@@ -163,7 +162,8 @@ def calendar_events_blueprint(state: ContactsState, hub: WebhookHub, default_use
 
     @blueprint.get("/calendars/events/appointments/<event_id>")
     def read(event_id: str) -> Response:
-        return jsonify(event=_project(state.snapshot(find(event_id, "Appointment not found")), _EVENT_ANSWER))
+        event = state.snapshot(find_event(state, event_id, "Appointment not found"))
+        return jsonify(event=_project(event, _EVENT_ANSWER))
 
     @blueprint.put("/calendars/events/appointments/<event_id>")
     def change(event_id: str) -> Response:
@@ -173,7 +173,7 @@ def calendar_events_blueprint(state: ContactsState, hub: WebhookHub, default_use
             _choice(body, "appointmentStatus", STATUSES)
             _choice(body, "meetingLocationType", MEETING_TYPES)
         with state.lock:
-            event = find(event_id, "Appointment not found")
+            event = find_event(state, event_id, "Appointment not found")
             kept = {name: value for name, value in body.items() if name in _STORED}
             changed: Record = {**event, **kept}
             if body.get("assignedUserId"):
@@ -190,7 +190,7 @@ def calendar_events_blueprint(state: ContactsState, hub: WebhookHub, default_use
     @blueprint.delete("/calendars/events/<event_id>")
     def remove(event_id: str) -> tuple[Response, int]:
         with state.lock:
-            event = find(event_id, "Event not found")
+            event = find_event(state, event_id, "Event not found")
             state.appointments[event["contactId"]].remove(event)
             state.appointment_notes.pop(event_id, None)
             snapshot = state.snapshot(event)

@@ -90,3 +90,14 @@ def test_appointment_notes_need_limit_and_offset_and_a_short_body(api: httpx.Cli
     assert page["hasMore"] is False and [n["body"] for n in page["notes"]] == ["Agenda sent"]
     missing = api.put(f"{notes}/nope", json={"body": "x"}, headers=CALENDARS)
     assert missing.status_code == 400 and missing.json()["message"] == "Note not found"
+
+
+def test_a_time_without_a_zone_is_taken_as_utc_and_still_checked_for_clashes(api: httpx.Client) -> None:
+    contact_id = _contact(api)
+    booking = {"calendarId": "cal_sales", "locationId": LOCATION, "contactId": contact_id}
+    first = api.post("/calendars/events/appointments", headers=CALENDARS,
+                     json={**booking, "startTime": "2026-05-04T10:00:00Z"})
+    assert first.status_code == 200
+    clash = api.post("/calendars/events/appointments", headers=CALENDARS,
+                     json={**booking, "startTime": "2026-05-04T10:15:00"})
+    assert clash.status_code == 400 and clash.json()["message"] == "The slot you have selected is no longer available"
