@@ -39,5 +39,6 @@ ACTION = Action(
     sample=NOTE_SAMPLE,
     perform=add_note,
     semantics="create",
+    area="Notes",
     scopes=("contacts.write",),
 )

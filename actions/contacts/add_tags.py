@@ -24,5 +24,6 @@ ACTION = Action(
     perform=add_tags,
     semantics="update",
     idempotent=True,
+    area="Tags",
     scopes=("contacts.write",),
 )

@@ -38,5 +38,6 @@ ACTION = Action(
     perform=complete_task,
     semantics="update",
     idempotent=True,
+    area="Tasks",
     scopes=("contacts.write",),
 )

@@ -94,6 +94,7 @@ ACTION = Action(
     perform=create_contact,
     semantics="create",
     idempotent=True,
+    area="Contacts",
     scopes=("contacts.readonly", "contacts.write", "locations/customFields.readonly",
             "locations/customFields.write"),
 )

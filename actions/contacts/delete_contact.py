@@ -31,5 +31,6 @@ ACTION = Action(
     sample={"id": "ocQHyuzHvysMo5N5VsXc", "outcome": "deleted"},
     perform=delete_contact,
     semantics="delete",
+    area="Contacts",
     scopes=("contacts.write",),
 )

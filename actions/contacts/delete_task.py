@@ -31,5 +31,6 @@ ACTION = Action(
     sample={"id": "pHvRKqyO2Bv3uZbtYHJq", "outcome": "deleted"},
     perform=delete_task,
     semantics="delete",
+    area="Tasks",
     scopes=("contacts.write",),
 )

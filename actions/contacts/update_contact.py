@@ -50,5 +50,6 @@ ACTION = Action(
     sample=CONTACT_SAMPLE,
     perform=update_contact,
     semantics="update",
+    area="Contacts",
     scopes=("contacts.write",),
 )

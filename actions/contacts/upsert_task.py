@@ -109,5 +109,6 @@ ACTION = Action(
     perform=upsert_task,
     semantics="upsert",
     idempotent=True,
+    area="Tasks",
     scopes=("contacts.readonly", "contacts.write"),
 )

@@ -59,5 +59,6 @@ SEARCH = Search(
     output_fields=APPOINTMENT_OUTPUT_FIELDS,
     sample=APPOINTMENT_SAMPLE,
     perform=contact_appointments,
+    area="Appointments",
     scopes=("contacts.readonly",),
 )

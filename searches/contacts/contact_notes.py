@@ -31,5 +31,6 @@ SEARCH = Search(
     output_fields=NOTE_OUTPUT_FIELDS,
     sample=NOTE_SAMPLE,
     perform=contact_notes,
+    area="Notes",
     scopes=("contacts.readonly",),
 )

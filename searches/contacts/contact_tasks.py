@@ -36,5 +36,6 @@ SEARCH = Search(
     output_fields=TASK_OUTPUT_FIELDS,
     sample=TASK_SAMPLE,
     perform=contact_tasks,
+    area="Tasks",
     scopes=("contacts.readonly",),
 )

@@ -52,5 +52,6 @@ SEARCH = Search(
     output_fields=OUTPUT_FIELDS,
     sample=SAMPLE,
     perform=contacts_by_business,
+    area="Contacts",
     scopes=("contacts.readonly",),
 )

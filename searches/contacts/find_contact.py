@@ -41,5 +41,6 @@ SEARCH = Search(
     output_fields=CONTACT_OUTPUT_FIELDS,
     sample=CONTACT_SAMPLE,
     perform=find_contact,
+    area="Contacts",
     scopes=("contacts.readonly",),
 )

@@ -25,5 +25,6 @@ SEARCH = Search(
     output_fields=CONTACT_OUTPUT_FIELDS,
     sample=CONTACT_SAMPLE,
     perform=get_contact,
+    area="Contacts",
     scopes=("contacts.readonly",),
 )

@@ -37,5 +37,6 @@ SEARCH = Search(
     output_fields=CONTACT_OUTPUT_FIELDS,
     sample=CONTACT_SAMPLE,
     perform=list_contacts,
+    area="Contacts",
     scopes=("contacts.readonly",),
 )

@@ -89,6 +89,7 @@ TRIGGER = Trigger(
     output_fields=OUTPUT_FIELDS,
     sample=SAMPLE,
     perform=new_contacts,
+    area="Contacts",
     scopes=("contacts.readonly",),
 )
 

@@ -30,6 +30,7 @@ TRIGGER = Trigger(
     sample=SAMPLE,
     perform=new_notes,
     list_samples=sample_notes,
+    area="Notes",
     scopes=("contacts.readonly",),
 )
 

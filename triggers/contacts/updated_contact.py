@@ -80,6 +80,7 @@ TRIGGER = Trigger(
     output_fields=OUTPUT_FIELDS,
     sample=SAMPLE,
     perform=updated_contacts,
+    area="Contacts",
     scopes=("contacts.readonly",),
 )
 

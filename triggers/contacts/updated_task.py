@@ -58,6 +58,7 @@ TRIGGER = Trigger(
     sample=SAMPLE,
     perform=updated_tasks,
     list_samples=sample_tasks,
+    area="Tasks",
     scopes=("contacts.readonly",),
 )
 

@@ -72,3 +72,10 @@ def test_every_app_operation_named_in_the_list_exists_and_says_what_it_is() -> N
     for key in named & set(by_key):
         operation = by_key[key]
         assert operation.label and operation.description and operation.sample, key
+
+
+def test_every_operation_names_the_part_of_the_api_it_belongs_to_for_the_picker() -> None:
+    areas = {operation.key: operation.area for operation in APP.operations}
+    assert "" not in areas.values(), [key for key, area in areas.items() if not area]
+    assert set(areas.values()) == {"Contacts", "Tasks", "Notes", "Tags", "Followers", "Campaigns", "Workflows",
+                                   "Appointments"}
