@@ -78,6 +78,18 @@ def _require_sandboxes(fixture: str) -> None:
 InvokeOperation = Callable[..., "Invocation"]
 
 
+def _invoke_for_tests(
+    app: App, operation: str, connection: Connection | None, input: Mapping[str, Any] | None, meta: Meta | None,
+    **options: Any,
+) -> Invocation:
+    """:func:`connector.runtime.invoke` with the test defaults: strict result checks, no sleeping."""
+    from connector.runtime import invoke  # imported late: the plugin loads before the kit is needed
+
+    options.setdefault("strict", True)
+    options.setdefault("sleep", lambda _seconds: None)
+    return invoke(app, operation, connection, input, meta, **options)
+
+
 @pytest.fixture
 def invoke_operation() -> InvokeOperation:
     """Call an operation through the runtime with test-friendly defaults (strict results, no sleeping).
@@ -96,10 +108,8 @@ def invoke_operation() -> InvokeOperation:
         strict: bool = True,
         **options: Any,
     ) -> Invocation:
-        from connector.runtime import invoke  # imported late: the plugin loads before the kit is needed
-
-        options.setdefault("sleep", lambda _seconds: None)
-        return invoke(app, operation, connection, input, meta, transport=transport, strict=strict, **options)
+        return _invoke_for_tests(app, operation, connection, input, meta, transport=transport, strict=strict,
+                                 **options)
 
     return _invoke
 
@@ -197,11 +207,7 @@ class OperationRunner:
     def __call__(
         self, operation: str, input: Mapping[str, Any] | None = None, meta: Meta | None = None, **options: Any
     ) -> Invocation:
-        from connector.runtime import invoke
-
-        options.setdefault("strict", True)
-        options.setdefault("sleep", lambda _seconds: None)
-        return invoke(self.app, operation, self.connection, dict(input or {}), meta, **options)
+        return _invoke_for_tests(self.app, operation, self.connection, dict(input or {}), meta, **options)
 
     def output(
         self, operation: str, input: Mapping[str, Any] | None = None, meta: Meta | None = None, **options: Any
