@@ -248,10 +248,22 @@ def connector_app() -> App:
     )
 
 
+def _app_fixture(request: pytest.FixtureRequest, app: App, what: str) -> Any:
+    """The app's ``<key>_<what>`` fixture, or an error saying which fixture to write."""
+    name = f"{app.key}_{what}"
+    try:
+        return request.getfixturevalue(name)
+    except pytest.FixtureLookupError:
+        raise pytest.UsageError(
+            f"app {app.key!r} has no {name} fixture: define `{name}` in your conftest.py "
+            f"(or override `{what}` itself)"
+        ) from None
+
+
 @pytest.fixture
 def sandbox(connector_app: App, request: pytest.FixtureRequest) -> Any:
     """The sandbox of the app under test (its ``<key>_sandbox`` fixture), delivering hooks inline."""
-    box = request.getfixturevalue(f"{connector_app.key}_sandbox")
+    box = _app_fixture(request, connector_app, "sandbox")
     outbox = getattr(box, "outbox", None)
     if outbox is not None:
         outbox.synchronous = True  # a hook has arrived by the time the call that caused it returns
@@ -269,7 +281,7 @@ def request_counter(sandbox: Any) -> CountingTransport:
 @pytest.fixture
 def connection(connector_app: App, request: pytest.FixtureRequest, request_counter: CountingTransport) -> Connection:
     """The app's ``<key>_connection`` to its sandbox, its requests counted by ``request_counter``."""
-    base: Connection = request.getfixturevalue(f"{connector_app.key}_connection")
+    base: Connection = _app_fixture(request, connector_app, "connection")
     return dataclasses.replace(base, transport=request_counter)
 
 

@@ -124,3 +124,25 @@ def test_run_without_a_named_app_says_how_to_name_it(pytester):
     result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*def connector_app(): return APP*"])
+
+
+def test_an_app_without_a_sandbox_fixture_is_told_which_fixture_to_write(pytester):
+    pytester.makeconftest(
+        """
+        import pytest
+        from recipes_app import APP
+
+        @pytest.fixture
+        def connector_app():
+            return APP
+        """
+    )
+    pytester.makepyfile(
+        """
+        def test_needs_a_sandbox(run):
+            pass
+        """
+    )
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*app 'recipes' has no recipes_sandbox fixture: define `recipes_sandbox`*"])
