@@ -208,14 +208,20 @@ class OktaPrivateKeyJwtAuth(httpx.Auth):
         self._expires_at = float(token.get("expires_at") or time.time() + float(token.get("expires_in") or 3600))
 
 
+_MANAGEMENT_SCOPE = re.compile(r"okta\.[A-Za-z]+(\.[A-Za-z]+)*\.(read|manage)")
+
+
 def _scopes(fields: Mapping[str, Any]) -> tuple[str, ...]:
     raw = fields.get("scopes")
     if not raw:
         return SCOPES
     listed = raw.split() if isinstance(raw, str) else [str(s) for s in raw]
-    unknown = [s for s in listed if s not in SCOPES]
+    # Beyond the default set, any Okta management scope (``okta.<resource>.<read|manage>``) may be asked for:
+    # the catalogue's operations name theirs, and Okta itself refuses a scope it does not grant the app.
+    unknown = [s for s in listed if s not in SCOPES and not _MANAGEMENT_SCOPE.fullmatch(s)]
     if unknown:
-        raise BadInput(f"unknown Okta scope(s) {unknown}; use some of: {' '.join(SCOPES)}", "scopes")
+        raise BadInput(f"unknown Okta scope(s) {unknown}; use okta.<resource>.read or .manage scopes, such as "
+                       f"{' '.join(SCOPES)}", "scopes")
     return tuple(listed)
 
 

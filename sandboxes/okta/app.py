@@ -20,6 +20,7 @@ from werkzeug.exceptions import HTTPException
 from sandboxes.contract_check import install_contract_check
 from sandboxes.faults import Faults, install_faults
 from sandboxes.okta.auth import actor_for, authenticate, require_scope
+from sandboxes.okta.catalogue_store import CatalogueStore, catalogue_blueprint
 from sandboxes.okta.errors import OktaError, error_response, throttle_response
 from sandboxes.okta.event_hooks import event_hooks_blueprint
 from sandboxes.okta.groups import groups_blueprint
@@ -42,7 +43,8 @@ HTTP_ERROR_CODES = {404: "E0000008", 405: "E0000022", 400: "E0000003"}
 
 
 class OktaSandbox:
-    """A working fake Okta org: users, groups, System Log, event hooks, OAuth service apps.
+    """A working fake Okta org: users, groups, System Log, event hooks, OAuth service apps, and a generic
+    store (catalogue_store.py) for every other management endpoint the catalogue reaches.
 
     Args:
         settings: behaviour knobs (token, Link style, rate limits, delivery duplication).
@@ -63,6 +65,7 @@ class OktaSandbox:
         self.state = OktaState(self.settings, self.clock, base_url.rstrip("/"), self.outbox)
         self.faults = Faults()
         self.faults.on_expire_tokens(self.state.tokens.revoke_bearer_tokens)
+        self.catalogue = CatalogueStore(self.clock, lambda: self.state.base_url, self._known_parent)
         self.rate_limits = RateLimits(self.settings.rate_limits, self.settings.rate_window_seconds, self.clock)
         self.app = self._build_app()
 
@@ -101,6 +104,12 @@ class OktaSandbox:
         """Accept another SSWS API token (every scope)."""
         self.state.tokens.add_ssws(token)
 
+    def _known_parent(self, collection: str, item_id: str) -> bool | None:
+        """Whether a user or group id in a catalogue path exists (None: not a collection modelled here)."""
+        records = {"/api/v1/users": self.state.users.records, "/api/v1/groups": self.state.groups.records}
+        found = records.get(collection)
+        return None if found is None else item_id in found
+
     def close(self) -> None:
         self.outbox.close()
 
@@ -114,6 +123,7 @@ class OktaSandbox:
         app.register_blueprint(groups_blueprint(state))
         app.register_blueprint(logs_blueprint(state))
         app.register_blueprint(event_hooks_blueprint(state))
+        app.register_blueprint(catalogue_blueprint(self.catalogue))  # every other documented /api/v1 path
         app.before_request(self._admit)
         app.after_request(self._stamp)
         app.teardown_request(self._finish)

@@ -5,7 +5,9 @@ Usage (the vendor repository ``okta/okta-management-openapi-spec`` checked out a
     python scripts/contracts/build_okta_contract.py SPEC_REPO
 
 Reads ``dist/current/management-minimal.yaml`` and ``dist/current/oauth-minimal.yaml`` and keeps the
-operations below: every endpoint the Okta sandbox serves and the okta app calls.
+operations below (every endpoint the Okta sandbox's own models serve and the okta app's hand-written
+operations call) and every operation of the catalogue ``connector/apps/okta/catalogue.json`` (written by
+``scripts/build_okta_catalogue.py``), which the sandbox's generic resource store serves.
 """
 
 from __future__ import annotations
@@ -63,6 +65,17 @@ def nullable(schema: dict[str, Any]) -> dict[str, Any]:
     return {"anyOf": [schema, {"type": "null"}]}
 
 
+def catalogue_operations() -> list[tuple[str, str]]:
+    """(method, vendor path) of every catalogue operation and of each seed row a hand-written one serves."""
+    path = ROOT / "connector" / "apps" / "okta" / "catalogue.json"
+    if not path.exists():
+        return []
+    catalogue = json.loads(path.read_text())
+    rows = [(entry["method"].lower(), entry["path"]) for entry in catalogue["operations"]]
+    rows += [(row["method"].lower(), row["vendor_path"]) for row in catalogue["seed"] if "vendor_path" in row]
+    return rows
+
+
 def main(spec_repo: Path) -> None:
     management_spec = yaml.load((spec_repo / MANAGEMENT).read_text(), Loader=yaml.CSafeLoader)
     oauth_spec = yaml.load((spec_repo / OAUTH).read_text(), Loader=yaml.CSafeLoader)
@@ -70,7 +83,7 @@ def main(spec_repo: Path) -> None:
     management = VendorDocument(management_spec)
     paths = build_paths(management, [
         (method, path, "", f"{REPOSITORY}/{MANAGEMENT} {version} {method.upper()} {path}")
-        for method, path in MANAGEMENT_OPERATIONS
+        for method, path in dict.fromkeys([*MANAGEMENT_OPERATIONS, *catalogue_operations()])
     ])
     oauth = VendorDocument(oauth_spec)
     # The org authorization server's token endpoint; its schemas are named apart from the management ones.

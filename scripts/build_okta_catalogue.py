@@ -1,0 +1,609 @@
+"""Write the Okta operation catalogue, the sandbox's resource table and the contract, from Okta's document.
+
+Usage (the vendor repository ``okta/okta-management-openapi-spec`` checked out anywhere, and the list of
+operations the user's document asks for, seed 004)::
+
+    python scripts/build_okta_catalogue.py SPEC_REPO SEED_004_FILE
+
+Writes three files, all from the same reading of ``dist/current/management-minimal.yaml``:
+
+- ``connector/apps/okta/catalogue.json``: one entry per operation (key, area, label, our short
+  description, method, path template, path/query/body fields with types, required, choices and help,
+  output fields, paging kind, scopes, a sample output and a sample input), the seed's list of operations
+  with the key that serves each, and the decisions where the seed names something the document lacks;
+- ``sandboxes/okta/catalogue_resources.json``: what the sandbox's generic resource store needs per
+  operation (its role: create, read, list, replace, update, delete, lifecycle, sub-resource), the fields
+  the server sets and the status it answers; the sandboxes may not import the product, so they get
+  their own file;
+- ``docs/contracts/okta.openapi.json``: rebuilt by ``scripts/contracts/build_okta_contract.py``, which
+  reads the catalogue for the operations to keep.
+
+Labels come from the vendor's operation ids, descriptions and help texts are ours (built from the verb,
+the resource and the field), samples are the vendor's examples when they fit the contract, else values
+made from the schema. Every sample input is checked against the contract's request schema here, so the
+generated conformance suite sends only documented bodies.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts" / "contracts"))
+
+import build_okta_contract  # noqa: E402
+
+REPOSITORY = "okta/okta-management-openapi-spec"
+DOCUMENT = "dist/current/management-minimal.yaml"
+CATALOGUE = ROOT / "connector" / "apps" / "okta" / "catalogue.json"
+RESOURCES = ROOT / "sandboxes" / "okta" / "catalogue_resources.json"
+METHODS = ("get", "post", "put", "patch", "delete")
+
+#: Seed 004's section names, as our pickers show them.
+AREAS = {
+    "Application": "Application", "Authenticator": "Authenticator", "Authorizationserver": "Authorization server",
+    "Brand": "Brand", "Domain": "Domain", "Eventhook": "Event hook", "Feature": "Feature",
+    "Generic Request": "Generic request", "Group": "Group", "Groupschema": "Group schema",
+    "Identityprovider": "Identity provider", "Inlinehook": "Inline hook", "Linkedobject": "Linked object",
+    "Log": "Log", "Networkzone": "Network zone", "Org": "Org", "Policy": "Policy",
+    "Profilemapping": "Profile mapping", "Subscription": "Subscription", "Template": "Template",
+    "Threatinsight": "ThreatInsight", "Trustedorigin": "Trusted origin", "User": "User",
+    "Userfactor": "User factor", "Userschema": "User schema", "Usertype": "User type",
+}
+
+#: Seed rows the vendor document has no operation for, and what serves them instead.
+DECISIONS = {
+    ("GET", "/<url_path>"): {
+        "key": "api_request",
+        "reason": "Rewst's 'Generic Request' is not an Okta endpoint but a call to any path of the org with the "
+                  "connection's credential: the kit's API request action of the app serves it (any method, "
+                  "a path relative to the org, query, headers and body).",
+    },
+}
+
+#: Hand-written operations that serve a vendor endpoint, with their rules (idempotent creates, lifecycle
+#: refusals that name the status, pickers): the catalogue entry for that endpoint yields to them.
+HAND_WRITTEN = {
+    ("POST", "/api/v1/users"): "create_user",
+    ("POST", "/api/v1/users/{id}"): "update_user",
+    ("DELETE", "/api/v1/users/{id}"): "delete_user",
+    ("GET", "/api/v1/users"): "list_users",
+    ("POST", "/api/v1/users/{id}/lifecycle/activate"): "activate_user",
+    ("POST", "/api/v1/users/{id}/lifecycle/deactivate"): "deactivate_user",
+    ("POST", "/api/v1/users/{id}/lifecycle/suspend"): "suspend_user",
+    ("POST", "/api/v1/users/{id}/lifecycle/unsuspend"): "unsuspend_user",
+    ("POST", "/api/v1/users/{id}/lifecycle/reset_password"): "reset_password",
+    ("GET", "/api/v1/groups"): "list_groups",
+    ("POST", "/api/v1/groups"): "create_group",
+    ("PUT", "/api/v1/groups/{groupId}"): "update_group",
+    ("DELETE", "/api/v1/groups/{groupId}"): "delete_group",
+    ("GET", "/api/v1/groups/{groupId}/users"): "list_group_members",
+    ("PUT", "/api/v1/groups/{groupId}/users/{userId}"): "add_user_to_group",
+    ("DELETE", "/api/v1/groups/{groupId}/users/{userId}"): "remove_user_from_group",
+}
+
+#: The operations most users reach for: pickers list them first.
+IMPORTANT = {
+    "list_applications", "get_application", "create_application", "assign_user_to_application",
+    "get_group", "list_group_members", "get_user", "list_user_groups", "unlock_user", "reactivate_user",
+    "expire_password", "list_log_events", "list_event_hooks", "list_network_zones", "list_trusted_origins",
+    "list_user_types", "list_authorization_servers", "list_policies",
+}
+
+VERBS = {
+    "list": "Lists", "get": "Reads", "create": "Creates", "replace": "Replaces", "update": "Updates",
+    "delete": "Deletes", "activate": "Activates", "deactivate": "Deactivates", "assign": "Assigns",
+    "unassign": "Removes the assignment of", "revoke": "Revokes", "generate": "Generates",
+    "publish": "Publishes", "clone": "Clones", "upload": "Uploads", "verify": "Verifies", "add": "Adds",
+    "remove": "Removes", "reset": "Resets", "suspend": "Suspends", "unsuspend": "Unsuspends",
+    "unlock": "Unlocks", "expire": "Expires", "reactivate": "Reactivates", "rotate": "Rotates",
+    "enroll": "Enrolls", "unenroll": "Unenrolls", "preview": "Previews", "send": "Sends", "execute": "Runs",
+    "change": "Changes", "forgot": "Starts recovery of", "link": "Links", "unlink": "Unlinks",
+    "enable": "Enables", "disable": "Disables", "subscribe": "Subscribes to", "unsubscribe": "Unsubscribes from",
+    "upsert": "Creates or replaces", "test": "Tests", "validate": "Validates", "extend": "Extends",
+    "lock": "Locks", "poll": "Polls", "set": "Sets", "bulk": "Applies in bulk",
+}
+
+
+def snake(name: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower().replace("__", "_")
+
+
+def words(name: str) -> str:
+    return snake(name).replace("_", " ")
+
+
+def norm(path: str) -> str:
+    return re.sub(r"\{[^}]+\}", "{}", path)
+
+
+class Vendor:
+    """The vendor document with refs resolved on demand."""
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        self.spec = spec
+
+    def resolve(self, node: Any) -> Any:
+        seen = 0
+        while isinstance(node, dict) and "$ref" in node and seen < 20:
+            node = self.pointer(node["$ref"])
+            seen += 1
+        return node
+
+    def pointer(self, ref: str) -> Any:
+        node: Any = self.spec
+        for part in ref[2:].split("/"):
+            node = node[part.replace("~1", "/").replace("~0", "~")]
+        return node
+
+    def merged(self, schema: Any, depth: int = 0) -> dict[str, Any]:
+        """One object view of a schema: refs resolved, ``allOf`` merged, ``oneOf``/``anyOf`` variants unioned."""
+        schema = self.resolve(schema) or {}
+        if depth > 8 or not isinstance(schema, dict):
+            return {}
+        out: dict[str, Any] = {k: v for k, v in schema.items() if k not in ("allOf", "oneOf", "anyOf")}
+        for part in schema.get("allOf", []):
+            sub = self.merged(part, depth + 1)
+            out.setdefault("properties", {}).update(sub.get("properties", {}))
+            out["required"] = sorted({*out.get("required", []), *sub.get("required", [])})
+            for key in ("type", "enum", "format", "items"):
+                if key in sub and key not in out:
+                    out[key] = sub[key]
+        variants = [self.merged(part, depth + 1) for part in schema.get("oneOf", []) + schema.get("anyOf", [])]
+        if variants:
+            props: dict[str, Any] = {}
+            for variant in variants:
+                for name, sub in variant.get("properties", {}).items():
+                    props.setdefault(name, sub)
+            out.setdefault("properties", {})
+            for name, sub in props.items():
+                out["properties"].setdefault(name, sub)
+            common = set.intersection(*(set(v.get("required", [])) for v in variants))
+            out["required"] = sorted({*out.get("required", []), *common})
+            for key in ("type", "enum", "format", "items"):
+                for variant in variants:
+                    if key in variant and key not in out:
+                        out[key] = variant[key]
+        if "properties" in out and "type" not in out:
+            out["type"] = "object"
+        return out
+
+    def example(self, media: dict[str, Any]) -> Any:
+        """The first example of a media object, resolved, or None."""
+        if "example" in media:
+            return media["example"]
+        for example in (media.get("examples") or {}).values():
+            example = self.resolve(example)
+            if isinstance(example, dict) and "value" in example:
+                return example["value"]
+        return None
+
+    def instance(self, schema: Any, depth: int = 0) -> Any:
+        """A small value that fits ``schema``: required properties only, first enum value, typed defaults."""
+        raw = self.resolve(schema) or {}
+        if isinstance(raw, dict) and (raw.get("oneOf") or raw.get("anyOf")) and not raw.get("allOf"):
+            return self.instance((raw.get("oneOf") or raw.get("anyOf"))[0], depth + 1)
+        schema = self.merged(raw)
+        if "default" in schema and schema["default"] is not None:
+            return copy.deepcopy(schema["default"])
+        if schema.get("enum"):
+            return next((v for v in schema["enum"] if v is not None), schema["enum"][0])
+        kind = schema.get("type")
+        if isinstance(kind, list):
+            kind = next((k for k in kind if k != "null"), "string")
+        if kind == "object" or "properties" in schema:
+            if depth > 6:
+                return {}
+            return {name: self.instance(schema["properties"][name], depth + 1)
+                    for name in schema.get("required", []) if name in schema.get("properties", {})}
+        if kind == "array":
+            if schema.get("minItems") and depth <= 6:
+                return [self.instance(schema.get("items", {}), depth + 1)]
+            return []
+        if kind == "integer":
+            return int(schema.get("minimum", 1))
+        if kind == "number":
+            return float(schema.get("minimum", 1))
+        if kind == "boolean":
+            return True
+        return _string_for(schema)
+
+
+def _string_for(schema: dict[str, Any]) -> str:
+    fmt = schema.get("format", "")
+    if fmt == "date-time":
+        return "2026-01-01T00:00:00.000Z"
+    if fmt in ("uri", "url"):
+        return "https://example.com/hook"
+    if fmt == "email":
+        return "someone@example.com"
+    if fmt == "ipv4":
+        return "10.0.0.1"
+    length = max(int(schema.get("minLength", 1)), 1)
+    text = "sample"
+    return (text * (length // len(text) + 1))[: max(length, len(text))][: schema.get("maxLength", 64)]
+
+
+FIELD_TYPES = {"string": "string", "integer": "integer", "number": "number", "boolean": "boolean",
+               "object": "dict", "array": "list"}
+
+
+def field_type(schema: dict[str, Any]) -> str:
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), "string")
+    if kind is None and "properties" in schema:
+        kind = "object"
+    if kind == "string" and schema.get("format") == "date-time":
+        return "datetime"
+    return FIELD_TYPES.get(kind or "string", "string")
+
+
+def item_type(vendor: Vendor, schema: dict[str, Any]) -> str:
+    if field_type(schema) != "list":
+        return "string"
+    items = vendor.merged(schema.get("items", {}))
+    kind = field_type(items)
+    return kind if kind in ("string", "integer", "number", "boolean", "dict") else "dict"
+
+
+def resource_words(path: str) -> str:
+    """The resource a path is about, in words: ``/api/v1/apps/{appId}/credentials/keys`` -> ``credentials keys``."""
+    literal = [s for s in path.split("/")[3:] if s and not s.startswith("{")]
+    return " ".join(words(s.replace("-", "_")) for s in literal[-2:]) or "org"
+
+
+def describe(operation_id: str, method: str, path: str, summary: str) -> str:
+    """Our own short description: the verb of the operation id, what it acts on, and where."""
+    parts = snake(operation_id).split("_")
+    verb = VERBS.get(parts[0], parts[0].capitalize() + "s")
+    rest = " ".join(parts[1:]) or resource_words(path)
+    return f"{verb} {rest} ({method} {path})."
+
+
+def help_for(name: str, where: str, schema: dict[str, Any]) -> str:
+    what = {"path": "Goes into the request path", "query": "Sent as a query parameter",
+            "body": "Sent in the JSON body"}[where]
+    kind = field_type(schema)
+    extra = ""
+    if kind == "dict":
+        extra = "; a JSON object"
+    elif kind == "list":
+        extra = "; a list (JSON or comma-separated)"
+    if schema.get("enum"):
+        extra += "; one of the listed values"
+    if "default" in schema and schema["default"] is not None and not isinstance(schema["default"], dict | list):
+        extra += f"; Okta's default is {schema['default']!r}"
+    return f"{words(name).capitalize()}. {what}{extra}."
+
+
+def input_field(vendor: Vendor, key: str, name: str, where: str, schema: Any, required: bool) -> dict[str, Any]:
+    schema = vendor.merged(schema)
+    field: dict[str, Any] = {"key": key, "name": name, "in": where, "label": words(name).capitalize(),
+                             "type": field_type(schema), "required": bool(required),
+                             "help": help_for(name, where, schema)}
+    if field["type"] == "list":
+        field["item_type"] = item_type(vendor, schema)
+    enum = [v for v in schema.get("enum", []) if isinstance(v, str)]
+    if enum and field["type"] == "string":
+        field["choices"] = enum
+    return field
+
+
+def field_key(name: str) -> str:
+    key = re.sub(r"[^A-Za-z0-9_]", "_", name)
+    if not key[:1].isalpha():
+        key = "f" + key
+    return key[:64]
+
+
+def parse_seed(text: str) -> list[dict[str, str]]:
+    """Seed 004's operations: section, title, method and path."""
+    rows: list[dict[str, str]] = []
+    area = ""
+    title = ""
+    for line in text.splitlines():
+        if line.startswith("### "):
+            area = line[4:].strip()
+        elif line.startswith("## "):
+            title = line[3:].strip()
+        match = re.search(r"`(GET|POST|PUT|DELETE|PATCH)`</mark> `<example>\.okta\.com(/[^`]*)`", line)
+        if match:
+            rows.append({"area": AREAS.get(area, area), "title": title, "method": match[1], "path": match[2]})
+    return rows
+
+
+def output_fields(vendor: Vendor, schema: dict[str, Any]) -> list[dict[str, Any]]:
+    if field_type(schema) == "list":
+        schema = vendor.merged(schema.get("items", {}))
+    out = []
+    for name, sub in sorted(schema.get("properties", {}).items()):
+        if name.startswith("_") or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name):
+            continue
+        sub = vendor.merged(sub)
+        kind = field_type(sub)
+        field = {"key": name, "label": words(name).capitalize(), "type": "string" if kind == "datetime" else kind}
+        if kind == "list":
+            field["item_type"] = item_type(vendor, sub)
+        out.append(field)
+    return out
+
+
+def success(responses: dict[str, Any]) -> tuple[int, Any]:
+    for status in sorted(responses):
+        if str(status).startswith("2"):
+            return int(status), responses[status]
+    return 200, {}
+
+
+def build_operation(vendor: Vendor, row: dict[str, str], method: str, path: str) -> dict[str, Any]:
+    item = vendor.spec["paths"][path]
+    op = item[method.lower()]
+    operation_id = op["operationId"]
+    key = snake(operation_id).replace("application_administrator", "app_admin")
+    params = list({(p["name"], p["in"]): p for p in (
+        vendor.resolve(p) for p in [*item.get("parameters", []), *op.get("parameters", [])])}.values())
+    fields: list[dict[str, Any]] = []
+    taken: set[str] = set()
+    for p in params:
+        if p["in"] not in ("path", "query"):
+            continue
+        field = input_field(vendor, field_key(p["name"]), p["name"], p["in"], p.get("schema", {}),
+                            p["in"] == "path" or bool(p.get("required")))
+        fields.append(field)
+        taken.add(field["key"])
+    body_kind = None
+    body_required = False
+    sample_body: Any = None
+    body = vendor.resolve(op.get("requestBody"))
+    if body:
+        content = body.get("content") or {}
+        media = content.get("application/json")
+        if media is not None:
+            schema = vendor.merged(media.get("schema", {}))
+            body_required = bool(body.get("required"))
+            sample_body = vendor.example(media)
+            if field_type(schema) == "dict" and schema.get("properties"):
+                body_kind = "fields"
+                required = set(schema.get("required", []))
+                for name, sub in schema["properties"].items():
+                    sub_merged = vendor.merged(sub)
+                    if sub_merged.get("readOnly") or name.startswith("_"):
+                        continue
+                    key_name = field_key(name)
+                    if key_name in taken:
+                        key_name = field_key("body_" + name)
+                    fields.append(input_field(vendor, key_name, name, "body", sub, name in required))
+                    taken.add(key_name)
+                if sample_body is None:
+                    sample_body = vendor.instance(media.get("schema", {}))
+            else:
+                body_kind = "whole"
+                fields.append({"key": "body", "name": "body", "in": "body", "label": "Body",
+                               "type": "list" if field_type(schema) == "list" else "dict",
+                               "item_type": "dict", "required": body_required,
+                               "help": "The request's JSON body, as Okta documents it for this operation."})
+                if sample_body is None:
+                    sample_body = vendor.instance(media.get("schema", {}))
+        else:
+            body_kind = "unsupported:" + ",".join(content)
+    status, response = success(op.get("responses", {}))
+    response = vendor.resolve(response)
+    response_media = next((m for k, m in (response.get("content") or {}).items() if "json" in k), None)
+    response_schema = vendor.merged(response_media.get("schema", {})) if response_media else {}
+    returns = "empty"
+    if response_media is not None and response_media.get("schema"):
+        returns = "list" if field_type(response_schema) == "list" else "object"
+    query_names = {p["name"] for p in params if p["in"] == "query"}
+    paging = "link" if returns == "list" and "after" in query_names else "none"
+    kind = "search" if method == "GET" else "action"
+    sample = vendor.example(response_media) if response_media else None
+    if isinstance(sample, list):
+        sample = sample[0] if sample else None
+    if not isinstance(sample, dict):
+        sample = vendor.instance(response_media.get("schema", {}).get("items", response_media.get("schema", {})))\
+            if response_media and response_media.get("schema") else {}
+        if not isinstance(sample, dict):
+            sample = {"value": sample}
+    outputs = output_fields(vendor, response_schema)
+    for field in outputs:  # the vendor's examples sometimes give a number where the schema says text
+        if field["type"] == "string" and isinstance(sample.get(field["key"]), int | float):
+            sample[field["key"]] = str(sample[field["key"]])
+    scopes = sorted({scope for requirement in op.get("security", []) for scope in requirement.get("oauth2", [])})
+    label = snake(operation_id).replace("_", " ").capitalize()
+    entry: dict[str, Any] = {
+        "key": key,
+        "area": row["area"],
+        "label": label,
+        "description": describe(operation_id, method, path, op.get("summary", "")),
+        "kind": kind,
+        "semantics": semantics(method, path),
+        "method": method,
+        "path": path,
+        "vendor_operation": operation_id,
+        "fields": fields,
+        "body": body_kind,
+        "body_required": body_required,
+        "returns": returns,
+        "status": status,
+        "paging": paging,
+        "output_fields": outputs,
+        "scopes": scopes,
+        "sample": sample,
+        "important": key in IMPORTANT,
+        "seed_title": row["title"],
+    }
+    generated = vendor.instance(body["content"]["application/json"].get("schema", {})) if body_kind in (
+        "fields", "whole") else None
+    entry["sample_input"] = sample_input(entry, sample_body)
+    entry["_fallback_input"] = sample_input(entry, generated)
+    return entry
+
+
+def semantics(method: str, path: str) -> str:
+    """create for a POST to a collection, delete for a DELETE, update for every other change."""
+    if method == "DELETE":
+        return "delete"
+    if method == "POST" and not path.endswith("}") and "/lifecycle/" not in path:
+        return "create"
+    return "update"
+
+
+def sample_input(entry: dict[str, Any], body: Any) -> dict[str, Any]:
+    """Input values that make a documented request: required query values and the body's fields."""
+    values: dict[str, Any] = {}
+    for field in entry["fields"]:
+        if field["in"] == "query" and field["required"]:
+            values[field["key"]] = field.get("choices", ["sample"])[0] if field["type"] == "string" else (
+                1 if field["type"] == "integer" else True)
+    if entry["body"] == "whole" and body is not None:
+        values["body"] = body
+    elif entry["body"] == "fields" and isinstance(body, dict):
+        by_name = {f["name"]: f["key"] for f in entry["fields"] if f["in"] == "body"}
+        values.update({by_name[name]: value for name, value in body.items() if name in by_name})
+    return values
+
+
+def resource_role(entry: dict[str, Any], collections: set[str]) -> dict[str, Any]:
+    """How the sandbox's generic store answers one operation."""
+    method, path = entry["method"], entry["path"]
+    segments = path.split("/")
+    last = segments[-1]
+    parent = "/".join(segments[:-1])
+    role = "sub"
+    collection = path
+    if last.startswith("{"):
+        collection = parent
+        role = {"GET": "read", "PUT": "replace", "POST": "update", "PATCH": "update", "DELETE": "delete"}[method]
+        if collection not in collections:
+            role = {"GET": "sub", "PUT": "put_member", "DELETE": "delete_member"}.get(method, "sub")
+    elif method == "POST" and path in collections:
+        role = "create"
+    elif method == "GET" and entry["returns"] == "list":
+        role = "list"
+    elif len(segments) >= 2 and segments[-2] == "lifecycle":
+        role = "lifecycle"
+        collection = "/".join(segments[:-3])
+    return {"role": role, "collection": collection, "action": last}
+
+
+def main(spec_repo: Path, seed_file: Path) -> None:
+    spec = yaml.load((spec_repo / DOCUMENT).read_text(), Loader=yaml.CSafeLoader)
+    version = spec["info"]["version"]
+    vendor = Vendor(spec)
+    vendor_ops = {(m.upper(), norm(p)): p for p, item in spec["paths"].items() for m in item if m in METHODS}
+    seed = parse_seed(seed_file.read_text())
+    operations: list[dict[str, Any]] = []
+    seed_rows: list[dict[str, Any]] = []
+    keys: set[str] = set()
+    for row in seed:
+        vendor_path = vendor_ops.get((row["method"], norm(row["path"])))
+        record = {**row}
+        if vendor_path is None:
+            decision = DECISIONS[(row["method"], row["path"])]
+            record.update(decision)
+            seed_rows.append(record)
+            continue
+        entry = build_operation(vendor, row, row["method"], vendor_path)
+        hand = HAND_WRITTEN.get((row["method"], vendor_path))
+        record.update({"key": hand or entry["key"], "vendor_path": vendor_path,
+                       "vendor_operation": entry["vendor_operation"]})
+        seed_rows.append(record)
+        if hand:
+            record["reason"] = "served by a hand-written operation with its own rules"
+            continue
+        if entry["key"] in keys:
+            raise SystemExit(f"duplicate key {entry['key']}")
+        keys.add(entry["key"])
+        operations.append(entry)
+    catalogue = {
+        "source": {"repository": REPOSITORY, "document": DOCUMENT, "version": version,
+                   "taken": "paths, methods, parameters, body and answer structure, scopes, examples; labels "
+                            "from operation ids, descriptions and help written by scripts/build_okta_catalogue.py"},
+        "operations": operations,
+        "seed": seed_rows,
+    }
+    CATALOGUE.write_text(json.dumps(catalogue, indent=None, separators=(",", ":")) + "\n")
+    build_okta_contract.main(spec_repo)
+    check_samples(catalogue)
+    CATALOGUE.write_text(json.dumps(catalogue, indent=None, separators=(",", ":")) + "\n")
+    write_resources(vendor, catalogue, version)
+    print(f"{CATALOGUE}: {len(operations)} operations; {len(seed_rows)} seed rows")
+
+
+def check_samples(catalogue: dict[str, Any]) -> None:
+    """Drop a vendor example the contract refuses for a body made from the schema; report what stays wrong."""
+    from jsonschema import Draft202012Validator
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
+    contract = json.loads((ROOT / "docs" / "contracts" / "okta.openapi.json").read_text())
+    registry: Registry[Any] = Registry().with_resource(
+        "urn:c", Resource.from_contents(contract, default_specification=DRAFT202012))
+    for entry in catalogue["operations"]:
+        spec = contract["paths"][entry["path"]][entry["method"].lower()]
+        body = spec.get("requestBody", {}).get("content", {}).get("application/json")
+        if body is None:
+            continue
+        pointer = "/paths/{}/{}/requestBody/content/application~1json/schema".format(
+            entry["path"].replace("~", "~0").replace("/", "~1"), entry["method"].lower())
+        validator = Draft202012Validator({"$ref": f"urn:c#{pointer}"}, registry=registry)
+        sent = request_body(entry, entry["sample_input"])
+        fallback = entry.pop("_fallback_input", None)
+        errors = list(validator.iter_errors(sent))
+        if errors and fallback is not None and not list(validator.iter_errors(request_body(entry, fallback))):
+            entry["sample_input"] = fallback
+        elif errors:
+            entry["sample_problem"] = f"{errors[0].json_path}: {errors[0].message}"[:300]
+    for entry in catalogue["operations"]:
+        entry.pop("_fallback_input", None)
+
+
+def request_body(entry: dict[str, Any], values: dict[str, Any]) -> Any:
+    if entry["body"] == "whole":
+        return values.get("body")
+    return {f["name"]: values[f["key"]] for f in entry["fields"] if f["in"] == "body" and f["key"] in values}
+
+
+def write_resources(vendor: Vendor, catalogue: dict[str, Any], version: str) -> None:
+    operations = catalogue["operations"]
+    all_paths = {(e["method"], e["path"]) for e in operations}
+    all_paths |= {(row["method"], row["vendor_path"]) for row in catalogue["seed"] if "vendor_path" in row}
+    collections = {path for method, path in all_paths if method == "POST"} & {
+        path.rsplit("/", 1)[0] for _method, path in all_paths if path.endswith("}")}
+    rows = []
+    for entry in operations:
+        op = vendor.spec["paths"][entry["path"]][entry["method"].lower()]
+        status, response = success(op.get("responses", {}))
+        response = vendor.resolve(response)
+        media = next((m for k, m in (response.get("content") or {}).items() if "json" in k), None)
+        schema = vendor.merged(media.get("schema", {})) if media and media.get("schema") else {}
+        item_schema = vendor.merged(schema.get("items", {})) if field_type(schema) == "list" else schema
+        props = item_schema.get("properties", {})
+        server = {name: field_type(vendor.merged(sub)) for name, sub in props.items()
+                  if name in ("id", "created", "lastUpdated", "status", "_links") or vendor.merged(sub).get("readOnly")}
+        status_values = vendor.merged(props.get("status", {})).get("enum", [])
+        body = vendor.resolve(op.get("requestBody"))
+        body_schema = {}
+        if body and (body.get("content") or {}).get("application/json"):
+            body_schema = vendor.merged(body["content"]["application/json"].get("schema", {}))
+        rows.append({
+            "key": entry["key"], "method": entry["method"], "path": entry["path"], "status": status,
+            "returns": entry["returns"], **resource_role(entry, collections),
+            "server_fields": server, "statuses": [s for s in status_values if isinstance(s, str)],
+            "required": body_schema.get("required", []) if entry["body"] == "fields" else [],
+            "body": entry["body"], "sample": entry["sample"] if entry["returns"] != "empty" else None,
+        })
+    RESOURCES.write_text(json.dumps({"source": catalogue["source"], "operations": rows},
+                                    separators=(",", ":")) + "\n")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]), Path(sys.argv[2]))
