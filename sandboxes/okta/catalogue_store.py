@@ -266,6 +266,12 @@ def catalogue_blueprint(store: CatalogueStore) -> Blueprint:
     """Every ``/api/v1`` path the hand-written blueprints do not serve, answered by the store."""
     blueprint = Blueprint("okta_catalogue", __name__)
 
+    # Group rules live under /api/v1/groups/rules, which the groups blueprint would read as a group id.
+    @blueprint.route("/api/v1/groups/<any(rules):rules>", methods=METHODS, defaults={"rest": ""})
+    @blueprint.route("/api/v1/groups/<any(rules):rules>/<path:rest>", methods=METHODS)
+    def group_rules(rules: str, rest: str) -> Response:
+        return store.answer(request.method, "/api/v1/groups/rules" + (f"/{rest}" if rest else ""))
+
     @blueprint.route("/api/v1/<path:rest>", methods=METHODS)
     def catalogue_endpoint(rest: str) -> Response:
         return store.answer(request.method, f"/api/v1/{rest}")
