@@ -89,6 +89,12 @@ HAND_WRITTEN = {
     ("DELETE", "/api/v1/groups/{groupId}/users/{userId}"): "remove_user_from_group",
 }
 
+#: Sample fields left out, with why.
+SAMPLE_TRIMS = {
+    # The sandbox's System Log (and many real orgs' events) record no client device.
+    "list_log_events": ("device",),
+}
+
 #: The operations most users reach for: pickers list them first.
 IMPORTANT = {
     "list_applications", "get_application", "create_application", "assign_user_to_application",
@@ -204,7 +210,7 @@ class Vendor:
             return {name: self.instance(schema["properties"][name], depth + 1)
                     for name in schema.get("required", []) if name in schema.get("properties", {})}
         if kind == "array":
-            if schema.get("minItems") and depth <= 6:
+            if (schema.get("minItems") or depth == 1) and depth <= 6:  # a required top-level list gets one item
                 return [self.instance(schema.get("items", {}), depth + 1)]
             return []
         if kind == "integer":
@@ -294,6 +300,8 @@ def input_field(vendor: Vendor, key: str, name: str, where: str, schema: Any, re
     enum = [v for v in schema.get("enum", []) if isinstance(v, str)]
     if enum and field["type"] == "string":
         field["choices"] = enum
+    if "minimum" in schema:
+        field["minimum"] = schema["minimum"]
     return field
 
 
@@ -337,9 +345,11 @@ def output_fields(vendor: Vendor, schema: dict[str, Any]) -> list[dict[str, Any]
 
 
 def success(responses: dict[str, Any]) -> tuple[int, Any]:
-    for status in sorted(responses):
-        if str(status).startswith("2"):
-            return int(status), responses[status]
+    """The documented success answer: the first 2xx, else the first 3xx (Okta's support grants redirect)."""
+    for prefix in ("2", "3"):
+        for status in sorted(responses):
+            if str(status).startswith(prefix):
+                return int(status), responses[status]
     return 200, {}
 
 
@@ -442,7 +452,8 @@ def build_operation(vendor: Vendor, row: dict[str, str], method: str, path: str)
     }
     generated = vendor.instance(body["content"]["application/json"].get("schema", {})) if body_kind in (
         "fields", "whole") else None
-    entry["sample_input"] = sample_input(entry, sample_body)
+    # The vendor's example, with a made value for any required field the example leaves out.
+    entry["sample_input"] = {**sample_input(entry, generated), **sample_input(entry, sample_body)}
     entry["_fallback_input"] = sample_input(entry, generated)
     return entry
 
@@ -462,7 +473,7 @@ def sample_input(entry: dict[str, Any], body: Any) -> dict[str, Any]:
     for field in entry["fields"]:
         if field["in"] == "query" and field["required"]:
             values[field["key"]] = field.get("choices", ["sample"])[0] if field["type"] == "string" else (
-                1 if field["type"] == "integer" else True)
+                int(field.get("minimum", 1)) if field["type"] == "integer" else True)
     if entry["body"] == "whole" and body is not None:
         values["body"] = body
     elif entry["body"] == "fields" and isinstance(body, dict):
@@ -572,6 +583,37 @@ def request_body(entry: dict[str, Any], values: dict[str, Any]) -> Any:
     return {f["name"]: values[f["key"]] for f in entry["fields"] if f["in"] == "body" and f["key"] in values}
 
 
+def answer_samples(vendor: Vendor, rows: list[dict[str, Any]]) -> None:
+    """The sandbox's starting answer per operation: the vendor's example when the contract accepts it,
+    else a value made from the schema (settings documents start from it)."""
+    from jsonschema import Draft202012Validator
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
+    contract = json.loads((ROOT / "docs" / "contracts" / "okta.openapi.json").read_text())
+    registry: Registry[Any] = Registry().with_resource(
+        "urn:c", Resource.from_contents(contract, default_specification=DRAFT202012))
+    for row in rows:
+        spec = contract["paths"][row["path"]][row["method"].lower()]
+        answer = spec.get("responses", {}).get(str(row["status"]), {}).get("content", {}).get("application/json")
+        if answer is None or row["sample"] is None:
+            continue
+        pointer = "/paths/{}/{}/responses/{}/content/application~1json/schema".format(
+            row["path"].replace("~", "~0").replace("/", "~1"), row["method"].lower(), row["status"])
+        validator = Draft202012Validator({"$ref": f"urn:c#{pointer}"}, registry=registry)
+        as_sent = [row["sample"]] if row["returns"] == "list" else row["sample"]
+        if not list(validator.iter_errors(as_sent)):
+            continue
+        op = vendor.spec["paths"][row["path"]][row["method"].lower()]
+        media = next(m for k, m in (vendor.resolve(op["responses"][str(row["status"])]).get("content") or {}).items()
+                     if "json" in k)
+        made = vendor.instance(media.get("schema", {}))
+        row["sample"] = made[0] if isinstance(made, list) and made else (made if isinstance(made, dict) else {})
+        as_sent = [row["sample"]] if row["returns"] == "list" else row["sample"]
+        if list(validator.iter_errors(as_sent)):
+            row["sample_problem"] = "neither the vendor's example nor a made value fits the contract"
+
+
 def write_resources(vendor: Vendor, catalogue: dict[str, Any], version: str) -> None:
     operations = catalogue["operations"]
     all_paths = {(e["method"], e["path"]) for e in operations}
@@ -594,13 +636,26 @@ def write_resources(vendor: Vendor, catalogue: dict[str, Any], version: str) -> 
         body_schema = {}
         if body and (body.get("content") or {}).get("application/json"):
             body_schema = vendor.merged(body["content"]["application/json"].get("schema", {}))
+        keys = None
+        if item_schema.get("properties") and item_schema.get("additionalProperties") in (None, False):
+            keys = sorted(item_schema["properties"])
         rows.append({
+            "response_keys": keys,
             "key": entry["key"], "method": entry["method"], "path": entry["path"], "status": status,
             "returns": entry["returns"], **resource_role(entry, collections),
             "server_fields": server, "statuses": [s for s in status_values if isinstance(s, str)],
             "required": body_schema.get("required", []) if entry["body"] == "fields" else [],
             "body": entry["body"], "sample": entry["sample"] if entry["returns"] != "empty" else None,
         })
+    answer_samples(vendor, rows)
+    # The operation's sample is the answer the contract accepts, the same one the sandbox starts from.
+    by_key = {row["key"]: row for row in rows}
+    for entry in operations:
+        row = by_key[entry["key"]]
+        if row["sample"] is not None and entry["returns"] != "empty":
+            entry["sample"] = {key: value for key, value in row["sample"].items()
+                               if key not in SAMPLE_TRIMS.get(entry["key"], ())}
+    CATALOGUE.write_text(json.dumps(catalogue, indent=None, separators=(",", ":")) + "\n")
     RESOURCES.write_text(json.dumps({"source": catalogue["source"], "operations": rows},
                                     separators=(",", ":")) + "\n")
 

@@ -181,7 +181,10 @@ class CatalogueStore:
     def _create(self, row: dict[str, Any], path: str) -> Response:
         body = self._body(row)
         item_id = str(body.get("id") or self.ids.new("0oa"))
-        obj = self._stamp(row, dict(body), item_id, new=True)
+        # What Okta fills in by itself (settings, credentials, links) starts from the documented answer;
+        # what the request says wins, then the server's own fields.
+        defaults = row.get("sample") if isinstance(row.get("sample"), dict) else {}
+        obj = self._stamp(row, {**json.loads(json.dumps(defaults)), **body}, item_id, new=True)
         self.items.setdefault(path, {})[item_id] = obj
         return self._answer_with(row, obj)
 
@@ -255,6 +258,9 @@ class CatalogueStore:
         return self._answer_with(row, current)
 
     def _answer_with(self, row: dict[str, Any], obj: Any) -> Response:
+        keys = row.get("response_keys")
+        if keys is not None and isinstance(obj, dict):  # answer only what the operation's answer documents
+            obj = {key: value for key, value in obj.items() if key in keys}
         if row.get("returns") == "empty" or obj is None and row.get("returns") != "object":
             return no_content() if row["status"] == 204 else Response(status=row["status"])
         if row.get("returns") == "list":
@@ -267,9 +273,9 @@ def catalogue_blueprint(store: CatalogueStore) -> Blueprint:
     blueprint = Blueprint("okta_catalogue", __name__)
 
     # Group rules live under /api/v1/groups/rules, which the groups blueprint would read as a group id.
-    @blueprint.route("/api/v1/groups/<any(rules):rules>", methods=METHODS, defaults={"rest": ""})
-    @blueprint.route("/api/v1/groups/<any(rules):rules>/<path:rest>", methods=METHODS)
-    def group_rules(rules: str, rest: str) -> Response:
+    @blueprint.route("/api/v1/groups/rules", methods=METHODS, defaults={"rest": ""})
+    @blueprint.route("/api/v1/groups/rules/<path:rest>", methods=METHODS)
+    def group_rules(rest: str) -> Response:
         return store.answer(request.method, "/api/v1/groups/rules" + (f"/{rest}" if rest else ""))
 
     @blueprint.route("/api/v1/<path:rest>", methods=METHODS)

@@ -8,7 +8,8 @@ import httpx
 import pytest
 from flask import Flask, jsonify, request
 
-from connector.apps.okta.app import APP
+from connector.apps.okta.app import APP, CATALOGUE
+from connector.catalogue import load_catalogue
 from connector.conformance import ConformanceSetup, conformance_suite
 from connector.context import Connection
 from connector.manifest import validate_app
@@ -82,6 +83,10 @@ def conformance_setup() -> Iterator[ConformanceSetup]:
         "list_groups": {},
         "list_group_members": {"group": group["id"]},
         "user_added_to_group": {},
+        # Catalogue operations with no id in their path run with the catalogue's documented sample input
+        # (those with ids run in test_okta_catalogue_conformance.py, which creates the records first).
+        **{entry["key"]: entry["sample_input"] for entry in load_catalogue(CATALOGUE)["operations"]
+           if "{" not in entry["path"]},
     }
     yield ConformanceSetup(
         connection=connection,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from connector.apps.okta import APP, CATALOGUE
+from connector.apps.okta.app import APP, CATALOGUE
 from connector.catalogue import load_catalogue
 from connector.manifest import build_manifest
 
