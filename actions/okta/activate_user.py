@@ -15,5 +15,6 @@ ACTION = lifecycle_action(
     "Activate User",
     "Activates a STAGED or DEPROVISIONED Okta user; without the email it returns the activation URL.",
     send_email=True,
-    sample_extra={"activationUrl": "https://example.okta.com/welcome/XE6wE17zmphl3KqAPFxO"},
+    sample_extra={"activationUrl": "https://example.okta.com/welcome/XE6wE17zmphl3KqAPFxO",
+                  "activationToken": "XE6wE17zmphl3KqAPFxO"},
 )

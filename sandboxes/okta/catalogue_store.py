@@ -251,7 +251,8 @@ class CatalogueStore:
         if method in ("PUT", "POST", "PATCH"):
             body = self._body(row)
             if row.get("returns") == "object" and isinstance(current, dict) and isinstance(body, dict):
-                current = {**current, **body} if method != "PUT" else {**current, **body}
+                # Okta's settings objects answer with every setting: what a request leaves out stays.
+                current = {**current, **body}
             self.documents[path] = current
         if row.get("returns") == "list":
             return json_response([current] if current else [], row["status"])
@@ -261,7 +262,7 @@ class CatalogueStore:
         keys = row.get("response_keys")
         if keys is not None and isinstance(obj, dict):  # answer only what the operation's answer documents
             obj = {key: value for key, value in obj.items() if key in keys}
-        if row.get("returns") == "empty" or obj is None and row.get("returns") != "object":
+        if row.get("returns") == "empty" or (obj is None and row.get("returns") != "object"):
             return no_content() if row["status"] == 204 else Response(status=row["status"])
         if row.get("returns") == "list":
             return json_response([obj] if isinstance(obj, dict) else obj, row["status"])

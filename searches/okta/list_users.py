@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from connector.apps.okta.paging import collect, result_limit
+from connector.apps.okta.paging import AFTER_FIELD, collect, result_limit
 from connector.apps.okta.user_fields import USER_OUTPUT_FIELDS, USER_SAMPLE, without_api_links
 from connector.context import Context
 from connector.definitions import Field, Search
@@ -22,6 +22,7 @@ INPUT_FIELDS: tuple[Field, ...] = (
           help_text="Okta search: any profile attribute with eq, sw, gt, lt (co on names, email, login)."),
     Field("q", "Starts with", help_text="Matches the start of first name, last name, email or login."),
     Field("limit", "Most results", type="integer", default=200),
+    AFTER_FIELD,
 )
 
 
@@ -31,7 +32,7 @@ def list_users(ctx: Context, values: dict[str, Any]) -> list[dict[str, Any]]:
         raise BadInput(f"use one of filter, search or q, not {' and '.join(given)}", given[1])
     params = {key: values[key] for key in given}
     limit = result_limit(values, 200)
-    return collect(ctx, "/api/v1/users", params, limit, without_api_links)
+    return collect(ctx, "/api/v1/users", params, limit, without_api_links, after=values.get("after") or None)
 
 
 SEARCH = Search(

@@ -6,10 +6,19 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from connector.context import Context
+from connector.definitions import Field
 from connector.pagination import follow_links
 
 #: Okta's largest page for users; groups and members allow more, but 200 keeps pages small and even.
 PAGE_SIZE = 200
+
+
+#: The ``after`` input of the list searches: where a previous listing stopped.
+AFTER_FIELD = Field(
+    "after", "Start after (cursor)",
+    help_text="Okta's paging cursor: the after= value of the next link a previous listing returned. Leave "
+              "empty to start at the first page.",
+)
 
 
 def result_limit(values: Mapping[str, Any], default: int) -> int:
@@ -23,10 +32,17 @@ def collect(
     params: Mapping[str, Any],
     limit: int,
     shape: Callable[[dict[str, Any]], dict[str, Any]],
+    after: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Up to ``limit`` shaped items from a paged collection; stops fetching as soon as it has enough."""
+    """Up to ``limit`` shaped items from a paged collection; stops fetching as soon as it has enough.
+
+    ``after`` is Okta's opaque cursor (the ``after`` of a ``next`` link a previous run saw): listing
+    resumes from there instead of the first page.
+    """
     found: list[dict[str, Any]] = []
     query = {**params, "limit": min(limit, PAGE_SIZE)}
+    if after:
+        query["after"] = after
     for page in follow_links(ctx.http, path, query):
         for item in page.json():
             found.append(shape(item))

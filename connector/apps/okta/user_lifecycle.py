@@ -42,6 +42,15 @@ STATUS_CHANGES: dict[str, StatusChange] = {
     "suspend": StatusChange("suspend", "be suspended", ("ACTIVE",), "activate or unsuspend the user first"),
     "unsuspend": StatusChange("unsuspend", "be unsuspended", ("SUSPENDED",)),
     "unlock": StatusChange("unlock", "be unlocked", ("LOCKED_OUT",)),
+    "expire_password": StatusChange(
+        "expire the password of", "have their password expired",
+        ("ACTIVE", "RECOVERY", "PASSWORD_EXPIRED", "LOCKED_OUT"),
+        "a user without a password has none to expire",
+    ),
+    "reset_factors": StatusChange(
+        "reset the factors of", "have their factors reset",
+        ("ACTIVE", "RECOVERY", "PASSWORD_EXPIRED", "LOCKED_OUT", "PROVISIONED", "SUSPENDED"),
+    ),
     "reset_password": StatusChange(
         "reset the password of", "have their password reset",
         ("ACTIVE", "RECOVERY", "PASSWORD_EXPIRED", "LOCKED_OUT", "PROVISIONED"),
@@ -113,6 +122,9 @@ def change_status(
 LIFECYCLE_OUTPUT_FIELDS: tuple[Field, ...] = (
     *USER_OUTPUT_FIELDS,
     Field("activationUrl", "Activation URL", help_text="Only when activated without sending the email."),
+    Field("activationToken", "Activation token", secret=True,
+          help_text="Only when activated without sending the email: the token of the activation link, for a "
+                    "flow that delivers the link itself."),
     Field("resetPasswordUrl", "Reset password URL", help_text="Only when reset without sending the email."),
 )
 

@@ -56,6 +56,11 @@ def conformance_setup() -> Iterator[ConformanceSetup]:
     spare = http.post("/api/v1/groups", json={"profile": {"name": "Spare"}}).json()
     http.put(f"/api/v1/groups/{group['id']}/users/{active['id']}")
     http.post(f"/api/v1/users/{active['id']}", json={"profile": {"title": "Lead"}})
+    provisioned = sandbox.create_user({"login": "ed@example.com", "email": "ed@example.com", "firstName": "Ed",
+                                       "lastName": "Yu"})
+    locked = sandbox.create_user({"login": "fa@example.com", "email": "fa@example.com", "firstName": "Fa",
+                                  "lastName": "Xi"}, password="Corr3ct-Horse!")
+    sandbox.lock_out_user(locked["id"])
     counter = iter(range(1000))
 
     def make_new_item(key: str) -> None:
@@ -71,6 +76,10 @@ def conformance_setup() -> Iterator[ConformanceSetup]:
         "suspend_user": {"user": active["id"]},
         "unsuspend_user": {"user": suspended["id"]},
         "reset_password": {"user": active["id"], "send_email": False},
+        "reactivate_user": {"user": provisioned["id"], "send_email": False},
+        "unlock_user": {"user": locked["id"]},
+        "expire_password": {"user": active["id"]},
+        "reset_factors": {"user": active["id"]},
         "delete_user": {"user": gone["id"]},
         "create_group": {"name": "Support"},
         "update_group": {"group": group["id"], "description": "Engineering"},
