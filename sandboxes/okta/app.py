@@ -106,9 +106,11 @@ class OktaSandbox:
 
     def _known_parent(self, collection: str, item_id: str) -> bool | None:
         """Whether a user or group id in a catalogue path exists (None: not a collection modelled here)."""
-        records = {"/api/v1/users": self.state.users.records, "/api/v1/groups": self.state.groups.records}
-        found = records.get(collection)
-        return None if found is None else item_id in found
+        if collection == "/api/v1/users":
+            return item_id in self.state.users.records
+        if collection == "/api/v1/groups":
+            return item_id in self.state.groups.records
+        return None
 
     def close(self) -> None:
         self.outbox.close()

@@ -216,7 +216,7 @@ class CatalogueStore:
             return self._answer_with(row, None)
         body = self._body(row)
         current = stored[item_id]
-        kept = {key: current[key] for key in ("id", "created", "status") if key in current}
+        kept: dict[str, Any] = {key: current[key] for key in ("id", "created", "status") if key in current}
         obj = {**current, **body} if role == "update" else {**body, **kept}
         stored[item_id] = self._stamp(row, obj, item_id, new=False)
         return self._answer_with(row, stored[item_id])
