@@ -503,7 +503,7 @@ def resource_role(entry: dict[str, Any], collections: set[str]) -> dict[str, Any
         role = "create"
     elif method == "GET" and entry["returns"] == "list":
         role = "list"
-    elif len(segments) >= 2 and segments[-2] == "lifecycle":
+    elif len(segments) >= 3 and segments[-2] == "lifecycle" and segments[-3].startswith("{"):
         role = "lifecycle"
         collection = "/".join(segments[:-3])
     return {"role": role, "collection": collection, "action": last}
@@ -643,8 +643,13 @@ def write_resources(vendor: Vendor, catalogue: dict[str, Any], version: str) -> 
         keys = None
         if item_schema.get("properties") and item_schema.get("additionalProperties") in (None, False):
             keys = sorted(item_schema["properties"])
+        not_found = vendor.resolve(op.get("responses", {}).get("404", {})) or {}
         rows.append({
             "response_keys": keys,
+            # Records whose path id is a key id the server makes (signing keys) rather than an ``id``.
+            "id_field": "kid" if "id" not in props and "kid" in props else "id",
+            # Okta documents some 404s without a body (user subscriptions): the sandbox answers them so.
+            "bodyless_404": "404" in op.get("responses", {}) and not not_found.get("content"),
             "key": entry["key"], "method": entry["method"], "path": entry["path"], "status": status,
             "returns": entry["returns"], **resource_role(entry, collections),
             "server_fields": server, "statuses": [s for s in status_values if isinstance(s, str)],

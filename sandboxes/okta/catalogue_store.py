@@ -31,6 +31,7 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -69,7 +70,9 @@ def _pattern(template: str) -> re.Pattern[str]:
     return re.compile("^" + "".join("([^/]+)" if p.startswith("{") else re.escape(p) for p in parts) + "$")
 
 
+@cache
 def load_routes(path: Path = RESOURCES) -> list[Route]:
+    """The table's operations, most literal paths first; read once per process (every sandbox shares it)."""
     rows = json.loads(path.read_text(encoding="utf-8"))["operations"]
     routes = [Route(row["method"], row["path"], _pattern(row["path"]), row) for row in rows]
     return sorted(routes, key=lambda route: -route.literal_length)
@@ -97,8 +100,13 @@ class CatalogueStore:
             raise OktaError("E0000008")
         for route, match in matched:
             if route.method == method:
-                with self.lock:
-                    return self._answer(route, path, list(match.groups()))
+                try:
+                    with self.lock:
+                        return self._answer(route, path, list(match.groups()))
+                except OktaError as error:
+                    if error.status == 404 and route.row.get("bodyless_404"):
+                        return Response(status=404)
+                    raise
         raise OktaError("E0000022")
 
     def _answer(self, route: Route, path: str, values: list[str]) -> Response:
@@ -180,11 +188,14 @@ class CatalogueStore:
 
     def _create(self, row: dict[str, Any], path: str) -> Response:
         body = self._body(row)
-        item_id = str(body.get("id") or self.ids.new("0oa"))
+        id_field = row.get("id_field", "id")
+        item_id = str(body.get(id_field) or self.ids.new("0oa"))
         # What Okta fills in by itself (settings, credentials, links) starts from the documented answer;
         # what the request says wins, then the server's own fields.
         defaults = row.get("sample") if isinstance(row.get("sample"), dict) else {}
         obj = self._stamp(row, {**json.loads(json.dumps(defaults)), **body}, item_id, new=True)
+        if id_field != "id":
+            obj[id_field] = item_id
         self.items.setdefault(path, {})[item_id] = obj
         return self._answer_with(row, obj)
 
@@ -245,6 +256,11 @@ class CatalogueStore:
         if method == "DELETE":
             self.documents.pop(path, None)
             return self._answer_with(row, None)
+        if "/lifecycle/" in path:  # a settings object's own lifecycle (.../connections/default/lifecycle/activate)
+            owner, _, action = path.partition("/lifecycle/")
+            document = self.documents.get(owner)
+            if isinstance(document, dict) and action in STATUS_FOR and "status" in document:
+                document["status"] = STATUS_FOR[action]
         current = self.documents.get(path)
         if current is None:
             current = json.loads(json.dumps(row.get("sample") or {}))
