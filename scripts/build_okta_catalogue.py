@@ -657,6 +657,15 @@ def write_resources(vendor: Vendor, catalogue: dict[str, Any], version: str) -> 
             "body": entry["body"], "sample": entry["sample"] if entry["returns"] != "empty" else None,
         })
     answer_samples(vendor, rows)
+    # Endpoints the sandbox's own models serve (users, groups): the store answers them only with 405
+    # for another method, as Okta does, never with its generic behaviour.
+    served = {(row["method"], row["path"]) for row in rows}
+    for row in catalogue["seed"]:
+        if "vendor_path" in row and (row["method"], row["vendor_path"]) not in served:
+            rows.append({"key": row["key"], "method": row["method"], "path": row["vendor_path"], "role": "model",
+                         "status": 200, "returns": "empty", "collection": "", "action": "", "server_fields": {},
+                         "statuses": [], "required": [], "body": None, "sample": None, "response_keys": None,
+                         "id_field": "id", "bodyless_404": False})
     # The operation's sample is the answer the contract accepts, the same one the sandbox starts from.
     by_key = {row["key"]: row for row in rows}
     for entry in operations:
@@ -667,6 +676,31 @@ def write_resources(vendor: Vendor, catalogue: dict[str, Any], version: str) -> 
     CATALOGUE.write_text(json.dumps(catalogue, indent=None, separators=(",", ":")) + "\n")
     RESOURCES.write_text(json.dumps({"source": catalogue["source"], "operations": rows},
                                     separators=(",", ":")) + "\n")
+    write_readme_table(rows)
+
+
+README = ROOT / "sandboxes" / "okta" / "README.md"
+TABLE_START = "<!-- catalogue endpoints: written by scripts/build_okta_catalogue.py -->"
+TABLE_END = "<!-- end of catalogue endpoints -->"
+ROLE_WORDS = {
+    "create": "creates a record", "read": "reads by id", "replace": "replaces by id", "update": "updates by id",
+    "delete": "deletes by id", "list": "lists with paging", "lifecycle": "changes the status",
+    "put_member": "assigns", "delete_member": "unassigns", "sub": "settings document",
+}
+
+
+def write_readme_table(rows: list[dict[str, Any]]) -> None:
+    """The sandbox README's table of the generic store's endpoints, between its two markers."""
+    contract = json.loads((ROOT / "docs" / "contracts" / "okta.openapi.json").read_text())
+    lines = [TABLE_START, "| endpoint | documented statuses (checked) | how the generic store answers |",
+             "|---|---|---|"]
+    for row in sorted((r for r in rows if r["role"] != "model"), key=lambda r: (r["path"], r["method"])):
+        statuses = " ".join(contract["paths"][row["path"]][row["method"].lower()]["responses"])
+        lines.append(f"| `{row['method']} {row['path']}` | {statuses} | {ROLE_WORDS[row['role']]} |")
+    lines.append(TABLE_END)
+    text = README.read_text()
+    start, end = text.index(TABLE_START), text.index(TABLE_END) + len(TABLE_END)
+    README.write_text(text[:start] + "\n".join(lines) + text[end:])
 
 
 if __name__ == "__main__":

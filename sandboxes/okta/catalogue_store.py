@@ -18,7 +18,9 @@ Each operation has a role, worked out from its method and path:
 - ``put_member``/``delete_member`` (PUT/DELETE on ``.../{parentId}/things/{id}`` with no create): an
   assignment kept in the parent's collection, so the matching list shows it;
 - ``sub`` (everything else: settings objects, previews, key rotations): a per-path document that starts
-  as the vendor's example answer and takes what a PUT or POST sends.
+  as the vendor's example answer and takes what a PUT or POST sends;
+- ``model``: an endpoint the sandbox's own models serve (users, groups); the store only answers another
+  method on its path with Okta's 405 ``E0000022``.
 
 Parents are checked too: an id in the path of a collection this store owns must exist (404 otherwise),
 and so must a user or group id (through ``known_parent``).
@@ -99,7 +101,7 @@ class CatalogueStore:
         if not matched:
             raise OktaError("E0000008")
         for route, match in matched:
-            if route.method == method:
+            if route.method == method and route.row["role"] != "model":
                 try:
                     with self.lock:
                         return self._answer(route, path, list(match.groups()))

@@ -63,6 +63,8 @@ class VendorDocument:
         for key, value in node.items():
             if key in DROPPED_KEYS or key.startswith("x-") or key == "nullable":
                 continue
+            if key == "default":  # not structure, and some vendor defaults break their own schema
+                continue
             if key == "properties":
                 out[key] = {name: self.schema(sub) for name, sub in value.items()}
             elif key in ("items", "additionalProperties", "not"):
@@ -103,7 +105,10 @@ class VendorDocument:
         if "security" in op:
             out["security"] = op["security"]
             self.security_schemes.update(name for requirement in op["security"] for name in requirement)
-        parameters = [self.resolve(p) for p in [*item.get("parameters", []), *op.get("parameters", [])]]
+        # An operation's parameter overrides the path item's of the same name and place (OpenAPI's rule);
+        # some vendor documents list one in both.
+        parameters = list({(p["name"], p["in"]): p for p in (
+            self.resolve(p) for p in [*item.get("parameters", []), *op.get("parameters", [])])}.values())
         if parameters:
             out["parameters"] = [self._parameter(p) for p in parameters]
         body = self.resolve(op.get("requestBody"))

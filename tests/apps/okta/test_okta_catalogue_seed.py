@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from connector.apps.okta.app import APP, CATALOGUE
 from connector.catalogue import load_catalogue
 from connector.manifest import build_manifest
@@ -32,20 +34,36 @@ def seed_rows() -> list[tuple[str, str]]:
     return [(row["method"], row["path"]) for row in load_catalogue(CATALOGUE)["seed"]]
 
 
-def test_every_seed_operation_is_in_the_okta_manifest() -> None:
-    catalogue = load_catalogue(CATALOGUE)
-    served = {(row["method"], norm(row["path"])): row for row in catalogue["seed"]}
-    manifest = build_manifest(APP)
-    offered = {op["key"] for kind in ("triggers", "actions", "searches") for op in manifest.get(kind, [])}
-    rows = seed_rows()
+OFFERED = {op["key"] for kind in ("triggers", "actions", "searches") for op in build_manifest(APP).get(kind, [])}
+SERVED = {(row["method"], norm(row["path"])): row for row in load_catalogue(CATALOGUE)["seed"]}
+
+
+def missing_from_manifest(rows: list[tuple[str, str]]) -> list[str]:
     missing = []
     for method, path in rows:
-        row = served.get((method, norm(path)))
-        if row is None or row["key"] not in offered:
+        row = SERVED.get((method, norm(path)))
+        if row is None or row["key"] not in OFFERED:
             missing.append(f"{method} {path} -> {row['key'] if row else 'no catalogue row'}")
-    print(f"seed 004: {len(rows)} operations, {len(rows) - len(missing)} in the okta manifest; missing:",
-          missing or "nothing")
-    assert len(rows) >= 330
+    return missing
+
+
+def test_every_seed_operation_okta_documents_is_in_the_okta_manifest() -> None:
+    rows = seed_rows()
+    documented = [(m, p) for m, p in rows if "vendor_path" in SERVED.get((m, norm(p)), {"vendor_path": p})]
+    missing = missing_from_manifest(documented)
+    print(f"seed 004: {len(rows)} operations, {len(documented)} documented by Okta, "
+          f"{len(documented) - len(missing)} of those in the okta manifest; missing:", missing or "nothing")
+    assert len(rows) >= 330 and len(documented) >= 329
+    assert missing == []
+
+
+@pytest.mark.xfail("api_request" not in OFFERED, strict=True,
+                   reason="the API request action (the seed's Generic Request) lands with its own change")
+def test_the_seed_operations_okta_does_not_document_are_served_by_the_operation_their_decision_names() -> None:
+    undocumented = [(m, p) for m, p in seed_rows() if "vendor_path" not in SERVED.get((m, norm(p)), {"x": 1})]
+    assert undocumented == [("GET", "/<url_path>")]
+    missing = missing_from_manifest(undocumented)
+    print("seed 004 rows without an Okta endpoint, missing from the manifest:", missing or "nothing")
     assert missing == []
 
 
