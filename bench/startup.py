@@ -52,9 +52,12 @@ _WARM_CACHE = tempfile.mkdtemp(prefix="startup-bench-cache-")
 def time_once(name: str, argv: list[str]) -> float:
     """Wall seconds for one run of ``argv``; a failing command is an error, not a figure."""
     cache = tempfile.mkdtemp(prefix="startup-bench-cold-") if name == "validate-cold" else _WARM_CACHE
+    # Users' installs keep bytecode caches; an environment that forbids writing them (as some CI and
+    # sandboxed shells do) would time the compiler on every run instead of the command.
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
     started = time.perf_counter()
     done = subprocess.run(argv, capture_output=True, text=True, check=False,
-                          env={**os.environ, "CONNECTOR_CACHE_DIR": cache})
+                          env={**env, "CONNECTOR_CACHE_DIR": cache})
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(argv)} failed (exit {done.returncode}): {done.stderr.strip()[-300:]}")
