@@ -3,7 +3,10 @@
 Usage (the vendor repository ``okta/okta-management-openapi-spec`` checked out anywhere, and the list of
 operations the user's document asks for, seed 004)::
 
-    python scripts/build_okta_catalogue.py SPEC_REPO SEED_004_FILE
+    python scripts/build_okta_catalogue.py SPEC_REPO SEED_004_FILE [COMMIT]
+
+``COMMIT`` names the vendor repository's commit the document was read at (taken from ``SPEC_REPO``'s git
+when it is a checkout); the catalogue's ``source`` cites it with the document's release.
 
 Writes three files, all from the same reading of ``dist/current/management-minimal.yaml``:
 
@@ -509,7 +512,17 @@ def resource_role(entry: dict[str, Any], collections: set[str]) -> dict[str, Any
     return {"role": role, "collection": collection, "action": last}
 
 
-def main(spec_repo: Path, seed_file: Path) -> None:
+def vendor_commit(spec_repo: Path, given: str | None) -> str:
+    if given:
+        return given
+    import subprocess
+
+    done = subprocess.run(["git", "-C", str(spec_repo), "rev-parse", "HEAD"], capture_output=True, text=True,
+                          check=False)
+    return done.stdout.strip() if done.returncode == 0 else "unknown"
+
+
+def main(spec_repo: Path, seed_file: Path, commit: str | None = None) -> None:
     spec = yaml.load((spec_repo / DOCUMENT).read_text(), Loader=yaml.CSafeLoader)
     version = spec["info"]["version"]
     vendor = Vendor(spec)
@@ -540,6 +553,7 @@ def main(spec_repo: Path, seed_file: Path) -> None:
         operations.append(entry)
     catalogue = {
         "source": {"repository": REPOSITORY, "document": DOCUMENT, "version": version,
+                   "commit": vendor_commit(spec_repo, commit),
                    "taken": "paths, methods, parameters, body and answer structure, scopes, examples; labels "
                             "from operation ids, descriptions and help written by scripts/build_okta_catalogue.py"},
         "operations": operations,
@@ -704,4 +718,4 @@ def write_readme_table(rows: list[dict[str, Any]]) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]), Path(sys.argv[2]))
+    main(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3] if len(sys.argv) > 3 else None)
