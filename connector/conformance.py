@@ -28,7 +28,7 @@ one pytest test per check, as singer-sdk's test classes are assembled by a facto
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -111,6 +111,8 @@ class ConformanceCheck:
         check: ``(app, operation key or None, setup or None)``; fails with an assertion naming the
             operation, or skips when the setup gives it nothing to check with.
         needs_setup: whether it needs the author's ``conformance_setup`` fixture.
+        runs_the_operation: whether it runs the operation against the vendor, so needs records and input
+            the setup makes (an operation the author runs in a test of its own is left out of these).
     """
 
     name: str
@@ -118,6 +120,7 @@ class ConformanceCheck:
     operations: Callable[[App], list[str]] | None
     check: Callable[[App, str | None, ConformanceSetup | None], None]
     needs_setup: bool = True
+    runs_the_operation: bool = False
 
 
 def _operation(app: App, key: str | None) -> Operation:
@@ -244,7 +247,7 @@ CONFORMANCE_CHECKS: tuple[ConformanceCheck, ...] = (
                      _every_operation, check_sample_matches_the_output_schema, needs_setup=False),
     ConformanceCheck("sample_matches_what_the_operation_returns",
                      "What the operation really returns fits its schema and has every key of its sample.",
-                     _every_operation, check_sample_matches_what_the_operation_returns),
+                     _every_operation, check_sample_matches_what_the_operation_returns, runs_the_operation=True),
     ConformanceCheck("invalid_input_makes_no_http_call",
                      "Missing required input fails naming the field, before any request is sent.",
                      _with_required_input, check_invalid_input_makes_no_http_call),
@@ -253,19 +256,22 @@ CONFORMANCE_CHECKS: tuple[ConformanceCheck, ...] = (
                      None, check_bad_credentials_fail_the_connection_test),
     ConformanceCheck("polling_twice_returns_nothing_new_the_second_time",
                      "A second poll with nothing changed at the vendor fires nothing.",
-                     _poll_triggers, check_polling_twice_returns_nothing_new_the_second_time),
+                     _poll_triggers, check_polling_twice_returns_nothing_new_the_second_time,
+                     runs_the_operation=True),
     ConformanceCheck("subscribe_then_unsubscribe_leaves_no_hook_behind",
                      "Subscribing adds one hook at the vendor and unsubscribing removes it.",
-                     _hook_triggers, check_subscribe_then_unsubscribe_leaves_no_hook_behind),
+                     _hook_triggers, check_subscribe_then_unsubscribe_leaves_no_hook_behind,
+                     runs_the_operation=True),
     ConformanceCheck("running_twice_with_the_same_input_leaves_one_record",
                      "A replay-safe action run twice with the same input leaves one record.",
-                     _replay_safe_actions, check_running_twice_with_the_same_input_leaves_one_record),
+                     _replay_safe_actions, check_running_twice_with_the_same_input_leaves_one_record,
+                     runs_the_operation=True),
 )
 #: The checks by name, for docs and tests.
 CONFORMANCE_CHECKS_BY_NAME: dict[str, ConformanceCheck] = {check.name: check for check in CONFORMANCE_CHECKS}
 
 
-def _test_method(app: App, check: ConformanceCheck) -> Callable[..., None] | None:
+def _test_method(app: App, check: ConformanceCheck, run_elsewhere: Collection[str]) -> Callable[..., None] | None:
     """One pytest test for ``check``: parametrized by operation key, or once; None when nothing applies."""
     if check.operations is None:
         def once(self: object, conformance_setup: ConformanceSetup) -> None:
@@ -274,6 +280,8 @@ def _test_method(app: App, check: ConformanceCheck) -> Callable[..., None] | Non
         test: Callable[..., None] = once
     else:
         keys = check.operations(app)
+        if check.runs_the_operation:
+            keys = [key for key in keys if key not in run_elsewhere]
         if not keys:
             return None  # a check with nothing to check (no hook triggers...) is left out, not skipped
         if check.needs_setup:
@@ -292,9 +300,19 @@ def _test_method(app: App, check: ConformanceCheck) -> Callable[..., None] | Non
     return test
 
 
-def conformance_suite(app: App) -> type:
-    """A pytest test class with one test per :data:`CONFORMANCE_CHECKS` check that applies to ``app``."""
-    methods = {f"test_{check.name}": _test_method(app, check) for check in CONFORMANCE_CHECKS}
+def conformance_suite(app: App, *, run_elsewhere: Collection[str] = ()) -> type:
+    """A pytest test class with one test per :data:`CONFORMANCE_CHECKS` check that applies to ``app``.
+
+    Args:
+        app: the app under test.
+        run_elsewhere: keys of operations the author runs against the vendor in tests of their own (records
+            they need made first, say): the checks that run an operation leave them out instead of
+            skipping them one by one; the checks that need no run still cover them.
+    """
+    unknown = sorted(set(run_elsewhere) - {op.key for op in app.operations})
+    if unknown:
+        raise ValueError(f"run_elsewhere names operations {app.key} does not have: {', '.join(unknown)}")
+    methods = {f"test_{check.name}": _test_method(app, check, run_elsewhere) for check in CONFORMANCE_CHECKS}
     name = f"Test{app.name.replace(' ', '')}Conformance"
     suite = type(name, (), {
         "__doc__": "Generated checks; each reads like a marketplace reviewer's rule.",

@@ -124,3 +124,22 @@ def test_the_suite_has_one_test_per_check_that_applies() -> None:
     assert suite.test_sample_matches_the_output_schema.__doc__ == (
         CONFORMANCE_CHECKS_BY_NAME["sample_matches_the_output_schema"].rule
     )
+
+
+def _parametrized_keys(test: object) -> list[str]:
+    marks = [mark for mark in getattr(test, "pytestmark", []) if mark.name == "parametrize"]
+    return [param.values[0] for mark in marks for param in mark.args[1]]
+
+
+def test_operations_run_elsewhere_leave_only_the_checks_that_run_them() -> None:
+    every = [op.key for op in RECIPES.operations]
+    elsewhere = every[0]
+    suite = conformance_suite(RECIPES, run_elsewhere={elsewhere})
+    assert elsewhere not in _parametrized_keys(suite.test_sample_matches_what_the_operation_returns)
+    # The checks that need no run against the vendor still cover it.
+    assert elsewhere in _parametrized_keys(suite.test_sample_matches_the_output_schema)
+
+
+def test_run_elsewhere_naming_an_unknown_operation_is_refused() -> None:
+    with pytest.raises(ValueError, match="does not have: no_such_operation"):
+        conformance_suite(RECIPES, run_elsewhere={"no_such_operation"})
