@@ -14,6 +14,7 @@ Locations read like a path through the definition, using the definitions' own at
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -484,6 +485,18 @@ def record_types_are_complete(app: App) -> list[Problem]:
                 f"{where}.identity_keys", "record-types",
                 "no identity keys, so a first sync could never link existing records; name at least one (email)",
             ))
+        if record_type.delete is None and not record_type.delete_note.strip():
+            problems.append(Problem(
+                f"{where}.delete_note", "record-types",
+                "no delete and no delete_note: say why records cannot be deleted (a user choosing the deletion "
+                "policy mirror is shown it), or implement delete",
+            ))
+        if record_type.custom_fields:
+            try:
+                re.compile(record_type.custom_fields)
+            except re.error as error:
+                problems.append(Problem(f"{where}.custom_fields", "record-types",
+                                        f"is not a regular expression ({error}); give one such as dynamic_\\d+"))
     return problems
 
 

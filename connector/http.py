@@ -69,6 +69,8 @@ ATTEMPTS = "connector_attempts"
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 #: Transport failures worth retrying for idempotent requests (the server may have acted on them).
 _TRANSIENT = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
+#: The stream of a response whose body is read (see ``ConnectorClient.send``).
+_SPENT = httpx.ByteStream(b"")
 
 
 @dataclass(frozen=True)
@@ -426,6 +428,11 @@ class ConnectorClient(httpx.Client):
                 if self.recorder is not None:
                     self.recorder.record_error(response.request, error, response)
                 raise error
+        if not stream and response.is_closed:
+            # httpx's response and its bound stream refer to each other, so a read response lives until
+            # the cyclic collector runs; with 100-record pages that is megabytes per listing, growing with
+            # the number of pages read between collections. The body is read, so the stream is done with.
+            response.stream = _SPENT
         return response
 
 

@@ -266,6 +266,9 @@ def _record_type(record_type: RecordType) -> dict[str, Any]:
         "modifiedResolution": record_type.modified_resolution,
         "scopes": sorted(set(record_type.scopes)),
         "sample": _json_safe(dict(record_type.sample)),
+        "canDelete": record_type.delete is not None,
+        **({"deleteNote": record_type.delete_note} if record_type.delete_note else {}),
+        **({"customFields": record_type.custom_fields} if record_type.custom_fields else {}),
     }
 
 

@@ -16,6 +16,7 @@ ids through :func:`connector.paths.api_path`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -61,6 +62,8 @@ ListChanges = Callable[["Context", "float | None"], Iterator[list[SyncRecord]]]
 ReadRecord = Callable[["Context", str], "SyncRecord | None"]
 CreateRecord = Callable[["Context", Mapping[str, Any]], SyncRecord]
 UpdateRecord = Callable[["Context", str, RecordUpdate], SyncRecord]
+#: Deletes a record; True when it did, False when it was already gone (deleting twice is harmless).
+DeleteRecord = Callable[["Context", str], bool]
 #: The record whose identity keys hold these values (a dict of identity key -> value), or None.
 FindRecord = Callable[["Context", Mapping[str, Any]], "SyncRecord | None"]
 
@@ -85,6 +88,12 @@ class RecordType:
         update: applies a :class:`RecordUpdate` and returns the record as stored afterwards.
         find: the record with the given identity values, or None; a sync looks before it creates, so a
             create repeated after a crash links the record made the first time instead of making two.
+        delete: removes a record (a sync whose deletion policy is ``mirror`` deletes a partner with it);
+            None when the vendor's API documents no way to delete one, and then ``delete_note`` says so.
+        delete_note: why a record type has no ``delete``, shown wherever a user would choose mirror.
+        custom_fields: a pattern (regular expression) of extra plain text field keys the vendor lets each
+            customer define (Personio's custom attributes ``dynamic_<id>``); fields matching it are
+            accepted in field maps and carried like the declared ones.
     """
 
     key: str
@@ -98,6 +107,9 @@ class RecordType:
     create: CreateRecord | None = None
     update: UpdateRecord | None = None
     find: FindRecord | None = None
+    delete: DeleteRecord | None = None
+    delete_note: str = ""
+    custom_fields: str = ""
     list_parts: tuple[Field, ...] = ()
     create_only: tuple[str, ...] = ()
     modified_resolution: float = 0.001
@@ -112,7 +124,10 @@ class RecordType:
         return (*(f.key for f in self.fields), *(f.key for f in self.list_parts))
 
     def field_named(self, key: str) -> Field | None:
-        return next((f for f in (*self.fields, *self.list_parts) if f.key == key), None)
+        found = next((f for f in (*self.fields, *self.list_parts) if f.key == key), None)
+        if found is None and self.custom_fields and re.fullmatch(self.custom_fields, key):
+            return Field(key, f"Custom attribute {key}")
+        return found
 
     def is_list_part(self, key: str) -> bool:
         return any(f.key == key for f in self.list_parts)

@@ -6,14 +6,18 @@ A cycle, in order, each step durable before the next:
    against the target as it is now: a change already there is not sent again, a change someone has
    overwritten since is dropped (their edit is newer, and the next merge sees it), the rest is sent.
    So an intent is applied exactly once, however often the process dies.
-2. **List changes** on each side since its cursor (the vendor's own time at the start of the previous
-   listing, from its ``Date`` header, minus a second: listings are inclusive and merges idempotent, so
-   re-reading a record costs nothing but a comparison). Every answer's ``Date`` also narrows the
+2. **List changes** on each side since its cursor, page by page into the store (``sync_staged``), so
+   a cycle holds one page in memory whatever the number of records. Every ``reconcile_seconds`` a
+   side is listed in full instead; a linked record missing from a full listing was deleted there,
+   and the deletion policy applies (``ignore``, ``flag``, ``mirror``). The cursor is the vendor's own
+   time at the start of the previous listing, from its ``Date`` header, minus a second: listings are
+   inclusive and merges idempotent, so re-reading a record costs nothing but a comparison. Every answer's ``Date`` also narrows the
    estimate of that vendor's clock offset (:mod:`emulator.sync.clock`).
-3. **Pair.** Changed records are looked up in the links table; an unlinked record is matched by the
-   identity keys the field map pairs (email <-> email) against the other side's listing, then through
-   the other record type's ``find``; failing that it is created on the other side (or waits, when its
-   side's rule is ``link_only``).
+3. **Pair**, by indexed queries over the staged listing: changed records joined with the links table;
+   an unlinked record is matched by the identity keys the field map pairs (email <-> email) against the
+   other side's staged identity values, a page at a time, then through the other record type's
+   ``find``; failing that it is created on the other side (or waits, when its side's rule is
+   ``link_only``).
 4. **Merge** each pair (:func:`emulator.sync.merge.merge_pair`) against the bases of the link.
 5. **Apply.** Writes are recorded as an intent, sent, then the intent is marked done together with its
    audit entries and the link's new bases, in one transaction.
@@ -39,6 +43,7 @@ from connector.definitions import App
 from connector.errors import BadInput, ConnectorError
 from connector.http import RetryPolicy, make_client
 from connector.records import RecordType, RecordUpdate, SyncRecord
+from emulator.store import new_id
 from emulator.sync.clock import ClockOffset
 from emulator.sync.merge import (
     Change,
@@ -50,7 +55,7 @@ from emulator.sync.merge import (
     normalise,
     render_towards,
 )
-from emulator.sync.spec import SIDES, Side, SideName, SyncSpec, check_spec, other, parse_spec
+from emulator.sync.spec import SIDES, Side, SideName, SyncSpec, check_spec, deletion_towards, other, parse_spec
 from emulator.sync.store import SyncStore
 
 ConnectionFor = Callable[[Side], Connection]
@@ -58,6 +63,8 @@ Checkpoint = Callable[[str], None]
 
 #: Seconds a cursor steps back from the listing's start, so a change in the same second is read again.
 CURSOR_OVERLAP = 1.0
+#: Records per query when pairing a staged listing: what a cycle holds in memory at once.
+PAIR_PAGE = 500
 
 
 class SyncStopped(Exception):
@@ -72,11 +79,16 @@ class CycleReport:
     linked: int = 0
     created: dict[str, int] = field(default_factory=lambda: {"left": 0, "right": 0})
     updated: dict[str, int] = field(default_factory=lambda: {"left": 0, "right": 0})
+    #: Records found deleted on each side, and partners the sync deleted (deletion policy mirror).
+    gone: dict[str, int] = field(default_factory=lambda: {"left": 0, "right": 0})
+    deleted: dict[str, int] = field(default_factory=lambda: {"left": 0, "right": 0})
     conflicts: int = 0
     echoes: int = 0
     resumed: int = 0
     waiting: int = 0
     errors: list[str] = field(default_factory=list)
+    #: What a person may want to know that is not a failure (a record deleted on one side).
+    notices: list[str] = field(default_factory=list)
     calls: dict[str, int] = field(default_factory=lambda: {"left": 0, "right": 0})
 
     def to_json(self) -> dict[str, Any]:
@@ -94,6 +106,10 @@ class SideRun:
     offset: ClockOffset
     resolution: float
     since: float | None
+    #: Whether this cycle lists the side in full (a first sync, or a reconciliation that finds deletions).
+    full: bool = False
+    #: Our time of the last full listing.
+    full_at: float | None = None
     #: Vendor time (from ``Date``) of the first answer of this cycle's listing.
     listing_started: float | None = None
     calls: int = 0
@@ -165,8 +181,10 @@ class SyncEngine:
         auth = connection.auth or (app.auth.handler(connection.fields)
                                    if app.auth.handler is not None and connection.fields else None)
         client = make_client(base_url, auth=auth, transport=connection.transport, retry=self.retry, sleep=self.sleep)
+        since, full_at = state.get("since"), state.get("full_at")
+        full = since is None or full_at is None or self.clock() - float(full_at) >= spec.reconcile_seconds
         run = SideRun(name, side, record_type, Context(http=client, connection=connection), offset,
-                      record_type.modified_resolution, state.get("since"))
+                      record_type.modified_resolution, None if full else since, full, full_at)
 
         def stamp(request: httpx.Request) -> None:
             request.extensions["sync_sent"] = self.clock()
@@ -203,22 +221,30 @@ class SyncEngine:
         report = CycleReport()
         with self._sides(sync_id) as (row, spec, runs):
             self._finish_intents(sync_id, spec, runs, report)
-            changed = {name: self._list(run, report) for name, run in runs.items()}
-            self.checkpoint("listed")
-            failed = False
-            for pair in self._pairs(sync_id, spec, runs, changed, report):
-                try:
-                    self._handle(sync_id, spec, runs, pair, report)
-                except ConnectorError as error:
-                    failed = True
-                    report.errors.append(str(error))
+            self.store.drop_staged(sync_id=sync_id)  # what a crashed cycle listed
+            run_id = new_id("stage")
+            try:
+                for run in runs.values():
+                    self._stage(sync_id, run_id, spec, runs, run, report)
+                self.checkpoint("listed")
+                self._find_deletions(sync_id, run_id, spec, runs, report)
+                failed = False
+                for pair in self._pairs(sync_id, run_id, spec, runs):
+                    try:
+                        self._handle(sync_id, spec, runs, pair, report)
+                    except ConnectorError as error:
+                        failed = True
+                        report.errors.append(str(error))
+            finally:
+                self.store.drop_staged(run_id=run_id)
             self.checkpoint("before-cursors")
             now = self.clock()
             states: dict[str, Any] = {}
             for name, run in runs.items():
                 # A pair that failed is listed again next cycle: the cursor stays where it was.
-                since = run.since if failed else self._next_since(run)
-                states[f"{name}_state"] = {"since": since, "offset": run.offset.to_json()}
+                since = (row[f"{name}_state"] or {}).get("since") if failed else self._next_since(run)
+                full_at = now if run.full and not failed else run.full_at
+                states[f"{name}_state"] = {"since": since, "offset": run.offset.to_json(), "full_at": full_at}
                 report.calls[name] = run.calls
             self.store.update_sync(
                 sync_id, None, **states, last_cycle={"at": now, **report.to_json()}, updated=now,
@@ -232,8 +258,10 @@ class SyncEngine:
         # A vendor without Date headers: our clock, moved by the estimate, with a wide margin.
         return self.clock() + run.offset.seconds - 60.0
 
-    def _list(self, run: SideRun, report: CycleReport) -> dict[str, SyncRecord]:
-        """Every record changed since the side's cursor, by id (the first answer stamps the listing)."""
+    def _stage(self, sync_id: str, run_id: str, spec: SyncSpec, runs: Mapping[SideName, SideRun], run: SideRun,
+               report: CycleReport) -> None:
+        """Every record changed since the side's cursor, a page at a time into the store, with the values
+        of its identity keys (the first answer stamps the listing's start)."""
         run.listing_started = None
         original = run.ctx.http.build_request
 
@@ -242,18 +270,20 @@ class SyncEngine:
             request.extensions["listing"] = True
             return request
 
+        identity = [pair[0 if run.name == "left" else 1] for pair in self._identity_pairs(spec, runs)]
         run.ctx.http.build_request = listing_request  # type: ignore[method-assign]
-        found: dict[str, SyncRecord] = {}
+        count = 0
         try:
             assert run.record_type.list_changes is not None
             for page in run.record_type.list_changes(run.ctx, run.since):
-                for record in page:
-                    if run.since is None or record.modified_at >= run.since:
-                        found[record.id] = record
+                records = [r for r in page if run.since is None or r.modified_at >= run.since]
+                keys = [(index, str(value), record.id) for record in records for index, key in enumerate(identity)
+                        if (value := normalise(record.values.get(key), "email")) is not None]
+                self.store.stage(run_id, sync_id, run.name, count, [_record_json(r) for r in records], keys)
+                count += len(records)
         finally:
             run.ctx.http.build_request = original  # type: ignore[method-assign]
-        report.listed[run.name] = len(found)
-        return found
+        report.listed[run.name] = count
 
     def _identity_pairs(self, spec: SyncSpec, runs: Mapping[SideName, SideRun]) -> list[tuple[str, str]]:
         left_keys, right_keys = runs["left"].record_type.identity_keys, runs["right"].record_type.identity_keys
@@ -261,47 +291,76 @@ class SyncEngine:
         pairs += [(k, k) for k in left_keys if k in right_keys and (k, k) not in pairs]
         return pairs
 
-    def _pairs(
-        self, sync_id: str, spec: SyncSpec, runs: Mapping[SideName, SideRun],
-        changed: Mapping[SideName, dict[str, SyncRecord]], report: CycleReport,
-    ) -> Iterator[Pair]:
-        with self.store.engine.connect() as conn:
-            linked = {name: self.store.links_for(sync_id, name, list(changed[name]), conn) for name in SIDES}
-        seen_links: set[str] = set()
+    def _pairs(self, sync_id: str, run_id: str, spec: SyncSpec, runs: Mapping[SideName, SideRun]) -> Iterator[Pair]:
+        """The pairs to merge, a page of the staged listing at a time (queries run as pairs are handled,
+        so a link made for one page is seen by the next).
+
+        First linked records (from the left with their partner when it was listed too, then from the
+        right whose partner was not), then unlinked left records with the unlinked right record they
+        match by identity (or none), then the unlinked right records nobody matched.
+        """
         for name in SIDES:
-            for record_id, link in linked[name].items():
-                if link["id"] in seen_links:
-                    continue
-                seen_links.add(link["id"])
-                partner = other(name)
-                records: dict[SideName, SyncRecord | None] = {name: changed[name][record_id],
-                                                              partner: changed[partner].get(link[f"{partner}_id"])}
-                yield Pair(link, records)
+            partner = other(name)
+            after = -1
+            while rows := self.store.staged_linked(run_id, sync_id, name, after, PAIR_PAGE,
+                                                   skip_partner_staged=name == "right"):
+                after = rows[-1][0]
+                mates = (self.store.staged_records(run_id, partner, [link[f"{partner}_id"] for _, _, link in rows])
+                         if name == "left" else {})
+                for _seq, record, link in rows:
+                    mate = mates.get(link[f"{partner}_id"])
+                    yield Pair(link, {name: _record_from(record), partner: _record_from(mate) if mate else None})
         identity = self._identity_pairs(spec, runs)
-        unlinked = {name: {rid: rec for rid, rec in changed[name].items() if rid not in linked[name]} for name in SIDES}
-        index: dict[tuple[str, Any], str] = {}
-        for record_id, record in unlinked["right"].items():
-            for _left_key, right_key in identity:
-                value = normalise(record.values.get(right_key), "email")
-                if value is not None:
-                    index.setdefault((right_key, value), record_id)
-        matched_right: set[str] = set()
-        for record in unlinked["left"].values():
-            partner_id = None
-            for left_key, right_key in identity:
-                value = normalise(record.values.get(left_key), "email")
-                candidate = index.get((right_key, value)) if value is not None else None
-                if candidate is not None and candidate not in matched_right:
-                    partner_id = candidate
-                    break
-            if partner_id is not None:
-                matched_right.add(partner_id)
-                yield Pair(None, {"left": record, "right": unlinked["right"][partner_id]})
-            else:
-                yield Pair(None, {"left": record, "right": None})
-        for record_id, record in unlinked["right"].items():
-            if record_id not in matched_right:
-                yield Pair(None, {"left": None, "right": record})
+        after = -1
+        while rows := self.store.staged_unlinked(run_id, sync_id, "left", after, PAIR_PAGE):
+            after = rows[-1][0]
+            matched = self._match(sync_id, run_id, identity, [record for _seq, record, _partner in rows])
+            for _seq, record, _partner in rows:
+                yield Pair(None, {"left": _record_from(record), "right": matched.get(record["id"])})
+        after = -1
+        while rows := self.store.staged_unlinked(run_id, sync_id, "right", after, PAIR_PAGE):
+            after = rows[-1][0]
+            for _seq, record, partner_id in rows:
+                if partner_id is None:
+                    yield Pair(None, {"left": None, "right": _record_from(record)})
+
+    def _match(self, sync_id: str, run_id: str, identity: list[tuple[str, str]],
+               lefts: list[dict[str, Any]]) -> dict[str, SyncRecord]:
+        """Left record id -> the unlinked right record it matches by identity, best identity pair first,
+        in listing order; each right record matched at most once (marked in the store)."""
+        chosen: dict[str, str] = {}
+        taken: set[str] = set()
+        for index, (left_key, _right_key) in enumerate(identity):
+            wanted = {record["id"]: str(value)[:512] for record in lefts if record["id"] not in chosen
+                      and (value := normalise(record["values"].get(left_key), "email")) is not None}
+            if not wanted:
+                continue
+            candidates: dict[str, list[str]] = {}
+            for value, right_id in self.store.staged_candidates(run_id, sync_id, "right", index,
+                                                                sorted(set(wanted.values()))):
+                candidates.setdefault(value, []).append(right_id)
+            for left_id, value in wanted.items():
+                right_id = next((rid for rid in candidates.get(value, ()) if rid not in taken), None)
+                if right_id is not None:
+                    taken.add(right_id)
+                    chosen[left_id] = right_id
+        if not chosen:
+            return {}
+        self.store.match_staged(run_id, list(chosen.items()))
+        records = self.store.staged_records(run_id, "right", list(chosen.values()))
+        return {left_id: _record_from(records[right_id]) for left_id, right_id in chosen.items()}
+
+    def _find_deletions(self, sync_id: str, run_id: str, spec: SyncSpec, runs: Mapping[SideName, SideRun],
+                        report: CycleReport) -> None:
+        """Linked records a full listing did not return were deleted on that side."""
+        for name, run in runs.items():
+            if not run.full:
+                continue
+            after = ""
+            while missing := self.store.links_missing_from(run_id, sync_id, name, after, PAIR_PAGE):
+                after = missing[-1]["id"]
+                for link in missing:
+                    self._gone(sync_id, spec, runs, link, name, report)
 
     # --- one pair ----------------------------------------------------------------------------------
     def _handle(self, sync_id: str, spec: SyncSpec, runs: Mapping[SideName, SideRun], pair: Pair,
@@ -468,7 +527,7 @@ class SyncEngine:
                     assert read is not None
                     fresh = read(runs[name].ctx, link[f"{name}_id"])
                     if fresh is None:
-                        self._gone(sync_id, spec, link, name, report)
+                        self._gone(sync_id, spec, runs, link, name, report)
                         return
                     pair.records[name], values, modified = fresh, dict(fresh.values), fresh.modified_at
                 states[name] = PairState(values, base, runs[name].our_time(modified))
@@ -551,7 +610,7 @@ class SyncEngine:
                 if run.record_type.read is not None and run.record_type.read(run.ctx, link[f"{name}_id"]) is None:
                     with self.store.begin() as conn:
                         self.store.finish_intent(conn, intent_id, "dropped")
-                    self._gone(sync_id, self.spec_of(self.sync_row(sync_id)), link, name, report)
+                    self._gone(sync_id, self.spec_of(self.sync_row(sync_id)), runs, link, name, report)
                     return
                 raise error
             report.updated[name] += 1
@@ -588,25 +647,61 @@ class SyncEngine:
         report.conflicts += payload["conflicts"]
         self.checkpoint("committed")
 
-    def _gone(self, sync_id: str, spec: SyncSpec, link: Mapping[str, Any], side: SideName, report: CycleReport) -> None:
-        """The record of ``side`` no longer exists: apply the deletion policy."""
-        status = "flagged" if spec.deletion == "flag" else "deleted"
+    def _gone(self, sync_id: str, spec: SyncSpec, runs: Mapping[SideName, SideRun], link: Mapping[str, Any],
+              side: SideName, report: CycleReport) -> None:
+        """The record of ``side`` no longer exists: apply the deletion policy towards its partner.
+
+        ``mirror`` deletes the partner (through a write-ahead intent, like every write); ``flag`` stops
+        the link and marks it for a person to look at; ``ignore`` stops the link and leaves the partner
+        as it is. In every case the link stays, so the partner is never linked again or copied back
+        (no resurrection), and the deletion has exactly one audit entry.
+        """
+        report.gone[side] += 1
+        target = other(side)
+        policy = deletion_towards(spec, target)
+        if policy == "mirror" and runs[target].record_type.delete is not None:
+            payload = {"link_id": link["id"], "source": side, "deleted": link[f"{side}_id"]}
+            with self.store.begin() as conn:
+                intent_id = self.store.add_intent(conn, sync_id=sync_id, link_id=link["id"], kind="delete",
+                                                  target=target, record_id=link[f"{target}_id"], payload=payload,
+                                                  created=self.clock())
+            self.checkpoint("intent")
+            self._apply_delete(sync_id, runs, intent_id, target, link[f"{target}_id"], payload, report)
+            return
+        status = "flagged" if policy == "flag" else "deleted"
         with self.store.begin() as conn:
-            if spec.deletion == "ignore":
-                conn.execute(sa.delete(self.store_links()).where(self.store_links().c.id == link["id"]))
-            else:
-                self.store.update_link(conn, link["id"], status=status, updated=self.clock())
+            self.store.update_link(conn, link["id"], status=status, updated=self.clock())
             direction = "left_to_right" if side == "left" else "right_to_left"
             self.store.add_audit(conn, [self._audit(sync_id, link["id"], None, direction, None,
-                                                    link[f"{side}_id"], None, "deleted")])
-        outcome = "removed" if spec.deletion == "ignore" else status
-        report.errors.append(f"{side} record {link[f'{side}_id']} was deleted; link {outcome}")
+                                                    {side: link[f"{side}_id"]}, None, "deleted")])
+        kept = "flagged for a look" if status == "flagged" else "left as it is"
+        report.notices.append(f"{side} record {link[f'{side}_id']} was deleted; its {target} partner "
+                             f"{link[f'{target}_id']} is {kept} and will not be linked again")
 
-    @staticmethod
-    def store_links() -> sa.Table:
-        from emulator.sync.store import links
+    def _apply_delete(self, sync_id: str, runs: Mapping[SideName, SideRun], intent_id: str, target: SideName,
+                      record_id: str, payload: Mapping[str, Any], report: CycleReport, resumed: bool = False) -> None:
+        """Delete the partner, then mark the link deleted, audit and finish the intent in one transaction.
 
-        return links
+        A partner already gone when a resumed intent runs was deleted by the interrupted attempt (the
+        intent was recorded for exactly this write), so it is audited as the sync's write.
+        """
+        run = runs[target]
+        assert run.record_type.delete is not None
+        self.checkpoint("before-write")
+        removed = run.record_type.delete(run.ctx, record_id)
+        self.checkpoint("written")
+        wrote = removed or resumed
+        direction = "left_to_right" if target == "right" else "right_to_left"
+        source = payload["source"]
+        with self.store.begin() as conn:
+            self.store.update_link(conn, payload["link_id"], status="deleted", updated=self.clock())
+            self.store.add_audit(conn, [self._audit(
+                sync_id, payload["link_id"], intent_id if wrote else None, direction, None,
+                {source: payload["deleted"], target: record_id}, None, "deleted")])
+            self.store.finish_intent(conn, intent_id)
+        if wrote:
+            report.deleted[target] += 1
+        self.checkpoint("committed")
 
     def _finish_intents(self, sync_id: str, spec: SyncSpec, runs: Mapping[SideName, SideRun],
                         report: CycleReport) -> None:
@@ -614,7 +709,10 @@ class SyncEngine:
             report.resumed += 1
             payload = intent["payload"]
             try:
-                if intent["kind"] == "create":
+                if intent["kind"] == "delete":
+                    self._apply_delete(sync_id, runs, intent["id"], intent["target"], intent["record_id"], payload,
+                                       report, resumed=True)
+                elif intent["kind"] == "create":
                     record = _record_from(payload["source_record"])
                     self._apply_create(sync_id, spec, runs, intent["id"], payload["source"], record,
                                        payload["values"], payload["identity"], report, resumed=True)
@@ -628,40 +726,63 @@ class SyncEngine:
     # --- preview -----------------------------------------------------------------------------------
     def preview(self, sync_id: str, limit: int = 200) -> dict[str, Any]:
         """What the next cycle would do, without writing anything: links, creates, updates, conflicts."""
-        out: dict[str, Any] = {"link": [], "create": [], "update": [], "conflicts": [], "waiting": []}
+        buckets = ("link", "create", "update", "conflicts", "waiting", "deleted")
+        out: dict[str, Any] = {bucket: [] for bucket in buckets}
+        counts = dict.fromkeys(buckets, 0)
+
+        def add(bucket: str, item: Any) -> None:  # counts everything, keeps the first ``limit`` (memory stays flat)
+            counts[bucket] += 1
+            if len(out[bucket]) < limit:
+                out[bucket].append(item)
+
         with self._sides(sync_id) as (_row, spec, runs):
-            changed = {name: self._list(run, CycleReport()) for name, run in runs.items()}
-            types = {name: run.record_type for name, run in runs.items()}
-            for pair in self._pairs(sync_id, spec, runs, changed, CycleReport()):
-                present = [name for name in SIDES if pair.records[name] is not None]
-                if pair.link is None and len(present) == 1:
-                    source = present[0]
-                    record = pair.records[source]
-                    assert record is not None
-                    bucket = "create" if spec.side(source).new_records == "create" else "waiting"
-                    out[bucket].append({"from": source, "id": record.id,
-                                        "values": self._values_for(spec, runs, source, record)})
-                    continue
-                states = {}
-                for name in SIDES:
-                    record = pair.records[name]
-                    base = pair.link[f"{name}_base"] if pair.link else None
-                    values = record.values if record is not None else (base or {})
-                    when = record.modified_at if record is not None else (pair.link or {}).get(f"{name}_modified") or 0
-                    states[name] = PairState(values, base, runs[name].our_time(when))
-                plan = merge_pair(spec, types, states)
-                ids: dict[str, Any] = {name: (rec.id if rec is not None else (pair.link or {}).get(f"{name}_id"))
-                                       for name, rec in pair.records.items()}
-                if pair.link is None:
-                    out["link"].append(ids)
-                if plan.updates:
-                    out["update"].append({**ids, "changes": [_change_json(c) for c in plan.changes if c.writes]})
-                for change in plan.changes:
-                    if change.reason == "conflict lost":
-                        out["conflicts"].append({**ids, "field": change.field, "losing_value": change.new,
-                                                 "kept_value": change.old, "kept_side": change.target})
-        return {key: value[:limit] for key, value in out.items()} | {
-            "counts": {key: len(value) for key, value in out.items()}}
+            run_id = new_id("stage")
+            try:
+                for run in runs.values():
+                    self._stage(sync_id, run_id, spec, runs, run, CycleReport())
+                self._preview_pairs(sync_id, run_id, spec, runs, add)
+            finally:
+                self.store.drop_staged(run_id=run_id)
+        return out | {"counts": counts}
+
+    def _preview_pairs(self, sync_id: str, run_id: str, spec: SyncSpec, runs: Mapping[SideName, SideRun],
+                       add: Callable[[str, Any], None]) -> None:
+        types = {name: run.record_type for name, run in runs.items()}
+        for name, run in runs.items():
+            if run.full:
+                after = ""
+                while missing := self.store.links_missing_from(run_id, sync_id, name, after, PAIR_PAGE):
+                    after = missing[-1]["id"]
+                    for link in missing:
+                        add("deleted", {"side": name, "id": link[f"{name}_id"], "partner": link[f"{other(name)}_id"],
+                                        "policy": deletion_towards(spec, other(name))})
+        for pair in self._pairs(sync_id, run_id, spec, runs):
+            present = [name for name in SIDES if pair.records[name] is not None]
+            if pair.link is None and len(present) == 1:
+                source = present[0]
+                record = pair.records[source]
+                assert record is not None
+                bucket = "create" if spec.side(source).new_records == "create" else "waiting"
+                add(bucket, {"from": source, "id": record.id, "values": self._values_for(spec, runs, source, record)})
+                continue
+            states = {}
+            for name in SIDES:
+                record = pair.records[name]
+                base = pair.link[f"{name}_base"] if pair.link else None
+                values = record.values if record is not None else (base or {})
+                when = record.modified_at if record is not None else (pair.link or {}).get(f"{name}_modified") or 0
+                states[name] = PairState(values, base, runs[name].our_time(when))
+            plan = merge_pair(spec, types, states)
+            ids: dict[str, Any] = {name: (rec.id if rec is not None else (pair.link or {}).get(f"{name}_id"))
+                                   for name, rec in pair.records.items()}
+            if pair.link is None:
+                add("link", ids)
+            if plan.updates:
+                add("update", {**ids, "changes": [_change_json(c) for c in plan.changes if c.writes]})
+            for change in plan.changes:
+                if change.reason == "conflict lost":
+                    add("conflicts", {**ids, "field": change.field, "losing_value": change.new,
+                                      "kept_value": change.old, "kept_side": change.target})
 
 
 def _record_json(record: SyncRecord) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from typing import Any
 from connector.records import RecordType, RecordUpdate
 from connector.templates import MISSING, compile_template
 from emulator.sync.spec import SIDES, FieldRule, SideName, SyncSpec, other
+from emulator.sync.transforms import apply_transform
 
 Reason = str  # changed | conflict won | conflict lost | echo ignored | created | linked | deleted
 
@@ -104,6 +105,9 @@ class PairState:
 def render_towards(rule: FieldRule, towards: SideName, left: Mapping[str, Any], right: Mapping[str, Any]) -> Any:
     template = rule.to_right if towards == "right" else rule.to_left
     source = left if towards == "right" else right
+    if rule.transform:
+        value = source.get(rule.left if towards == "right" else rule.right)
+        return apply_transform(rule.transform, rule.transform_value, value, towards == "right")
     if template is None:
         return source.get(rule.left if towards == "right" else rule.right)
     rendered = compile_template(template)({"left": dict(left), "right": dict(right)})

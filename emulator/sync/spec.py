@@ -20,7 +20,8 @@ from connector.templates import PathSyntaxError, compile_template
 Direction = Literal["both", "left_to_right", "right_to_left", "none"]
 DIRECTIONS: tuple[str, ...] = ("both", "left_to_right", "right_to_left", "none")
 NewRecords = Literal["create", "link_only"]
-Deletion = Literal["ignore", "mirror", "flag"]
+Deletion = Literal["ignore", "mirror", "mirror_left_to_right", "mirror_right_to_left", "flag"]
+DELETIONS: tuple[str, ...] = ("ignore", "flag", "mirror", "mirror_left_to_right", "mirror_right_to_left")
 SideName = Literal["left", "right"]
 SIDES: tuple[SideName, SideName] = ("left", "right")
 
@@ -53,6 +54,9 @@ class FieldRule:
     #: List parts only: the members of each side that take part, by prefix (``crm:`` groups <-> tags).
     left_prefix: str = ""
     right_prefix: str = ""
+    #: A transform with a declared inverse (:mod:`emulator.sync.transforms`), and its value.
+    transform: str | None = None
+    transform_value: str = ""
 
     def flows(self, towards: SideName) -> bool:
         wanted = "left_to_right" if towards == "right" else "right_to_left"
@@ -69,6 +73,8 @@ class SyncSpec:
     #: Who wins a conflict whose two changes are equally recent (after clock correction).
     tie_winner: SideName = "left"
     interval_seconds: float = 60.0
+    #: Seconds between full listings of a side, which find records deleted there.
+    reconcile_seconds: float = 3600.0
 
     def side(self, name: SideName) -> Side:
         return self.left if name == "left" else self.right
@@ -87,12 +93,15 @@ class SyncSpec:
                  **({"to_right": r.to_right} if r.to_right is not None else {}),
                  **({"to_left": r.to_left} if r.to_left is not None else {}),
                  **({"left_prefix": r.left_prefix} if r.left_prefix else {}),
-                 **({"right_prefix": r.right_prefix} if r.right_prefix else {})}
+                 **({"right_prefix": r.right_prefix} if r.right_prefix else {}),
+                 **({"transform": {"name": r.transform, **({"value": r.transform_value} if r.transform_value else {})}}
+                    if r.transform else {})}
                 for r in self.fields
             ],
             "deletion": self.deletion,
             "tie_winner": self.tie_winner,
             "interval_seconds": self.interval_seconds,
+            "reconcile_seconds": self.reconcile_seconds,
         }
 
 
@@ -150,6 +159,7 @@ def parse_spec(data: Any) -> SyncSpec:
         if not isinstance(raw, Mapping):
             problems.append(FieldProblem(f"fields.{index}", "must be an object with left, right and direction"))
             continue
+        transform, transform_value = _transform(raw.get("transform"), f"fields.{index}.transform", problems)
         rules.append(FieldRule(
             left=_text(raw, "left", where, problems),
             right=_text(raw, "right", where, problems),
@@ -158,20 +168,70 @@ def parse_spec(data: Any) -> SyncSpec:
             to_left=raw.get("to_left"),
             left_prefix=str(raw.get("left_prefix") or ""),
             right_prefix=str(raw.get("right_prefix") or ""),
+            transform=transform,
+            transform_value=transform_value,
         ))
     interval = data.get("interval_seconds", 60.0)
     if isinstance(interval, bool) or not isinstance(interval, int | float) or not 1 <= interval <= 86400:
         problems.append(FieldProblem("interval_seconds", f"is {interval!r}; give seconds between 1 and 86400"))
         interval = 60.0
+    reconcile = data.get("reconcile_seconds", 3600.0)
+    if isinstance(reconcile, bool) or not isinstance(reconcile, int | float) or not 1 <= reconcile <= 604800:
+        problems.append(FieldProblem("reconcile_seconds", f"is {reconcile!r}; give seconds between 1 and 604800 "
+                                                          "(how often each side is listed in full to find deletions)"))
+        reconcile = 3600.0
     spec = SyncSpec(
         name=name, left=left, right=right, fields=tuple(rules),
-        deletion=_choice(data, "deletion", ("ignore", "mirror", "flag"), "ignore", "", problems),  # type: ignore[arg-type]
+        deletion=_choice(data, "deletion", DELETIONS, "ignore", "", problems),  # type: ignore[arg-type]
+        reconcile_seconds=float(reconcile),
         tie_winner=_choice(data, "tie_winner", SIDES, "left", "", problems),  # type: ignore[arg-type]
         interval_seconds=float(interval),
     )
     if problems:
         raise BadInput(problems)
     return spec
+
+
+def _transform(raw: Any, where: str, problems: list[FieldProblem]) -> tuple[str | None, str]:
+    from emulator.sync.transforms import TRANSFORMS
+
+    if raw is None:
+        return None, ""
+    if isinstance(raw, str):
+        raw = {"name": raw}
+    name = raw.get("name") if isinstance(raw, Mapping) else None
+    if name not in TRANSFORMS:
+        problems.append(FieldProblem(f"{where}.name" if isinstance(raw, Mapping) else where,
+                                     f"is {name!r}; use one of: {', '.join(TRANSFORMS)} "
+                                     '(such as {"name": "suffix", "value": " (Personio)"})'))
+        return None, ""
+    value = raw.get("value", "")
+    if not isinstance(value, str) or (TRANSFORMS[name].needs_value and not value):
+        problems.append(FieldProblem(f"{where}.value", f"transform {name} needs the text to add as value, "
+                                                       'such as {"name": "prefix", "value": "HR: "}'))
+        return None, ""
+    return str(name), value
+
+
+def deletion_towards(spec: SyncSpec, target: SideName) -> str:
+    """What happens to a ``target`` record whose partner was deleted: mirror, flag or ignore."""
+    if spec.deletion in ("mirror", f"mirror_{other(target)}_to_{target}"):
+        return "mirror"
+    if spec.deletion.startswith("mirror"):
+        return "flag"  # mirrored the other way only: a deletion this way is shown, not copied
+    return spec.deletion
+
+
+def deletion_choices(types: Mapping[SideName, RecordType], names: Mapping[SideName, str]) -> dict[str, str | None]:
+    """Every deletion policy -> None when the two record types support it, else why not (for the UI)."""
+    choices: dict[str, str | None] = {"ignore": None, "flag": None}
+    for policy in ("mirror", "mirror_left_to_right", "mirror_right_to_left"):
+        targets = [side for side in SIDES if policy == "mirror" or policy.endswith(f"_to_{side}")]
+        blocked = [side for side in targets if types[side].delete is None]
+        choices[policy] = None if not blocked else "; ".join(
+            f"{names[side]} records cannot be deleted by a sync: "
+            f"{types[side].delete_note or 'the record type has no delete'}" for side in blocked)
+    return choices
 
 
 def record_type_of(apps: Mapping[str, App], side: Side, name: str) -> RecordType:
@@ -183,6 +243,28 @@ def record_type_of(apps: Mapping[str, App], side: Side, name: str) -> RecordType
         return app.record_type(side.record_type)
     except BadInput as error:
         raise BadInput(error.problems[0].message, f"{name}.record_type") from None
+
+
+def _transform_problems(rule: FieldRule, where: str, kinds: Mapping[str, bool]) -> list[FieldProblem]:
+    """A transformed field syncs both ways only when the way back is declared."""
+    problems: list[FieldProblem] = []
+    if rule.transform and (rule.to_right is not None or rule.to_left is not None):
+        problems.append(FieldProblem(f"{where}.transform", "give either a transform or templates (to_right, "
+                                                           "to_left), not both"))
+    if rule.transform and any(kinds.values()):
+        problems.append(FieldProblem(f"{where}.transform", "list parts (tags, groups) take left_prefix and "
+                                                           "right_prefix instead of a transform"))
+    if rule.direction == "both" and (rule.to_right is None) != (rule.to_left is None):
+        given, missing = ("to_right", "to_left") if rule.to_right is not None else ("to_left", "to_right")
+        back = "right_to_left" if missing == "to_right" else "left_to_right"
+        problems.append(FieldProblem(
+            f"{where}.{missing}",
+            f"field {rule.left!r} <-> {rule.right!r} syncs both ways but only {given} is given: a template has no "
+            f"way back on its own, so a change on the other side would be copied raw (what the template added "
+            f"included). Give {missing} as the inverse template, or use a transform that has one (lowercase, "
+            f"uppercase, prefix, suffix), or make the direction {back}",
+        ))
+    return problems
 
 
 def check_spec(spec: SyncSpec, apps: Mapping[str, App]) -> tuple[RecordType, RecordType]:
@@ -222,12 +304,13 @@ def check_spec(spec: SyncSpec, apps: Mapping[str, App]) -> tuple[RecordType, Rec
             except (PathSyntaxError, ValueError) as error:
                 problems.append(FieldProblem(f"{where}.{template_key}", f"is not a valid template ({error}); "
                                                                         "use tokens such as {{left.first_name}}"))
-    if spec.deletion == "mirror":
-        problems.append(FieldProblem(
-            "deletion",
-            "mirror would delete the partner record, but record types do not declare a delete yet; use flag "
-            "(the link stops and the audit log says which record went) or ignore",
-        ))
+        problems.extend(_transform_problems(rule, where, kinds))
+    names = {side: spec.side(side).record_type for side in SIDES}
+    why_not = deletion_choices(types, names).get(spec.deletion)
+    if why_not:
+        usable = [p for p, reason in deletion_choices(types, names).items() if reason is None]
+        problems.append(FieldProblem("deletion", f"{spec.deletion} is not possible here: {why_not}; use one of: "
+                                                 f"{', '.join(usable)}"))
     if problems:
         raise BadInput(problems)
     return types["left"], types["right"]

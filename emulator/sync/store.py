@@ -8,6 +8,11 @@ Same engine and write lock as the emulator's store (:class:`emulator.store.Store
   will produce); applying it and marking it done (with its audit entries and the new bases) is one
   transaction. A crash between the two leaves a pending intent that the next cycle finishes first.
 - ``sync_audit``: every decision, kept through restarts.
+- ``sync_staged`` and ``sync_staged_keys``: what one cycle's listing read, page by page, with each
+  record's identity values, so pairing and matching run as indexed queries over the store instead of
+  whole listings held in memory (a first sync of 40,000 records uses what one of 2,500 does). Rows
+  belong to one listing (``run_id``) and are dropped when it ends; a crash leaves them for the next
+  cycle of the sync to drop.
 """
 
 from __future__ import annotations
@@ -94,6 +99,35 @@ audit = sa.Table(
     sa.Index("ix_sync_audit_sync", "sync_id", "id"),
 )
 
+staged = sa.Table(
+    "sync_staged",
+    metadata,
+    sa.Column("run_id", sa.String(64), primary_key=True),
+    sa.Column("side", sa.String(8), primary_key=True),
+    sa.Column("record_id", sa.String(256), primary_key=True),
+    sa.Column("sync_id", sa.String(64), nullable=False),
+    sa.Column("seq", sa.Integer, nullable=False),
+    #: {"id", "modified_at", "values"} as listed.
+    sa.Column("record", sa.JSON, nullable=False),
+    #: The record of the other side this one was matched with by identity during this listing.
+    sa.Column("partner", sa.String(256), nullable=True),
+    sa.Index("ix_sync_staged_seq", "run_id", "side", "seq"),
+    sa.Index("ix_sync_staged_sync", "sync_id"),
+)
+
+staged_keys = sa.Table(
+    "sync_staged_keys",
+    metadata,
+    sa.Column("run_id", sa.String(64), nullable=False),
+    sa.Column("side", sa.String(8), nullable=False),
+    #: Which identity pair of the sync (0: the best, e.g. email <-> email).
+    sa.Column("pair", sa.Integer, nullable=False),
+    sa.Column("value", sa.String(512), nullable=False),
+    sa.Column("record_id", sa.String(256), nullable=False),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Index("ix_sync_staged_keys", "run_id", "side", "pair", "value", "seq"),
+)
+
 AUDIT_REASONS = ("changed", "conflict won", "conflict lost", "echo ignored", "created", "linked", "deleted")
 AUDIT_COLUMNS = ("id", "at", "sync_id", "link_id", "intent_id", "direction", "field", "old", "new",
                  "left_modified", "right_modified", "reason")
@@ -156,15 +190,9 @@ class SyncStore:
             return [row[0] for row in conn.execute(query)]
 
     # --- links -----------------------------------------------------------------------------------
-    def links_for(self, sync_id: str, side: str, record_ids: list[str], conn: Connection) -> dict[str, dict[str, Any]]:
+    def link_of(self, sync_id: str, side: str, record_id: str) -> dict[str, Any] | None:
         column = links.c.left_id if side == "left" else links.c.right_id
-        found: dict[str, dict[str, Any]] = {}
-        for start in range(0, len(record_ids), 500):
-            chunk = record_ids[start:start + 500]
-            query = sa.select(links).where(links.c.sync_id == sync_id, column.in_(chunk))
-            for row in conn.execute(query).mappings():
-                found[row[f"{side}_id"]] = dict(row)
-        return found
+        return self._first(sa.select(links).where(links.c.sync_id == sync_id, column == record_id), None)
 
     def link(self, link_id: str, conn: Connection | None = None) -> dict[str, Any] | None:
         return self._first(sa.select(links).where(links.c.id == link_id), conn)
@@ -190,6 +218,130 @@ class SyncStore:
 
     def update_link(self, conn: Connection, link_id: str, **values: Any) -> None:
         conn.execute(links.update().where(links.c.id == link_id).values(**values))
+
+    # --- one listing, staged ----------------------------------------------------------------------
+    def drop_staged(self, *, run_id: str | None = None, sync_id: str | None = None) -> None:
+        """Forget one listing (``run_id``), or every listing a crashed cycle of ``sync_id`` left behind."""
+        with self.begin() as conn:
+            if run_id is not None:
+                conn.execute(staged.delete().where(staged.c.run_id == run_id))
+                conn.execute(staged_keys.delete().where(staged_keys.c.run_id == run_id))
+                return
+            runs = [row[0] for row in conn.execute(sa.select(staged.c.run_id).where(staged.c.sync_id == sync_id)
+                                                   .distinct())]
+            for chunk in _chunks(runs):
+                conn.execute(staged.delete().where(staged.c.run_id.in_(chunk)))
+                conn.execute(staged_keys.delete().where(staged_keys.c.run_id.in_(chunk)))
+
+    def stage(self, run_id: str, sync_id: str, side: str, first_seq: int, records: list[dict[str, Any]],
+              keys: list[tuple[int, str, str]]) -> None:
+        """One page of a listing: its records (listing order from ``first_seq``) and their identity values.
+
+        A record listed twice (pages shift while a vendor's data changes) keeps its later reading.
+        """
+        ids = [record["id"] for record in records]
+        with self.begin() as conn:
+            for chunk in _chunks(ids):
+                conn.execute(staged.delete().where(staged.c.run_id == run_id, staged.c.side == side,
+                                                   staged.c.record_id.in_(chunk)))
+                conn.execute(staged_keys.delete().where(staged_keys.c.run_id == run_id, staged_keys.c.side == side,
+                                                        staged_keys.c.record_id.in_(chunk)))
+            if records:
+                conn.execute(staged.insert(), [
+                    {"run_id": run_id, "side": side, "record_id": record["id"], "sync_id": sync_id,
+                     "seq": first_seq + index, "record": record, "partner": None}
+                    for index, record in enumerate(records)])
+            if keys:
+                seq_of = {record_id: first_seq + index for index, record_id in enumerate(ids)}
+                conn.execute(staged_keys.insert(), [
+                    {"run_id": run_id, "side": side, "pair": pair, "value": value[:512], "record_id": record_id,
+                     "seq": seq_of[record_id]} for pair, value, record_id in keys])
+
+    def staged_linked(self, run_id: str, sync_id: str, side: str, after: int, limit: int,
+                      skip_partner_staged: bool) -> list[tuple[int, dict[str, Any], dict[str, Any]]]:
+        """Staged records of ``side`` that have a link: (seq, record, link), a page in listing order.
+
+        ``skip_partner_staged`` leaves out links whose other record was staged too (already paired
+        from the other side).
+        """
+        other = "right" if side == "left" else "left"
+        own, partner = getattr(links.c, f"{side}_id"), getattr(links.c, f"{other}_id")
+        query = (sa.select(staged.c.seq, staged.c.record, links)
+                 .join(links, sa.and_(links.c.sync_id == sync_id, own == staged.c.record_id))
+                 .where(staged.c.run_id == run_id, staged.c.side == side, staged.c.seq > after))
+        if skip_partner_staged:
+            mate = staged.alias("mate")
+            query = query.where(~sa.exists().where(mate.c.run_id == run_id, mate.c.side == other,
+                                                   mate.c.record_id == partner))
+        query = query.order_by(staged.c.seq).limit(limit)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+        found = []
+        for row in rows:
+            link = {column.key: row[column.key] for column in links.c}
+            found.append((row["seq"], row["record"], link))
+        return found
+
+    def staged_records(self, run_id: str, side: str, record_ids: list[str]) -> dict[str, dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(record_ids):
+                query = sa.select(staged.c.record_id, staged.c.record).where(
+                    staged.c.run_id == run_id, staged.c.side == side, staged.c.record_id.in_(chunk))
+                found.update({row[0]: row[1] for row in conn.execute(query)})
+        return found
+
+    def staged_unlinked(self, run_id: str, sync_id: str, side: str, after: int,
+                        limit: int) -> list[tuple[int, dict[str, Any], str | None]]:
+        """Staged records of ``side`` with no link (of any status) yet: (seq, record, matched partner)."""
+        own = getattr(links.c, f"{side}_id")
+        query = (sa.select(staged.c.seq, staged.c.record, staged.c.partner)
+                 .where(staged.c.run_id == run_id, staged.c.side == side, staged.c.seq > after,
+                        ~sa.exists().where(links.c.sync_id == sync_id, own == staged.c.record_id))
+                 .order_by(staged.c.seq).limit(limit))
+        with self.engine.connect() as conn:
+            return [(row[0], row[1], row[2]) for row in conn.execute(query)]
+
+    def staged_candidates(self, run_id: str, sync_id: str, side: str, pair: int,
+                          values: list[str]) -> list[tuple[str, str]]:
+        """(value, record id) of unlinked, unmatched staged records of ``side`` with these identity values,
+        in listing order."""
+        own = getattr(links.c, f"{side}_id")
+        found: list[tuple[str, str]] = []
+        with self.engine.connect() as conn:
+            for chunk in _chunks(values):
+                query = (sa.select(staged_keys.c.value, staged_keys.c.record_id)
+                         .join(staged, sa.and_(staged.c.run_id == run_id, staged.c.side == side,
+                                               staged.c.record_id == staged_keys.c.record_id))
+                         .where(staged_keys.c.run_id == run_id, staged_keys.c.side == side,
+                                staged_keys.c.pair == pair, staged_keys.c.value.in_(chunk),
+                                staged.c.partner.is_(None),
+                                ~sa.exists().where(links.c.sync_id == sync_id, own == staged_keys.c.record_id))
+                         .order_by(staged_keys.c.seq))
+                found.extend((row[0], row[1]) for row in conn.execute(query))
+        return found
+
+    def match_staged(self, run_id: str, matches: list[tuple[str, str]]) -> None:
+        """Mark (left id, right id) pairs as matched in this listing, so neither is matched again."""
+        if not matches:
+            return
+        with self.begin() as conn:
+            for left_id, right_id in matches:
+                conn.execute(staged.update().where(staged.c.run_id == run_id, staged.c.side == "left",
+                                                   staged.c.record_id == left_id).values(partner=right_id))
+                conn.execute(staged.update().where(staged.c.run_id == run_id, staged.c.side == "right",
+                                                   staged.c.record_id == right_id).values(partner=left_id))
+
+    def links_missing_from(self, run_id: str, sync_id: str, side: str, after: str,
+                           limit: int) -> list[dict[str, Any]]:
+        """Links in good standing whose ``side`` record a full listing did not return (deleted there)."""
+        own = getattr(links.c, f"{side}_id")
+        query = (sa.select(links).where(
+            links.c.sync_id == sync_id, links.c.status == "ok", links.c.id > after,
+            ~sa.exists().where(staged.c.run_id == run_id, staged.c.side == side, staged.c.record_id == own))
+            .order_by(links.c.id).limit(limit))
+        with self.engine.connect() as conn:
+            return [dict(row) for row in conn.execute(query).mappings()]
 
     # --- intents ---------------------------------------------------------------------------------
     def add_intent(self, conn: Connection, **values: Any) -> str:
@@ -242,3 +394,8 @@ class SyncStore:
                 return
             yield from rows
             last = rows[-1]["id"]
+
+
+def _chunks(items: list[Any], size: int = 500) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]

@@ -133,6 +133,10 @@ class PersonioSandbox:
         moves ``last_modified_at`` when a value changes."""
         return self.employees.update(employee_id, {"employee": fields}, admin=True)[0]
 
+    def delete_employee(self, employee_id: int) -> None:
+        """Delete an employee as an admin does in Personio's own app; the API has no such endpoint."""
+        self.employees.delete(employee_id)
+
     def seed_employees(self, count: int, *, seed: int = 1) -> list[int]:
         """Add ``count`` generated employees; returns their ids.
 

@@ -118,6 +118,17 @@ class EmployeeStore:
                 record["last_modified_at"] = int(self.clock())
             return record, notes
 
+    def delete(self, employee_id: int) -> None:
+        """Remove an employee (Personio's web app can; its API documents no delete). Supervisor links to
+        them are cleared, as Personio leaves no dangling supervisor."""
+        with self.lock:
+            record = self.get(employee_id)
+            del self.records[employee_id]
+            self.by_email.pop(str(record["email"]).lower(), None)
+            for other in self.records.values():
+                if other.get("supervisor_id") == employee_id:
+                    other["supervisor_id"] = None
+
     # -- private ----------------------------------------------------------------------------------
     def _employee_fields(self, body: Any, writable: tuple[str, ...]) -> dict[str, Any]:
         """The writable attributes of the body; others are ignored, as Personio ignores them."""

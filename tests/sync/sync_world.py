@@ -139,7 +139,17 @@ class SyncWorld:
                 log.append((ctx.connection.base_url, made.id, "*created*"))
                 return made
 
-            return replace(record_type, update=counted_update, create=counted_create)
+            delete = record_type.delete
+            if delete is None:
+                return replace(record_type, update=counted_update, create=counted_create)
+
+            def counted_delete(ctx: Context, record_id: str) -> bool:
+                removed = delete(ctx, record_id)
+                if removed:
+                    log.append((ctx.connection.base_url, record_id, "*deleted*"))
+                return removed
+
+            return replace(record_type, update=counted_update, create=counted_create, delete=counted_delete)
 
         return replace(app, record_types=tuple(wrap(rt) for rt in app.record_types))
 
@@ -171,6 +181,14 @@ class SyncWorld:
 
     def edit_employee(self, employee_id: str, **fields: Any) -> None:
         self.personio.update_employee(int(employee_id), **fields)
+
+    def fire(self, employee_id: str) -> None:
+        """Delete the employee as an admin does in Personio's own app."""
+        self.personio.delete_employee(int(employee_id))
+
+    def delete_contact(self, contact_id: str, sandbox: ContactsSandbox | None = None) -> None:
+        with self._contacts_client(sandbox or self.contacts) as client:
+            client.delete(f"/contacts/{contact_id}").raise_for_status()
 
     def employee(self, employee_id: str) -> dict[str, Any]:
         return dict(self.personio.employees.get(int(employee_id)))

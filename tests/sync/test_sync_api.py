@@ -52,7 +52,7 @@ def test_a_sync_is_created_previewed_run_and_audited_through_the_api(world: Sync
     assert sync["state"] == "off" and sync["links"] == 0
 
     preview = client.post(f"/api/syncs/{sync['id']}/preview").get_json()
-    assert preview["counts"] == {"link": 0, "create": 2, "update": 0, "conflicts": 0, "waiting": 0}
+    assert preview["counts"] == {"link": 0, "create": 2, "update": 0, "conflicts": 0, "waiting": 0, "deleted": 0}
 
     ran = client.post(f"/api/syncs/{sync['id']}/run").get_json()
     assert ran["cycle"]["created"] == {"left": 1, "right": 1}

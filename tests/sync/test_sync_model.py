@@ -9,10 +9,14 @@ seconds. A plain-Python model says what each completed cycle must leave:
 - changed on both: the value of the side whose record changed later (vendors give one modification
   time per record, so "latest" is the record's latest edit), never the other;
 - tags: each side's additions and removals since the last cycle, applied to both;
-- a record new on one side exists on the other, once.
+- a record new on one side exists on the other, once;
+- a record deleted on one side (found by the full listing each cycle makes when the run reconciles):
+  with the deletion policy ``mirror`` towards the other side its partner is deleted too, otherwise
+  the partner stays as it is and is never linked, written or copied back again (no resurrection).
 
-And at the end, after one more cycle: nothing is written, every field written was written exactly once
-per audit entry, and no record is duplicated. Edits are at least 2.1 s apart: the engine's error in
+And at the end, after one more cycle: nothing is written, every field written (and every record
+created or deleted) was written exactly once per audit entry, every deletion has exactly one audit
+entry, and no record is duplicated. Edits are at least 2.1 s apart: the engine's error in
 comparing two vendors' times is below 1.5 s (Personio's whole seconds plus the offset estimate).
 
 Runs a few seconds in the suite; ``SYNC_MODEL_EXAMPLES``/``SYNC_MODEL_STEPS`` make it longer, and
@@ -42,7 +46,7 @@ from sandboxes.contacts import ContactsSandbox
 
 NAMES = ("Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald")
 TAGS = ("vip", "sales", "berlin", "beta")
-WRITING_REASONS = ("changed", "conflict won", "created")
+WRITING_REASONS = ("changed", "conflict won", "created", "deleted")
 
 SEED = int(os.environ.get("SYNC_MODEL_SEED") or random.SystemRandom().randrange(2**32))
 PROFILE = settings(
@@ -79,6 +83,12 @@ class Driver:
     def count(self) -> int:
         raise NotImplementedError
 
+    def delete(self, record_id: str) -> None:
+        raise NotImplementedError
+
+    def exists(self, record_id: str) -> bool:
+        raise NotImplementedError
+
 
 class PersonioDriver(Driver):
     fields = ("first_name", "last_name")
@@ -102,6 +112,12 @@ class PersonioDriver(Driver):
 
     def count(self) -> int:
         return len(self.world.personio.employees.records)
+
+    def delete(self, record_id: str) -> None:
+        self.world.fire(record_id)
+
+    def exists(self, record_id: str) -> bool:
+        return int(record_id) in self.world.personio.employees.records
 
 
 class ContactsDriver(Driver):
@@ -137,6 +153,12 @@ class ContactsDriver(Driver):
     def count(self) -> int:
         return len(self.sandbox.state.contacts)
 
+    def delete(self, record_id: str) -> None:
+        self.world.delete_contact(record_id, sandbox=self.sandbox)
+
+    def exists(self, record_id: str) -> bool:
+        return record_id in self.sandbox.state.contacts
+
 
 class ModelRecord:
     """What the model knows of one person: ids, and per side the values as of the last cycle."""
@@ -148,13 +170,17 @@ class ModelRecord:
         self.now: dict[str, dict[str, Any]] = {side: dict(values)}
         self.base: dict[str, dict[str, Any]] | None = None
         self.edited_at: dict[str, float] = {"left": 0.0, "right": 0.0}
+        #: The side a user deleted the record on, until a cycle has seen it; then the sides gone for good.
+        self.deleting: str | None = None
+        self.gone: set[str] = set()
 
 
 def _field_pairs(left: Driver, right: Driver) -> list[tuple[str, str]]:
     return [(key, key) for key in left.fields]
 
 
-def _spec(left_app: str, left_connection: str, right_connection: str, left: Driver, right: Driver) -> dict[str, Any]:
+def _spec(left_app: str, left_connection: str, right_connection: str, left: Driver, right: Driver,
+          reconcile: float) -> dict[str, Any]:
     left_type = "personio.employee" if left_app == "personio" else "contacts.contact"
     fields: list[dict[str, Any]] = [
         {"left": "email", "right": "email", "direction": "left_to_right" if left_app == "personio" else "both"},
@@ -168,6 +194,9 @@ def _spec(left_app: str, left_connection: str, right_connection: str, left: Driv
         "right": {"app": "contacts", "connection_id": right_connection, "record_type": "contacts.contact"},
         "fields": fields,
         "tie_winner": "left",
+        # Personio's API cannot delete an employee: a deleted contact is flagged, a deleted employee mirrored.
+        "deletion": "mirror_left_to_right" if left_app == "personio" else "mirror",
+        "reconcile_seconds": reconcile,
     }
 
 
@@ -184,15 +213,14 @@ class SyncModel(RuleBasedStateMachine):
         if self.left_app == "personio":
             self.drivers: dict[str, Driver] = {"left": PersonioDriver(self.world),
                                                "right": ContactsDriver(self.world, self.world.contacts)}
-            spec = _spec("personio", "personio", "contacts", self.drivers["left"], self.drivers["right"])
         else:
             self.drivers = {"left": ContactsDriver(self.world, self.world.contacts),
                             "right": ContactsDriver(self.world, self.world.contacts_b)}
-            spec = _spec("contacts", "contacts", "contacts_b", self.drivers["left"], self.drivers["right"])
         self.pairs = _field_pairs(self.drivers["left"], self.drivers["right"])
         self.tags = self.drivers["left"].has_tags and self.drivers["right"].has_tags
-        self.sync_id = self.world.engine().create(spec)["id"]
-        self.spec = spec
+        self.sync_id = ""
+        self.spec: dict[str, Any] = {}
+        self.reconciles = False
         self.records: list[ModelRecord] = []
         self.serial = 0
 
@@ -244,9 +272,20 @@ class SyncModel(RuleBasedStateMachine):
         report = self._engine(None).run_cycle(self.sync_id)
         assert not report.errors, f"seed {SEED}: {report.errors}"
 
+    def _mirrors_to(self, target: str) -> bool:
+        deletion = self.spec["deletion"]
+        return bool(deletion == "mirror" or deletion == f"mirror_{'left' if target == 'right' else 'right'}_to_{target}")
+
     def _expected(self, record: ModelRecord) -> None:
         """Apply the model's rules for one completed cycle to ``record``."""
         left, right = self.drivers["left"], self.drivers["right"]
+        if record.gone:
+            return  # the link is over: whatever happens to a survivor stays on its side
+        if record.deleting is not None:
+            side, target = record.deleting, "right" if record.deleting == "left" else "left"
+            record.gone = {side, target} if self._mirrors_to(target) else {side}
+            record.deleting = None
+            return
         if record.base is None:  # new on one side: copied to the other
             side = "left" if record.ids["left"] else "right"
             source = record.now[side]
@@ -291,6 +330,10 @@ class SyncModel(RuleBasedStateMachine):
             for side in ("left", "right"):
                 record_id = record.ids[side]
                 assert record_id is not None
+                if side in record.gone:
+                    assert not self.drivers[side].exists(record_id), (
+                        f"seed {SEED}: {record.email} on the {side} should be deleted")
+                    continue
                 actual = self.drivers[side].read(record_id)
                 assert actual == record.now[side], (
                     f"seed {SEED}: {record.email} on the {side}: {actual} != model {record.now[side]}")
@@ -318,16 +361,32 @@ class SyncModel(RuleBasedStateMachine):
                 continue
             target = "right" if entry["direction"] == "left_to_right" else "left"
             link = links[entry["link_id"]]
-            key = "*created*" if entry["reason"] == "created" else entry["field"]
+            if entry["reason"] == "deleted" and entry["intent_id"] is None:
+                continue  # a deletion found and flagged or ignored: nothing written
+            key = {"created": "*created*", "deleted": "*deleted*"}.get(entry["reason"], entry["field"])
             audited[(urls[target], link[f"{target}_id"], key)] += 1
         assert Counter(self.world.field_writes) == audited, f"seed {SEED}: writes and audit entries differ"
-        # Nobody twice, on either side.
-        assert self.drivers["left"].count() == self.drivers["right"].count() == len(self.records) == len(links)
+        # Nobody twice, on either side; the deleted stay deleted; one audit entry per deletion.
+        for side in ("left", "right"):
+            alive = sum(1 for record in self.records if side not in record.gone)
+            assert self.drivers[side].count() == alive, f"seed {SEED}: {side} holds a duplicate or a resurrection"
+        assert len(self.records) == len(links)
+        deletions = Counter(entry["link_id"] for entry in self.world.sync_store.audit_entries(
+            self.sync_id, reason="deleted", limit=None))
+        assert sorted(deletions.values()) == [1] * sum(1 for record in self.records if record.gone), \
+            f"seed {SEED}: deletions and their audit entries differ: {deletions}"
 
     # --- rules -----------------------------------------------------------------------------------
     @initialize(count=st.integers(2, 4), names=st.lists(st.sampled_from(NAMES), min_size=3, max_size=3),
-                tags=st.lists(st.sampled_from(TAGS), max_size=2, unique=True))
-    def start(self, count: int, names: list[str], tags: list[str]) -> None:
+                tags=st.lists(st.sampled_from(TAGS), max_size=2, unique=True), reconciles=st.booleans())
+    def start(self, count: int, names: list[str], tags: list[str], reconciles: bool) -> None:
+        # Reconciling every cycle lists both sides in full, which finds deletions; otherwise cycles
+        # list only changes (and the model deletes nothing).
+        self.reconciles = reconciles
+        self.spec = _spec(self.left_app, "personio" if self.left_app == "personio" else "contacts",
+                          "contacts" if self.left_app == "personio" else "contacts_b",
+                          self.drivers["left"], self.drivers["right"], 1.0 if reconciles else 3600.0)
+        self.sync_id = self.world.engine().create(self.spec)["id"]
         for index in range(count):
             self._add("left", names[index % 3:] + names[: index % 3], tags)
         self.world.clock.advance(2.5)
@@ -343,7 +402,7 @@ class SyncModel(RuleBasedStateMachine):
     def edit(self, side: str, which: int, field: int, name: str, wait: float) -> None:
         record = self.records[which % len(self.records)]
         record_id = record.ids[side]
-        if record_id is None or record.base is None:
+        if record_id is None or record.base is None or side in record.gone or record.deleting is not None:
             return
         lk, rk = self.pairs[field % len(self.pairs)]
         key = lk if side == "left" else rk
@@ -360,7 +419,8 @@ class SyncModel(RuleBasedStateMachine):
     def tag(self, side: str, which: int, tag: str, add: bool, wait: float) -> None:
         record = self.records[which % len(self.records)]
         record_id = record.ids[side]
-        if record_id is None or record.base is None or (tag in record.now[side]["tags"]) == add:
+        if record_id is None or record.base is None or (tag in record.now[side]["tags"]) == add \
+                or side in record.gone or record.deleting is not None:
             return
         self.world.clock.advance(wait)
         self.drivers[side].tag(record_id, tag, add)
@@ -371,6 +431,17 @@ class SyncModel(RuleBasedStateMachine):
             tags.discard(tag)
         record.now[side]["tags"] = frozenset(tags)
         record.edited_at[side] = self.world.clock()
+
+    @precondition(lambda self: self.reconciles)
+    @rule(side=st.sampled_from(("left", "right")), which=st.integers(0, 50), wait=st.floats(2.1, 8.0))
+    def delete(self, side: str, which: int, wait: float) -> None:
+        record = self.records[which % len(self.records)]
+        record_id = record.ids[side]
+        if record_id is None or record.base is None or record.gone or record.deleting is not None:
+            return
+        self.world.clock.advance(wait)
+        self.drivers[side].delete(record_id)
+        record.deleting = side
 
     @rule(side=st.sampled_from(("left", "right")), names=st.lists(st.sampled_from(NAMES), min_size=3, max_size=3))
     def new_record(self, side: str, names: list[str]) -> None:

@@ -133,11 +133,11 @@ def test_a_contact_deleted_in_highlevel_flags_its_link_and_is_never_recreated(wo
 
     report = engine.run_cycle(sync_id)
 
-    assert any("deleted" in error for error in report.errors)
+    assert any("deleted" in notice for notice in report.notices) and not report.errors
     (link,) = world.sync_store.all_links(sync_id)
     assert link["status"] == "flagged"
     (deleted,) = world.sync_store.audit_entries(sync_id, reason="deleted")
-    assert deleted["old"] == contact
+    assert deleted["old"] == {"right": contact}
     world.clock.advance(5)
     world.edit_employee(employee, first_name="Ada")
     world.clock.advance(5)

@@ -8,6 +8,7 @@
   ``POST``/``DELETE /contacts/{id}/tags``, so a tag someone added meanwhile is kept; then one read for
   the new ``dateUpdated``.
 - **Identity**: email, then the External ID custom field (named by its id, looked up once per call).
+- **Delete**: ``DELETE /contacts/{id}``, one call; a contact already gone (404) is not an error.
 - ``company_name`` is create-only: HighLevel's update body has no ``companyName``.
 """
 
@@ -17,6 +18,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from connector.apps.contacts.api import (
+    call,
     external_id_field,
     find_by_external_id,
     find_duplicate,
@@ -124,6 +126,11 @@ def find(ctx: Context, identity: Mapping[str, Any]) -> SyncRecord | None:
     return None
 
 
+def delete(ctx: Context, record_id: str) -> bool:
+    path = api_path("/contacts/{contact_id}", contact_id=record_id)
+    return call(ctx, "DELETE", path, what=f"contact {record_id!r}") is not None
+
+
 RECORD_TYPE = RecordType(
     key="contact",
     noun="Contact",
@@ -139,6 +146,7 @@ RECORD_TYPE = RecordType(
     create=create,
     update=update,
     find=find,
+    delete=delete,
     scopes=("contacts.readonly", "contacts.write"),
     sample={"email": "ada@example.com", "first_name": "Ada", "last_name": "Lovelace", "phone": "+15550100000",
             "company_name": "Analytical Engines", EXTERNAL_ID_KEY: "1234567", "tags": ["engineering"]},

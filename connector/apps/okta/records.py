@@ -11,6 +11,10 @@
   (``PUT``/``DELETE /api/v1/groups/{groupId}/users/{userId}``), so a membership someone added is kept.
 - **Create**: ``POST /api/v1/users?activate=false`` (login = email), then the groups.
 - **Update**: ``POST /api/v1/users/{id}`` with the changed profile attributes only (Okta's partial update).
+- **Delete**: Okta's lifecycle rule: ``DELETE /api/v1/users/{id}`` deactivates a user that is not
+  deactivated yet, and deletes a deactivated (``DEPROVISIONED``) one, so a delete is that call twice
+  (404: already gone). A full listing (no ``search``) leaves deactivated users out, as Okta does, so a
+  user deactivated in Okta reads as deleted to a sync's reconciliation.
 - **Identity**: the email, then the login.
 """
 
@@ -172,6 +176,16 @@ def update(ctx: Context, record_id: str, change: RecordUpdate) -> SyncRecord:
     return found
 
 
+def delete(ctx: Context, record_id: str) -> bool:
+    """Deactivate, then delete (Okta deletes only deactivated users); False when the user was already gone."""
+    path = user_path(record_id)
+    first = ctx.http.delete(path, extensions={"allow_status": (404,)})
+    if first.status_code == 404:
+        return False
+    ctx.http.delete(path, extensions={"allow_status": (404,)})
+    return True
+
+
 RECORD_TYPE = RecordType(
     key="user",
     noun="User",
@@ -186,6 +200,7 @@ RECORD_TYPE = RecordType(
     create=create,
     update=update,
     find=find,
+    delete=delete,
     scopes=("okta.users.read", "okta.users.manage", "okta.groups.manage", "okta.logs.read"),
     sample={"email": "ada@example.com", "login": "ada@example.com", "first_name": "Ada", "last_name": "Lovelace",
             "mobile_phone": None, "title": "Engineer", "department": "R&D", "groups": ["crm:vip"]},

@@ -11,10 +11,18 @@
 - **Update**: ``PATCH /v1/company/employees/{id}``, then one read for the new ``last_modified_at``.
   Personio does not let the API change an email: ``email`` is create-only.
 - **Identity**: the email (Personio keeps it unique per company).
+- **Fields**: names, position, ``weekly_working_hours`` (a number, as Personio's write body has it), and
+  the company's custom attributes by their keys (``dynamic_<id>``; list them with ``GET
+  /v1/company/employees/custom-attributes``): read as Personio shows them (tags comma-joined), written
+  under ``custom_attributes`` as the document says (text values).
+- **No delete**: Personio's personnel-data API documents creating and updating employees, never
+  deleting one, so a sync cannot mirror a deletion into Personio. An employee deleted in Personio's own
+  app is still noticed: it is missing from a full listing.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -34,8 +42,17 @@ FIELDS: tuple[Field, ...] = (
     Field("last_name", "Last name"),
     Field("preferred_name", "Preferred name"),
     Field("position", "Position"),
+    Field("weekly_working_hours", "Weekly working hours", type="number"),
 )
 _KEYS = tuple(f.key for f in FIELDS)
+#: Personio's custom attribute keys.
+CUSTOM = r"dynamic_\d+"
+_CUSTOM = re.compile(CUSTOM)
+
+
+def _custom_values(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Custom attributes to write, as text (Personio's write body types them as strings)."""
+    return {key: "" if value is None else str(value) for key, value in values.items() if _CUSTOM.fullmatch(key)}
 
 
 def epoch_of(text: Any) -> float:
@@ -52,7 +69,8 @@ def _record(employee: Mapping[str, Any]) -> SyncRecord:
     return SyncRecord(
         id=str(employee["employee_id"]),
         modified_at=epoch_of(employee.get("last_modified_at")),
-        values={key: employee.get(key) for key in _KEYS},
+        values={**{key: employee.get(key) for key in _KEYS},
+                **{key: value for key, value in employee.items() if _CUSTOM.fullmatch(key)}},
     )
 
 
@@ -84,14 +102,19 @@ def _written(ctx: Context, response: Any, doing: str) -> str:
 def create(ctx: Context, values: Mapping[str, Any]) -> SyncRecord:
     """One call. Personio answers with the new id only; the values sent are what it stored, and its
     modification time arrives with the next listing (the new employee is changed since the cursor)."""
-    employee = {key: values[key] for key in _KEYS if values.get(key) not in (None, "")}
-    response = ctx.http.post(EMPLOYEES_PATH, json={"employee": employee}, extensions={"allow_status": (400, 422)})
+    employee: dict[str, Any] = {key: values[key] for key in _KEYS if values.get(key) not in (None, "")}
+    custom = {key: value for key, value in _custom_values(values).items() if value}
+    body = {**employee, **({"custom_attributes": custom} if custom else {})}
+    response = ctx.http.post(EMPLOYEES_PATH, json={"employee": body}, extensions={"allow_status": (400, 422)})
     new_id = _written(ctx, response, "create the employee")
-    return SyncRecord(id=new_id, modified_at=0.0, values={key: employee.get(key) for key in _KEYS})
+    return SyncRecord(id=new_id, modified_at=0.0, values={**{key: employee.get(key) for key in _KEYS}, **custom})
 
 
 def update(ctx: Context, record_id: str, change: RecordUpdate) -> SyncRecord:
-    employee = {key: value for key, value in change.values.items() if key in _KEYS and key != "email"}
+    employee: dict[str, Any] = {key: value for key, value in change.values.items() if key in _KEYS and key != "email"}
+    custom = _custom_values(change.values)
+    if custom:
+        employee["custom_attributes"] = custom
     if employee:
         response = ctx.http.patch(api_path(EMPLOYEE_PATH, employee_id=record_id), json={"employee": employee},
                                   extensions={"allow_status": (400, 404, 422)})
@@ -118,10 +141,14 @@ RECORD_TYPE = RecordType(
     key="employee",
     noun="Employee",
     label="Employees",
-    description="Personio employees: names, position and email (set when created).",
+    description="Personio employees: names, position, weekly working hours, custom attributes (dynamic_<id>), "
+                "and email (set when created).",
     fields=FIELDS,
     identity_keys=("email",),
     create_only=("email",),
+    custom_fields=CUSTOM,
+    delete_note="Personio's API documents no way to delete an employee (only create and update); deletions "
+                "made in Personio are still noticed",
     modified_resolution=1.0,
     list_changes=list_changes,
     read=read,
@@ -129,5 +156,6 @@ RECORD_TYPE = RecordType(
     update=update,
     find=find,
     sample={"email": "ada.lovelace@example.com", "first_name": "Ada", "last_name": "Lovelace",
-            "preferred_name": None, "position": "Software Engineer"},
+            "preferred_name": None, "position": "Software Engineer", "weekly_working_hours": 40,
+            "dynamic_1146702": "+49 30 1234567"},
 )
