@@ -11,8 +11,8 @@ A cycle, in order, each step durable before the next:
    side is listed in full instead; a linked record missing from a full listing was deleted there,
    and the deletion policy applies (``ignore``, ``flag``, ``mirror``). The cursor is the vendor's own
    time at the start of the previous listing, from its ``Date`` header, minus a second: listings are
-   inclusive and merges idempotent, so re-reading a record costs nothing but a comparison. Every answer's ``Date`` also narrows the
-   estimate of that vendor's clock offset (:mod:`emulator.sync.clock`).
+   inclusive and merges idempotent, so re-reading a record costs nothing but a comparison. Every
+   answer's ``Date`` also narrows the estimate of that vendor's clock offset (:mod:`emulator.sync.clock`).
 3. **Pair**, by indexed queries over the staged listing: changed records joined with the links table;
    an unlinked record is matched by the identity keys the field map pairs (email <-> email) against the
    other side's staged identity values, a page at a time, then through the other record type's

@@ -274,7 +274,8 @@ class SyncModel(RuleBasedStateMachine):
 
     def _mirrors_to(self, target: str) -> bool:
         deletion = self.spec["deletion"]
-        return bool(deletion == "mirror" or deletion == f"mirror_{'left' if target == 'right' else 'right'}_to_{target}")
+        source = "left" if target == "right" else "right"
+        return bool(deletion in ("mirror", f"mirror_{source}_to_{target}"))
 
     def _expected(self, record: ModelRecord) -> None:
         """Apply the model's rules for one completed cycle to ``record``."""

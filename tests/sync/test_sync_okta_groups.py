@@ -65,3 +65,26 @@ def test_group_memberships_and_tags_merge_as_sets_with_the_prefix(world: SyncWor
     world.clock.advance(10)
     engine.run_cycle(sync["id"])
     assert len(world.field_writes) == writes, "the sync's own writes come back as echoes and write nothing"
+
+
+def test_a_contact_deleted_in_highlevel_deactivates_then_deletes_its_okta_user_with_one_audit_entry(
+        world: SyncWorld) -> None:
+    user = _okta_user(world, "ada@example.com", [])
+    contact = world.add_contact("ada@example.com", "Ada", "Lovelace")
+    engine = world.engine()
+    sync = engine.create({**SPEC, "deletion": "mirror", "reconcile_seconds": 60})
+    world.clock.advance(3)
+    engine.run_cycle(sync["id"])
+
+    world.delete_contact(contact)
+    world.clock.advance(61)  # the next cycle lists both sides in full and misses the contact
+    report = engine.run_cycle(sync["id"])
+
+    assert report.gone == {"left": 0, "right": 1} and report.deleted == {"left": 1, "right": 0}
+    with world.okta_client() as client:
+        assert client.get(f"/api/v1/users/{user}").status_code == 404  # deactivated, then deleted
+    (entry,) = world.sync_store.audit_entries(sync["id"], reason="deleted")
+    assert (entry["direction"], entry["old"]) == ("right_to_left", {"right": contact, "left": user})
+    assert entry["intent_id"] is not None
+    (link,) = world.sync_store.all_links(sync["id"])
+    assert link["status"] == "deleted"

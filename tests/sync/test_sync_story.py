@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 from sync_world import DEMO_SPEC, SyncWorld
 
+from auth.personio import handler as personio_auth
+from connector.context import Context
+from connector.errors import BadInput
+from connector.http import make_client
+from connector.records import RecordUpdate
 from emulator.sync.engine import SyncEngine, SyncStopped
+from emulator.sync.spec import Side
 
 
 def test_a_first_sync_links_by_email_and_creates_the_rest(world: SyncWorld) -> None:
@@ -171,3 +177,114 @@ def test_a_one_way_field_can_be_shaped_by_a_template_and_is_not_rewritten_when_i
     world.clock.advance(5)
     engine.run_cycle(sync["id"])
     assert len(world.field_writes) == writes
+
+
+def test_an_employee_deleted_in_personio_deletes_its_contact_when_mirrored_and_nothing_comes_back(
+        world: SyncWorld) -> None:
+    ada = world.hire("ada@example.com", "Ada", "Lovelace")
+    grace = world.hire("grace@example.com", "Grace", "Hopper")
+    engine = world.engine()
+    sync = engine.create({**DEMO_SPEC, "deletion": "mirror_left_to_right", "reconcile_seconds": 60})
+    engine.run_cycle(sync["id"])
+    contacts = {c["email"]: c["id"] for c in world.contacts_list()}
+
+    world.fire(ada)  # in Personio's own app: its API cannot delete
+    world.clock.advance(61)
+    preview = engine.preview(sync["id"])
+    assert preview["deleted"] == [{"side": "left", "id": ada, "partner": contacts["ada@example.com"],
+                                   "policy": "mirror"}]
+    assert "ada@example.com" in {c["email"] for c in world.contacts_list()}  # a preview writes nothing
+
+    engine.run_cycle(sync["id"])
+    assert {c["email"] for c in world.contacts_list()} == {"grace@example.com"}
+    (entry,) = world.sync_store.audit_entries(sync["id"], reason="deleted")
+    assert entry["direction"] == "left_to_right" and entry["old"] == {"left": ada,
+                                                                       "right": contacts["ada@example.com"]}
+
+    world.delete_contact(contacts["grace@example.com"])  # the other way is only flagged: Personio cannot delete
+    world.clock.advance(61)
+    report = engine.run_cycle(sync["id"])
+    assert world.employee(grace)["first_name"] == "Grace"
+    assert report.gone == {"left": 0, "right": 1} and report.deleted == {"left": 0, "right": 0}
+    assert {link["status"] for link in world.sync_store.all_links(sync["id"])} == {"deleted", "flagged"}
+    world.edit_employee(grace, first_name="Amazing Grace")
+    world.clock.advance(61)
+    engine.run_cycle(sync["id"])
+    assert world.contacts_list() == []  # never recreated
+    assert len(world.sync_store.audit_entries(sync["id"], reason="deleted")) == 2
+
+
+def test_mirror_into_personio_is_refused_naming_why_and_what_works(world: SyncWorld) -> None:
+    with pytest.raises(BadInput) as refused:
+        world.engine().create({**DEMO_SPEC, "deletion": "mirror"})
+    (problem,) = refused.value.problems
+    assert problem.field == "deletion"
+    assert "Personio's API documents no way to delete an employee" in problem.message
+    assert "mirror_left_to_right" in problem.message and "mirror_right_to_left" not in problem.message
+
+
+def test_weekly_hours_and_custom_attributes_sync_with_personio(world: SyncWorld) -> None:
+    ada = world.hire("ada@example.com", "Ada", "Lovelace")
+    world.edit_employee(ada, weekly_working_hours=32, custom_attributes={"dynamic_1146702": "+49 30 1111"})
+    spec = {**DEMO_SPEC, "fields": [*DEMO_SPEC["fields"][:3],
+                                    {"left": "dynamic_1146702", "right": "phone", "direction": "both"}]}
+    engine = world.engine()
+    sync = engine.create(spec)
+    world.clock.advance(3)
+    engine.run_cycle(sync["id"])
+    (contact,) = world.contacts_list()
+    assert contact["phone"] == "+49 30 1111" or contact["phone"].replace(" ", "") == "+49301111"
+
+    world.clock.advance(10)
+    world.edit_contact(contact["id"], phone="+49 30 2222")
+    world.clock.advance(10)
+    engine.run_cycle(sync["id"])
+    assert world.employee(ada)["custom"]["dynamic_1146702"].replace(" ", "") == "+49302222"
+
+    employees = world.apps["personio"].record_type("employee")
+    connection = world.connection(Side("personio", "personio", "personio.employee"))
+    with make_client(connection.base_url, auth=personio_auth(connection.fields), transport=connection.transport) as client:
+        ctx = Context(http=client, connection=connection)
+        assert employees.update is not None
+        stored = employees.update(ctx, ada, RecordUpdate({"weekly_working_hours": 38.5}))
+    assert stored.values["weekly_working_hours"] == 38.5 and world.employee(ada)["weekly_working_hours"] == 38.5
+
+
+def test_a_field_with_a_declared_inverse_syncs_both_ways_without_echoes(world: SyncWorld) -> None:
+    ada = world.hire("ada@example.com", "Ada", "Lovelace")
+    spec = {**DEMO_SPEC, "fields": [
+        *DEMO_SPEC["fields"][:2],
+        {"left": "last_name", "right": "last_name", "direction": "both",
+         "transform": {"name": "suffix", "value": " (Personio)"}},
+    ]}
+    engine = world.engine()
+    sync = engine.create(spec)
+    world.clock.advance(3)
+    engine.run_cycle(sync["id"])
+    (contact,) = world.contacts_list()
+    assert contact["lastName"] == "Lovelace (Personio)"
+
+    world.clock.advance(10)
+    world.edit_contact(contact["id"], lastName="King (Personio)")
+    world.clock.advance(10)
+    engine.run_cycle(sync["id"])
+    assert world.employee(ada)["last_name"] == "King"  # the suffix comes off on the way back
+
+    writes = len(world.field_writes)
+    for _ in range(2):
+        world.clock.advance(10)
+        engine.run_cycle(sync["id"])
+    assert len(world.field_writes) == writes
+    assert world.contact(contact["id"])["lastName"] == "King (Personio)"
+
+
+def test_a_template_without_its_way_back_is_refused_for_both_ways_saying_what_to_do(world: SyncWorld) -> None:
+    spec = {**DEMO_SPEC, "fields": [
+        *DEMO_SPEC["fields"][:2],
+        {"left": "last_name", "right": "last_name", "direction": "both", "to_right": "{{left.last_name}} (P)"},
+    ]}
+    with pytest.raises(BadInput) as refused:
+        world.engine().create(spec)
+    (problem,) = refused.value.problems
+    assert problem.field == "fields.2.to_left"
+    assert "no way back" in problem.message and "transform" in problem.message and "left_to_right" in problem.message
