@@ -488,8 +488,8 @@ def record_types_are_complete(app: App) -> list[Problem]:
         if record_type.delete is None and not record_type.delete_note.strip():
             problems.append(Problem(
                 f"{where}.delete_note", "record-types",
-                "no delete and no delete_note: say why records cannot be deleted (a user choosing the deletion "
-                "policy mirror is shown it), or implement delete",
+                "no delete and no delete_note, so a user choosing the deletion policy mirror learns nothing; say why "
+                "records cannot be deleted in delete_note, or implement delete",
             ))
         if record_type.custom_fields:
             try:

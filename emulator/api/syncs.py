@@ -44,12 +44,21 @@ def _shape(row: dict[str, Any]) -> dict[str, Any]:
         "deletion": spec.get("deletion", "ignore"),
         "tie_winner": spec.get("tie_winner", "left"),
         "interval_seconds": spec.get("interval_seconds", 60.0),
+        "reconcile_seconds": spec.get("reconcile_seconds", 3600.0),
+        "supports": _supports(engine, row),
         "links": engine.store.count_links(row["id"]),
         "last_cycle": row.get("last_cycle"),
         "next_run_at": row.get("next_run_at"),
         "clock_offsets": {side: (row[f"{side}_state"] or {}).get("offset") for side in ("left", "right")},
         "created": row["created"],
     }
+
+
+def _supports(engine: SyncEngine, row: dict[str, Any]) -> dict[str, Any] | None:
+    try:
+        return engine.choices(row)
+    except BadInput:  # an app no longer installed: the sync is shown, its choices are not
+        return None
 
 
 def _whole(name: str, default: int, low: int, high: int) -> int:
@@ -88,6 +97,12 @@ def create_sync() -> Any:
 @bp.get("/<sync_id>")
 def get_sync(sync_id: str) -> Any:
     return jsonify(_shape(_row(sync_id)))
+
+
+@bp.patch("/<sync_id>")
+def change_sync(sync_id: str) -> Any:
+    _row(sync_id)
+    return jsonify(_shape(_engine().change(sync_id, json_body())))
 
 
 @bp.post("/<sync_id>/preview")
@@ -265,20 +280,36 @@ _SYNC_INPUT = {
                 "to_right": {"description": "template over {left, right}, e.g. {{left.first_name}}"},
                 "to_left": {"description": "template over {left, right}"},
                 "left_prefix": {"type": "string"}, "right_prefix": {"type": "string"},
+                "transform": {
+                    "description": "a transform with a declared inverse, so the field can sync both ways",
+                    "oneOf": [{"enum": ["lowercase", "uppercase"]}, {
+                        "type": "object", "required": ["name"],
+                        "properties": {"name": {"enum": ["lowercase", "uppercase", "prefix", "suffix"]},
+                                       "value": {"type": "string"}},
+                    }],
+                },
             },
         }},
-        "deletion": {"enum": ["ignore", "mirror", "flag"]},
+        "deletion": {"enum": ["ignore", "flag", "mirror", "mirror_left_to_right", "mirror_right_to_left"]},
         "tie_winner": {"enum": ["left", "right"]},
         "interval_seconds": {"type": "number", "minimum": 1, "maximum": 86400},
+        "reconcile_seconds": {"type": "number", "minimum": 1, "maximum": 604800,
+                              "description": "seconds between full listings, which find deleted records"},
     },
 }
+_SYNC_CHANGE = {**_SYNC_INPUT, "required": []}
 
 SYNC_OPENAPI_PATHS: dict[str, Any] = {
     "/api/syncs": {
         "get": _op("List two-way syncs", errors=()),
         "post": _op("Create a two-way sync (off until turned on)", ok="201", errors=("400", "422"), body=_SYNC_INPUT),
     },
-    "/api/syncs/{sync_id}": {"parameters": _SYNC_ID, "get": _op("One sync: sides, field map, state, last cycle")},
+    "/api/syncs/{sync_id}": {
+        "parameters": _SYNC_ID,
+        "get": _op("One sync: sides, field map, state, last cycle, and what its record types support"),
+        "patch": _op("Change a sync's settings (deletion policy, tie rule, intervals, field map); sides are fixed",
+                     errors=("404", "422"), body=_SYNC_CHANGE),
+    },
     "/api/syncs/{sync_id}/preview": {
         "parameters": _SYNC_ID,
         "post": _op("What the next cycle would link, create, update, and which fields conflict; writes nothing"),

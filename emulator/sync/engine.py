@@ -55,7 +55,18 @@ from emulator.sync.merge import (
     normalise,
     render_towards,
 )
-from emulator.sync.spec import SIDES, Side, SideName, SyncSpec, check_spec, deletion_towards, other, parse_spec
+from emulator.sync.spec import (
+    SIDES,
+    Side,
+    SideName,
+    SyncSpec,
+    check_spec,
+    deletion_choices,
+    deletion_towards,
+    other,
+    parse_spec,
+    record_type_of,
+)
 from emulator.sync.store import SyncStore
 
 ConnectionFor = Callable[[Side], Connection]
@@ -155,6 +166,35 @@ class SyncEngine:
         spec = parse_spec(data)
         check_spec(spec, self.apps)
         return self.store.create_sync(spec.to_json(), self.clock())
+
+    def change(self, sync_id: str, data: Any) -> dict[str, Any]:
+        """Change a sync's settings (deletion policy, tie rule, intervals, field map); the whole result is
+        checked again, and nothing is saved when a problem is found. Sides cannot change: links pair
+        records of these two record types."""
+        row = self.sync_row(sync_id)
+        if not isinstance(data, Mapping):
+            raise BadInput("send a JSON object with the settings to change, such as {\"deletion\": \"flag\"}", "sync")
+        fixed = [key for key in ("left", "right") if key in data and data[key] != row["spec"].get(key)]
+        if fixed:
+            raise BadInput(f"the {fixed[0]} side cannot change once records are linked; create another sync",
+                           fixed[0])
+        spec = parse_spec({**row["spec"], **data})
+        check_spec(spec, self.apps)
+        self.store.update_sync(sync_id, spec=spec.to_json(), name=spec.name, updated=self.clock())
+        return self.sync_row(sync_id)
+
+    def choices(self, row: Mapping[str, Any]) -> dict[str, Any]:
+        """What each side's record type supports, and which deletion policies this sync may use (and why
+        not), for the UI to offer only what works."""
+        spec = self.spec_of(row)
+        types = {"left": record_type_of(self.apps, spec.left, "left"),
+                 "right": record_type_of(self.apps, spec.right, "right")}
+        names = {side: spec.side(side).record_type for side in SIDES}
+        return {
+            "deletion": deletion_choices(types, names),
+            "sides": {side: {"can_delete": types[side].delete is not None, "delete_note": types[side].delete_note,
+                             "list_parts": [f.key for f in types[side].list_parts]} for side in SIDES},
+        }
 
     def spec_of(self, row: Mapping[str, Any]) -> SyncSpec:
         return parse_spec(row["spec"])

@@ -120,12 +120,17 @@ def _find(ctx: Any, identity: Any) -> SyncRecord | None:
     return None
 
 
+def _delete(ctx: Any, record_id: str) -> bool:
+    return True
+
+
 PERSON_RECORD = RecordType(
     key="person", noun="Person", label="People", description="People in the directory, kept in sync.",
     fields=(Field("email", type="email"), Field("name"), Field("external_id")),
     list_parts=(Field("groups", type="list", item_type="string"),),
     identity_keys=("email", "external_id"), create_only=("email",), modified_resolution=1.0,
-    list_changes=_list_changes, read=_read, create=_create, update=_update, find=_find, scopes=("people.read",),
+    list_changes=_list_changes, read=_read, create=_create, update=_update, find=_find, delete=_delete,
+    custom_fields=r"custom_\d+", scopes=("people.read",),
     sample={"email": "ada@example.com", "name": "Ada Lovelace", "external_id": "x-1", "groups": ["staff"]},
 )
 
@@ -317,5 +322,14 @@ ANTI_EXAMPLES: tuple[AntiExample, ...] = (
     AntiExample(
         "a_create_only_field_the_type_does_not_have", "record-types", "directory.record_types.person.create_only",
         replace(VALID_APP, record_types=(replace(PERSON_RECORD, create_only=("login",)),)),
+    ),
+    AntiExample(
+        "a_record_type_without_delete_that_does_not_say_why", "record-types",
+        "directory.record_types.person.delete_note",
+        replace(VALID_APP, record_types=(replace(PERSON_RECORD, delete=None),)),
+    ),
+    AntiExample(
+        "custom_fields_that_are_not_a_pattern", "record-types", "directory.record_types.person.custom_fields",
+        replace(VALID_APP, record_types=(replace(PERSON_RECORD, custom_fields="custom_(\\d+"),)),
     ),
 )

@@ -128,3 +128,25 @@ def test_the_audit_log_is_kept_through_a_restart(world: SyncWorld, app: Flask) -
     restarted = create_app({**app.config, "TESTING": True})
     entries = restarted.test_client().get(f"/api/syncs/{sync['id']}/audit").get_json()["entries"]
     assert [e["reason"] for e in entries] == ["created"]
+
+
+def test_the_api_offers_only_the_deletion_policies_both_sides_support_and_changes_one(client: FlaskClient) -> None:
+    sync = _created(client)
+    supports = sync["supports"]
+    assert supports["sides"]["left"]["can_delete"] is False
+    assert "no way to delete an employee" in supports["sides"]["left"]["delete_note"]
+    assert supports["sides"]["right"]["can_delete"] is True
+    assert supports["deletion"]["mirror_left_to_right"] is None and supports["deletion"]["flag"] is None
+    assert "cannot be deleted" in supports["deletion"]["mirror"]
+    assert "cannot be deleted" in supports["deletion"]["mirror_right_to_left"]
+
+    refused = client.patch(f"/api/syncs/{sync['id']}", json={"deletion": "mirror"})
+    assert refused.status_code in (400, 422) and refused.get_json()["error"]["field"] == "deletion"
+    assert client.get(f"/api/syncs/{sync['id']}").get_json()["deletion"] == "flag"  # nothing saved
+
+    changed = client.patch(f"/api/syncs/{sync['id']}", json={"deletion": "mirror_left_to_right",
+                                                              "reconcile_seconds": 600})
+    assert changed.status_code == 200, changed.get_json()
+    assert (changed.get_json()["deletion"], changed.get_json()["reconcile_seconds"]) == ("mirror_left_to_right", 600)
+    sides = client.patch(f"/api/syncs/{sync['id']}", json={"right": {**DEMO_SPEC["left"]}})
+    assert sides.status_code in (400, 422) and sides.get_json()["error"]["field"] == "right"

@@ -27,6 +27,16 @@ def test_the_demo_sync_previews_runs_and_audits_a_change_through_the_ui(platform
     assert page.locator('#field-map tr[data-direction="left_to_right"] td.arrow').inner_text() == "→"
     assert page.locator('#field-map tr[data-direction="both"]').count() == 2
     assert "one side's records have no tags" in page.inner_text("#sync-unsupported")
+    # Personio's API cannot delete an employee: mirroring into Personio is offered disabled, with why.
+    assert page.locator('#sync-deletion option[value="mirror"]').is_disabled()
+    assert page.locator('#sync-deletion option[value="mirror_right_to_left"]').is_disabled()
+    assert "no way to delete an employee" in page.inner_text("#deletion-notes")
+    page.select_option("#sync-deletion", "mirror_left_to_right")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_selector("#notice:has-text('Deletion policy saved')")
+    page.reload()
+    page.wait_for_selector('#sync-deletion option[value="flag"]', state="attached")
+    assert page.input_value("#sync-deletion") == "mirror_left_to_right"  # kept by the server
 
     before = len(env.contacts.state.contacts)
     page.get_by_role("button", name="Preview").click()

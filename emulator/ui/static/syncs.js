@@ -7,6 +7,13 @@
   const detail = document.getElementById("sync-detail");
   const toggle = document.getElementById("sync-toggle");
   const ARROWS = { both: "⇄", left_to_right: "→", right_to_left: "←", none: "✕ not synced" };
+  const DELETION_LABELS = {
+    ignore: "ignore it (the link stops; the partner stays)",
+    flag: "flag the link for a look (the partner stays)",
+    mirror: "mirror it: delete the partner on the other side",
+    mirror_left_to_right: "mirror left deletions onto the right; flag right deletions",
+    mirror_right_to_left: "mirror right deletions onto the left; flag left deletions",
+  };
   const ARROW_LABELS = { both: "both ways", left_to_right: "left to right", right_to_left: "right to left", none: "not synced" };
   let syncs = [];
   let current = null;
@@ -24,6 +31,29 @@
     return params;
   }
 
+  function transformText(f) {
+    if (f.transform) return `${f.transform.name}${f.transform.value ? ` “${f.transform.value}”` : ""}, undone on the way back`;
+    if (f.to_right && f.to_left) return "templates both ways";
+    if (f.to_right || f.to_left) return "template: one way only (a template has no way back)";
+    return "";
+  }
+
+  // Offer only the deletion policies both record types support; the others are shown disabled with why.
+  function renderDeletion() {
+    const choice = document.getElementById("sync-deletion");
+    const supports = current.supports || { deletion: {}, sides: {} };
+    choice.replaceChildren(...Object.keys(DELETION_LABELS).map((policy) => {
+      const why = (supports.deletion || {})[policy];
+      return el("option", { value: policy, disabled: Boolean(why), title: why || "" },
+        DELETION_LABELS[policy] + (why ? " — not possible here" : ""));
+    }));
+    choice.value = current.deletion;
+    const notes = Object.entries(supports.sides || {}).filter(([, s]) => !s.can_delete)
+      .map(([name, s]) => `${name === "left" ? "Left" : "Right"} side: ${s.delete_note}.`);
+    document.getElementById("deletion-notes").textContent = notes.join(" ") +
+      ` Deletions are found by listing each side in full every ${Math.round(current.reconcile_seconds / 60)} min.`;
+  }
+
   function render() {
     detail.hidden = !current;
     document.getElementById("sync-empty").hidden = Boolean(current);
@@ -38,12 +68,17 @@
     const listParts = current.fields.filter((f) => f.left === "tags" || f.right === "tags" || f.left === "groups" || f.right === "groups");
     document.getElementById("sync-unsupported").textContent = listParts.length ? "" :
       "Tags are not synced here: one side's records have no tags.";
+    if (last && (last.notices || []).length) {
+      document.getElementById("sync-status-line").textContent += ` · ${last.notices.length} deletions found (${last.notices[0]})`;
+    }
+    renderDeletion();
     toggle.textContent = current.state === "on" ? "Turn off" : "Turn on";
     const body = document.querySelector("#field-map tbody");
     body.replaceChildren(...current.fields.map((f) => el("tr", { dataset: { direction: f.direction } },
       el("td", { class: "mono" }, f.left + (f.left_prefix ? ` (prefix ${f.left_prefix})` : "")),
       el("td", { "aria-label": ARROW_LABELS[f.direction], class: "arrow" }, ARROWS[f.direction]),
-      el("td", { class: "mono" }, f.right + (f.right_prefix ? ` (prefix ${f.right_prefix})` : "")))));
+      el("td", { class: "mono" }, f.right + (f.right_prefix ? ` (prefix ${f.right_prefix})` : "")),
+      el("td", { class: "small" }, transformText(f)))));
     const params = auditQuery();
     for (const kind of ["csv", "json"]) {
       const query = new URLSearchParams(params);
@@ -118,6 +153,14 @@
     await Api.post(`/api/syncs/${encodeURIComponent(current.id)}/${current.state === "on" ? "off" : "on"}`);
     await loadAll();
   }).catch(Ui.showError));
+  document.getElementById("deletion-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    Ui.busy(event.submitter || event.currentTarget, async () => {
+      await Api.patch(`/api/syncs/${encodeURIComponent(current.id)}`, { deletion: document.getElementById("sync-deletion").value });
+      Ui.notice("Deletion policy saved.", "ok");
+      await loadAll();
+    }).catch(Ui.showError);
+  });
   document.getElementById("audit-filters").addEventListener("submit", (event) => { event.preventDefault(); render(); loadAudit().catch(Ui.showError); });
   loadAll().catch(Ui.showError);
 })();
