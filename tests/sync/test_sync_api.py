@@ -125,9 +125,15 @@ def test_the_audit_log_is_kept_through_a_restart(world: SyncWorld, app: Flask) -
     client.post(f"/api/syncs/{sync['id']}/run")
     app.extensions["emulator"].store.engine.dispose()
 
-    restarted = create_app({**app.config, "TESTING": True})
-    entries = restarted.test_client().get(f"/api/syncs/{sync['id']}/audit").get_json()["entries"]
+    restarted = create_app({**app.config, "TESTING": True}).test_client()
+    entries = restarted.get(f"/api/syncs/{sync['id']}/audit").get_json()["entries"]
     assert [e["reason"] for e in entries] == ["created"]
+    assert restarted.get(f"/api/syncs/{sync['id']}/audit?reason=conflict+won").get_json()["entries"] == []
+    as_csv = restarted.get(f"/api/syncs/{sync['id']}/audit/export?format=csv&reason=created")
+    assert [row["direction"] for row in csv.DictReader(io.StringIO(as_csv.get_data(as_text=True)))] == [
+        "left_to_right"]
+    as_json = restarted.get(f"/api/syncs/{sync['id']}/audit/export?format=json&direction=left_to_right").get_json()
+    assert [(e["reason"], e["link_id"]) for e in as_json] == [("created", entries[0]["link_id"])]
 
 
 def test_the_api_offers_only_the_deletion_policies_both_sides_support_and_changes_one(client: FlaskClient) -> None:
