@@ -187,9 +187,9 @@ class SyncEngine:
         """What each side's record type supports, and which deletion policies this sync may use (and why
         not), for the UI to offer only what works."""
         spec = self.spec_of(row)
-        types = {"left": record_type_of(self.apps, spec.left, "left"),
-                 "right": record_type_of(self.apps, spec.right, "right")}
-        names = {side: spec.side(side).record_type for side in SIDES}
+        types: dict[SideName, RecordType] = {"left": record_type_of(self.apps, spec.left, "left"),
+                                             "right": record_type_of(self.apps, spec.right, "right")}
+        names: dict[SideName, str] = {side: spec.side(side).record_type for side in SIDES}
         return {
             "deletion": deletion_choices(types, names),
             "sides": {side: {"can_delete": types[side].delete is not None, "delete_note": types[side].delete_note,
@@ -352,15 +352,15 @@ class SyncEngine:
                     yield Pair(link, {name: _record_from(record), partner: _record_from(mate) if mate else None})
         identity = self._identity_pairs(spec, runs)
         after = -1
-        while rows := self.store.staged_unlinked(run_id, sync_id, "left", after, PAIR_PAGE):
-            after = rows[-1][0]
-            matched = self._match(sync_id, run_id, identity, [record for _seq, record, _partner in rows])
-            for _seq, record, _partner in rows:
+        while lefts := self.store.staged_unlinked(run_id, sync_id, "left", after, PAIR_PAGE):
+            after = lefts[-1][0]
+            matched = self._match(sync_id, run_id, identity, [record for _seq, record, _partner in lefts])
+            for _seq, record, _partner in lefts:
                 yield Pair(None, {"left": _record_from(record), "right": matched.get(record["id"])})
         after = -1
-        while rows := self.store.staged_unlinked(run_id, sync_id, "right", after, PAIR_PAGE):
-            after = rows[-1][0]
-            for _seq, record, partner_id in rows:
+        while rights := self.store.staged_unlinked(run_id, sync_id, "right", after, PAIR_PAGE):
+            after = rights[-1][0]
+            for _seq, record, partner_id in rights:
                 if partner_id is None:
                     yield Pair(None, {"left": None, "right": _record_from(record)})
 
@@ -380,10 +380,10 @@ class SyncEngine:
                                                                 sorted(set(wanted.values()))):
                 candidates.setdefault(value, []).append(right_id)
             for left_id, value in wanted.items():
-                right_id = next((rid for rid in candidates.get(value, ()) if rid not in taken), None)
-                if right_id is not None:
-                    taken.add(right_id)
-                    chosen[left_id] = right_id
+                found = next((rid for rid in candidates.get(value, ()) if rid not in taken), None)
+                if found is not None:
+                    taken.add(found)
+                    chosen[left_id] = found
         if not chosen:
             return {}
         self.store.match_staged(run_id, list(chosen.items()))

@@ -245,7 +245,7 @@ def record_type_of(apps: Mapping[str, App], side: Side, name: str) -> RecordType
         raise BadInput(error.problems[0].message, f"{name}.record_type") from None
 
 
-def _transform_problems(rule: FieldRule, where: str, kinds: Mapping[str, bool]) -> list[FieldProblem]:
+def _transform_problems(rule: FieldRule, where: str, kinds: Mapping[SideName, bool]) -> list[FieldProblem]:
     """A transformed field syncs both ways only when the way back is declared."""
     problems: list[FieldProblem] = []
     if rule.transform and (rule.to_right is not None or rule.to_left is not None):
@@ -305,10 +305,11 @@ def check_spec(spec: SyncSpec, apps: Mapping[str, App]) -> tuple[RecordType, Rec
                 problems.append(FieldProblem(f"{where}.{template_key}", f"is not a valid template ({error}); "
                                                                         "use tokens such as {{left.first_name}}"))
         problems.extend(_transform_problems(rule, where, kinds))
-    names = {side: spec.side(side).record_type for side in SIDES}
-    why_not = deletion_choices(types, names).get(spec.deletion)
+    names: dict[SideName, str] = {side: spec.side(side).record_type for side in SIDES}
+    sides: dict[SideName, RecordType] = {"left": types["left"], "right": types["right"]}
+    why_not = deletion_choices(sides, names).get(spec.deletion)
     if why_not:
-        usable = [p for p, reason in deletion_choices(types, names).items() if reason is None]
+        usable = [p for p, reason in deletion_choices(sides, names).items() if reason is None]
         problems.append(FieldProblem("deletion", f"{spec.deletion} is not possible here: {why_not}; use one of: "
                                                  f"{', '.join(usable)}"))
     if problems:

@@ -25,9 +25,9 @@ from connector.context import Connection
 from emulator.serving import serve
 from emulator.store import Store, engine_for
 from emulator.sync.engine import SyncEngine
+from emulator.sync.spec import Side
 from emulator.sync.store import SyncStore
 from sandboxes.contacts import ContactsSandbox
-from emulator.sync.spec import Side
 from sandboxes.contacts.app import ContactsSettings
 from sandboxes.contacts.contacts import new_contact
 from sandboxes.personio import PersonioSandbox, PersonioSettings

@@ -243,7 +243,8 @@ def test_weekly_hours_and_custom_attributes_sync_with_personio(world: SyncWorld)
 
     employees = world.apps["personio"].record_type("employee")
     connection = world.connection(Side("personio", "personio", "personio.employee"))
-    with make_client(connection.base_url, auth=personio_auth(connection.fields), transport=connection.transport) as client:
+    auth = personio_auth(connection.fields)
+    with make_client(connection.base_url, auth=auth, transport=connection.transport) as client:
         ctx = Context(http=client, connection=connection)
         assert employees.update is not None
         stored = employees.update(ctx, ada, RecordUpdate({"weekly_working_hours": 38.5}))
