@@ -200,7 +200,7 @@ def _transform(raw: Any, where: str, problems: list[FieldProblem]) -> tuple[str 
     if isinstance(raw, str):
         raw = {"name": raw}
     name = raw.get("name") if isinstance(raw, Mapping) else None
-    if name not in TRANSFORMS:
+    if not isinstance(name, str) or name not in TRANSFORMS:
         problems.append(FieldProblem(f"{where}.name" if isinstance(raw, Mapping) else where,
                                      f"is {name!r}; use one of: {', '.join(TRANSFORMS)} "
                                      '(such as {"name": "suffix", "value": " (Personio)"})'))
