@@ -298,10 +298,11 @@ class SyncEngine:
         # A vendor without Date headers: our clock, moved by the estimate, with a wide margin.
         return self.clock() + run.offset.seconds - 60.0
 
-    def _stage(self, sync_id: str, run_id: str, spec: SyncSpec, runs: Mapping[SideName, SideRun], run: SideRun,
+    def _stage(self, owner: str, run_id: str, spec: SyncSpec, runs: Mapping[SideName, SideRun], run: SideRun,
                report: CycleReport) -> None:
         """Every record changed since the side's cursor, a page at a time into the store, with the values
-        of its identity keys (the first answer stamps the listing's start)."""
+        of its identity keys (the first answer stamps the listing's start). ``owner`` names who may drop
+        the rows a crash leaves: the sync's cycles, or its previews."""
         run.listing_started = None
         original = run.ctx.http.build_request
 
@@ -319,7 +320,7 @@ class SyncEngine:
                 records = [r for r in page if run.since is None or r.modified_at >= run.since]
                 keys = [(index, str(value), record.id) for record in records for index, key in enumerate(identity)
                         if (value := normalise(record.values.get(key), "email")) is not None]
-                self.store.stage(run_id, sync_id, run.name, count, [_record_json(r) for r in records], keys)
+                self.store.stage(run_id, owner, run.name, count, [_record_json(r) for r in records], keys)
                 count += len(records)
         finally:
             run.ctx.http.build_request = original  # type: ignore[method-assign]
@@ -779,7 +780,8 @@ class SyncEngine:
             run_id = new_id("stage")
             try:
                 for run in runs.values():
-                    self._stage(sync_id, run_id, spec, runs, run, CycleReport())
+                    # Staged under a name of its own, so a cycle starting meanwhile does not drop it.
+                    self._stage(f"preview:{sync_id}", run_id, spec, runs, run, CycleReport())
                 self._preview_pairs(sync_id, run_id, spec, runs, add)
             finally:
                 self.store.drop_staged(run_id=run_id)
