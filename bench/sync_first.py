@@ -94,8 +94,8 @@ def _rss_now() -> int:
 def measure(count: int) -> dict[str, Any]:
     """One size, in this (fresh) process: the sync here, the sandboxes in a child process."""
     from auth.personio import forget_cached_tokens
-    from connector.apps.contacts import APP as CONTACTS_APP
-    from connector.apps.personio import APP as PERSONIO_APP
+    from connector.apps.contacts.app import APP as CONTACTS_APP
+    from connector.apps.personio.app import APP as PERSONIO_APP
     from connector.context import Connection
     from emulator.store import Store, engine_for
     from emulator.sync.engine import SyncEngine

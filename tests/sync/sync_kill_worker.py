@@ -12,8 +12,8 @@ import os
 import signal
 import sys
 
-from connector.apps.contacts import APP as CONTACTS_APP
-from connector.apps.personio import APP as PERSONIO_APP
+from connector.apps.contacts.app import APP as CONTACTS_APP
+from connector.apps.personio.app import APP as PERSONIO_APP
 from connector.context import Connection
 from emulator.store import Store, engine_for
 from emulator.sync.engine import SyncEngine

@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 from sync_world import DEMO_SPEC
 
-from connector.apps.contacts import APP as CONTACTS_APP
-from connector.apps.personio import APP as PERSONIO_APP
+from connector.apps.contacts.app import APP as CONTACTS_APP
+from connector.apps.personio.app import APP as PERSONIO_APP
 from connector.context import Connection
 from emulator.serving import serve
 from emulator.store import Store, engine_for
