@@ -158,7 +158,11 @@ def _in_fresh_process(count: int) -> dict[str, Any]:
                           check=False)
     if done.returncode != 0:
         raise SystemExit(f"sync_first at {count:,} failed:\n{done.stderr[-3000:]}")
-    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+    result = dict(json.loads(done.stdout.strip().splitlines()[-1]))
+    # Each size as it finishes (a 40,000 run takes a while on a shared machine).
+    print(f"  {count:,}: calls {result['first']}, peak {result['peak'] / 1e6:.1f} MB, "
+          f"RSS +{result['rss_rise'] / 1e6:.1f} MB, {result['seconds']:.0f} s", file=sys.stderr, flush=True)
+    return result
 
 
 def main(argv: list[str] | None = None) -> int:
