@@ -203,7 +203,7 @@ def _transform(raw: Any, where: str, problems: list[FieldProblem]) -> tuple[str 
     if not isinstance(name, str) or name not in TRANSFORMS:
         problems.append(FieldProblem(f"{where}.name" if isinstance(raw, Mapping) else where,
                                      f"is {name!r}; use one of: {', '.join(TRANSFORMS)} "
-                                     '(such as {"name": "suffix", "value": " (Personio)"})'))
+                                     '(such as {"name": "suffix", "value": " (HR)"})'))
         return None, ""
     value = raw.get("value", "")
     if not isinstance(value, str) or (TRANSFORMS[name].needs_value and not value):
