@@ -198,6 +198,27 @@ class CredentialStore:
             rows = db.execute(sa.select(connections_table).order_by(connections_table.c.created)).all()
         return [self._record(row) for row in rows]
 
+    def version(self, id_or_name: str) -> tuple[str, float, str]:
+        """``(id, updated, status)`` of a connection, without decrypting anything.
+
+        ``updated`` moves with every change of its fields (a rotated token) and of its status, so a cache of
+        resolved connections keyed by it never hands out a stale credential.
+
+        Raises:
+            BadInput: no such connection (deleted).
+        """
+        table = connections_table
+        with self.engine.connect() as db:
+            row = db.execute(
+                sa.select(table.c.id, table.c.updated, table.c.status)
+                .where(sa.or_(table.c.id == id_or_name, table.c.name == id_or_name))
+            ).first()
+        if row is None:
+            raise BadInput(
+                f"no saved connection is called {id_or_name!r}; see `connector connections list`", "connection"
+            )
+        return row.id, row.updated, row.status
+
     def fields(self, id_or_name: str) -> dict[str, Any]:
         """Every field of a connection, secrets decrypted: only for building its auth."""
         with self.engine.connect() as db:

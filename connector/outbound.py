@@ -350,6 +350,9 @@ class RoutingTransport(httpx.BaseTransport):
     real_network: bool = True
     #: Built on the first request that needs the network: a sandbox-only connection never pays for a pool.
     network: httpx.BaseTransport | None = None
+    #: Shared by many calls at once (a connection cached per process): a client closing after its call
+    #: must not close the pool under the others; the pool's sockets go when the transport is dropped.
+    shared: bool = False
 
     def route(self, url: httpx.URL) -> httpx.BaseTransport:
         for base_url, transport in self.local:
@@ -363,7 +366,7 @@ class RoutingTransport(httpx.BaseTransport):
         return self.route(request.url).handle_request(request)
 
     def close(self) -> None:
-        if self.network is not None:
+        if self.network is not None and not self.shared:
             self.network.close()
 
 

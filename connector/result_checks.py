@@ -30,7 +30,7 @@ from connector.definitions import Action, Operation, Trigger
 from connector.errors import ResultError
 from connector.schema import output_schema
 
-Step = Literal["perform", "subscribe", "unsubscribe", "list_samples", "parse_delivery", "test"]
+Step = Literal["perform", "subscribe", "unsubscribe", "list_samples", "parse_delivery", "parse_deliveries", "test"]
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,10 @@ def _primitive_ids(op: Operation, result: Any, step: Step) -> None:
 
 def _unique_ids(op: Operation, result: Any, step: Step) -> None:
     assert isinstance(op, Trigger)
-    identities = item_identities(op, result)
+    _check_unique(op, item_identities(op, result))
+
+
+def _check_unique(op: Operation, identities: list[str]) -> None:
     if len(set(identities)) == len(identities):
         return
     seen: set[str] = set()
@@ -140,12 +143,35 @@ CHECKS_BY_NAME: dict[str, ResultCheck] = {check.name: check for check in RESULT_
 
 def check_result(op: Operation, result: Any, *, step: Step = "perform", strict: bool = False) -> Any:
     """Apply every :data:`RESULT_CHECKS` rule that applies; an ``unsubscribe`` answer is only normalised."""
+    return checked(op, result, step=step, strict=strict)[0]
+
+
+def checked(
+    op: Operation, result: Any, *, step: Step = "perform", strict: bool = False
+) -> tuple[Any, list[str] | None]:
+    """:func:`check_result`, also giving a trigger result's item identities (None otherwise).
+
+    The two id rules need the identities and so does the platform (it dedupes on them): they are worked
+    out once here, for both rules and the caller.
+    """
     if step == "unsubscribe":
-        return result if isinstance(result, dict) else {}
+        return (result if isinstance(result, dict) else {}), None
+    identities: list[str] | None = None
     for check in RESULT_CHECKS:
-        if check.applies(op, step, strict):
-            check.check(op, result, step)
-    return result
+        if not check.applies(op, step, strict):
+            continue
+        if check.name in _ID_RULES and isinstance(op, Trigger):
+            if identities is None:
+                identities = item_identities(op, result)  # trigger_items_have_primitive_ids
+            if check.name == "trigger_ids_are_unique":
+                _check_unique(op, identities)
+            continue
+        check.check(op, result, step)
+    return result, identities
+
+
+#: The rules that work on a trigger result's identities.
+_ID_RULES = frozenset({"trigger_items_have_primitive_ids", "trigger_ids_are_unique"})
 
 
 _validators: dict[int, tuple[Operation, jsonschema.protocols.Validator]] = {}

@@ -26,7 +26,7 @@ from connector.errors import (
 )
 from connector.http import RetryPolicy, make_client
 from connector.mapping import validate_input
-from connector.result_checks import Step, check_result, item_identities, item_identity
+from connector.result_checks import Step, check_result, checked, item_identities, item_identity
 from connector.trace import TraceRecorder
 
 DEFAULT_TIME_LIMIT = 30.0
@@ -42,6 +42,9 @@ class Invocation:
     cursor: str | None = None
     duration_ms: float = 0.0
     input: dict[str, Any] = field(default_factory=dict)
+    #: A trigger's item identities, in output order, computed once while its result was checked (the
+    #: platform dedupes on them); None for actions and searches.
+    identities: list[str] | None = None
 
 
 def invoke(
@@ -60,6 +63,7 @@ def invoke(
     sleep: Callable[[float], None] = time.sleep,
     hook_request: HookRequest | None = None,
     seen_sink: Callable[[list[str]], None] | None = None,
+    input_checked: bool = False,
 ) -> Invocation:
     """Run one step of an operation and return its checked output.
 
@@ -74,6 +78,9 @@ def invoke(
         trace: record the HTTP exchange with secrets redacted into ``Invocation.trace``.
         seen_sink: on a first poll, receives the identities of items the trigger hands over page by page
             with ``ctx.record_seen`` (the platform seeds its dedupe record without holding them all).
+        input_checked: ``input`` is already what :func:`connector.mapping.validate_input` returns (the
+            platform rendered it through a :class:`connector.mapping.FieldMapping`, which validates):
+            it is used as given instead of being validated a second time.
 
     Raises:
         BadInput: before any HTTP call, when the input does not satisfy the input schema.
@@ -84,7 +91,7 @@ def invoke(
         return _invoke(
             app, op, connection, input, meta, step=step, transport=transport, strict=strict,
             time_limit=time_limit, trace=trace, retry=retry, sleep=sleep, hook_request=hook_request,
-            seen_sink=seen_sink,
+            seen_sink=seen_sink, input_checked=input_checked,
         )
     except ConnectorBug as bug:
         bug.locate(app.key, op.key, op.qualified_key)
@@ -107,10 +114,16 @@ def _invoke(
     sleep: Callable[[float], None],
     hook_request: HookRequest | None,
     seen_sink: Callable[[list[str]], None] | None,
+    input_checked: bool = False,
 ) -> Invocation:
     meta = meta or Meta()
     connection = connection or Connection(app=app.key)
-    values = validate_input(op.input_fields, dict(input or {})) if step != "test" else {}
+    if step == "test":
+        values: dict[str, Any] = {}
+    elif input_checked:
+        values = dict(input or {})
+    else:
+        values = validate_input(op.input_fields, dict(input or {}))
     deadline = time.monotonic() + time_limit
     secret_inputs = [str(values[f.key]) for f in op.input_fields if f.is_secret and values.get(f.key)]
     recorder = TraceRecorder(secrets=[*_secret_values(app, connection), *secret_inputs]) if trace else None
@@ -148,17 +161,22 @@ def _invoke(
         client.close()
     if ctx.seen_items and isinstance(op, Trigger) and isinstance(raw, list):
         raw = raw + _unseen(op, raw, ctx.seen_items)
-    output = check_result(op, raw, step=step, strict=strict and not meta.first_poll)
+    output, identities = checked(op, raw, step=step, strict=strict and not meta.first_poll)
+    limit = None
     if isinstance(op, Trigger) and step in ("perform", "list_samples") and meta.trial:
-        output = output[: meta.limit or TRIAL_LIMIT]
+        limit = meta.limit or TRIAL_LIMIT
     elif isinstance(op, Trigger | Search) and meta.limit is not None and isinstance(output, list):
-        output = output[: meta.limit]
+        limit = meta.limit
+    if limit is not None:
+        output = output[:limit]
+        identities = identities[:limit] if identities is not None else None
     return Invocation(
         output=output,
         trace=recorder.to_list() if recorder else [],
         cursor=ctx.next_cursor,
         duration_ms=(time.perf_counter() - started) * 1000,
         input=values,
+        identities=identities,
     )
 
 

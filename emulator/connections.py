@@ -10,6 +10,8 @@ link cannot reach this machine or its private network. Origins the operator allo
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,6 +37,8 @@ from connector.outbound import (
 #: Connection fields that hold URLs the connection's requests go to.
 #: URL fields every auth spec may have; each app's own ``AuthSpec.url_field`` (an org URL, a server) joins them.
 URL_FIELDS = ("base_url", "token_url", "authorize_url")
+#: Resolved connections a gateway keeps per process, least recently used dropped first.
+CONNECTION_CACHE_SIZE = 256
 
 
 @dataclass(frozen=True)
@@ -70,14 +74,19 @@ class ConnectionGateway:
     #: Started "Connect" authorizations, server-side and single use (default: in the credential store's database).
     pending: OAuthPendingStore = field(init=False)
 
+    #: Resolved connections kept in this process (see :meth:`resolve`).
+    cache_size: int = CONNECTION_CACHE_SIZE
+
     def __post_init__(self) -> None:
         self.pending = OAuthPendingStore(self.store.engine, lambda: self.store.box)
+        self._cache: OrderedDict[str, tuple[tuple[str, float, str], Connection]] = OrderedDict()
+        self._cache_lock = threading.Lock()
 
     def is_local(self, url: str) -> bool:
         """Whether ``url`` is served by one of the emulator's own sandboxes (in-process)."""
         return any(is_under(url, sandbox.base_url) for sandbox in self.sandboxes)
 
-    def transport_for(self, base_url: str, *, field_name: str = "base_url") -> httpx.BaseTransport:
+    def transport_for(self, base_url: str, *, field_name: str = "base_url") -> RoutingTransport:
         """Where a connection's requests go: its sandbox in-process, everything else the guarded network.
 
         Raises:
@@ -101,10 +110,37 @@ class ConnectionGateway:
                 check_url(value.strip(), field=name, policy=self.policy, resolve=self.resolver)
 
     def resolve(self, connection_id: str) -> Connection:
-        """Connection id -> a Connection ready to invoke (the emulator's CONNECTION_RESOLVER)."""
+        """Connection id -> a Connection ready to invoke (the emulator's CONNECTION_RESOLVER).
+
+        Decrypting the secrets and building the auth happen once per connection version: the resolved
+        connection is kept in this process (never written anywhere), keyed by the connection's id and
+        its ``updated`` and ``status``, which every change moves (a rotated token, a reconnect, marked
+        expired), and each call checks that version with one read that decrypts nothing. A deleted
+        connection is gone at its next check. At most ``cache_size`` connections are kept, least
+        recently used dropped first.
+        """
+        try:
+            version = self.store.version(connection_id)
+        except BadInput:
+            with self._cache_lock:
+                self._cache.pop(connection_id, None)
+            raise
+        with self._cache_lock:
+            hit = self._cache.get(connection_id)
+            if hit is not None and hit[0] == version:
+                self._cache.move_to_end(connection_id)
+                return hit[1]
         record = self.store.get(connection_id)
         base_url = self._base_url(record.app, self.store.fields(record.id))
-        return self.store.connection(connection_id, transport=self.transport_for(base_url))
+        transport = self.transport_for(base_url)
+        transport.shared = True
+        connection = self.store.connection(connection_id, transport=transport)
+        with self._cache_lock:
+            self._cache[connection_id] = (version, connection)
+            self._cache.move_to_end(connection_id)
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
+        return connection
 
     def add(self, app: str, name: str, fields: Mapping[str, Any]) -> tuple[ConnectionRecord, ConnectionCheck]:
         """Test the credential first and save it only when the test passes."""

@@ -155,6 +155,7 @@ class Invoker:
         seen_sink: Callable[[list[str]], None] | None = None,
         time_limit: float | None = None,
         retry: RetryPolicy | None = None,
+        input_checked: bool = False,
     ) -> Invocation:
         """Run one step through the kit's runtime (``time_limit`` and ``retry`` default to the settings').
 
@@ -168,7 +169,7 @@ class Invoker:
             return invoke(
                 app, op, connection, values, meta, step=step, trace=trace, hook_request=hook_request,
                 retry=retry or self.settings.invoke_retry, time_limit=time_limit or self.settings.time_limit,
-                seen_sink=seen_sink,
+                seen_sink=seen_sink, input_checked=input_checked,
             )
         except ConnectorError:
             raise
@@ -194,18 +195,33 @@ def error_trace(error: BaseException) -> list[dict[str, Any]]:
 MASK = "[redacted]"
 
 
+def secret_inputs(op: Operation) -> frozenset[str]:
+    """The keys of an operation's secret-typed inputs, worked out once per operation object."""
+    cached = _secret_inputs.get(id(op))
+    if cached is None or cached[0] is not op:
+        cached = (op, frozenset(f.key for f in op.input_fields if f.is_secret))
+        _secret_inputs[id(op)] = cached
+    return cached[1]
+
+
+_secret_inputs: dict[int, tuple[Operation, frozenset[str]]] = {}
+
+
 def secret_values(op: Operation, values: Mapping[str, Any] | None) -> list[str]:
     """The values of an operation's secret-typed inputs (a password mapped into a step)."""
-    if not values:
+    keys = secret_inputs(op)
+    if not values or not keys:
         return []
-    return [str(values[f.key]) for f in op.input_fields if f.is_secret and values.get(f.key) not in (None, "")]
+    return [str(values[k]) for k in keys if values.get(k) not in (None, "")]
 
 
 def masked_input(op: Operation, values: Mapping[str, Any] | None) -> dict[str, Any] | None:
     """Rendered input as run history shows it: secret-typed fields masked."""
     if values is None:
         return None
-    secret = {f.key for f in op.input_fields if f.is_secret}
+    secret = secret_inputs(op)
+    if not secret:
+        return dict(values)
     return {k: (MASK if k in secret and v not in (None, "") else v) for k, v in values.items()}
 
 

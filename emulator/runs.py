@@ -21,15 +21,14 @@ feeds the stored outputs of earlier steps to the mapping.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from connector.context import Meta
 from connector.errors import BadInput, ExpiredAuth, Halted
-from connector.mapping import FieldMapping
-from emulator.invoking import Invoker, error_dict, error_trace, masked_input, next_try, scrub, secret_values
+from emulator.invoking import Invoker, error_dict, next_try
+from emulator.steps import StepCaller
 from emulator.store import Store
 from emulator.store import runs as runs_table
 
@@ -53,10 +52,11 @@ class StepOutcome:
 class RunExecutor:
     """Executes and replays runs against the store."""
 
-    def __init__(self, store: Store, invoker: Invoker) -> None:
+    def __init__(self, store: Store, invoker: Invoker, steps: StepCaller | None = None) -> None:
         self.store = store
         self.invoker = invoker
         self.settings = invoker.settings
+        self.steps = steps or StepCaller(invoker)
 
     def execute(self, run_id: str, now: float | None = None) -> str:
         """Run the unfinished steps of a pending or due run; returns the run's new status.
@@ -163,33 +163,21 @@ class RunExecutor:
             "next_retry_at": None, "error": None,
         }
         self.store.save_step_result(run["id"], index, record)
-        rendered: dict[str, Any] | None = None
-        op = None
-        started = time.perf_counter()
-        try:
-            app, op = self.invoker.operation(step["app"], step["operation"], f"steps[{index}].operation")
-            rendered = FieldMapping(op.input_fields, step.get("mapping") or {}).render(context)
-            connection = self.invoker.connection(step.get("connection_id"), app.key, f"steps[{index}].connection_id")
-            meta = Meta(idempotency_key=f"{run['id']}:{step['key']}", flow_id=flow["id"])
-            result = self.invoker.invoke(app, op, connection, rendered, meta, trace=True)
-        except Exception as exc:  # every failure becomes a recorded outcome, never a crashed worker
-            outcome = self._react(exc, attempts, (previous or {}).get("throttled") or 0, flow, step, now)
-            secrets = secret_values(op, rendered) if op is not None else []
+        meta = Meta(idempotency_key=f"{run['id']}:{step['key']}", flow_id=flow["id"])
+        call = self.steps.call(flow, index, step, context, meta)
+        if call.exception is not None:
+            outcome = self._react(call.exception, attempts, (previous or {}).get("throttled") or 0, flow, step, now)
             self.store.save_step_result(run["id"], index, {
-                "status": outcome.status, "throttled": outcome.throttled,
-                "input": masked_input(op, rendered) if op is not None else None,
-                "error": scrub(outcome.error, secrets), "trace": scrub(error_trace(exc), secrets),
-                "next_retry_at": outcome.next_retry_at, "finished": now,
-                "duration_ms": (time.perf_counter() - started) * 1000,
+                "status": outcome.status, "throttled": outcome.throttled, "input": call.input,
+                "error": call.scrubbed(outcome.error), "trace": call.trace,
+                "next_retry_at": outcome.next_retry_at, "finished": now, "duration_ms": call.duration_ms,
             })
             return outcome
-        # Run history is shown to users: secret-typed inputs never reach it, even inside the trace.
-        secrets = secret_values(op, result.input)
         self.store.save_step_result(run["id"], index, {
-            "status": "succeeded", "input": masked_input(op, result.input), "output": scrub(result.output, secrets),
-            "trace": scrub(result.trace, secrets), "duration_ms": result.duration_ms, "finished": self.settings.clock(),
+            "status": "succeeded", "input": call.input, "output": call.shown_output, "trace": call.trace,
+            "duration_ms": call.duration_ms, "finished": self.settings.clock(),
         })
-        return StepOutcome("succeeded", output=result.output)
+        return StepOutcome("succeeded", output=call.output)
 
     def _react(
         self, exc: Exception, attempts: int, throttled: int, flow: Mapping[str, Any], step: Mapping[str, Any],

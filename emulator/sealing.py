@@ -8,6 +8,9 @@ Rows written before sealing (plain JSON) stay readable.
 
 from __future__ import annotations
 
+import json
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +21,8 @@ if TYPE_CHECKING:
 
 SEALED_COLUMNS = ("trigger_input", "steps", "subscription")
 MARK = "$sealed"
+#: Opened columns kept per process, by their sealed token (see :meth:`FlowSealer.open`).
+OPENED_CACHE_SIZE = 2048
 
 
 def _is_sealed(value: Any) -> bool:
@@ -32,8 +37,11 @@ class FlowSealer:
             None stores the columns in clear (tests of the store alone).
     """
 
-    def __init__(self, box: Callable[[], SecretBox] | None = None) -> None:
+    def __init__(self, box: Callable[[], SecretBox] | None = None, cache_size: int = OPENED_CACHE_SIZE) -> None:
         self._box = box
+        self._cache_size = cache_size
+        self._opened: OrderedDict[str, str] = OrderedDict()
+        self._lock = threading.Lock()
 
     def seal(self, values: Mapping[str, Any]) -> dict[str, Any]:
         sealed = dict(values)
@@ -46,13 +54,33 @@ class FlowSealer:
         return sealed
 
     def open(self, row: Mapping[Any, Any]) -> dict[str, Any]:
+        """The row with its sealed columns opened.
+
+        Every run, delivery and poll reads its flow, so each distinct sealed value is decrypted once per
+        process and kept (as JSON, least recently used dropped beyond the cache size) under its token:
+        a changed column is sealed afresh with a new token, so it can never meet a stale value. Each
+        caller gets its own copy to change.
+        """
         opened = dict(row)
         for column in SEALED_COLUMNS:
             if _is_sealed(opened.get(column)):
-                if self._box is None:
-                    raise RuntimeError("this flow was stored encrypted; open the store with the key box")
-                opened[column] = self._box().decrypt(opened[column][MARK].encode("ascii"))["v"]
+                opened[column] = json.loads(self._opened_json(opened[column][MARK]))
         return opened
+
+    def _opened_json(self, token: str) -> str:
+        with self._lock:
+            hit = self._opened.get(token)
+            if hit is not None:
+                self._opened.move_to_end(token)
+                return hit
+        if self._box is None:
+            raise RuntimeError("this flow was stored encrypted; open the store with the key box")
+        text = json.dumps(self._box().decrypt(token.encode("ascii"))["v"])
+        with self._lock:
+            self._opened[token] = text
+            while len(self._opened) > self._cache_size:
+                self._opened.popitem(last=False)
+        return text
 
 
 def reseal_flows(engine: sa.Engine, box: SecretBox) -> int:

@@ -1,7 +1,7 @@
 """Trials: "Test trigger", "Test step" and the mapping preview, run before a flow is turned on.
 
-Trials go through the same invoke path as real runs, but never touch the dedupe record and never
-create runs, so testing a flow cannot make it skip or repeat an item later.
+Trials call steps through the same :class:`emulator.steps.StepCaller` as real runs, but never touch the
+dedupe record and never create runs, so testing a flow cannot make it skip or repeat an item later.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from typing import Any
 from connector.context import Meta
 from connector.definitions import Trigger
 from connector.errors import BadInput
-from connector.mapping import FieldMapping, MappingPreview
-from emulator.invoking import Invoker, error_dict, error_trace, masked_input, scrub, secret_values
+from connector.mapping import MappingPreview
+from emulator.invoking import Invoker, error_dict, error_trace
+from emulator.steps import StepCaller
 
 
 def _context_for(steps: list[Mapping[str, Any]], upto: int, sample: Any, invoker: Invoker) -> dict[str, Any]:
@@ -32,8 +33,9 @@ def _context_for(steps: list[Mapping[str, Any]], upto: int, sample: Any, invoker
 class Trials:
     """Runs trial calls for flows (stored or described inline)."""
 
-    def __init__(self, invoker: Invoker) -> None:
+    def __init__(self, invoker: Invoker, steps: StepCaller | None = None) -> None:
         self.invoker = invoker
+        self.steps = steps or StepCaller(invoker)
 
     def test_trigger(self, flow: Mapping[str, Any]) -> dict[str, Any]:
         """The newest few items (hook triggers: their samples), without touching the dedupe record.
@@ -66,25 +68,9 @@ class Trials:
             raise IndexError(index)
         step = steps[index]
         context = _context_for(steps, index, sample, self.invoker)
-        rendered: dict[str, Any] | None = None
-        op = None
-        try:
-            app, op = self.invoker.operation(step["app"], step["operation"], f"steps[{index}].operation")
-            rendered = FieldMapping(op.input_fields, step.get("mapping") or {}).render(context)
-            connection = self.invoker.connection(step.get("connection_id"), app.key, f"steps[{index}].connection_id")
-            meta = Meta(trial=True, idempotency_key=f"trial-{uuid.uuid4().hex}:{step['key']}", flow_id=flow.get("id"))
-            result = self.invoker.invoke(app, op, connection, rendered, meta, trace=True)
-        except Exception as exc:
-            secrets = secret_values(op, rendered) if op is not None else []
-            return {
-                "input": masked_input(op, rendered) if op is not None else None, "output": None,
-                "trace": scrub(error_trace(exc), secrets), "error": scrub(error_dict(exc), secrets),
-            }
-        secrets = secret_values(op, result.input)
-        return {
-            "input": masked_input(op, result.input), "output": scrub(result.output, secrets),
-            "trace": scrub(result.trace, secrets), "error": None,
-        }
+        meta = Meta(trial=True, idempotency_key=f"trial-{uuid.uuid4().hex}:{step['key']}", flow_id=flow.get("id"))
+        call = self.steps.call(flow, index, step, context, meta)
+        return {"input": call.input, "output": call.shown_output, "trace": call.trace, "error": call.error}
 
     def preview_mapping(self, flow: Mapping[str, Any], sample: Any) -> list[MappingPreview]:
         """What each step would receive for ``sample``, with problems per field; never calls out."""
@@ -92,8 +78,7 @@ class Trials:
         previews: list[MappingPreview] = []
         for index, step in enumerate(steps):
             try:
-                _app, op = self.invoker.operation(step["app"], step["operation"], f"steps[{index}].operation")
-                mapping = FieldMapping(op.input_fields, step.get("mapping") or {})
+                _app, _op, mapping = self.steps.compiled(flow, index, step)
             except BadInput as exc:
                 previews.append(MappingPreview({}, list(exc.problems)))
                 continue
