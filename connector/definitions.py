@@ -134,6 +134,11 @@ class Trigger(Operation):
     subscribe: Callable[[Context, dict[str, Any]], dict[str, Any]] | None = None
     unsubscribe: Callable[[Context, dict[str, Any]], None] | None = None
     parse_delivery: Callable[[Context, HookRequest], list[dict[str, Any]]] | None = None
+    #: Optional: several deliveries of one flow parsed at once, for vendors whose items are completed by
+    #: reads that can serve many deliveries in one call (Okta: the users' current profiles). Returns, per
+    #: request and in order, its items or the exception that delivery alone met (a malformed body); an
+    #: exception raised fails them all. Without it the platform calls ``parse_delivery`` for each.
+    parse_deliveries: Callable[[Context, list[HookRequest]], list[list[dict[str, Any]] | Exception]] | None = None
     list_samples: Callable[[Context, dict[str, Any]], list[dict[str, Any]]] | None = None
     #: Answers a vendor's handshake (e.g. Okta's verification challenge); None when not a handshake.
     handshake: Callable[[HookRequest], dict[str, Any] | None] | None = None

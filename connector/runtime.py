@@ -22,6 +22,8 @@ from connector.errors import (
     ConnectorBug,
     ConnectorError,
     DefinitionError,
+    ResultError,
+    Throttled,
     TimeLimit,
 )
 from connector.http import RetryPolicy, make_client
@@ -31,6 +33,14 @@ from connector.trace import TraceRecorder
 
 DEFAULT_TIME_LIMIT = 30.0
 TRIAL_LIMIT = 3
+
+@dataclass
+class ParsedDelivery:
+    """One delivery of a ``parse_deliveries`` step: its checked items and their identities, or its error."""
+
+    items: list[dict[str, Any]] = field(default_factory=list)
+    identities: list[str] = field(default_factory=list)
+    error: ConnectorError | None = None
 
 
 @dataclass
@@ -64,13 +74,16 @@ def invoke(
     hook_request: HookRequest | None = None,
     seen_sink: Callable[[list[str]], None] | None = None,
     input_checked: bool = False,
+    hook_requests: list[HookRequest] | None = None,
 ) -> Invocation:
     """Run one step of an operation and return its checked output.
 
     Args:
         step: ``perform`` (poll trigger, action, search; for hook triggers the samples), ``subscribe``,
-            ``unsubscribe``, ``list_samples``, ``parse_delivery`` (needs ``hook_request``) or ``test``
-            (the app's connection test).
+            ``unsubscribe``, ``list_samples``, ``parse_delivery`` (needs ``hook_request``),
+            ``parse_deliveries`` (needs ``hook_requests``; the output is one :class:`ParsedDelivery` per
+            request, in order, each checked like a ``parse_delivery`` result) or ``test`` (the app's
+            connection test).
         strict: also check that every output object matches the operation's output schema (a ``null``
             in a non-nullable field fails the step). On by default, the same rule in the CLI, the pytest
             fixtures and the emulator; a first poll is exempt, since it fires nothing and may hold a whole
@@ -91,7 +104,7 @@ def invoke(
         return _invoke(
             app, op, connection, input, meta, step=step, transport=transport, strict=strict,
             time_limit=time_limit, trace=trace, retry=retry, sleep=sleep, hook_request=hook_request,
-            seen_sink=seen_sink, input_checked=input_checked,
+            seen_sink=seen_sink, input_checked=input_checked, hook_requests=hook_requests,
         )
     except ConnectorBug as bug:
         bug.locate(app.key, op.key, op.qualified_key)
@@ -115,6 +128,7 @@ def _invoke(
     hook_request: HookRequest | None,
     seen_sink: Callable[[list[str]], None] | None,
     input_checked: bool = False,
+    hook_requests: list[HookRequest] | None = None,
 ) -> Invocation:
     meta = meta or Meta()
     connection = connection or Connection(app=app.key)
@@ -147,7 +161,10 @@ def _invoke(
         ctx.seen_sink = stream_identities
     started = time.perf_counter()
     try:
-        work = _step_function(app, op, step, ctx, values, hook_request)
+        work = (
+            _parse_deliveries(app, op, ctx, hook_requests or [])
+            if step == "parse_deliveries" else _step_function(app, op, step, ctx, values, hook_request)
+        )
         raw = _run_with_time_limit(work, time_limit, f"{app.key}.{op.key}")
     except ConnectorError as exc:
         # Failed steps keep their HTTP exchange too: run history shows what the vendor answered.
@@ -159,6 +176,11 @@ def _invoke(
         raise crashed from exc
     finally:
         client.close()
+    if step == "parse_deliveries":
+        return Invocation(
+            output=[_parsed(op, entry, strict=strict) for entry in raw], trace=recorder.to_list() if recorder else [],
+            duration_ms=(time.perf_counter() - started) * 1000, input=values,
+        )
     if ctx.seen_items and isinstance(op, Trigger) and isinstance(raw, list):
         raw = raw + _unseen(op, raw, ctx.seen_items)
     output, identities = checked(op, raw, step=step, strict=strict and not meta.first_poll)
@@ -230,6 +252,54 @@ def _step_function(
     return lambda: bound(ctx, values)
 
 
+def _parse_deliveries(app: App, op: Operation, ctx: Context, requests: list[HookRequest]) -> Callable[[], Any]:
+    """The work of a ``parse_deliveries`` step: the trigger's own batch parse, or ``parse_delivery`` for each."""
+    where = f"{app.key}.{op.qualified_key}"
+    if not isinstance(op, Trigger) or (op.parse_deliveries is None and op.parse_delivery is None):
+        raise DefinitionError(f"{where} cannot parse deliveries (no parse_delivery)")
+    batch, single = op.parse_deliveries, op.parse_delivery
+
+    def each() -> list[Any]:
+        assert single is not None
+        parsed: list[Any] = []
+        for request in requests:
+            try:
+                parsed.append(single(ctx, request))
+            except Throttled:  # the vendor asks to wait: the next delivery would only meet it again
+                raise
+            except ConnectorError as exc:  # this delivery's problem: the others go on
+                parsed.append(exc)
+            except Exception as exc:  # a definition that crashes on one body (not JSON) fails that delivery
+                crashed = CodeCrashed(f"parse_delivery raised {type(exc).__name__}: {exc}")
+                crashed.__cause__ = exc
+                parsed.append(crashed)
+        return parsed
+
+    def together() -> list[Any]:
+        assert batch is not None
+        parsed = batch(ctx, requests)
+        if not isinstance(parsed, list) or len(parsed) != len(requests):
+            raise ResultError(f"{where}.parse_deliveries must return one entry per delivery ({len(requests)})")
+        return parsed
+
+    return together if batch is not None else each
+
+
+def _parsed(op: Operation, entry: Any, *, strict: bool) -> ParsedDelivery:
+    """One delivery's entry of a batch parse, checked like a ``parse_delivery`` result."""
+    if isinstance(entry, ConnectorError):
+        return ParsedDelivery(error=entry)
+    if isinstance(entry, Exception):
+        crashed = CodeCrashed(f"parse_deliveries gave {type(entry).__name__}: {entry}")
+        crashed.__cause__ = entry
+        return ParsedDelivery(error=crashed)
+    try:
+        items, identities = checked(op, entry, step="parse_delivery", strict=strict)
+    except ConnectorError as exc:
+        return ParsedDelivery(error=exc)
+    return ParsedDelivery(items=items, identities=identities or [])
+
+
 def _run_with_time_limit(work: Callable[[], Any], limit: float, label: str) -> Any:
     """Run ``work`` and give up waiting after ``limit`` seconds.
 
@@ -276,5 +346,6 @@ def _secret_values(app: App, connection: Connection) -> list[str]:
 
 
 __all__ = [
-    "BadInput", "ConnectorError", "Invocation", "Step", "check_result", "invoke", "item_identities", "item_identity",
+    "BadInput", "ConnectorError", "Invocation", "ParsedDelivery", "Step", "check_result", "invoke",
+    "item_identities", "item_identity",
 ]

@@ -151,6 +151,7 @@ class Invoker:
         *,
         step: Step = "perform",
         hook_request: HookRequest | None = None,
+        hook_requests: list[HookRequest] | None = None,
         trace: bool = False,
         seen_sink: Callable[[list[str]], None] | None = None,
         time_limit: float | None = None,
@@ -168,6 +169,7 @@ class Invoker:
         try:
             return invoke(
                 app, op, connection, values, meta, step=step, trace=trace, hook_request=hook_request,
+                hook_requests=hook_requests,
                 retry=retry or self.settings.invoke_retry, time_limit=time_limit or self.settings.time_limit,
                 seen_sink=seen_sink, input_checked=input_checked,
             )

@@ -26,7 +26,7 @@ from connector.context import HookRequest, Meta
 from connector.definitions import App, Trigger
 from connector.errors import BadInput, ConnectorError, ExpiredAuth, Throttled
 from connector.http import RetryPolicy
-from connector.runtime import item_identities
+from connector.runtime import ParsedDelivery
 from emulator.invoking import Invoker, error_dict, next_try
 from emulator.rows import OPEN_DELIVERY_STATUSES, FlowRow
 from emulator.runs import RunExecutor
@@ -152,7 +152,7 @@ class Runner:
             )
             record_seen.wait()  # before the transaction: the writer's last batch needs the write lock
             with self.store.begin() as conn:
-                record_seen.finish(conn, item_identities(trigger, result.output))
+                record_seen.finish(conn, result.identities or [])
                 self.store.update_flow(flow_id, {
                     "state": "on", "paused_reason": None, "cursor": result.cursor, "last_poll_error": None,
                     "next_poll_at": now + flow["interval_seconds"],
@@ -248,7 +248,7 @@ class Runner:
                 result = self.invoker.invoke(
                     app, trigger, connection, flow["trigger_input"], Meta(cursor=flow["cursor"], flow_id=flow_id)
                 )
-                identities = item_identities(trigger, result.output)
+                identities = result.identities or []
             except ConnectorError as exc:
                 wait = float(flow["interval_seconds"])
                 if isinstance(exc, Throttled):  # polling again before the vendor's reset only meets another 429
@@ -297,57 +297,99 @@ class Runner:
         Args:
             claimed: the caller already holds the delivery's lease (the scheduler claims a batch at once).
         """
+        return self.process_deliveries([delivery_id], now, claimed=claimed)
+
+    def process_deliveries(
+        self, delivery_ids: list[str], now: float | None = None, *, claimed: bool = False
+    ) -> list[str]:
+        """:meth:`process_delivery` for several deliveries: each flow's deliveries in one trigger call.
+
+        One call parses a flow's deliveries together (its trigger's ``parse_deliveries``: Okta reads the
+        profiles of every user they name in one request), the connection is resolved once for them, and
+        their runs are stored in one transaction. A delivery that is malformed fails alone; a failure of
+        the call itself (throttled, the vendor down) leaves each of them to be tried again.
+        """
         now = self._now(now)
-        if not claimed and not self.store.claim_deliveries([delivery_id], now, now + self.settings.run_lease_seconds):
-            return []  # finished, or another processor holds it
-        delivery = self.store.get_delivery(delivery_id)
-        if delivery is None or delivery["status"] not in OPEN_DELIVERY_STATUSES:
-            return []
-        flow = self.store.get_flow(delivery["flow_id"])
+        if not claimed:
+            taken = self.store.claim_deliveries(list(delivery_ids), now, now + self.settings.run_lease_seconds)
+            delivery_ids = [d for d in delivery_ids if d in taken]
+        by_flow: dict[str, list[dict[str, Any]]] = {}
+        for delivery_id in delivery_ids:
+            delivery = self.store.get_delivery(delivery_id)
+            if delivery is not None and delivery["status"] in OPEN_DELIVERY_STATUSES:
+                by_flow.setdefault(delivery["flow_id"], []).append(delivery)
+        run_ids: list[str] = []
+        for flow_id, group in by_flow.items():
+            run_ids += self._process_flow_deliveries(flow_id, group, now)
+        return run_ids
+
+    def _process_flow_deliveries(self, flow_id: str, group: list[dict[str, Any]], now: float) -> list[str]:
+        flow = self.store.get_flow(flow_id)
         if flow is None or flow["state"] != "on":
-            self.store.update_delivery(delivery_id, {"claimed_until": None})  # waits for the flow, unclaimed
+            for delivery in group:  # they wait for the flow, unclaimed
+                self.store.update_delivery(delivery["id"], {"claimed_until": None})
             return []
-        resume_at = self._throttled_until.get(flow["id"], 0.0)
+        resume_at = self._throttled_until.get(flow_id, 0.0)
         if now < resume_at:
-            # The vendor just asked this flow to slow down: the delivery waits with it, without a call.
-            self.store.update_delivery(
-                delivery_id, {"status": "waiting_retry", "next_attempt_at": resume_at, "claimed_until": None}
-            )
+            # The vendor just asked this flow to slow down: the deliveries wait with it, without a call.
+            for delivery in group:
+                self.store.update_delivery(
+                    delivery["id"], {"status": "waiting_retry", "next_attempt_at": resume_at, "claimed_until": None}
+                )
             return []
-        attempts = (delivery["attempts"] or 0) + 1
-        request = HookRequest(
-            method=delivery["method"], headers=dict(delivery["headers"]), body=bytes(delivery["body"]),
-            query=dict(delivery["query"]),
-        )
+        requests = [
+            HookRequest(method=d["method"], headers=dict(d["headers"]), body=bytes(d["body"]), query=dict(d["query"]))
+            for d in group
+        ]
         try:
             app, trigger, connection = self._trigger_call(flow)
-            meta = Meta(subscription=dict(flow["subscription"] or {}), flow_id=flow["id"])
+            meta = Meta(subscription=dict(flow["subscription"] or {}), flow_id=flow_id)
             result = self.invoker.invoke(
-                app, trigger, connection, flow["trigger_input"], meta, step="parse_delivery", hook_request=request
+                app, trigger, connection, flow["trigger_input"], meta, step="parse_deliveries", hook_requests=requests
             )
-            identities = item_identities(trigger, result.output)
-        except Exception as exc:  # a malformed delivery must not stop the others
-            self._delivery_not_processed(delivery, error_dict(exc), exc, attempts, now)
-            if isinstance(exc, Throttled):
-                self._throttled_until[flow["id"]] = now + max(0.0, float(exc.delay))
+        except Exception as exc:  # the call failed for all of them: each is tried again (or fails) on its own
+            if not isinstance(exc, Throttled):
+                for delivery in group:
+                    self._delivery_not_processed(delivery, error_dict(exc), exc, (delivery["attempts"] or 0) + 1, now)
+                return []
+            # Throttled: the first delivery counts the throttled try; the rest wait with the flow, untried.
+            first, *rest = group
+            self._delivery_not_processed(first, error_dict(exc), exc, (first["attempts"] or 0) + 1, now)
+            resume_at = self._throttled_until[flow_id] = now + max(0.0, float(exc.delay))
+            for delivery in rest:
+                self.store.update_delivery(
+                    delivery["id"], {"status": "waiting_retry", "next_attempt_at": resume_at, "claimed_until": None}
+                )
             return []
-        by_id = dict(zip(identities, result.output, strict=True))
+        parsed: list[ParsedDelivery] = result.output
+        good = []
+        for delivery, entry in zip(group, parsed, strict=True):
+            if entry.error is not None:  # a malformed delivery must not stop the others
+                self._delivery_not_processed(
+                    delivery, error_dict(entry.error), entry.error, (delivery["attempts"] or 0) + 1, now
+                )
+            else:
+                good.append((delivery, entry))
+        run_ids: list[str] = []
         try:
             with self.store.begin() as conn:
-                new_ids = self.store.dedupe.filter_new(flow["id"], identities, conn)
-                run_ids = self.store.insert_runs(
-                    flow["id"], [(i, by_id[i]) for i in new_ids], "pending", now, conn
-                )
-                self.store.update_delivery(delivery_id, {
-                    "status": "processed", "items": len(new_ids), "attempts": attempts, "error": None,
-                    "next_attempt_at": None, "claimed_until": None,
-                }, conn)
+                for delivery, entry in good:
+                    by_id = dict(zip(entry.identities, entry.items, strict=True))
+                    new_ids = self.store.dedupe.filter_new(flow_id, entry.identities, conn)
+                    run_ids += self.store.insert_runs(flow_id, [(i, by_id[i]) for i in new_ids], "pending", now, conn)
+                    self.store.update_delivery(delivery["id"], {
+                        "status": "processed", "items": len(new_ids), "attempts": (delivery["attempts"] or 0) + 1,
+                        "error": None, "next_attempt_at": None, "claimed_until": None,
+                    }, conn)
         except sa.exc.SQLAlchemyError as exc:
-            log.warning("the runs of delivery %s could not be stored: %s", delivery_id, exc)
+            log.warning("the runs of %d deliveries of flow %s could not be stored: %s", len(good), flow_id, exc)
             reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
             error = {"type": "StoreError", "retriable": True,
                      "message": f"the delivery's runs could not be stored ({reason})"}
-            self._delivery_not_processed(delivery, error, _StoreWriteFailed(), attempts, now)
+            for delivery, _entry in good:
+                self._delivery_not_processed(
+                    delivery, dict(error), _StoreWriteFailed(), (delivery["attempts"] or 0) + 1, now
+                )
             return []
         return run_ids
 

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from connector.apps.okta.event_polling import event_id, user_event_items
-from connector.apps.okta.system_log import newest_first, recent_events
+from connector.apps.okta.system_log import event_item, fetch_users, newest_first, recent_events
 from connector.context import Context, HookRequest
 from connector.definitions import Field, Trigger
 from connector.errors import BadInput, ConnectorError, ResponseError
@@ -119,16 +119,34 @@ def hook_trigger(
         if hook_id:
             _remove_hook(ctx, str(hook_id))
 
-    def parse_delivery(ctx: Context, request: HookRequest) -> list[dict[str, Any]]:
+    def wanted_events(request: HookRequest) -> list[dict[str, Any]]:
         seen: set[str] = set()
         unique = []
         for event in delivery_events(request):
             if event.get("eventType") in wanted and event["uuid"] not in seen:
                 seen.add(event["uuid"])
                 unique.append(event)
+        return newest_first(unique)
+
+    def parse_delivery(ctx: Context, request: HookRequest) -> list[dict[str, Any]]:
         # Runs after the delivery was stored and acknowledged, so reading the users' current profiles
-        # (one call per 25 users) costs the vendor nothing and lets mappings use {{trigger.profile.*}}.
-        return user_event_items(ctx, newest_first(unique), event_id)
+        # (one call per ID_BATCH users) costs the vendor nothing and lets mappings use {{trigger.profile.*}}.
+        return user_event_items(ctx, wanted_events(request), event_id)
+
+    def parse_deliveries(ctx: Context, requests: list[HookRequest]) -> list[list[dict[str, Any]] | Exception]:
+        # Many deliveries of a burst name different users: one profile read (filter by ids) serves them all.
+        parsed: list[list[dict[str, Any]] | Exception] = []
+        for request in requests:
+            try:
+                parsed.append(wanted_events(request))
+            except BadInput as exc:  # this delivery is malformed; the others go on
+                parsed.append(exc)
+        user_ids = [event_item(e)["user_id"] for events in parsed if isinstance(events, list) for e in events]
+        users = fetch_users(ctx, (uid for uid in user_ids if uid))
+        return [
+            events if isinstance(events, Exception) else user_event_items(ctx, events, event_id, users=users)
+            for events in parsed
+        ]
 
     def list_samples(ctx: Context, values: dict[str, Any]) -> list[dict[str, Any]]:
         events, _ = recent_events(ctx, event_types, ctx.meta.limit or SAMPLE_EVENTS)
@@ -145,6 +163,7 @@ def hook_trigger(
         subscribe=subscribe,
         unsubscribe=unsubscribe,
         parse_delivery=parse_delivery,
+        parse_deliveries=parse_deliveries,
         list_samples=list_samples,
         handshake=handshake,
         authenticate=authenticate,

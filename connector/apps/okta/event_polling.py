@@ -55,15 +55,21 @@ def poll_events(ctx: Context, event_types: Sequence[str], item_id: ItemId = even
     return user_event_items(ctx, newest_first(events), item_id)
 
 
-def user_event_items(ctx: Context, events: list[dict[str, Any]], item_id: ItemId) -> list[dict[str, Any]]:
+def user_event_items(
+    ctx: Context, events: list[dict[str, Any]], item_id: ItemId, *, users: dict[str, dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
     """Events (newest first) as items carrying the user's current state; one item per id, newest kept.
 
     A user deleted since the event keeps the event's view of them (id, login, name) rather than being lost.
+
+    Args:
+        users: the users already read by id (one read for many deliveries); default: read them here.
     """
     if not events:
         return []
     items = [event_item(event) for event in events]
-    users = fetch_users(ctx, (item["user_id"] for item in items))
+    if users is None:
+        users = fetch_users(ctx, (item["user_id"] for item in items))
     shaped: list[dict[str, Any]] = []
     seen: set[str] = set()
     for item in items:
