@@ -146,3 +146,32 @@ def test_testing_an_instant_trigger_shows_recent_events_as_samples(run: Run) -> 
         run("create_user", person(n))
     samples = run("new_user_instant", meta=Meta(trial=True)).output
     assert [s["login"] for s in samples] == ["person4@example.com", "person3@example.com", "person2@example.com"]
+
+
+def _creation(uuid: str, user: dict[str, Any]) -> HookRequest:
+    """An Okta delivery of one ``user.lifecycle.create`` event about ``user``."""
+    event = {
+        "uuid": uuid, "published": "2026-01-01T10:00:00.000Z", "eventType": "user.lifecycle.create",
+        "displayMessage": "Create Okta user", "actor": {"id": "00uadmin", "alternateId": "admin@example.com"},
+        "target": [{"id": user["id"], "type": "User", "alternateId": user["profile"]["login"],
+                    "displayName": "x"}],
+    }
+    body = json.dumps({"eventType": "com.okta.event_hook", "data": {"events": [event]}}).encode()
+    return HookRequest("POST", {"Content-Type": "application/json"}, body)
+
+
+def test_a_burst_of_deliveries_reads_every_users_profile_in_one_call(run: Run, sandbox: OktaSandbox) -> None:
+    users = [sandbox.create_user(person(n, login=f"person{n}@example.com")) for n in range(30)]
+    deliveries = [_creation(f"e{n}", user) for n, user in enumerate(users)]
+    deliveries.insert(3, HookRequest("POST", {}, b"<xml/>"))  # one that is not Okta's: it alone fails
+
+    result = run("new_user_instant", step="parse_deliveries", hook_requests=deliveries, trace=True)
+
+    parsed = result.output
+    assert len(parsed) == 31
+    assert isinstance(parsed[3].error, BadInput) and "not JSON" in parsed[3].error.message
+    good = [entry for n, entry in enumerate(parsed) if n != 3]
+    assert [entry.identities for entry in good] == [[f"e{n}"] for n in range(30)]
+    assert [entry.items[0]["profile"]["email"] for entry in good] == [f"person{n}@example.com" for n in range(30)]
+    user_reads = [call for call in result.trace if "/api/v1/users" in call["url"]]
+    assert len(user_reads) == 1
