@@ -314,9 +314,8 @@ class Runner:
             taken = self.store.claim_deliveries(list(delivery_ids), now, now + self.settings.run_lease_seconds)
             delivery_ids = [d for d in delivery_ids if d in taken]
         by_flow: dict[str, list[dict[str, Any]]] = {}
-        for delivery_id in delivery_ids:
-            delivery = self.store.get_delivery(delivery_id)
-            if delivery is not None and delivery["status"] in OPEN_DELIVERY_STATUSES:
+        for delivery in self.store.get_deliveries(delivery_ids):
+            if delivery["status"] in OPEN_DELIVERY_STATUSES:
                 by_flow.setdefault(delivery["flow_id"], []).append(delivery)
         run_ids: list[str] = []
         for flow_id, group in by_flow.items():
@@ -373,14 +372,19 @@ class Runner:
         run_ids: list[str] = []
         try:
             with self.store.begin() as conn:
+                # One dedupe pass for the whole group; an event in two deliveries (Okta delivers at least
+                # once) becomes a run of the first.
+                all_ids = [identity for _delivery, entry in good for identity in entry.identities]
+                fresh = set(self.store.dedupe.filter_new(flow_id, all_ids, conn))
+                items: list[tuple[str, Any]] = []
+                outcomes: list[tuple[str, int, int]] = []
                 for delivery, entry in good:
-                    by_id = dict(zip(entry.identities, entry.items, strict=True))
-                    new_ids = self.store.dedupe.filter_new(flow_id, entry.identities, conn)
-                    run_ids += self.store.insert_runs(flow_id, [(i, by_id[i]) for i in new_ids], "pending", now, conn)
-                    self.store.update_delivery(delivery["id"], {
-                        "status": "processed", "items": len(new_ids), "attempts": (delivery["attempts"] or 0) + 1,
-                        "error": None, "next_attempt_at": None, "claimed_until": None,
-                    }, conn)
+                    mine = [(i, item) for i, item in zip(entry.identities, entry.items, strict=True) if i in fresh]
+                    fresh.difference_update(i for i, _item in mine)
+                    items += mine
+                    outcomes.append((delivery["id"], len(mine), (delivery["attempts"] or 0) + 1))
+                run_ids = self.store.insert_runs(flow_id, items, "pending", now, conn)
+                self.store.mark_processed(outcomes, conn)
         except sa.exc.SQLAlchemyError as exc:
             log.warning("the runs of %d deliveries of flow %s could not be stored: %s", len(good), flow_id, exc)
             reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]

@@ -15,7 +15,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, cast
@@ -543,6 +543,13 @@ class Store:
             row = c.execute(sa.select(deliveries).where(deliveries.c.id == delivery_id)).mappings().first()
         return cast(DeliveryRow, dict(row)) if row else None
 
+    def get_deliveries(self, delivery_ids: Sequence[str]) -> list[dict[str, Any]]:
+        """The deliveries with these ids that exist, in the order given (one query)."""
+        with self._reader(None) as c:
+            rows = c.execute(sa.select(deliveries).where(deliveries.c.id.in_(list(delivery_ids)))).mappings().all()
+        by_id = {row["id"]: dict(row) for row in rows}
+        return [by_id[d] for d in delivery_ids if d in by_id]
+
     def pending_deliveries(self, limit: int = 200, now: float | None = None) -> list[str]:
         """Deliveries of flows that are on still to be parsed, oldest first.
 
@@ -636,3 +643,14 @@ class Store:
     def update_delivery(self, delivery_id: str, values: Mapping[str, Any], conn: Connection | None = None) -> None:
         with self._conn(conn) as c:
             c.execute(deliveries.update().where(deliveries.c.id == delivery_id).values(**values))
+
+    def mark_processed(self, outcomes: Sequence[tuple[str, int, int]], conn: Connection) -> None:
+        """Deliveries parsed into runs: ``(id, items, attempts)`` each, in one statement (executemany)."""
+        if outcomes:
+            conn.execute(
+                deliveries.update().where(deliveries.c.id == sa.bindparam("delivery_id")).values(
+                    status="processed", items=sa.bindparam("new_items"), attempts=sa.bindparam("tries"),
+                    error=None, next_attempt_at=None, claimed_until=None,
+                ),
+                [{"delivery_id": d, "new_items": n, "tries": a} for d, n, a in outcomes],
+            )

@@ -6,7 +6,7 @@ is compacted when tombstones outnumber live items, keeping memory bounded.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -79,6 +79,16 @@ class CursorList(Generic[T]):
                 return found, self._ids[self._position_of_last(found, index)]
             found.append(item)
         return found, None
+
+    def page_of(self, item_ids: Iterable[str], start: int, limit: int) -> tuple[list[T], str | None]:
+        """:meth:`page` over only the items with these ids, found by id instead of by a scan (same answer)."""
+        positions = sorted({
+            position for item_id in item_ids
+            if (position := self._position.get(item_id)) is not None and position >= start
+            and self._items[position] is not None
+        })
+        found = [item for item in (self._items[p] for p in positions[:limit]) if item is not None]
+        return found, (self._ids[positions[limit - 1]] if len(positions) > limit else None)
 
     def _position_of_last(self, found: list[T], scanned_to: int) -> int:
         # The item that overflowed the page sits at scanned_to - 1; the last returned item precedes it.

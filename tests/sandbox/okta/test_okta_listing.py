@@ -91,6 +91,24 @@ def test_filter_supports_eq_and_time_ranges_and_pages_with_after(sandbox: OktaSa
     assert {u["id"] for u in both} == set(ids[:2])
 
 
+def test_a_filter_of_ids_answers_like_any_filter_in_org_order_with_paging(
+    sandbox: OktaSandbox, client: httpx.Client
+) -> None:
+    ids = sandbox.seed_users(40)
+    client.post(f"/api/v1/users/{ids[7]}/lifecycle/deactivate")  # filter includes deactivated users
+    asked = [ids[30], ids[7], "00unknownuser0000000", ids[2], ids[30], ids[11]]
+    by_ids = " or ".join(f'id eq "{i}"' for i in asked)
+    # The same question with a clause that is not an id: answered by the general scan.
+    scanned = by_ids + ' or profile.login eq "nobody@example.com"'
+    for expression in (by_ids, scanned):
+        response = client.get("/api/v1/users", params={"filter": expression, "limit": 2})
+        first_page = response.json()
+        assert [u["id"] for u in first_page] == [ids[2], ids[7]]
+        rest, pages = page_through(client, link_urls(response)["next"])
+        assert [u["id"] for u in rest] == [ids[11], ids[30]] and pages == 1
+        assert first_page[1]["status"] == "DEPROVISIONED"
+
+
 @pytest.mark.parametrize(
     ("parameter", "expression"),
     [
