@@ -28,6 +28,7 @@ import jsonschema
 
 from connector.definitions import Action, Operation, Trigger
 from connector.errors import ResultError
+from connector.fast_check import Check, compile_check
 from connector.schema import output_schema
 
 Step = Literal["perform", "subscribe", "unsubscribe", "list_samples", "parse_delivery", "parse_deliveries", "test"]
@@ -96,8 +97,10 @@ def _check_unique(op: Operation, identities: list[str]) -> None:
 
 
 def _match_schema(op: Operation, result: Any, step: Step) -> None:
-    validator = output_validator(op)
+    _op, validator, quick = _output_checks(op)
     for n, item in enumerate(_items(op, result)):
+        if quick is not None and quick(item):  # certainly valid: jsonschema would say so too
+            continue
         error = jsonschema.exceptions.best_match(validator.iter_errors(item))
         if error is not None:
             path = ".".join(str(p) for p in error.absolute_path) or "(item)"
@@ -174,17 +177,22 @@ def checked(
 _ID_RULES = frozenset({"trigger_items_have_primitive_ids", "trigger_ids_are_unique"})
 
 
-_validators: dict[int, tuple[Operation, jsonschema.protocols.Validator]] = {}
+_validators: dict[int, tuple[Operation, jsonschema.protocols.Validator, Check | None]] = {}
 
 
 def output_validator(op: Operation) -> jsonschema.protocols.Validator:
     """The compiled output-schema validator of ``op``, built once per operation object."""
+    return _output_checks(op)[1]
+
+
+def _output_checks(op: Operation) -> tuple[Operation, jsonschema.protocols.Validator, Check | None]:
+    """``op``, its jsonschema validator and the quick predicate in front of it (:mod:`connector.fast_check`)."""
     cached = _validators.get(id(op))
     if cached is None or cached[0] is not op:
         schema = output_schema(op.output_fields, op.primary_keys if isinstance(op, Trigger) else ())
-        cached = (op, jsonschema.Draft202012Validator(schema))
+        cached = (op, jsonschema.Draft202012Validator(schema), compile_check(schema))
         _validators[id(op)] = cached
-    return cached[1]
+    return cached
 
 
 def item_identities(trigger: Trigger, items: list[dict[str, Any]]) -> list[str]:

@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 DELIVERY_BATCH = 200
 RUN_BATCH = 100
 #: Deliveries claimed with one statement and parsed together (one trigger call per flow among them).
-CLAIM_CHUNK = 25
+CLAIM_CHUNK = 100
 
 
 class JobQueue(Protocol):
