@@ -138,16 +138,24 @@ def test_killing_the_emulator_under_hook_load_with_okta_throttling_and_failing_l
 
         users = [okta.create_user(new_person(n, "load")) for n in range(KILL_AFTER)]
         # Kill once deliveries were acknowledged that are still waiting for Okta to let the reads through.
-        _wait_for(
-            lambda: _open_deliveries(first, flow_id) and _deliveries(first, flow_id, "processed")["total"],
-            20, "acknowledged deliveries, some processed and some not",
-        )
+        # A flow's deliveries are parsed in batches (one profile read for all), so once every delivery so far
+        # went in together, one more user at a time makes a delivery that waits for the next batch.
+        def caught() -> bool:
+            processed = _deliveries(first, flow_id, "processed")["total"]
+            if processed and _open_deliveries(first, flow_id):
+                return True
+            if processed and len(users) < USERS - 5:  # all in: one more user makes a delivery that waits
+                users.append(okta.create_user(new_person(len(users), "load")))
+            return False
+
+        _wait_for(caught, 30, "acknowledged deliveries, some processed and some not")
         unprocessed_at_kill = _open_deliveries(first, flow_id)
+        before_kill = len(users)
         first.kill()
 
         # The load goes on while the emulator is down; Okta re-sends until the new process answers.
         rest = threading.Thread(
-            target=lambda: users.extend(okta.create_user(new_person(n, "load")) for n in range(KILL_AFTER, USERS))
+            target=lambda: users.extend(okta.create_user(new_person(n, "load")) for n in range(before_kill, USERS))
         )
         rest.start()
         second = start()
