@@ -8,9 +8,10 @@ worker threads, like the real vendors. (werkzeug's development server answered e
 ``Connection: close``: a client paging a big org opened a TCP connection per page.)
 
 ``--rate-limits`` sets the sandbox's budget: ``default`` is the vendor's (Okta: requests per minute per
-endpoint family; Contacts: 100 per 10 s per location), ``off`` lifts it out of the way (benchmarks,
-bulk loads), and a number ``N`` sets every Okta family to N per minute, or Contacts to N per window,
-to watch a client pace itself.
+endpoint family; Contacts: 100 per 10 s per location; Personio: employee calls 300 a minute and 15 a
+second per API credential, ``/v1/auth`` 60 a minute), ``off`` lifts it out of the way (benchmarks, bulk
+loads), and a number ``N`` sets every Okta family to N per minute, Contacts to N per window, or Personio's
+employee calls to N per minute, to watch a client pace itself.
 """
 
 from __future__ import annotations
@@ -82,6 +83,14 @@ def _describe_limits(choice: str | int, window: str) -> str:
     if choice == "off":
         return "off"
     return "the vendor's default" if choice == "default" else f"{choice} requests per {window}"
+
+
+def _describe_personio_limits(choice: str | int) -> str:
+    if choice == "default":
+        return "the vendor's default (employees 300 a minute and 15 a second per credential; /v1/auth 60 a minute)"
+    if choice == "off":
+        return "off"
+    return f"{choice} employee requests per minute per credential (at most 15 a second)"
 
 
 def _wait(served: object) -> None:
@@ -197,8 +206,11 @@ def contacts_command(
 @click.option("--client-secret", default="papi-sandbox-secret", show_default=True,
               help="The API credential's client secret.")
 @click.option("--seed", default=1, show_default=True, help="RNG seed for the generated data.")
+@RATE_LIMITS_OPTION
 @guarded
-def personio_command(port: int, host: str, count: int, client_id: str, client_secret: str, seed: int) -> None:
+def personio_command(
+    port: int, host: str, count: int, client_id: str, client_secret: str, seed: int, rate_limits: str | int
+) -> None:
     """Serve the Personio sandbox (v1 employees and POST /v1/auth)."""
     require_sandboxes("personio")
     from sandboxes.personio import PersonioSandbox, PersonioSettings
@@ -207,12 +219,20 @@ def personio_command(port: int, host: str, count: int, client_id: str, client_se
         raise click.BadParameter("must be 0 or more", param_hint="--employees")
     if not client_id or not client_secret:
         raise click.BadParameter("must not be empty", param_hint="--client-id/--client-secret")
-    sandbox = PersonioSandbox(PersonioSettings(credentials={client_id: client_secret}))
+    settings = PersonioSettings(credentials={client_id: client_secret})
+    if rate_limits == "off":
+        settings.employees_per_minute = settings.auth_per_minute = UNLIMITED
+        settings.burst_per_second = None
+    elif rate_limits != "default":  # N a minute per credential; Personio's 15 a second still caps bursts
+        settings.employees_per_minute = int(rate_limits)
+        settings.burst_per_second = min(int(rate_limits), settings.burst_per_second or int(rate_limits))
+    sandbox = PersonioSandbox(settings)
     sandbox.seed_employees(count, seed=seed)
     served, base_url = _serve_forever(sandbox.app, port, host)
     sandbox.base_url = base_url
     click.echo(f"Personio sandbox: {base_url}")
     click.echo(f"  employees seeded: {count}")
+    click.echo(f"  rate limits:      {_describe_personio_limits(rate_limits)}")
     click.echo(f"  credential:       client_id={client_id} client_secret={client_secret}")
     click.echo(
         f"  try:              curl -s -X POST {base_url}/v1/auth -d client_id={client_id} "

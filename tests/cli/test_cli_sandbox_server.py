@@ -76,6 +76,25 @@ def test_the_contacts_sandbox_takes_a_rate_limit_per_window():
     assert statuses == [200, 200, 429]
 
 
+def test_the_personio_sandbox_takes_a_rate_limit_per_minute_and_can_lift_it():
+    credential = {"client_id": "papi-sandbox-client", "client_secret": "papi-sandbox-secret"}
+    with running_sandbox("personio", "--employees", "3", "--rate-limits", "2") as (base_url, printed):
+        assert "rate limits:      2 employee requests per minute per credential" in printed
+        with httpx.Client(base_url=base_url, timeout=5) as client:
+            token = client.post("/v1/auth", json=credential).json()["data"]["token"]
+            answers = [client.get("/v1/company/employees", headers={"Authorization": f"Bearer {token}"})
+                       for _ in range(3)]
+    assert [r.status_code for r in answers] == [200, 200, 429]
+    assert int(answers[2].headers["Retry-After"]) >= 1
+    with running_sandbox("personio", "--employees", "3", "--rate-limits", "off") as (base_url, printed):
+        assert "rate limits:      off" in printed
+        with httpx.Client(base_url=base_url, timeout=5) as client:
+            token = client.post("/v1/auth", json=credential).json()["data"]["token"]
+            statuses = {client.get("/v1/company/employees", headers={"Authorization": f"Bearer {token}"}).status_code
+                        for _ in range(40)}  # more than the vendor's 15 a second
+    assert statuses == {200}
+
+
 @pytest.mark.parametrize("value", ["zero", "0", "-5"])
 def test_a_rate_limit_that_is_not_off_default_or_a_positive_number_is_refused_clearly(value):
     result = CliRunner().invoke(main, ["sandbox", "okta", "--rate-limits", value])
