@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import bisect
 import email.utils
+import functools
 import hashlib
 import math
 import threading
@@ -160,8 +161,13 @@ class _ResetBudget:
 def budget_key(request: httpx.Request) -> str:
     """Host and a short fingerprint of the request's credential: the unit a vendor counts."""
     credential = "\n".join(request.headers.get(name, "") for name in CREDENTIAL_HEADERS)
-    fingerprint = hashlib.sha256(credential.encode()).hexdigest()[:16]
-    return f"{request.url.host}:{request.url.port or ''}#{fingerprint}"
+    return f"{request.url.host}:{request.url.port or ''}#{_fingerprint(credential)}"
+
+
+@functools.lru_cache(maxsize=256)
+def _fingerprint(credential: str) -> str:
+    """A short hash of a credential, worked out once per credential (every request of a walk asks)."""
+    return hashlib.sha256(credential.encode()).hexdigest()[:16]
 
 
 def endpoint_family(request: httpx.Request) -> str:
@@ -283,10 +289,14 @@ class RatePacer:
 def _server_date(headers: httpx.Headers) -> float | None:
     """The response's ``Date`` as epoch seconds (the first one, when a proxy repeated it)."""
     dates = headers.get_list("date")
-    if not dates:
-        return None
+    return _date_seconds(dates[0]) if dates else None
+
+
+@functools.lru_cache(maxsize=64)
+def _date_seconds(value: str) -> float | None:
+    """An HTTP date as epoch seconds; whole seconds, so a walk's pages share a few values."""
     try:
-        return email.utils.parsedate_to_datetime(dates[0]).timestamp()
+        return email.utils.parsedate_to_datetime(value).timestamp()
     except (TypeError, ValueError, IndexError):
         return None
 
