@@ -86,3 +86,11 @@ def test_the_ingress_line_compares_median_rounds_not_the_best_ones():
     assert "bare Flask ceiling 2,000/s [1900-3000]" in line
     assert "ratio 0.75 of ceiling" in line
     assert line.endswith("MISS")  # best rounds (2,900 / 3,000 = 0.97) would have passed
+
+
+def test_the_real_configuration_round_turns_every_delivery_into_one_run():
+    result = hook_ingress.real_round(30, 3, "lean", "raised", timeout=60)
+    assert result["statuses"] == {"processed": 30} and result["runs"] == 30
+    assert result["end_to_end_s"] is not None and result["end_to_end_s"] > 0
+    line = hook_ingress.summarise_real({"ceilings": [result], "reals": [result], "limits": "raised"}, 30)
+    assert "30-30/30 runs" in line and "ratio 1.00 of ceiling" in line
