@@ -32,6 +32,10 @@ _TYPES: dict[str, Check] = {
 }
 
 
+def _any_of(tests: tuple[Check, ...]) -> Check:
+    return lambda v: any(t(v) for t in tests)
+
+
 def compile_check(schema: Mapping[str, Any]) -> Check | None:
     """A predicate that is True only for values ``schema`` accepts; None when the schema is not one it knows."""
     if not isinstance(schema, Mapping) or not set(schema) <= _ASSERTED | _ANNOTATIONS:
@@ -42,8 +46,8 @@ def compile_check(schema: Mapping[str, Any]) -> Check | None:
         names = [kind] if isinstance(kind, str) else list(kind)
         if not all(isinstance(n, str) and n in _TYPES for n in names):
             return None
-        tests = [_TYPES[n] for n in names]
-        parts.append(tests[0] if len(tests) == 1 else (lambda v, tests=tests: any(t(v) for t in tests)))
+        tests = tuple(_TYPES[n] for n in names)
+        parts.append(tests[0] if len(tests) == 1 else _any_of(tests))
     if "enum" in schema:
         choices = list(schema["enum"])
         # Only plain strings compare the same in Python and JSON Schema (1 == True == 1.0 in Python).
