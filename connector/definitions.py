@@ -8,7 +8,7 @@ The runtime (:mod:`connector.runtime`) runs them; nothing here performs I/O.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
@@ -196,6 +196,62 @@ class Search(Operation):
 
 
 @dataclass(frozen=True)
+class SearchOrCreate(Action):
+    """Find a record with a search; create it with an action when none is found. One step in a flow.
+
+    Zapier's ``searchOrCreates``: the pair is named by the keys of an existing search and an existing
+    create action of the same app, and a flow uses it as one step whose output says which happened
+    (``found_or_created``: ``"found"`` or ``"created"``) beside the record's own fields. Build it with
+    :meth:`of`, which merges the two operations' input fields (one form: a field both take appears once)
+    and takes the create's output fields. The runtime runs the app's operations by these keys, so the
+    search and the create stay the single source of their behaviour; ``connector validate`` checks that
+    both keys exist, are a search and a create, and that fields they share have the same type.
+
+    It is idempotent by construction: a replay finds what the first run created.
+    """
+
+    search: str = ""
+    create: str = ""
+
+    kind_name = "search_or_create"
+    kind_plural = "search_or_creates"
+
+    @classmethod
+    def of(
+        cls, search: Search, create: Action, *, key: str, label: str, description: str, important: bool = False,
+        area: str | None = None,
+    ) -> SearchOrCreate:
+        """The search-or-create of ``search`` and ``create``, its fields merged from theirs.
+
+        The form lists the search's fields first (what identifies the record), then the create's others. A
+        field both take keeps the create's definition, required when either requires it.
+        """
+        create_fields = {f.key: f for f in create.input_fields}
+        merged: list[Field] = []
+        for f in search.input_fields:
+            other = create_fields.pop(f.key, None)
+            if other is None:
+                merged.append(f)
+            else:
+                merged.append(other if other.required or not f.required else _required(other))
+        merged.extend(create_fields.values())
+        return cls(
+            key=key, noun=create.noun, label=label, description=description,
+            input_fields=tuple(merged),
+            output_fields=(*create.output_fields, Field("found_or_created", "Found or created",
+                                                        choices=("found", "created"), required=True)),
+            sample={**dict(create.sample), "found_or_created": "found"},
+            scopes=tuple(dict.fromkeys((*search.scopes, *create.scopes))),
+            area=create.area if area is None else area, important=important,
+            semantics="upsert", idempotent=True, search=search.key, create=create.key,
+        )
+
+
+def _required(f: Field) -> Field:
+    return replace(f, required=True)
+
+
+@dataclass(frozen=True)
 class AuthSpec:
     """How a connection authenticates.
 
@@ -211,6 +267,9 @@ class AuthSpec:
             is refused), so forms and messages need no knowledge of the app.
         fields_from_token: picks connection fields out of an OAuth token response (e.g. the account the
             user chose on the consent page), for the CLI and the emulator alike.
+        secret_headers: headers that carry the credential besides the ones every trace redacts
+            (``Authorization``, cookies, names with token/key/secret/auth): redacted in traces and run
+            history, and never settable by hand in the "API request" action.
     """
 
     type: Literal["api_key", "oauth2", "oauth2_client_credentials"]
@@ -224,6 +283,7 @@ class AuthSpec:
     base_url: Callable[[Mapping[str, Any]], str] | None = None
     url_field: str = "base_url"
     fields_from_token: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None
+    secret_headers: tuple[str, ...] = ()
 
     def secret_field_keys(self) -> frozenset[str]:
         """Every connection field that must be encrypted at rest, masked on display and kept out of traces."""
@@ -244,6 +304,9 @@ class AuthSpec:
         return base.rstrip("/") + "/" + str(given).lstrip("/")
 
 
+_PLURALS = ("triggers", "actions", "searches", "search_or_creates")
+
+
 @dataclass(frozen=True)
 class App:
     """A connector: one vendor's API described for an automation marketplace."""
@@ -256,6 +319,8 @@ class App:
     triggers: tuple[Trigger, ...] = ()
     actions: tuple[Action, ...] = ()
     searches: tuple[Search, ...] = ()
+    #: Search-or-create pairs (Zapier's ``searchOrCreates``): one flow step that finds or creates.
+    search_or_creates: tuple[SearchOrCreate, ...] = ()
     homepage: str = ""
     #: ``module:attribute`` of a click command serving this app's sandbox (a stateful local fake of the
     #: vendor's API), so ``connector sandbox APP`` finds it; empty when the app has none.
@@ -265,11 +330,11 @@ class App:
 
     @property
     def operations(self) -> tuple[Operation, ...]:
-        return (*self.triggers, *self.actions, *self.searches)
+        return (*self.triggers, *self.actions, *self.searches, *self.search_or_creates)
 
     def operation(self, key: str) -> Operation:
         """Find an operation by key (``new_user``) or qualified key (``triggers.new_user``)."""
-        plain = key.split(".", 1)[1] if key.split(".", 1)[0] in ("triggers", "actions", "searches") else key
+        plain = key.split(".", 1)[1] if key.split(".", 1)[0] in _PLURALS else key
         for op in self.operations:
             if op.key == plain and (plain == key or op.qualified_key == key):
                 return op

@@ -140,7 +140,9 @@ def _invoke(
         values = validate_input(op.input_fields, dict(input or {}))
     deadline = time.monotonic() + time_limit
     secret_inputs = [str(values[f.key]) for f in op.input_fields if f.is_secret and values.get(f.key)]
-    recorder = TraceRecorder(secrets=[*_secret_values(app, connection), *secret_inputs]) if trace else None
+    recorder = TraceRecorder(
+        secrets=[*_secret_values(app, connection), *secret_inputs], secret_headers=app.auth.secret_headers
+    ) if trace else None
     client = make_client(
         _base_url(app, connection),
         auth=_auth_for(app, connection),

@@ -51,9 +51,12 @@ def _is_secret_field(name: str) -> bool:
     return _normal(name) in SECRET_FIELDS
 
 
-def redact_headers(headers: httpx.Headers | Mapping[str, str] | Iterable[tuple[str, str]]) -> dict[str, str]:
+def redact_headers(
+    headers: httpx.Headers | Mapping[str, str] | Iterable[tuple[str, str]], extra: frozenset[str] = frozenset()
+) -> dict[str, str]:
     """Headers with credential values replaced; the auth scheme word (``Bearer``, ``SSWS``) is kept.
 
+    ``extra`` holds more secret header names (lowercase): an app's own, from ``AuthSpec.secret_headers``.
     Repeated headers (several ``Link`` or ``Set-Cookie`` lines) are joined with ``, ``.
     """
     items = headers.multi_items() if isinstance(headers, httpx.Headers) else (
@@ -62,7 +65,7 @@ def redact_headers(headers: httpx.Headers | Mapping[str, str] | Iterable[tuple[s
     result: dict[str, str] = {}
     for name, value in items:
         lowered = name.lower()
-        if lowered in _SECRET_HEADER_NAMES or any(part in lowered for part in _SECRET_HEADER_PARTS):
+        if lowered in _SECRET_HEADER_NAMES or lowered in extra or any(part in lowered for part in _SECRET_HEADER_PARTS):
             scheme, _, rest = value.partition(" ")
             value = f"{scheme} {REDACTED}" if rest and scheme.lower() in _AUTH_SCHEMES else REDACTED
         result[name] = f"{result[name]}, {value}" if name in result else value
@@ -199,8 +202,9 @@ class TraceRecorder:
     _STARTED = "connector_trace_started"
     _EXCHANGE = "connector_trace_exchange"
 
-    def __init__(self, secrets: Iterable[str] = ()) -> None:
+    def __init__(self, secrets: Iterable[str] = (), secret_headers: Iterable[str] = ()) -> None:
         self.exchanges: list[Exchange] = []
+        self._secret_headers = frozenset(name.lower() for name in secret_headers)
         self._secrets: set[str] = {s for s in secrets if s}
         self._forms = _secret_forms(self._secrets)
 
@@ -235,11 +239,12 @@ class TraceRecorder:
         return Exchange(
             method=request.method,
             url=redact_url(request.url, self._secrets),
-            request_headers={
-                k: _redact_literals(v, self._forms) for k, v in redact_headers(request.headers).items()
-            },
+            request_headers=self._headers(request.headers),
             request_body=_body_text(content, request.headers, self._forms),
         )
+
+    def _headers(self, headers: httpx.Headers) -> dict[str, str]:
+        return {k: _redact_literals(v, self._forms) for k, v in redact_headers(headers, self._secret_headers).items()}
 
     def _on_request(self, request: httpx.Request) -> None:
         request.extensions = {**request.extensions, self._STARTED: time.perf_counter()}
@@ -252,9 +257,7 @@ class TraceRecorder:
         if isinstance(started, float):
             exchange.elapsed_ms = round((time.perf_counter() - started) * 1000, 3)
         exchange.status = response.status_code
-        exchange.response_headers = {
-            k: _redact_literals(v, self._forms) for k, v in redact_headers(response.headers).items()
-        }
+        exchange.response_headers = self._headers(response.headers)
         exchange.response_body = _body_text(content, response.headers, self._forms)
         exchange.attempts = int(response.extensions.get("connector_attempts", 1))
         response.extensions = {**response.extensions, self._EXCHANGE: exchange}

@@ -14,7 +14,12 @@ does it for the whole session), then for each request it:
    not document is a violation when a connector sent it, and so is the sandbox serving it (any answer
    but an error: a 400, 401 or 404 to an unknown path refuses it, as the vendor would);
 3. for requests a connector sent (``User-Agent: connector-kit/...``): checks query parameters (known
-   names, required ones, types) and the JSON or form body against the documented request schema;
+   names, required ones, types) and the JSON or form body against the documented request schema.
+   A request a user wrote through an app's "API request" action (``User-Agent: connector-kit/... api-request``)
+   is the user's own, not the connector's: whether its path, parameters and body are documented is the
+   user's business (the vendor answers, e.g. 404 for an unknown path), so it is held to nothing on the
+   way in, like a request from any other client. :attr:`ContractChecks.user_requests` counts them. Its
+   answer is still checked (step 4), and so is a sandbox serving an undocumented path;
 4. checks the answer: its status must be documented for the operation, and its body must validate
    against the documented schema (a body where the document gives none is a violation too).
 
@@ -62,6 +67,8 @@ CONTRACTS_DIR = Path(__file__).resolve().parents[1] / "docs" / "contracts"
 ADMIN_PREFIX = "/_sandbox/"
 #: Requests carrying this User-Agent prefix come from the kit's HTTP seam: a connector sent them.
 CONNECTOR_AGENT = "connector-kit/"
+#: ...unless the User-Agent ends with this: the user's own call through an app's "API request" action.
+USER_REQUEST_MARK = " api-request"
 #: Largest number of items of one array that are validated (spread evenly over the array).
 ARRAY_SAMPLE = 25
 #: How many schema errors one violation lists.
@@ -222,6 +229,8 @@ class ContractChecks:
     violations: list[Violation] = field(default_factory=list)
     checked: int = 0
     skipped_admin: int = 0
+    #: Requests users wrote themselves ("API request" action): their answers are checked, not the requests.
+    user_requests: int = 0
     #: User-Agent prefixes whose requests are held to the request schemas (the kit's; a test may add a
     #: vendor SDK's to check the contract against the vendor's own client).
     request_agents: tuple[str, ...] = (CONNECTOR_AGENT,)
@@ -278,12 +287,13 @@ class ContractChecks:
             report[name] = (len(seen & documented), sorted(f"{m} {p}" for m, p in documented - seen))
         return report
 
-    def count(self, *, admin: bool) -> None:
+    def count(self, *, admin: bool, user_request: bool = False) -> None:
         with self._lock:
             if admin:
                 self.skipped_admin += 1
             else:
                 self.checked += 1
+                self.user_requests += int(user_request)
 
 
 #: The one switch every sandbox's wrapper consults.
@@ -331,6 +341,8 @@ class ContractCheckMiddleware:
             if close is not None:
                 close()
         method = environ.get("REQUEST_METHOD", "GET").upper()
+        agent = str(environ.get("HTTP_USER_AGENT", ""))
+        user_request = agent.startswith(CONNECTOR_AGENT) and agent.endswith(USER_REQUEST_MARK)
         exchange = Exchange(
             contract=contract,
             method="GET" if method == "HEAD" else method,  # HEAD is GET without the body
@@ -341,12 +353,12 @@ class ContractCheckMiddleware:
             request_type=environ.get("CONTENT_TYPE", ""),
             headers=_request_headers(environ),
             request_body=request_body,
-            from_connector=environ.get("HTTP_USER_AGENT", "").startswith(self.checks.request_agents),
+            from_connector=agent.startswith(self.checks.request_agents) and not user_request,
             status=captured.get("status", 0),
             response_type=dict((k.lower(), v) for k, v in captured.get("headers", [])).get("content-type", ""),
             response_body=body,
         )
-        self.checks.count(admin=False)
+        self.checks.count(admin=False, user_request=user_request)
         try:
             self.checks.record(exchange.violations())
             if exchange.matched is not None:

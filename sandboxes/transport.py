@@ -6,7 +6,7 @@ In-process calls are fast and need no sockets; a fault that drops the connection
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -14,6 +14,23 @@ from sandboxes.faults import ConnectionDropped
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
+
+
+def _wsgi_path(app: WSGIApplication) -> WSGIApplication:
+    """``app`` given ``PATH_INFO`` as WSGI (PEP 3333) spells it: the path's UTF-8 bytes read as latin-1.
+
+    httpx's WSGI transport hands over the decoded text itself, so a path holding a non-ASCII character
+    (a login such as ``jürgen@example.com`` in a user path, escaped on the wire) reaches Flask wrong, or
+    crashes werkzeug for characters beyond latin-1. A real server passes the bytes; so does this.
+    """
+
+    def fixed(environ: dict[str, Any], start_response: Any) -> Any:
+        path = environ.get("PATH_INFO", "")
+        if not path.isascii():
+            environ["PATH_INFO"] = path.encode("utf-8").decode("latin-1")
+        return app(environ, start_response)
+
+    return fixed  # type: ignore[return-value]
 
 
 class _SandboxWSGITransport(httpx.WSGITransport):
@@ -31,4 +48,4 @@ def sandbox_transport(app: WSGIApplication) -> httpx.BaseTransport:
 
     Use it as ``httpx.Client(transport=sandbox_transport(app), base_url="https://sandbox.test")``.
     """
-    return _SandboxWSGITransport(app=app)
+    return _SandboxWSGITransport(app=_wsgi_path(app))

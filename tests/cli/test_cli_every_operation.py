@@ -82,6 +82,7 @@ def _okta_inputs(world: CliWorld) -> dict[str, dict[str, Any]]:
         "expire_password": {"user": to_expire["id"]},
         "reset_factors": {"user": with_factors["id"]},
         **CATALOGUE_INPUTS,
+        "api_request": {"path": f"/api/v1/groups/{eng['id']}"},
     }
 
 
@@ -149,6 +150,7 @@ def _contacts_inputs(world: CliWorld) -> dict[str, dict[str, Any]]:
         "update_appointment_note": {**appointment, "note_id": meeting_note["id"], "body": "Agenda, slides"},
         "delete_appointment_note": {**appointment, "note_id": scratch_note["id"]},
         "appointment_notes": appointment,
+        "api_request": {"path": f"/contacts/{ada['id']}/notes"},
     }
 
 

@@ -40,6 +40,7 @@ from actions.contacts import (
     upsert_task,
 )
 from auth.contacts import CONTACTS_AUTH
+from connector.api_request import api_request_action
 from connector.apps.contacts import records
 from connector.definitions import App
 from searches.contacts import (
@@ -74,6 +75,7 @@ APP = App(
         new_note.HOOK_TRIGGER,
     ),
     actions=(
+        api_request_action(app_name="Contacts", example_path="/contacts/{contactId}/tasks", auth=CONTACTS_AUTH),
         create_contact.ACTION,
         update_contact.ACTION,
         delete_contact.ACTION,

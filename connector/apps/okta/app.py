@@ -34,6 +34,7 @@ from actions.okta import (
     update_user,
 )
 from auth.okta import OKTA_AUTH
+from connector.api_request import api_request_action
 from connector.apps.okta import records
 from connector.catalogue import catalogue_operations
 from connector.definitions import Action, App, Operation, Search
@@ -43,6 +44,7 @@ from triggers.okta import new_user, user_added_to_group, user_deactivated, user_
 CATALOGUE = Path(__file__).with_name("catalogue.json")
 
 HAND_WRITTEN_ACTIONS: tuple[Action, ...] = (
+    api_request_action(app_name="Okta", example_path="/api/v1/users", auth=OKTA_AUTH),
     create_user.ACTION,
     update_user.ACTION,
     activate_user.ACTION,

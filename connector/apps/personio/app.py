@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from actions.personio import create_employee, update_employee
 from auth.personio import PERSONIO_AUTH
+from connector.api_request import api_request_action
 from connector.apps.personio import records
 from connector.definitions import App
 from searches.personio import find_employee, list_employees
@@ -27,6 +28,7 @@ APP = App(
         updated_employee.TRIGGER,
     ),
     actions=(
+        api_request_action(app_name="Personio", example_path="/v1/company/employees", auth=PERSONIO_AUTH),
         create_employee.ACTION,
         update_employee.ACTION,
     ),

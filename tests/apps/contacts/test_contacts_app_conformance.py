@@ -100,6 +100,7 @@ def conformance_setup(sandbox: ContactsSandbox, connection: Connection) -> Confo
         "update_appointment_note": {**note_on_appointment, "body": "Agenda and slides sent"},
         "delete_appointment_note": note_on_appointment,
         "appointment_notes": appointment,
+        "api_request": {"path": f"/contacts/{ada['id']}"},
     }
     bad = replace(connection, fields={**connection.fields, "api_key": "wrong-key"})
     return ConformanceSetup(

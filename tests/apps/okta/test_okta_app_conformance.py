@@ -101,6 +101,7 @@ def conformance_setup() -> Iterator[ConformanceSetup]:
         # (those with ids run in test_okta_catalogue_conformance.py, which creates the records first).
         **{entry["key"]: entry["sample_input"] for entry in load_catalogue(CATALOGUE)["operations"]
            if "{" not in entry["path"]},
+        "api_request": {"path": "/api/v1/users", "query": {"limit": 2}},
     }
     yield ConformanceSetup(
         connection=connection,

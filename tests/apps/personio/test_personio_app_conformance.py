@@ -39,6 +39,7 @@ def conformance_setup(
         "list_employees": {"limit": 3},
         "update_employee": {"employee_id": ada["id"], "position": "Analyst"},
         "create_employee": {"email": "conformance.hire@example.com", "first_name": "Con", "last_name": "Formance"},
+        "api_request": {"path": "/v1/company/employees", "query": {"limit": 2}},
     }
     bad = replace(connection, fields={**connection.fields, "client_secret": "wrong-secret"})
     return ConformanceSetup(connection=connection, bad_connection=bad, inputs=inputs, make_new_item=make_new_item)

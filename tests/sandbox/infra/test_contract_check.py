@@ -339,3 +339,20 @@ def test_an_error_answer_to_an_unknown_path_is_a_refusal_not_a_served_endpoint(w
     client().get("/")
     client().get("/nowhere")
     assert checks.take() == []
+
+
+def test_a_users_own_api_request_is_not_held_to_the_documented_endpoints_but_its_answer_is(world) -> None:
+    """The "API request" action sends what the user typed: the vendor (here the sandbox) answers 404 to
+    an unknown path, and that is the user's business, not a connector breaking the contract."""
+    from connector.api_request import USER_AGENT as USER_REQUEST_AGENT
+
+    app, checks, client, _ = world
+    users = client()
+    users.headers["User-Agent"] = USER_REQUEST_AGENT
+    assert users.get("/nowhere", params={"anything": 1}).status_code == 404
+    app.config["answer"] = ({"id": 2}, 200)
+    users.post("/things", json={"nickname": "the user's own body"})
+    assert checks.take() == [] and checks.user_requests == 2
+    app.config["answer"] = ([{"id": 1, "colour": "red"}], 200)
+    users.get("/things")  # the sandbox's answer is still held to the vendor's document
+    assert "'colour' was unexpected" in only(checks).detail
