@@ -145,8 +145,11 @@ def api_request_action(
     )
 
 
-def _query(values: Mapping[str, Any]) -> list[tuple[str, str]]:
-    params: list[tuple[str, str]] = []
+QueryValue = str | int | float | bool | None
+
+
+def _query(values: Mapping[str, Any]) -> list[tuple[str, QueryValue]]:
+    params: list[tuple[str, QueryValue]] = []
     for name, value in values.items():
         if not str(name).strip():
             raise BadInput("a query parameter has an empty name; give each parameter a name", "query")
@@ -181,7 +184,7 @@ def _body(value: Any, method: str, headers: dict[str, str]) -> bytes | None:
         raise BadInput("a GET request takes no body; remove it or choose POST, PUT or PATCH", "body")
     try:
         parsed = json.loads(value) if isinstance(value, str) else value
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         raise BadInput(f"is not JSON ({exc.msg} at character {exc.pos}); give a JSON value such as "
                        '{"name": "Ann"}', "body") from exc
     if not any(name.lower() == "content-type" for name in headers):

@@ -21,7 +21,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, ValidationError
 
-from connector.definitions import FIELD_TYPES, App, Field, Operation, Trigger
+from connector.definitions import FIELD_TYPES, Action, App, Field, Operation, Search, SearchOrCreate, Trigger
 from connector.schema import field_schema, output_schema
 
 
@@ -48,7 +48,7 @@ Rule = Callable[[App], list[Problem]]
 #: Types a ``list`` field's items may have: scalars and objects, not nested lists.
 LIST_ITEM_TYPES: tuple[str, ...] = tuple(t for t in FIELD_TYPES if t not in ("list", "line_items"))
 
-_PLURAL = {"trigger": "triggers", "action": "actions", "search": "searches"}
+_PLURAL = {"trigger": "triggers", "action": "actions", "search": "searches", "search_or_create": "search_or_creates"}
 
 
 def operation_location(app: App, op: Operation) -> str:
@@ -314,7 +314,7 @@ def operation_functions(app: App) -> list[Problem]:
                     f"{where}.parse_delivery", "operation-functions",
                     "a hook trigger needs parse_delivery to turn a delivery into items; implement it",
                 ))
-        elif op.perform is None:
+        elif op.perform is None and not isinstance(op, SearchOrCreate):  # runs its pair (rule 10)
             kind = {"trigger": "a poll trigger", "action": "an action"}.get(op.kind_name, f"a {op.kind_name}")
             problems.append(Problem(
                 f"{where}.perform", "operation-functions", f"{kind} needs perform to do its work; implement it",
@@ -500,6 +500,63 @@ def record_types_are_complete(app: App) -> list[Problem]:
     return problems
 
 
+# --- 10. search-or-create pairs -------------------------------------------------------------------
+
+
+def search_or_create_pairs(app: App) -> list[Problem]:
+    """A search-or-create names a search and a create action of this app, and its one form fits both.
+
+    The step runs the search with its fields and, when nothing is found, the create with its fields,
+    all typed once into the pair's form: so every field of either must be on that form, and a field both
+    take must mean the same type to both (an ``email`` the search compares cannot be a ``list`` the
+    create stores).
+    """
+    problems: list[Problem] = []
+    by_key = {op.key: op for op in app.operations}
+    for pair in app.search_or_creates:
+        where = operation_location(app, pair)
+        search, create = by_key.get(pair.search), by_key.get(pair.create)
+        for name, target, kind in (("search", search, Search), ("create", create, Action)):
+            key = getattr(pair, name)
+            if target is None:
+                known = ", ".join(sorted(op.key for op in app.operations if isinstance(op, kind)
+                                         and not isinstance(op, SearchOrCreate))) or "none"
+                problems.append(Problem(f"{where}.{name}", "search-or-create",
+                                        f"{key!r} is not an operation of {app.key}; name one of: {known}"))
+            elif not isinstance(target, kind) or isinstance(target, SearchOrCreate):
+                wanted = "a search" if kind is Search else "a create action"
+                problems.append(Problem(f"{where}.{name}", "search-or-create",
+                                        f"{key!r} is a {target.kind_name}, not {wanted}; name {wanted} of {app.key}"))
+        if not isinstance(search, Search) or not isinstance(create, Action):
+            continue
+        own = {f.key: f for f in pair.input_fields}
+        searched = {f.key: f for f in search.input_fields}
+        for f in create.input_fields:
+            other = searched.get(f.key)
+            if other is not None and (other.type, other.item_type) != (f.type, f.item_type):
+                problems.append(Problem(
+                    f"{where}.input_fields.{f.key}", "search-or-create",
+                    f"the search {search.key!r} takes {f.key!r} as {other.type} and the create {create.key!r} as "
+                    f"{f.type}; one form value cannot be both: give the field one type in both operations",
+                ))
+        for half in (search, create):
+            for f in half.input_fields:
+                mine = own.get(f.key)
+                if mine is None:
+                    problems.append(Problem(
+                        f"{where}.input_fields", "search-or-create",
+                        f"{half.key!r} takes {f.key!r}, which the step's form lacks; build the pair with "
+                        "SearchOrCreate.of(search, create, ...) so the form holds both operations' fields",
+                    ))
+                elif mine.type != f.type or (f.required and not mine.required):
+                    problems.append(Problem(
+                        f"{where}.input_fields.{f.key}", "search-or-create",
+                        f"differs from {f.key!r} of {half.key!r} (type or required); rebuild the pair with "
+                        "SearchOrCreate.of(...)",
+                    ))
+    return problems
+
+
 #: Every cross-field rule, in the order problems are reported.
 RULES: list[Rule] = [
     unique_keys,
@@ -511,6 +568,7 @@ RULES: list[Rule] = [
     field_types_are_complete,
     auth_is_complete,
     record_types_are_complete,
+    search_or_create_pairs,
 ]
 
 

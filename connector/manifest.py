@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from connector.constraints import Problem, check_rules, field_types_known, short_repr
-from connector.definitions import Action, App, AuthSpec, Field, Operation, Trigger
+from connector.definitions import Action, App, AuthSpec, Field, Operation, SearchOrCreate, Trigger
 from connector.errors import DefinitionError
 from connector.records import RecordType
 from connector.schema import input_schema, output_schema
@@ -246,6 +246,20 @@ def _operation(op: Operation, strict: bool, where: str) -> dict[str, Any]:
     return entry
 
 
+def _search_or_create(pair: SearchOrCreate) -> dict[str, Any]:
+    """Zapier's ``searchOrCreates`` entry: the pair's display and the keys of its search and create."""
+    return {
+        "key": pair.key,
+        "noun": pair.noun,
+        "display": {
+            "label": pair.label, "description": pair.description, "hidden": pair.hidden,
+            "area": pair.area, "important": pair.important,
+        },
+        "search": pair.search,
+        "create": pair.create,
+    }
+
+
 def _record_field(f: Field, create_only: tuple[str, ...]) -> dict[str, Any]:
     entry: dict[str, Any] = {"key": f.key, "label": f.display_label, "type": f.type}
     if f.type == "list":
@@ -290,6 +304,8 @@ def _build(app: App, strict: bool) -> dict[str, Any]:
         "triggers": operations(app.triggers),
         "actions": operations(app.actions),
         "searches": operations(app.searches),
+        **({"searchOrCreates": [_search_or_create(pair) for pair in sorted(app.search_or_creates, key=lambda p: p.key)]}
+           if app.search_or_creates else {}),
         **({"recordTypes": [_record_type(rt) for rt in sorted(app.record_types, key=lambda rt: rt.key)]}
            if app.record_types else {}),
     }

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 
 from connector.context import Connection, Context, HookRequest, Meta
-from connector.definitions import App, Operation, Search, Trigger
+from connector.definitions import Action, App, Operation, Search, SearchOrCreate, Trigger
 from connector.errors import (
     BadInput,
     CodeCrashed,
@@ -230,6 +230,9 @@ def _step_function(
         test = app.auth.test
         return lambda: test(ctx)
     if step == "perform":
+        if isinstance(op, SearchOrCreate):
+            pair = op
+            return lambda: search_or_create(app, pair, ctx, values)
         if isinstance(op, Trigger) and op.kind == "hook":
             step = "list_samples"
         else:
@@ -300,6 +303,29 @@ def _parsed(op: Operation, entry: Any, *, strict: bool) -> ParsedDelivery:
     except ConnectorError as exc:
         return ParsedDelivery(error=exc)
     return ParsedDelivery(items=items, identities=identities or [])
+
+
+def search_or_create(app: App, op: SearchOrCreate, ctx: Context, values: dict[str, Any]) -> dict[str, Any]:
+    """Run the app's search with its share of ``values``; when it finds nothing, run the create.
+
+    Each half gets only its own fields, validated as if it ran alone, and its result is checked by the
+    same rules; the output is the first match or the created record, with ``found_or_created`` saying
+    which. Both halves share the step's HTTP client, so the trace shows the search and the create.
+    """
+    search, create = app.operation(op.search), app.operation(op.create)
+    if not isinstance(search, Search) or not isinstance(create, Action) or search.perform is None \
+            or create.perform is None:
+        raise DefinitionError(f"{app.key}.{op.qualified_key} must pair a search and an action with perform functions")
+    found = check_result(search, search.perform(ctx, _own_values(search, values)))
+    if found:
+        return {**found[0], "found_or_created": "found"}
+    created = check_result(create, create.perform(ctx, _own_values(create, values)))
+    return {**created, "found_or_created": "created"}
+
+
+def _own_values(op: Operation, values: Mapping[str, Any]) -> dict[str, Any]:
+    keys = {f.key for f in op.input_fields}
+    return validate_input(op.input_fields, {k: v for k, v in values.items() if k in keys})
 
 
 def _run_with_time_limit(work: Callable[[], Any], limit: float, label: str) -> Any:

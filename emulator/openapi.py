@@ -332,7 +332,9 @@ def _with_app_keys(components: dict[str, Any], apps: Mapping[str, App]) -> dict[
     enums = {
         "AppKey": sorted(apps),
         "TriggerKey": sorted({t.key for app in apps.values() for t in app.triggers}),
-        "StepOperationKey": sorted({o.key for app in apps.values() for o in (*app.actions, *app.searches)}),
+        "StepOperationKey": sorted({
+            o.key for app in apps.values() for o in (*app.actions, *app.searches, *app.search_or_creates)
+        }),
     }
     for name, values in enums.items():
         schemas[name] = {**schemas[name], "enum": values}

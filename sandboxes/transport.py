@@ -30,7 +30,7 @@ def _wsgi_path(app: WSGIApplication) -> WSGIApplication:
             environ["PATH_INFO"] = path.encode("utf-8").decode("latin-1")
         return app(environ, start_response)
 
-    return fixed  # type: ignore[return-value]
+    return fixed
 
 
 class _SandboxWSGITransport(httpx.WSGITransport):

@@ -31,6 +31,8 @@ def add_note(ctx: Context, values: dict[str, Any]) -> dict[str, Any]:
 
 ACTION = Action(
     key="add_note",
+    area="Notes",
+    important=True,
     noun="Note",
     label="Add Note",
     description="Adds a note to a contact.",

@@ -15,6 +15,8 @@ def add_tags(ctx: Context, values: dict[str, Any]) -> dict[str, Any]:
 
 ACTION = Action(
     key="add_tags",
+    area="Contacts",
+    important=True,
     noun="Tag",
     label="Add Tags to Contact",
     description="Adds tags to a contact; tags it already has are kept once.",

@@ -80,6 +80,8 @@ def create_contact(ctx: Context, values: dict[str, Any]) -> dict[str, Any]:
 
 ACTION = Action(
     key="create_contact",
+    area="Contacts",
+    important=True,
     noun="Contact",
     label="Create Contact",
     description="Creates a contact (or returns the existing one with the same external id, email or phone) "

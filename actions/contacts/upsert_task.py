@@ -97,6 +97,8 @@ def upsert_task(ctx: Context, values: dict[str, Any]) -> dict[str, Any]:
 
 ACTION = Action(
     key="upsert_task",
+    area="Tasks",
+    important=True,
     noun="Task",
     label="Create or Update Task",
     description="Creates a task for a contact, or updates one found by task id or by an external key.",

@@ -40,6 +40,7 @@ def create_group(ctx: Context, values: dict[str, Any]) -> dict[str, Any]:
 
 ACTION = Action(
     key="create_group",
+    important=True,
     noun="Group",
     label="Create Group",
     description="Creates an Okta group, or returns the existing group with exactly this name.",

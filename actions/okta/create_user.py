@@ -52,6 +52,7 @@ def create_user(ctx: Context, values: dict[str, Any]) -> dict[str, Any]:
 
 ACTION = Action(
     key="create_user",
+    important=True,
     noun="User",
     label="Create User",
     description="Creates a user in Okta (or returns the existing one with the same login), optionally "

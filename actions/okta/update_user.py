@@ -42,6 +42,7 @@ def update_user(ctx: Context, values: dict[str, Any]) -> dict[str, Any]:
 
 ACTION = Action(
     key="update_user",
+    important=True,
     noun="User",
     label="Update User",
     description="Changes profile attributes or the password of an Okta user; attributes left empty keep their value.",

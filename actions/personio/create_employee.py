@@ -58,6 +58,8 @@ def create_employee(ctx: Context, values: dict[str, Any]) -> dict[str, Any]:
 
 ACTION = Action(
     key="create_employee",
+    area="Employees",
+    important=True,
     noun="Employee",
     label="Create Employee",
     description="Adds an employee to Personio (or finds the one with that email), with custom attributes.",

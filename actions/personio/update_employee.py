@@ -82,6 +82,8 @@ def _meta_notes(response: Any) -> list[str]:
 
 ACTION = Action(
     key="update_employee",
+    area="Employees",
+    important=True,
     noun="Employee",
     label="Update Employee",
     description="Changes the given attributes of a Personio employee (name, position, department, office, "

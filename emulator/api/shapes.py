@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from connector.definitions import WIRE_SECRET_FIELD_NAMES, App, Field, Operation, Trigger
+from connector.definitions import WIRE_SECRET_FIELD_NAMES, App, Field, Operation, SearchOrCreate, Trigger
 from connector.mapping import MappingPreview
 from connector.templates import sample_tokens
 from emulator.invoking import Invoker
@@ -227,6 +227,8 @@ def operation_shape(op: Operation) -> dict[str, Any]:
         "label": op.label,
         "description": op.description,
         "hidden": op.hidden,
+        "area": op.area,
+        "important": op.important,
         "input_fields": [field_shape(f) for f in op.input_fields],
         "output_fields": [field_shape(f) for f in op.output_fields],
         "sample": sample,
@@ -237,6 +239,8 @@ def operation_shape(op: Operation) -> dict[str, Any]:
         shape["primary_keys"] = list(op.primary_keys)
     else:
         shape["semantics"] = getattr(op, "semantics", None)
+    if isinstance(op, SearchOrCreate):
+        shape["search"], shape["create"] = op.search, op.create
     return shape
 
 
@@ -251,4 +255,5 @@ def app_shape(app: App) -> dict[str, Any]:
         "triggers": [operation_shape(op) for op in app.triggers],
         "actions": [operation_shape(op) for op in app.actions],
         "searches": [operation_shape(op) for op in app.searches],
+        "search_or_creates": [operation_shape(op) for op in app.search_or_creates],
     }

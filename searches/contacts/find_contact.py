@@ -34,6 +34,8 @@ def find_contact(ctx: Context, values: dict[str, Any]) -> list[dict[str, Any]]:
 
 SEARCH = Search(
     key="find_contact",
+    area="Contacts",
+    important=True,
     noun="Contact",
     label="Find Contact",
     description="Finds a contact by email or phone (as HighLevel matches duplicates), or by external id.",

@@ -26,6 +26,7 @@ def find_group(ctx: Context, values: dict[str, Any]) -> list[dict[str, Any]]:
 
 SEARCH = Search(
     key="find_group",
+    important=True,
     noun="Group",
     label="Find Group",
     description="Finds Okta groups by exact name or by the start of the name.",

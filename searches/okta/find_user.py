@@ -43,6 +43,7 @@ def find_user(ctx: Context, values: dict[str, Any]) -> list[dict[str, Any]]:
 
 SEARCH = Search(
     key="find_user",
+    important=True,
     noun="User",
     label="Find User",
     description="Finds Okta users by ID, login, email or an Okta search expression.",

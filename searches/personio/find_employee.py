@@ -25,6 +25,8 @@ def find_employee(ctx: Context, values: dict[str, Any]) -> list[dict[str, Any]]:
 
 SEARCH = Search(
     key="find_employee",
+    area="Employees",
+    important=True,
     noun="Employee",
     label="Find Employee",
     description="Finds a Personio employee by email.",

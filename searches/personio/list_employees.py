@@ -36,6 +36,7 @@ def list_employees(ctx: Context, values: dict[str, Any]) -> list[dict[str, Any]]
 
 SEARCH = Search(
     key="list_employees",
+    area="Employees",
     noun="Employee",
     label="List Employees",
     description="Lists Personio employees, optionally only those added or changed since a time.",

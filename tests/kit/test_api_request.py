@@ -16,9 +16,9 @@ import httpx
 import pytest
 
 from connector.api_request import USER_AGENT, api_request_action
-from connector.apps.contacts import APP as CONTACTS
-from connector.apps.okta import APP as OKTA
-from connector.apps.personio import APP as PERSONIO
+from connector.apps.contacts.app import APP as CONTACTS
+from connector.apps.okta.app import APP as OKTA
+from connector.apps.personio.app import APP as PERSONIO
 from connector.context import Connection
 from connector.definitions import App, AuthSpec, Field
 from connector.errors import BadInput, ExpiredAuth

@@ -42,7 +42,7 @@ from actions.contacts import (
 from auth.contacts import CONTACTS_AUTH
 from connector.api_request import api_request_action
 from connector.apps.contacts import records
-from connector.definitions import App
+from connector.definitions import App, SearchOrCreate
 from searches.contacts import (
     appointment_notes,
     contact_appointments,
@@ -115,6 +115,15 @@ APP = App(
         contact_appointments.SEARCH,
         get_appointment.SEARCH,
         appointment_notes.SEARCH,
+    ),
+    search_or_creates=(
+        # One flow step each (Zapier's searchOrCreates): the search runs, the create only when it finds nothing.
+        SearchOrCreate.of(
+            find_contact.SEARCH, create_contact.ACTION, key="find_or_create_contact", label="Find or Create Contact",
+            description="Finds the contact with this email, phone or external ID; creates it when there is none. "
+                        "The output says which happened.",
+            important=True,
+        ),
     ),
     record_types=(
         records.RECORD_TYPE,

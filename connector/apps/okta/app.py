@@ -37,7 +37,7 @@ from auth.okta import OKTA_AUTH
 from connector.api_request import api_request_action
 from connector.apps.okta import records
 from connector.catalogue import catalogue_operations
-from connector.definitions import Action, App, Operation, Search
+from connector.definitions import Action, App, Operation, Search, SearchOrCreate
 from searches.okta import find_group, find_user, list_group_members, list_groups, list_users
 from triggers.okta import new_user, user_added_to_group, user_deactivated, user_updated
 
@@ -105,6 +105,21 @@ APP = App(
     ),
     actions=(*(_with_area(op) for op in HAND_WRITTEN_ACTIONS), *_catalogue_actions),  # type: ignore[arg-type]
     searches=(*(_with_area(op) for op in HAND_WRITTEN_SEARCHES), *_catalogue_searches),  # type: ignore[arg-type]
+    search_or_creates=(
+        # One flow step each (Zapier's searchOrCreates): the search runs, the create only when it finds nothing.
+        SearchOrCreate.of(
+            find_user.SEARCH, create_user.ACTION, key="find_or_create_user", label="Find or Create User",
+            description="Finds the Okta user with this ID, login or email; creates the user when there is none. "
+                        "The output says which happened.",
+            important=True, area="Users",
+        ),
+        SearchOrCreate.of(
+            find_group.SEARCH, create_group.ACTION, key="find_or_create_group", label="Find or Create Group",
+            description="Finds the Okta group with this exact name; creates it when there is none. The output says "
+                        "which happened.",
+            important=True, area="Groups",
+        ),
+    ),
     record_types=(
         records.RECORD_TYPE,
     ),

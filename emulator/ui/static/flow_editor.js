@@ -28,12 +28,12 @@
   function operations(appKey, kinds) {
     const a = app(appKey);
     if (!a) return [];
-    return kinds.flatMap((kind) => a[kind]).filter((op) => !op.hidden);
+    return kinds.flatMap((kind) => a[kind] || []).filter((op) => !op.hidden);
   }
   function operation(appKey, opKey) {
     const a = app(appKey);
     if (!a) return null;
-    return [...a.triggers, ...a.actions, ...a.searches].find((op) => op.key === opKey) || null;
+    return [...a.triggers, ...a.actions, ...a.searches, ...(a.search_or_creates || [])].find((op) => op.key === opKey) || null;
   }
   function connectionsFor(appKey) { return state.connections.filter((c) => c.app === appKey); }
 
@@ -300,15 +300,20 @@
       markDirty();
       renderSteps();
     }, "Choose an app");
-    const opOptions = operations(step.app, ["actions", "searches"]).map((o) => [o.key, o.label]);
-    const opSel = select(`step-${index}-operation`, opOptions, step.operation, (v) => {
-      const savedKeys = new Set((state.flow ? state.flow.steps : []).map((s) => s.key));
-      step.operation = v;
-      step.mapping = {};
-      if (!savedKeys.has(step.key)) { step.key = ""; step.key = nextStepKey({ key: v }); }
-      markDirty();
-      renderSteps();
-    }, "Choose an action");
+    const opPicker = OperationPicker.create({
+      id: `step-${index}-operation`, label: "Action event", value: step.operation, placeholder: "Choose an action",
+      operations: operations(step.app, ["search_or_creates", "actions", "searches"]),
+      onPick: (v) => {
+        const savedKeys = new Set((state.flow ? state.flow.steps : []).map((s) => s.key));
+        step.operation = v;
+        step.mapping = {};
+        if (!savedKeys.has(step.key)) { step.key = ""; step.key = nextStepKey({ key: v }); }
+        markDirty();
+        renderSteps();
+        const again = document.getElementById(`step-${index}-operation-search`);
+        if (again && v) again.focus();
+      },
+    });
     const connSel = connectionSelect(`step-${index}-connection`, step.app, step.connection_id, (v) => {
       step.connection_id = v;
       markDirty();
@@ -328,7 +333,7 @@
       el("h2", { id: `step-${index}-heading` }, `${index + 2}. Action `, el("code", {}, step.key)),
       el("div", { class: "inline-fields" },
         el("div", {}, el("label", { for: `step-${index}-app` }, "App"), appSel),
-        el("div", { style: "flex:1" }, el("label", { for: `step-${index}-operation` }, "Action event"), opSel),
+        el("div", { style: "flex:2" }, opPicker),
         el("div", { style: "flex:1" }, el("label", { for: `step-${index}-connection` }, "Connection"), connSel)),
       op ? el("p", { class: "field-help" }, op.description) : null,
       op ? el("h3", {}, "Map fields") : null,

@@ -49,7 +49,7 @@
 
   function labels(apps, appKey, opKey) {
     const app = apps[appKey];
-    const op = app ? [...app.triggers, ...app.actions, ...app.searches].find((o) => o.key === opKey) : null;
+    const op = app ? [...app.triggers, ...app.actions, ...app.searches, ...(app.search_or_creates || [])].find((o) => o.key === opKey) : null;
     return { app: app ? app.name : appKey, op: op ? (op.kind ? Ui.triggerLabel(op) : op.label) : opKey };
   }
 
