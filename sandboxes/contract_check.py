@@ -181,6 +181,16 @@ class Contract:
                 return template, Operation(template, method.upper(), spec, pointer)
         return (matching[0], None) if matching else (None, None)
 
+    def resolved(self, schema: Any) -> dict[str, Any]:
+        """``schema`` with a local ``$ref`` (``#/components/...``) followed, as a plain dict."""
+        seen = 0
+        while isinstance(schema, dict) and str(schema.get("$ref", "")).startswith("#/") and seen < 16:
+            node: Any = self.document
+            for part in schema["$ref"][2:].split("/"):
+                node = node.get(part.replace("~1", "/").replace("~0", "~"), {}) if isinstance(node, dict) else {}
+            schema, seen = node, seen + 1
+        return schema if isinstance(schema, dict) else {}
+
     def validate(self, pointer: str, instance: Any) -> list[ValidationError]:
         validator = self._validators.get(pointer)
         if validator is None:
@@ -482,6 +492,11 @@ class Exchange:
         except ValueError as error:
             yield self.violation("request body", f"not {kind}: {error}", with_status=False)
             return
+        if kind == "application/x-www-form-urlencoded":
+            # Form fields are text on the wire, serialised like query parameters: read them as the schema types them.
+            properties = self.contract.resolved(content[kind].get("schema", {})).get("properties", {})
+            instance = {name: _query_value([value], self.contract.resolved(properties.get(name, {})))
+                        for name, value in instance.items()}
         pointer = f"{operation.pointer}/requestBody/content/{_escape(kind)}/schema"
         yield from self._schema_violations("request body", pointer, instance, with_status=False)
 
@@ -682,7 +697,8 @@ def _query_value(values: list[str], schema: dict[str, Any]) -> Any:
     kind = schema.get("type")
     kinds = kind if isinstance(kind, list) else [kind]
     if "array" in kinds:
-        return values
+        items = schema.get("items")
+        return [_query_value([value], items) for value in values] if isinstance(items, dict) else values
     value = values[-1]
     for wanted, convert in (("integer", int), ("number", float)):
         if wanted in kinds:

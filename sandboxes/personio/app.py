@@ -23,6 +23,7 @@ from sandboxes.personio.access import (
     install_api_guard,
     too_many_requests,
 )
+from sandboxes.personio.attendances import AttendanceStore, attendances_blueprint
 from sandboxes.personio.attributes import (
     DEFAULT_CUSTOM_ATTRIBUTES,
     STANDARD_ATTRIBUTES,
@@ -31,6 +32,7 @@ from sandboxes.personio.attributes import (
 from sandboxes.personio.employee_store import ORG_UNITS, EmployeeStore, Record
 from sandboxes.personio.employees import employees_blueprint
 from sandboxes.personio.errors import PersonioApiError, error_response, server_error_response
+from sandboxes.personio.time_offs import TimeOffStore, time_offs_blueprint
 from sandboxes.ratelimit import WindowLimiter
 from sandboxes.transport import sandbox_transport
 from sandboxes.vendor_clock import install_date_header
@@ -63,7 +65,7 @@ class PersonioSettings:
 
 
 class PersonioSandbox:
-    """A working fake of Personio's v1 employee API and its token endpoint.
+    """A working fake of Personio's v1 employee, attendance and time-off API and its token endpoint.
 
     Args:
         settings: behaviour knobs; defaults follow the vendor.
@@ -82,6 +84,8 @@ class PersonioSandbox:
         self.base_url = base_url.rstrip("/")
         self.clock = clock or time.time
         self.employees = EmployeeStore(self.clock, self.settings.custom_attributes)
+        self.attendances = AttendanceStore(self.clock, self.employees)
+        self.time_offs = TimeOffStore(self.clock, self.employees)
         self.tokens = TokenIssuer(self.clock)
         for client_id, secret in self.settings.credentials.items():
             self.tokens.register(ApiCredential(client_id, secret))
@@ -196,6 +200,8 @@ class PersonioSandbox:
         install_api_guard(app, self.tokens, self.limits, lambda: self.settings.rotate_tokens)
         app.register_blueprint(auth_blueprint(self.tokens, self.limits))
         app.register_blueprint(employees_blueprint(self.employees, self._specs))
+        app.register_blueprint(attendances_blueprint(self.attendances))
+        app.register_blueprint(time_offs_blueprint(self.time_offs))
 
         @app.errorhandler(PersonioApiError)
         def vendor_error(error: PersonioApiError) -> Response:

@@ -1,4 +1,4 @@
-"""Write docs/contracts/personio.openapi.json: Personio's v1 employee and auth calls, from its documents.
+"""Write docs/contracts/personio.openapi.json: Personio's v1 employee, attendance, time-off and auth calls.
 
 Personio's OpenAPI documents (repository ``personio/api-docs``: ``personio-personnel-data-api-oa3.yaml``
 and ``personio-auth-api.yaml``) describe attribute values loosely (examples, no types) and combine an
@@ -156,6 +156,237 @@ SCHEMAS: dict[str, Any] = {
     "EmployeeUpdateRequest": closed({"employee": closed(UPDATABLE)}, ["employee"]),
 }
 
+# --- attendances, time-off types and time-offs ----------------------------------------------------
+
+FORBIDDEN = answer("403", ref("ErrorResponse"), personnel("components/responses/403ForbiddenResponse"))
+NULLABLE_TIME = {"type": ["string", "null"], "pattern": r"^\d\d:\d\d$"}
+DATE = {"type": "string", "format": "date"}
+PERIOD_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+PAGING = [
+    {"name": "limit", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "default": 200}},
+    {"name": "offset", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 0, "default": 0}},
+]
+EMPLOYEES_FILTER = {"name": "employees[]", "in": "query", "required": False, "style": "form", "explode": True,
+                    "schema": {"type": "array", "items": {"type": "integer"}}}
+LIST_METADATA = closed({"total_elements": {"type": "integer"}, "current_page": {"type": "integer"},
+                        "total_pages": {"type": "integer"}}, ["total_elements", "current_page", "total_pages"])
+
+
+def message_answer(status: str, where: str) -> dict[str, Any]:
+    """``{success, data: {message}}``: the answers to the DELETE calls."""
+    return answer(status, closed({"success": {"type": "boolean"},
+                                  "data": closed({"message": {"type": "string"}})}), personnel(where))
+
+
+SCHEMAS.update({
+    "Attendance": closed({
+        "employee": {"type": "integer"},
+        "date": DATE,
+        "start_time": {"type": "string", "pattern": r"^\d\d:\d\d$"},
+        "end_time": NULLABLE_TIME,
+        "break": {"type": "integer"},
+        "comment": {"type": "string"},
+        "updated_at": {"type": "string"},
+        "status": {"enum": ["confirmed", "pending", "rejected"]},
+        "is_holiday": {"type": "boolean"},
+        "is_on_time_off": {"type": "boolean"},
+        "project": {"anyOf": [{"type": "null"}, closed({
+            "id": {"type": "integer"}, "type": {"type": "string"},
+            "attributes": closed({"name": {"type": "string"}, "active": {"type": "boolean"}}),
+        })]},
+    }),
+    "AttendancePeriodsResponse": closed({
+        "success": {"type": "boolean"},
+        "metadata": LIST_METADATA,
+        "offset": {"type": "integer"},
+        "limit": {"type": "integer"},
+        "data": {"type": "array", "items": closed({
+            "id": {"type": "integer"}, "type": {"const": "AttendancePeriod"}, "attributes": ref("Attendance"),
+        }, ["id", "type", "attributes"])},
+    }, ["success", "data"]),
+    "AttendanceCreateRequest": closed({
+        "attendances": {"type": "array", "minItems": 1, "items": closed({
+            "employee": {"type": "integer", "minimum": 1},
+            "date": DATE,
+            "start_time": {"type": "string", "pattern": r"^\d\d:\d\d$"},
+            "end_time": NULLABLE_TIME,
+            "break": {"type": "integer", "minimum": 0},
+            "comment": {"type": ["string", "null"]},
+            "project_id": {"type": ["integer", "null"]},
+        }, ["employee", "date", "start_time", "break"])},
+        "skip_approval": {"type": "boolean"},
+    }),
+    "NewAttendancePeriodResponse": closed({
+        "success": {"type": "boolean"},
+        "data": closed({"id": {"type": "array", "items": {"type": "integer"}}, "message": {"type": "string"}}),
+    }, ["success", "data"]),
+    "AttendanceCreateUpdate400ErrorResponse": closed({
+        "success": {"type": "boolean"},
+        "error": closed({
+            "code": {"type": "integer"},
+            "message": {"type": "string"},
+            "detailed_message": {"type": "array", "items": closed({
+                "success": {"type": "boolean"}, "error_msg": {"type": ["string", "null"]},
+                "id": {"type": ["integer", "null"]}, "employee": {}, "date": {}, "start_time": {},
+                "end_time": {}, "break": {}, "comment": {}, "project_id": {},
+            })},
+        }),
+    }),
+    "TimeOffTypeResource": closed({
+        "type": {"enum": ["TimeOffType"]},
+        "attributes": closed({
+            "id": {"type": "integer"},
+            "name": {"type": "string"},
+            "category": {"enum": ["family_care", "maternity_parental_leave", "child_care", "short_time_allowance",
+                                  "quarantine", "irrevocable_exemption", "sick_leave", "strike_and_lockout",
+                                  "public_duty", "unpaid_suspension", "paid_vacation", "unpaid_vacation",
+                                  "unexcused_absence", "offsite_work", "other", "undefined", None]},
+            "unit": {"enum": ["day", "hour"]},
+            "approval_required": {"type": "boolean"},
+        }),
+    }),
+    "TimeOffTypesResponse": closed({"success": {"type": "boolean"},
+                                    "data": {"type": "array", "items": ref("TimeOffTypeResource")}}),
+    "ShortEmployee": closed({
+        "type": {"type": "string"},
+        "attributes": closed({key: ref("Attribute") for key in ("id", "first_name", "last_name", "email")}),
+    }),
+    "Absence": closed({
+        "id": {"type": "integer"},
+        "status": {"type": "string"},
+        "start_date": {"type": "string"},
+        "end_date": {"type": "string"},
+        "days_count": {"type": "number"},
+        "half_day_start": {"type": "boolean"},
+        "half_day_end": {"type": "boolean"},
+        "time_off_type": closed({"type": {"type": "string"}, "attributes": closed({
+            "id": {"type": "integer"}, "name": {"type": "string"}, "category": {"type": "string"}})}),
+        "employee": ref("ShortEmployee"),
+        "certificate": closed({"status": {"type": "string"}}),
+        "created_at": {"type": "string"},
+        "created_by": {"type": "string"},
+        "updated_at": {"type": "string"},
+    }),
+    "AbsencePeriod": closed({"type": {"const": "TimeOffPeriod"}, "attributes": ref("Absence")},
+                            ["type", "attributes"]),
+    "AbsencePeriodsResponse": closed({
+        "success": {"type": "boolean"},
+        "metadata": LIST_METADATA,
+        "offset": {"type": "integer"},
+        "limit": {"type": "integer"},
+        "data": {"type": "array", "items": ref("AbsencePeriod")},
+    }, ["success", "data"]),
+    "AbsencePeriodResponse": closed({"success": {"type": "boolean"}, "data": ref("AbsencePeriod")},
+                                    ["success", "data"]),
+    "CreateTimeOffPeriodRequest": closed({
+        "employee_id": {"type": "integer"},
+        "time_off_type_id": {"type": "integer"},
+        "start_date": DATE,
+        "end_date": DATE,
+        "half_day_start": {"type": "boolean"},
+        "half_day_end": {"type": "boolean"},
+        "comment": {"type": "string"},
+        "skip_approval": {"type": "boolean"},
+    }, ["employee_id", "time_off_type_id", "start_date", "end_date", "half_day_start", "half_day_end"]),
+    "ErrorCreateAbsenceResponse": closed({
+        "success": {"type": "boolean"},
+        "error": closed({"code": {"type": "integer"}, "message": {"type": "string"},
+                         "error_data": {"type": ["object", "string"]}}),
+    }),
+})
+
+ATTENDANCE_AND_TIME_OFF_PATHS: dict[str, Any] = {
+    "/v1/company/attendances": {
+        "get": {
+            "operationId": "listAttendances",
+            "x-source": personnel("GET /company/attendances"),
+            "parameters": [
+                *PARTNER_HEADERS,
+                {"name": "start_date", "in": "query", "required": True, "schema": DATE},
+                {"name": "end_date", "in": "query", "required": True, "schema": DATE},
+                {"name": "updated_from", "in": "query", "required": False, "schema": {"type": "string"}},
+                {"name": "updated_to", "in": "query", "required": False, "schema": {"type": "string"}},
+                {"name": "includePending", "in": "query", "required": False, "schema": {"type": "boolean"}},
+                EMPLOYEES_FILTER,
+                *PAGING,
+            ],
+            "responses": {"200": answer("200", ref("AttendancePeriodsResponse")), "401": UNAUTHORIZED,
+                          "403": FORBIDDEN, "429": TOO_MANY},
+        },
+        "post": {
+            "operationId": "createAttendances",
+            "x-source": personnel("POST /company/attendances"),
+            "parameters": PARTNER_HEADERS,
+            "requestBody": {"required": True, "content": json_content(ref("AttendanceCreateRequest"))},
+            "responses": {"200": answer("200", ref("NewAttendancePeriodResponse")),
+                          "400": answer("400", ref("AttendanceCreateUpdate400ErrorResponse")),
+                          "401": UNAUTHORIZED, "403": FORBIDDEN, "429": TOO_MANY},
+        },
+    },
+    "/v1/company/attendances/{id}": {
+        "delete": {
+            "operationId": "deleteAttendance",
+            "x-source": personnel("DELETE /company/attendances/{id}"),
+            "parameters": [*PARTNER_HEADERS, PERIOD_ID,
+                           {"name": "skip_approval", "in": "query", "required": False, "schema": {"type": "boolean"}}],
+            "responses": {"200": message_answer("200", "DELETE /company/attendances/{id} DeletedAttendanceResponse"),
+                          "400": answer("400", ref("ErrorResponse")), "401": UNAUTHORIZED, "403": FORBIDDEN,
+                          "404": answer("404", ref("ErrorResponse")), "429": TOO_MANY},
+        },
+    },
+    "/v1/company/time-off-types": {
+        "get": {
+            "operationId": "listTimeOffTypes",
+            "x-source": personnel("GET /company/time-off-types"),
+            "parameters": [*PARTNER_HEADERS, *PAGING],
+            "responses": {"200": answer("200", ref("TimeOffTypesResponse")), "401": UNAUTHORIZED, "429": TOO_MANY},
+        },
+    },
+    "/v1/company/time-offs": {
+        "get": {
+            "operationId": "listTimeOffs",
+            "x-source": personnel("GET /company/time-offs"),
+            "parameters": [
+                *PARTNER_HEADERS,
+                *({"name": name, "in": "query", "required": False, "schema": DATE}
+                  for name in ("start_date", "end_date", "updated_from", "updated_to")),
+                EMPLOYEES_FILTER,
+                *PAGING,
+            ],
+            "responses": {"200": answer("200", ref("AbsencePeriodsResponse")), "401": UNAUTHORIZED,
+                          "429": TOO_MANY},
+        },
+        "post": {
+            "operationId": "createTimeOff",
+            "x-source": personnel("POST /company/time-offs (the answer as its example shows: success and data)"),
+            "parameters": PARTNER_HEADERS,
+            "requestBody": {"required": True, "content": {
+                "application/x-www-form-urlencoded": {"schema": ref("CreateTimeOffPeriodRequest")}}},
+            "responses": {"200": answer("200", ref("AbsencePeriodResponse")),
+                          "400": answer("400", ref("ErrorResponse")), "404": answer("404", ref("ErrorResponse")),
+                          "422": answer("422", ref("ErrorCreateAbsenceResponse")), "401": UNAUTHORIZED,
+                          "429": TOO_MANY},
+        },
+    },
+    "/v1/company/time-offs/{id}": {
+        "get": {
+            "operationId": "getTimeOff",
+            "x-source": personnel("GET /company/time-offs/{id}"),
+            "parameters": [*PARTNER_HEADERS, PERIOD_ID],
+            "responses": {"200": answer("200", ref("AbsencePeriodResponse")),
+                          "404": answer("404", ref("ErrorResponse")), "401": UNAUTHORIZED, "429": TOO_MANY},
+        },
+        "delete": {
+            "operationId": "deleteTimeOff",
+            "x-source": personnel("DELETE /company/time-offs/{id}"),
+            "parameters": [*PARTNER_HEADERS, PERIOD_ID],
+            "responses": {"200": message_answer("200", "DELETE /company/time-offs/{id} DeletedAbsenceResponse"),
+                          "400": answer("400", ref("ErrorResponse")), "404": answer("404", ref("ErrorResponse")),
+                          "401": UNAUTHORIZED, "429": TOO_MANY},
+        },
+    },
+}
+
 PATHS: dict[str, Any] = {
     "/v1/auth": {"post": {
         "operationId": "requestAuthenticationToken",
@@ -218,7 +449,7 @@ def main() -> None:
         "openapi": "3.1.0",
         "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
         "info": {
-            "title": "Personio API v1: the employee and auth calls the connector kit uses",
+            "title": "Personio API v1: the employee, attendance, time-off and auth calls the connector kit uses",
             "version": VERSION,
             "x-source": {
                 "vendor": "Personio",
@@ -231,13 +462,13 @@ def main() -> None:
         },
         "servers": [{"url": "https://api.personio.de"}],
         "security": [{"BearerAuth": []}],
-        "paths": PATHS,
+        "paths": {**PATHS, **ATTENDANCE_AND_TIME_OFF_PATHS},
         "components": {"schemas": SCHEMAS,
                        "securitySchemes": {"BearerAuth": {"type": "http", "scheme": "bearer"}}},
     }
     out = ROOT / "docs" / "contracts" / "personio.openapi.json"
     out.write_text(json.dumps(document, indent=1) + "\n")
-    print(f"{out}: {sum(len(v) for v in PATHS.values())} operations")
+    print(f"{out}: {sum(len(v) for v in document['paths'].values())} operations")
 
 
 if __name__ == "__main__":
