@@ -248,10 +248,9 @@ def attendances_blueprint(store: AttendanceStore) -> Blueprint:
     @blueprint.post("/v1/company/attendances")
     def create_attendances() -> Response:
         body = request.get_json(silent=True)
-        rows = body.get("attendances") if isinstance(body, dict) else None
-        if not isinstance(rows, list) or not rows:
+        if not isinstance(body, dict) or not isinstance(body.get("attendances"), list) or not body["attendances"]:
             raise bad_request("attendances: give a list of at least one attendance period")
-        ids = store.create_many(rows, confirmed=body.get("skip_approval", True) is not False)
+        ids = store.create_many(body["attendances"], confirmed=body.get("skip_approval", True) is not False)
         return jsonify(success=True, data={"id": ids, "message": "success"})
 
     @blueprint.delete("/v1/company/attendances/<period_id>")
