@@ -6,13 +6,15 @@ requests the session checks against Personio's document (``docs/contracts/person
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import Run
 
 from connector.errors import BadInput, ResponseError
 from sandboxes.personio import PersonioSandbox
+
+Run = Callable[..., Any]
 
 
 @pytest.fixture
@@ -92,6 +94,8 @@ def test_a_vacation_is_booked_with_a_type_from_the_list_counted_and_cancelled(ru
     assert run("create_time_off", {"employee_id": ada, "time_off_type_id": types["Paid vacation"]["id"],
                                    "start_date": "2026-03-05", "end_date": "2026-03-09",
                                    "half_day_end": True}) == vacation  # a replay finds it
+    by_hand = run("api_request", {"path": f"/v1/company/time-offs/{vacation['id']}"})  # no operation reads one
+    assert by_hand["status"] == 200 and by_hand["body"]["data"]["attributes"]["days_count"] == 2.5
     march = run("list_time_offs", {"start_date": "2026-03-01", "end_date": "2026-03-31", "employee_ids": [ada]})
     assert [t["id"] for t in march] == [vacation["id"]]
     assert run("list_time_offs", {"start_date": "2026-04-01"}) == []
