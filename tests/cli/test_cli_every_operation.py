@@ -83,6 +83,8 @@ def _okta_inputs(world: CliWorld) -> dict[str, dict[str, Any]]:
         "reset_factors": {"user": with_factors["id"]},
         **CATALOGUE_INPUTS,
         "api_request": {"path": f"/api/v1/groups/{eng['id']}"},
+        "find_or_create_user": {"email": "ivy@example.com", "firstName": "Ivy", "lastName": "Cli"},
+        "find_or_create_group": {"name": "Eng"},
     }
 
 
@@ -151,6 +153,7 @@ def _contacts_inputs(world: CliWorld) -> dict[str, dict[str, Any]]:
         "delete_appointment_note": {**appointment, "note_id": scratch_note["id"]},
         "appointment_notes": appointment,
         "api_request": {"path": f"/contacts/{ada['id']}/notes"},
+        "find_or_create_contact": {"email": "ada@example.com", "first_name": "Ada", "last_name": "Lovelace"},
     }
 
 

@@ -10,7 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from connector.definitions import Action, App, AuthSpec, DynamicChoices, Field, Operation, Search, Trigger
+from connector.definitions import (
+    Action,
+    App,
+    AuthSpec,
+    DynamicChoices,
+    Field,
+    Operation,
+    Search,
+    SearchOrCreate,
+    Trigger,
+)
 from connector.records import RecordType, RecordUpdate, SyncRecord
 
 
@@ -182,6 +192,10 @@ class AntiExample:
 
 
 _EMAIL = CREATE_PERSON.input_fields[0]
+FIND_OR_CREATE_PERSON = SearchOrCreate.of(
+    FIND_PERSON, CREATE_PERSON, key="find_or_create_person", label="Find or Create Person",
+    description="Finds a person by email; adds them when there is none.",
+)
 
 ANTI_EXAMPLES: tuple[AntiExample, ...] = (
     # 1. unique keys
@@ -331,5 +345,25 @@ ANTI_EXAMPLES: tuple[AntiExample, ...] = (
     AntiExample(
         "custom_fields_that_are_not_a_pattern", "record-types", "directory.record_types.person.custom_fields",
         replace(VALID_APP, record_types=(replace(PERSON_RECORD, custom_fields="custom_(\\d+"),)),
+    ),
+    # 10. search-or-create pairs
+    AntiExample(
+        "a_search_or_create_naming_a_search_the_app_lacks", "search-or-create",
+        "directory.search_or_creates.find_or_create_person.search",
+        replace(VALID_APP, search_or_creates=(replace(FIND_OR_CREATE_PERSON, search="find_someone"),)),
+    ),
+    AntiExample(
+        "a_search_or_create_whose_create_is_a_search", "search-or-create",
+        "directory.search_or_creates.find_or_create_person.create",
+        replace(VALID_APP, search_or_creates=(replace(FIND_OR_CREATE_PERSON, create="find_group"),)),
+    ),
+    AntiExample(
+        "a_search_or_create_whose_halves_type_a_field_differently", "search-or-create",
+        "directory.search_or_creates.find_or_create_person.input_fields.email",
+        replace(
+            VALID_APP,
+            searches=(replace(FIND_PERSON, input_fields=(Field("email", required=True),)), FIND_GROUP),
+            search_or_creates=(FIND_OR_CREATE_PERSON,),
+        ),
     ),
 )

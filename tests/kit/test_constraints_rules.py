@@ -38,12 +38,12 @@ def test_each_anti_example_breaks_only_its_own_rule(example: AntiExample):
 
 def test_every_registered_rule_has_an_anti_example():
     rule_names = {p.rule for example in ANTI_EXAMPLES for p in check_rules(example.app)}
-    assert len(RULES) == 9
+    assert len(RULES) == 10
     for rule in RULES:
         assert any(rule(example.app) for example in ANTI_EXAMPLES), f"{rule.__name__} never fires"
     assert rule_names == {
         "unique-keys", "sample-matches-output", "trigger-primary-keys", "dynamic-choices", "operation-functions",
-        "defaults", "field-types", "auth", "record-types",
+        "defaults", "field-types", "auth", "record-types", "search-or-create",
     }
 
 

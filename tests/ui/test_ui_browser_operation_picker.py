@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 from ui_browser_harness import needs_chromium, open_start_url
 
-from connector.apps.contacts import APP as CONTACTS
-from connector.apps.okta import APP as OKTA
-from connector.apps.personio import APP as PERSONIO
+from connector.apps.contacts.app import APP as CONTACTS
+from connector.apps.okta.app import APP as OKTA
+from connector.apps.personio.app import APP as PERSONIO
 from connector.context import Context
 from connector.definitions import Action, App, Field
 from connector.registry import forget_named_apps

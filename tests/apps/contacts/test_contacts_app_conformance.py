@@ -101,6 +101,7 @@ def conformance_setup(sandbox: ContactsSandbox, connection: Connection) -> Confo
         "delete_appointment_note": note_on_appointment,
         "appointment_notes": appointment,
         "api_request": {"path": f"/contacts/{ada['id']}"},
+        "find_or_create_contact": {"email": "nadia@example.com", "first_name": "Nadia", "last_name": "Boulanger"},
     }
     bad = replace(connection, fields={**connection.fields, "api_key": "wrong-key"})
     return ConformanceSetup(

@@ -102,6 +102,8 @@ def conformance_setup() -> Iterator[ConformanceSetup]:
         **{entry["key"]: entry["sample_input"] for entry in load_catalogue(CATALOGUE)["operations"]
            if "{" not in entry["path"]},
         "api_request": {"path": "/api/v1/users", "query": {"limit": 2}},
+        "find_or_create_user": {"email": "ivy@example.com", "firstName": "Ivy", "lastName": "Lo"},
+        "find_or_create_group": {"name": "Eng"},
     }
     yield ConformanceSetup(
         connection=connection,
