@@ -31,7 +31,8 @@ def test_the_manifests_list_every_operation_of_both_apps(tmp_path: Path) -> None
     for app in (OKTA, CONTACTS):
         manifest = json.loads((out / f"{app.key}.manifest.json").read_text())
         assert manifest["app"]["key"] == app.key
-        listed = {op["key"] for kind in ("triggers", "actions", "searches") for op in manifest[kind]}
+        kinds = ("triggers", "actions", "searches", "searchOrCreates")
+        listed = {op["key"] for kind in kinds for op in manifest.get(kind, [])}
         assert listed == {op.key for op in app.operations}
 
 
