@@ -41,7 +41,7 @@ from connector.errors import BadInput
 from connector.http import ALLOW_STATUS
 from connector.http import USER_AGENT as KIT_USER_AGENT
 from connector.paths import request_path
-from connector.trace import REDACTED, redact_headers, redact_text
+from connector.trace import REDACTED, redact_headers, redact_literals
 
 #: Credential field names as the answer may spell them (``access_token``, ``accessToken``, ``api-key``).
 _CREDENTIAL_NAMES = frozenset(name.replace("_", "") for name in CREDENTIAL_FIELD_NAMES)
@@ -196,7 +196,7 @@ def _answer(response: httpx.Response, secret_headers: frozenset[str], secrets: l
     """The output: status, redacted headers, the body as JSON (when it is) and as text, secrets redacted."""
     headers = redact_headers(response.headers, secret_headers)
     raw = response.text
-    text = redact_text(raw, secrets) if secrets else raw
+    text = redact_literals(raw, secrets)
     body: Any = text
     is_json = False
     if raw.strip() and "json" in response.headers.get("content-type", "").lower():

@@ -129,6 +129,11 @@ def _redact_literals(text: str, forms: list[str]) -> str:
     return text
 
 
+def redact_literals(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with each literal secret (raw, percent- or form-encoded) replaced, and nothing else touched."""
+    return _redact_literals(text, _secret_forms(secrets))
+
+
 def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
     """Text with literal ``secrets`` and credential-named JSON/form fields replaced by ``[redacted]``."""
     return _redact_literals(_redact_fields(text), _secret_forms(secrets))

@@ -260,3 +260,14 @@ def test_secret_headers_and_credentials_are_redacted_in_the_trace_and_the_output
     assert result.output["body"]["id"] == 7
     with pytest.raises(BadInput, match="connection supplies it"):
         invoke(app, "api_request", connection, {"path": "/things", "headers": {"x-vendor-key": "mine"}})
+
+
+def test_an_error_code_in_the_answer_stays_readable_while_credentials_go(personio_connection: Connection) -> None:
+    """Only credential-named fields are cut from the output: Personio's error ``code`` is the user's to read."""
+    missing = invoke(PERSONIO, "api_request", personio_connection, {"path": "/v1/company/time-offs/999"}).output
+    assert missing["status"] == 404 and missing["body"]["error"]["code"] == 404
+    token = invoke(PERSONIO, "api_request", personio_connection, {
+        "method": "POST", "path": "/v1/auth", "body": json.dumps({
+            "client_id": personio_connection.fields["client_id"],
+            "client_secret": personio_connection.fields["client_secret"]})}).output
+    assert token["body"]["data"]["token"] == "[redacted]" and "[redacted]" in token["text"]
