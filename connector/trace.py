@@ -51,6 +51,13 @@ def _is_secret_field(name: str) -> bool:
     return _normal(name) in SECRET_FIELDS
 
 
+def is_secret_header(name: str, extra: frozenset[str] = frozenset()) -> bool:
+    """Whether a header of this name carries a credential (``Authorization``, cookies, ``X-Api-Key``,
+    anything named like a token, secret, password, session or auth, and the ``extra`` names, lowercase)."""
+    lowered = name.lower()
+    return lowered in _SECRET_HEADER_NAMES or lowered in extra or any(part in lowered for part in _SECRET_HEADER_PARTS)
+
+
 def redact_headers(
     headers: httpx.Headers | Mapping[str, str] | Iterable[tuple[str, str]], extra: frozenset[str] = frozenset()
 ) -> dict[str, str]:
@@ -64,8 +71,7 @@ def redact_headers(
     )
     result: dict[str, str] = {}
     for name, value in items:
-        lowered = name.lower()
-        if lowered in _SECRET_HEADER_NAMES or lowered in extra or any(part in lowered for part in _SECRET_HEADER_PARTS):
+        if is_secret_header(name, extra):
             scheme, _, rest = value.partition(" ")
             value = f"{scheme} {REDACTED}" if rest and scheme.lower() in _AUTH_SCHEMES else REDACTED
         result[name] = f"{result[name]}, {value}" if name in result else value

@@ -17,6 +17,7 @@ from connector.definitions import App, Operation, Trigger
 from connector.errors import BadInput, CodeCrashed, ConnectorError, FieldProblem, Throttled
 from connector.http import RetryPolicy
 from connector.runtime import Invocation, Step, invoke
+from connector.trace import is_secret_header
 
 ConnectionResolver = Callable[[str], Connection]
 
@@ -199,32 +200,54 @@ MASK = "[redacted]"
 
 def secret_inputs(op: Operation) -> frozenset[str]:
     """The keys of an operation's secret-typed inputs, worked out once per operation object."""
-    cached = _secret_inputs.get(id(op))
+    return _input_kinds(op)[0]
+
+
+def _input_kinds(op: Operation) -> tuple[frozenset[str], frozenset[str]]:
+    """An operation's secret-typed input keys and its object input keys (headers and the like)."""
+    cached = _inputs_by_operation.get(id(op))
     if cached is None or cached[0] is not op:
-        cached = (op, frozenset(f.key for f in op.input_fields if f.is_secret))
-        _secret_inputs[id(op)] = cached
+        secret = frozenset(f.key for f in op.input_fields if f.is_secret)
+        objects = frozenset(f.key for f in op.input_fields if f.type == "dict")
+        cached = (op, (secret, objects))
+        _inputs_by_operation[id(op)] = cached
     return cached[1]
 
 
-_secret_inputs: dict[int, tuple[Operation, frozenset[str]]] = {}
+_inputs_by_operation: dict[int, tuple[Operation, tuple[frozenset[str], frozenset[str]]]] = {}
 
 
 def secret_values(op: Operation, values: Mapping[str, Any] | None) -> list[str]:
-    """The values of an operation's secret-typed inputs (a password mapped into a step)."""
-    keys = secret_inputs(op)
-    if not values or not keys:
+    """The values of an operation's secret-typed inputs (a password mapped into a step), and of entries
+    named like credentials in its object inputs (an ``X-Api-Key`` in the API request action's headers)."""
+    secret, objects = _input_kinds(op)
+    if not values or not (secret or objects):
         return []
-    return [str(values[k]) for k in keys if values.get(k) not in (None, "")]
+    found = [str(values[k]) for k in secret if values.get(k) not in (None, "")]
+    for key in objects:
+        given = values.get(key)
+        if isinstance(given, Mapping):
+            found.extend(str(v) for k, v in given.items() if is_secret_header(str(k)) and v not in (None, ""))
+    return found
 
 
 def masked_input(op: Operation, values: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    """Rendered input as run history shows it: secret-typed fields masked."""
+    """Rendered input as run history shows it: secret-typed fields masked, and entries of object inputs
+    named like credentials (headers such as ``X-Api-Key``)."""
     if values is None:
         return None
-    secret = secret_inputs(op)
-    if not secret:
+    secret, objects = _input_kinds(op)
+    if not (secret or objects):
         return dict(values)
-    return {k: (MASK if k in secret and v not in (None, "") else v) for k, v in values.items()}
+
+    def shown(key: str, value: Any) -> Any:
+        if key in secret and value not in (None, ""):
+            return MASK
+        if key in objects and isinstance(value, Mapping):
+            return {k: (MASK if is_secret_header(str(k)) and v not in (None, "") else v) for k, v in value.items()}
+        return value
+
+    return {k: shown(k, v) for k, v in values.items()}
 
 
 def scrub(value: Any, secrets: list[str]) -> Any:

@@ -76,7 +76,8 @@ def test_an_api_request_step_runs_with_the_connection_and_run_history_keeps_no_s
     connections = seed_demo(env)
     flow_id = _flow(api_client, connections, "Read each new user back by hand", [{
         "key": "raw", "app": "okta", "operation": "api_request", "connection_id": connections["okta"],
-        "mapping": {"method": "GET", "path": "/api/v1/users/{{trigger.id}}", "headers": {"Accept": "application/json"}},
+        "mapping": {"method": "GET", "path": "/api/v1/users/{{trigger.id}}",
+                    "headers": {"Accept": "application/json", "X-Api-Key": "another-service-key-42"}},
     }])
     user = env.okta.create_user({"email": "lin@example.com", "login": "lin@example.com", "firstName": "Lin",
                                  "lastName": "Yu"})
@@ -85,6 +86,7 @@ def test_an_api_request_step_runs_with_the_connection_and_run_history_keeps_no_s
     assert run["status"] == "succeeded", run
     assert step["output"]["status"] == 200 and step["output"]["body"]["id"] == user["id"]
     stored = json.dumps(api_client.get(f"/api/runs/{run['id']}").get_json())
-    assert OKTA_TOKEN not in stored
+    assert OKTA_TOKEN not in stored and "another-service-key-42" not in stored
+    assert step["input"]["headers"] == {"Accept": "application/json", "X-Api-Key": "[redacted]"}
     requests = [exchange["request_headers"] for exchange in step["trace"]]
     assert requests and all(headers["authorization"] == "SSWS [redacted]" for headers in requests)
