@@ -83,6 +83,7 @@ def api_request_action(
     app_secret_headers = {name.lower() for name in auth.secret_headers}
     owned = RESERVED_HEADERS | app_secret_headers
     credential_headers = CREDENTIAL_HEADERS | app_secret_headers
+    secret_fields = auth.secret_field_keys()
 
     def perform(ctx: Context, values: dict[str, Any]) -> dict[str, Any]:
         method = str(values.get("method") or "GET").upper()
@@ -97,7 +98,7 @@ def api_request_action(
             method, path, params=params, headers={"User-Agent": USER_AGENT, **headers},
             content=content, extensions={ALLOW_STATUS: allow},
         )
-        secrets = [str(v) for k, v in ctx.connection.fields.items() if k in CREDENTIAL_FIELD_NAMES and v]
+        secrets = [str(v) for k, v in ctx.connection.fields.items() if k in secret_fields and v]
         return _answer(response, credential_headers, secrets)
 
     return Action(
