@@ -35,6 +35,7 @@ BENCHMARKS: dict[str, tuple[list[str], list[str]]] = {
     "sync_first": ([], ["--full"]),
     "startup": ([], ["--full"]),
     "scale_out": ([], ["--runs", "400"]),
+    "operation_picker": ([], ["--rounds", "9"]),
 }
 
 
