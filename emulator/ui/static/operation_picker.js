@@ -1,4 +1,4 @@
-/* Operation picker: find one operation among hundreds (the Okta catalogue has about 330).
+/* Operation picker: find one operation among hundreds (a vendor catalogue can hold several hundred).
 
    Two controls kept in step, both keyboard friendly:
    - a search box (ARIA 1.2 combobox) matching label, key, description and area, every word of the
