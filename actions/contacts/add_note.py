@@ -31,7 +31,6 @@ def add_note(ctx: Context, values: dict[str, Any]) -> dict[str, Any]:
 
 ACTION = Action(
     key="add_note",
-    area="Notes",
     important=True,
     noun="Note",
     label="Add Note",

@@ -15,7 +15,6 @@ def add_tags(ctx: Context, values: dict[str, Any]) -> dict[str, Any]:
 
 ACTION = Action(
     key="add_tags",
-    area="Contacts",
     important=True,
     noun="Tag",
     label="Add Tags to Contact",

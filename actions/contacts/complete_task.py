@@ -29,7 +29,6 @@ def complete_task(ctx: Context, values: dict[str, Any]) -> dict[str, Any]:
 
 ACTION = Action(
     key="complete_task",
-    area="Tasks",
     noun="Task",
     label="Complete Task",
     description="Marks a contact's task as completed (or re-opens it).",

@@ -80,7 +80,6 @@ def create_contact(ctx: Context, values: dict[str, Any]) -> dict[str, Any]:
 
 ACTION = Action(
     key="create_contact",
-    area="Contacts",
     important=True,
     noun="Contact",
     label="Create Contact",

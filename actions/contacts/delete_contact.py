@@ -23,7 +23,6 @@ def delete_contact(ctx: Context, values: dict[str, Any]) -> dict[str, Any]:
 
 ACTION = Action(
     key="delete_contact",
-    area="Contacts",
     noun="Contact",
     label="Delete Contact",
     description="Deletes a contact with its tasks, notes and appointments.",

@@ -23,7 +23,6 @@ def delete_task(ctx: Context, values: dict[str, Any]) -> dict[str, Any]:
 
 ACTION = Action(
     key="delete_task",
-    area="Tasks",
     noun="Task",
     label="Delete Task",
     description="Deletes a contact's task.",

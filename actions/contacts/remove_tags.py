@@ -15,7 +15,6 @@ def remove_tags(ctx: Context, values: dict[str, Any]) -> dict[str, Any]:
 
 ACTION = Action(
     key="remove_tags",
-    area="Contacts",
     noun="Tag",
     label="Remove Tags from Contact",
     description="Removes tags from a contact.",

@@ -42,7 +42,6 @@ def update_contact(ctx: Context, values: dict[str, Any]) -> dict[str, Any]:
 
 ACTION = Action(
     key="update_contact",
-    area="Contacts",
     important=True,
     noun="Contact",
     label="Update Contact",

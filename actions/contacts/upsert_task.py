@@ -97,7 +97,6 @@ def upsert_task(ctx: Context, values: dict[str, Any]) -> dict[str, Any]:
 
 ACTION = Action(
     key="upsert_task",
-    area="Tasks",
     important=True,
     noun="Task",
     label="Create or Update Task",

@@ -52,7 +52,6 @@ def contact_appointments(ctx: Context, values: dict[str, Any]) -> list[dict[str,
 
 SEARCH = Search(
     key="contact_appointments",
-    area="Appointments",
     noun="Appointment",
     label="Find Contact's Appointments",
     description="Lists a contact's appointments.",

@@ -24,7 +24,6 @@ def contact_notes(ctx: Context, values: dict[str, Any]) -> list[dict[str, Any]]:
 
 SEARCH = Search(
     key="contact_notes",
-    area="Notes",
     noun="Note",
     label="Find Contact's Notes",
     description="Lists a contact's notes, newest first, or gets one note by id.",

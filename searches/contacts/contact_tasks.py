@@ -29,7 +29,6 @@ def contact_tasks(ctx: Context, values: dict[str, Any]) -> list[dict[str, Any]]:
 
 SEARCH = Search(
     key="contact_tasks",
-    area="Tasks",
     noun="Task",
     label="Find Contact's Tasks",
     description="Lists a contact's tasks, or gets one task by id.",

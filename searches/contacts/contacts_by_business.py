@@ -45,7 +45,6 @@ def contacts_by_business(ctx: Context, values: dict[str, Any]) -> list[dict[str,
 
 SEARCH = Search(
     key="contacts_by_business",
-    area="Contacts",
     noun="Contact",
     label="Find Contacts by Business",
     description="Lists the contacts linked to a business.",

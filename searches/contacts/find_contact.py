@@ -34,7 +34,6 @@ def find_contact(ctx: Context, values: dict[str, Any]) -> list[dict[str, Any]]:
 
 SEARCH = Search(
     key="find_contact",
-    area="Contacts",
     important=True,
     noun="Contact",
     label="Find Contact",

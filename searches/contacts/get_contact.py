@@ -18,7 +18,6 @@ def get_contact(ctx: Context, values: dict[str, Any]) -> list[dict[str, Any]]:
 
 SEARCH = Search(
     key="get_contact",
-    area="Contacts",
     noun="Contact",
     label="Get Contact",
     description="Gets a contact by its id.",

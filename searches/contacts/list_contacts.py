@@ -30,7 +30,6 @@ def list_contacts(ctx: Context, values: dict[str, Any]) -> list[dict[str, Any]]:
 
 SEARCH = Search(
     key="list_contacts",
-    area="Contacts",
     noun="Contact",
     label="List Contacts",
     description="Lists the location's contacts, optionally only those matching a search text.",
