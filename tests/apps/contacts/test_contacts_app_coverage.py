@@ -78,4 +78,4 @@ def test_every_operation_names_the_part_of_the_api_it_belongs_to_for_the_picker(
     areas = {operation.key: operation.area for operation in APP.operations}
     assert "" not in areas.values(), [key for key, area in areas.items() if not area]
     assert set(areas.values()) == {"Contacts", "Tasks", "Notes", "Tags", "Followers", "Campaigns", "Workflows",
-                                   "Appointments"}
+                                   "Appointments", "Advanced"}  # Advanced: the kit's API request action
