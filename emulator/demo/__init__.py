@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from flask import Flask
 
 from auth.contacts import SCOPES as CONTACTS_SCOPES
 from connector.errors import ConnectorError
@@ -31,12 +30,11 @@ from connector.extras import sandboxes_installed, sandboxes_missing
 if not sandboxes_installed():  # one line naming the install command, instead of a bare ImportError below
     raise ModuleNotFoundError(sandboxes_missing("the demo (emulator.demo)"), name="sandboxes")
 
-from emulator.access import ACCESS_TOKEN_HEADER, tokenised_url
-from emulator.connections import ConnectionGateway, LocalSandbox, OAuthClientSettings
+from emulator.connections import LocalSandbox, OAuthClientSettings
 from emulator.demo.openapi_paths import SANDBOX_OPENAPI_PATHS
 from emulator.demo.personio_pages import personio_sandbox_api
 from emulator.demo.sandbox_pages import sandboxes_api, sandboxes_page
-from emulator.local import build_local
+from emulator.local import LocalPlatform, build_local
 from emulator.ui.pages import SANDBOXES_PAGE
 from sandboxes.contacts import ContactsSandbox, ContactsSettings
 from sandboxes.okta import OktaSandbox, OktaSettings
@@ -55,33 +53,16 @@ PERSONIO_FLOW_NAME = "New Personio employee → create contact"
 SYNC_NAME = "Personio employees ↔ contacts"
 
 
-@dataclass
-class Environment:
-    """Everything :func:`build_environment` wired together."""
+@dataclass(kw_only=True)
+class Environment(LocalPlatform):
+    """Everything :func:`build_environment` wired together: the local platform plus its three sandboxes."""
 
-    wsgi: Any
-    emulator: Flask
     okta: OktaSandbox
     contacts: ContactsSandbox
     personio: PersonioSandbox
-    gateway: ConnectionGateway
-    public_url: str
-    #: This install's access token (``<data>/access.token``): API clients send it in ``X-Emulator-Token``.
-    access_token: str = ""
-
-    @property
-    def start_url(self) -> str:
-        """The URL to open in a browser: it signs the browser in (``connector emulate`` prints it)."""
-        return tokenised_url(self.public_url, self.access_token)
-
-    @property
-    def api_headers(self) -> dict[str, str]:
-        """What an API client (a script, the CLI) sends with every request."""
-        return {ACCESS_TOKEN_HEADER: self.access_token}
 
     def close(self) -> None:
-        self.emulator.extensions["emulator"].scheduler.stop()
-        self.emulator.extensions["emulator"].notices.stop()
+        super().close()
         self.okta.outbox.close()
         self.contacts.outbox.close()
 
@@ -165,7 +146,9 @@ def build_environment(
         LocalSandbox(sandbox.base_url, local) for sandbox in (okta, contacts_sandbox, personio)
     ]
     env = Environment(
-        platform.wsgi, emulator, okta, contacts_sandbox, personio, gateway, public_url, platform.access_token
+        wsgi=platform.wsgi, emulator=emulator, gateway=gateway, public_url=public_url,
+        dispatcher=platform.dispatcher, access_token=platform.access_token,
+        okta=okta, contacts=contacts_sandbox, personio=personio,
     )
     renew_sandbox_hooks(env)
     return env

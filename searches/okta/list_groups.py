@@ -13,11 +13,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from connector.apps.okta.paging import AFTER_FIELD, collect, result_limit
+from connector.apps.okta.paging import AFTER_FIELD, list_narrowed
 from connector.apps.okta.user_fields import GROUP_OUTPUT_FIELDS, GROUP_SAMPLE, without_api_links
 from connector.context import Context
 from connector.definitions import Field, Search
-from connector.errors import BadInput
 
 INPUT_FIELDS: tuple[Field, ...] = (
     Field("search", "Search expression", placeholder='profile.name sw "Eng"',
@@ -33,12 +32,7 @@ INPUT_FIELDS: tuple[Field, ...] = (
 
 
 def list_groups(ctx: Context, values: dict[str, Any]) -> list[dict[str, Any]]:
-    given = [key for key in ("search", "filter", "q") if values.get(key)]
-    if len(given) > 1:
-        raise BadInput(f"use one of search, filter or q, not {' and '.join(given)}", given[1])
-    params = {key: values[key] for key in given}
-    limit = result_limit(values, 200)
-    return collect(ctx, "/api/v1/groups", params, limit, without_api_links, after=values.get("after") or None)
+    return list_narrowed(ctx, "/api/v1/groups", values, ("search", "filter", "q"), without_api_links)
 
 
 SEARCH = Search(

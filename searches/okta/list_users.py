@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from connector.apps.okta.paging import AFTER_FIELD, collect, result_limit
+from connector.apps.okta.paging import AFTER_FIELD, list_narrowed
 from connector.apps.okta.user_fields import USER_OUTPUT_FIELDS, USER_SAMPLE, without_api_links
 from connector.context import Context
 from connector.definitions import Field, Search
-from connector.errors import BadInput
 
 INPUT_FIELDS: tuple[Field, ...] = (
     Field("filter", "Filter", placeholder='status eq "ACTIVE"',
@@ -27,12 +26,7 @@ INPUT_FIELDS: tuple[Field, ...] = (
 
 
 def list_users(ctx: Context, values: dict[str, Any]) -> list[dict[str, Any]]:
-    given = [key for key in ("filter", "search", "q") if values.get(key)]
-    if len(given) > 1:
-        raise BadInput(f"use one of filter, search or q, not {' and '.join(given)}", given[1])
-    params = {key: values[key] for key in given}
-    limit = result_limit(values, 200)
-    return collect(ctx, "/api/v1/users", params, limit, without_api_links, after=values.get("after") or None)
+    return list_narrowed(ctx, "/api/v1/users", values, ("filter", "search", "q"), without_api_links)
 
 
 SEARCH = Search(

@@ -7,6 +7,7 @@ from typing import Any
 
 from connector.context import Context
 from connector.definitions import Field
+from connector.errors import BadInput
 from connector.pagination import follow_links
 
 #: Okta's largest page for users; groups and members allow more, but 200 keeps pages small and even.
@@ -49,3 +50,22 @@ def collect(
             if len(found) >= limit:
                 return found
     return found
+
+
+def list_narrowed(
+    ctx: Context,
+    path: str,
+    values: Mapping[str, Any],
+    narrowing: tuple[str, ...],
+    shape: Callable[[dict[str, Any]], dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """A listing narrowed by at most one of ``narrowing`` (Okta takes one of filter, search or q).
+
+    Pages as :func:`collect` does, up to the flow's ``limit`` (200 when empty), from its ``after`` cursor.
+    """
+    given = [key for key in narrowing if values.get(key)]
+    if len(given) > 1:
+        raise BadInput(f"use one of {', '.join(narrowing[:-1])} or {narrowing[-1]}, not {' and '.join(given)}",
+                       given[1])
+    params = {key: values[key] for key in given}
+    return collect(ctx, path, params, result_limit(values, 200), shape, after=values.get("after") or None)
