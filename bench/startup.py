@@ -6,9 +6,8 @@ A user feels start-up on every command. Each round runs, as fresh processes and 
 - ``connector --help``: the command group, which must import none of its commands;
 - ``connector validate``: every installed app loaded (the Okta app with its whole generated catalogue,
   over 300 operations), its manifest built and checked against the manifest schema and the cross-field
-  rules (imports included: that is what a user waits for). Timed twice: as a user runs it again and
-  again (``validate``: the schema memo of :mod:`connector.validation_memo` holds the unchanged operation
-  entries) and the first time (``validate-cold``: a fresh, empty cache folder every run).
+  rules (imports included: that is what a user waits for). It keeps no cache between runs, so every
+  run is a first run.
 
 The line reports each one's median and spread (min-max) over the rounds and its ratio to bare Python.
 Goals (the design notes): ``--help`` at most 0.15 s and ``validate`` at most 0.5 s (medians).
@@ -23,14 +22,13 @@ import argparse
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from benchkit import median, spread, verdict
 
-GOALS = {"--help": 0.15, "validate": 0.5, "validate-cold": 0.5}
+GOALS = {"--help": 0.15, "validate": 0.5}
 
 
 def commands() -> dict[str, list[str]]:
@@ -41,23 +39,16 @@ def commands() -> dict[str, list[str]]:
         "python": [sys.executable, "-c", "pass"],
         "--help": [*connector, "--help"],
         "validate": [*connector, "validate"],
-        "validate-cold": [*connector, "validate"],
     }
 
 
-#: One cache folder for the warm runs, kept for the whole benchmark (the warm-up run fills it).
-_WARM_CACHE = tempfile.mkdtemp(prefix="startup-bench-cache-")
-
-
-def time_once(name: str, argv: list[str]) -> float:
+def time_once(argv: list[str]) -> float:
     """Wall seconds for one run of ``argv``; a failing command is an error, not a figure."""
-    cache = tempfile.mkdtemp(prefix="startup-bench-cold-") if name == "validate-cold" else _WARM_CACHE
     # Users' installs keep bytecode caches; an environment that forbids writing them (as some CI and
     # sandboxed shells do) would time the compiler on every run instead of the command.
     env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
     started = time.perf_counter()
-    done = subprocess.run(argv, capture_output=True, text=True, check=False,
-                          env={**env, "CONNECTOR_CACHE_DIR": cache})
+    done = subprocess.run(argv, capture_output=True, text=True, check=False, env=env)
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(argv)} failed (exit {done.returncode}): {done.stderr.strip()[-300:]}")
@@ -68,11 +59,11 @@ def measure(rounds: int) -> dict[str, list[float]]:
     """``{name: [seconds per round]}``, every command once per round, after one untimed warm-up each."""
     argvs = commands()
     for name, argv in argvs.items():
-        time_once(name, argv)  # warm the OS file cache and the bytecode cache
+        time_once(argv)  # warm the OS file cache and the bytecode cache
     results: dict[str, list[float]] = {name: [] for name in argvs}
     for _ in range(rounds):
         for name, argv in argvs.items():
-            results[name].append(time_once(name, argv))
+            results[name].append(time_once(argv))
     return results
 
 

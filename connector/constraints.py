@@ -17,12 +17,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
-
-from jsonschema import Draft202012Validator, ValidationError
+from typing import TYPE_CHECKING, Any
 
 from connector.definitions import FIELD_TYPES, Action, App, Field, Operation, Search, SearchOrCreate, Trigger
 from connector.schema import field_schema, output_schema
+from connector.schema_check import passes
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator, ValidationError
 
 
 @dataclass(frozen=True, order=True)
@@ -105,6 +107,13 @@ def _declares(fields: Sequence[Field], dotted: str) -> bool:
 def _output_schema_of(op: Operation) -> dict[str, Any]:
     keys = op.primary_keys if isinstance(op, Trigger) else ()
     return output_schema(op.output_fields, keys)
+
+
+def _explaining_validator(schema: dict[str, Any]) -> Draft202012Validator:
+    """jsonschema's validator for ``schema``, formats asserted: it words the errors of a refused value."""
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
 def short_repr(value: Any, limit: int = 80) -> str:
@@ -192,7 +201,10 @@ def sample_matches_output(app: App) -> list[Problem]:
                 "give a dict",
             ))
             continue
-        validator = Draft202012Validator(_output_schema_of(op), format_checker=Draft202012Validator.FORMAT_CHECKER)
+        schema = _output_schema_of(op)
+        if passes(schema, dict(op.sample), formats=True):
+            continue
+        validator = _explaining_validator(schema)
         reported: set[str] = set()
         for error in sorted(validator.iter_errors(dict(op.sample)), key=lambda e: (_error_path(e), e.message)):
             path = _error_path(error)
@@ -343,8 +355,10 @@ def defaults_are_usable(app: App) -> list[Problem]:
             ))
         if not field_types_known(f):
             continue  # field-types reports it
-        validator = Draft202012Validator(field_schema(f), format_checker=Draft202012Validator.FORMAT_CHECKER)
-        error = next(iter(sorted(validator.iter_errors(f.default), key=lambda e: e.message)), None)
+        schema = field_schema(f)
+        if passes(schema, f.default, formats=True):
+            continue
+        error = next(iter(sorted(_explaining_validator(schema).iter_errors(f.default), key=lambda e: e.message)), None)
         if error is not None:
             problems.append(Problem(
                 f"{where}.default", "defaults",

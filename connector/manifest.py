@@ -26,7 +26,6 @@ from connector.definitions import Action, App, AuthSpec, Field, Operation, Searc
 from connector.errors import DefinitionError
 from connector.records import RecordType
 from connector.schema import input_schema, output_schema
-from connector.validation_memo import ValidationMemo
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator, ValidationError
@@ -36,12 +35,6 @@ SCHEMA_FILE = f"manifest-{MANIFEST_SCHEMA_VERSION}.json"
 
 _KEY_PATTERN = "^[a-z][a-z0-9_]*$"
 _FIELD_KEY_PATTERN = "^[A-Za-z][A-Za-z0-9_]*$"
-
-
-@lru_cache(maxsize=1)
-def schema_text() -> str:
-    """The manifest schema's exact text (what a validation memo is salted with)."""
-    return _schema_text()
 
 
 @lru_cache(maxsize=1)
@@ -394,56 +387,40 @@ def _explain(error: ValidationError) -> str:
 _OPERATION_LISTS = ("triggers", "actions", "searches")
 
 
-def _without_known(
-    document: Mapping[str, Any], memo: ValidationMemo
-) -> tuple[Mapping[str, Any], dict[tuple[str, int], str]]:
-    """The document less the operation entries the memo knows passed, and the hash of each entry kept."""
-    if not isinstance(document, Mapping):
-        return document, {}
-    pruned = dict(document)
-    kept: dict[tuple[str, int], str] = {}
-    for kind in _OPERATION_LISTS:
-        entries = document.get(kind)
-        if not isinstance(entries, list):
-            continue
-        remaining: list[Any] = []
-        for entry in entries:
-            key = memo.key(entry)
-            if not memo.passed(key):
-                kept[(kind, len(remaining))] = key
-                remaining.append(entry)
-        pruned[kind] = remaining
-    return pruned, kept
+@lru_cache(maxsize=1)
+def _compiled_validator() -> Any:
+    """The manifest schema compiled by jsonschema-rs: the fast yes-or-no answer.
 
-
-def validate_manifest(document: Mapping[str, Any], memo: ValidationMemo | None = None) -> list[Problem]:
-    """Check a manifest document against the manifest JSON Schema; one Problem per error.
-
-    With a ``memo`` (the CLI's, see :mod:`connector.validation_memo`), operation entries that passed in
-    an earlier run, byte for byte under the same schema, are not checked again; the rest are, and
-    those that pass are remembered.
+    Checking the catalogue's 400 operation entries with their embedded schemas against draft 2020-12
+    takes about 0.4 s in pure-Python jsonschema and about 3 ms compiled. A valid manifest (the usual
+    case) is answered here; only an invalid one goes through jsonschema, whose errors carry the paths
+    and keywords :func:`_explain` turns into advice.
     """
+    import jsonschema_rs
+
+    return jsonschema_rs.validator_for(load_manifest_schema())
+
+
+def validate_manifest(document: Mapping[str, Any]) -> list[Problem]:
+    """Check a manifest document against the manifest JSON Schema; one Problem per error."""
+    if _compiled_validator().is_valid(document):
+        return []
     app = document.get("app") if isinstance(document, Mapping) else None
     root = app["key"] if isinstance(app, Mapping) and isinstance(app.get("key"), str) and app["key"] else "app"
-    checked, kept = _without_known(document, memo) if memo is not None else (document, {})
     problems = set()
-    failed: set[tuple[str, int]] = set()
-    for error in _validator().iter_errors(checked):
-        location = _location(checked, error, root)
+    for error in _validator().iter_errors(document):
+        location = _location(document, error, root)
         if error.validator == "required":  # point at the member that is missing, not its parent
             location = f"{location}.{_missing_property(error)}"
         problems.add(Problem(location, "manifest-schema", _explain(error)))
-        path = list(error.absolute_path)
-        if len(path) >= 2 and path[0] in _OPERATION_LISTS:
-            failed.add((str(path[0]), int(path[1])))
-        elif len(path) < 2:
-            failed.update(kept)  # an error about the whole document or a list: remember nothing
-    if memo is not None:
-        memo.remember(key for place, key in kept.items() if place not in failed)
+    if not problems:  # the two validators disagree: never pass what the compiled one refused
+        for found in _compiled_validator().iter_errors(document):
+            steps = [str(step) for step in found.instance_path]
+            problems.add(Problem(".".join([root, *steps]), "manifest-schema", found.message))
     return sorted(problems)
 
 
-def validate_app(app: App, memo: ValidationMemo | None = None) -> list[Problem]:
+def validate_app(app: App) -> list[Problem]:
     """Every problem with an app: its manifest against the schema, then each cross-field rule.
 
     An empty list means the app can be published. Problems from the schema come first (sorted by
@@ -455,7 +432,7 @@ def validate_app(app: App, memo: ValidationMemo | None = None) -> list[Problem]:
         message = f"cannot build the manifest ({exc}); fix the definition"
         problems = [Problem(app.key or "app", "manifest-build", message)]
     else:
-        problems = validate_manifest(document, memo)
+        problems = validate_manifest(document)
     ruled = check_rules(app)
     # A wrong field type breaks both the schema and a rule; the rule says it better, so say it once.
     rule_locations = {p.location for p in ruled if p.rule == "field-types"}

@@ -60,8 +60,6 @@ CONNECTOR_QUEUE          the Celery queue name (``connector``)
 CONNECTOR_PUBLIC_URL     the scaled deployment's public URL (hook URLs)
 CONNECTOR_APP_FACTORY    ``module:function`` returning ``create_app`` configuration for scaled processes
 CONNECTOR_ALLOW_URLS     ``connector emulate --allow-url`` origins, space-separated
-CONNECTOR_CACHE_DIR      where ``connector validate`` keeps its memo of checked manifest entries
-XDG_CACHE_HOME           the user's cache folder; the memo goes to ``<it>/connector-kit`` (``~/.cache``)
 =======================  ============================================================================
 """
 

@@ -32,8 +32,6 @@ _PROCESS_LOG = Path(tempfile.mkdtemp(prefix="contract-checks-")) / "processes.js
 def pytest_configure(config: pytest.Config) -> None:
     CHECKS.enable()
     os.environ.setdefault(LOG_ENV, str(_PROCESS_LOG))
-    # `connector validate` keeps a memo of checked manifest entries: never in the user's own cache.
-    os.environ.setdefault("CONNECTOR_CACHE_DIR", str(_PROCESS_LOG.parent / "cache"))
 
 
 def _process_violations() -> list[str]:

@@ -5,19 +5,16 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import replace
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 import click
 
-from connector import __version__
 from connector.cli.output import fail, guarded, print_json
 from connector.context import Connection, Meta
 from connector.errors import BadInput, ConnectorError, ExpiredAuth, RefreshAuth
-from connector.manifest import schema_text, validate_app, write_manifests
+from connector.manifest import validate_app, write_manifests
 from connector.registry import broken_apps, get_app, load_apps
-from connector.validation_memo import ValidationMemo
 
 APP_OPTION = click.option(
     "--app",
@@ -42,16 +39,13 @@ def validate_command(keys: tuple[str, ...], app_specs: tuple[str, ...]) -> None:
     if not selected and not broken:
         fail("no apps found: install one or pass --app MODULE:APP")
     problems = len(broken)
-    # Salted with everything that decides a schema check: the schema's text, the kit and jsonschema versions.
-    memo = ValidationMemo.in_user_cache(f"{schema_text()}\n{__version__}\n{version('jsonschema')}")
     for app in selected:
-        found = validate_app(app, memo)
+        found = validate_app(app)
         problems += len(found)
         if not found:
             click.echo(f"{app.key} {app.version}: ok ({len(app.operations)} operations)")
         for problem in found:
             click.echo(f"{problem.location}: [{problem.rule}] {problem.message}")
-    memo.save()
     if problems:
         fail(f"{problems} problem(s) found")
 

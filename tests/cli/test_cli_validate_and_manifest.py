@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from connector.apps.contacts.app import APP as CONTACTS
@@ -34,35 +33,3 @@ def test_the_manifests_list_every_operation_of_both_apps(tmp_path: Path) -> None
         kinds = ("triggers", "actions", "searches", "searchOrCreates")
         listed = {op["key"] for kind in kinds for op in manifest.get(kind, [])}
         assert listed == {op.key for op in app.operations}
-
-
-def test_a_second_validate_skips_only_the_operations_that_passed_unchanged(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("CONNECTOR_CACHE_DIR", str(tmp_path))
-    first = CliRunner().invoke(main, ["validate"])
-    assert first.exit_code == 0, first.output
-    memo_file = tmp_path / "manifest-validated.json"
-    remembered = json.loads(memo_file.read_text())["passed"]
-    assert len(remembered) >= len(OKTA.operations)
-    again = CliRunner().invoke(main, ["validate"])
-    assert again.output == first.output
-
-
-def test_a_broken_operation_is_reported_on_every_run_and_never_remembered(tmp_path: Path) -> None:
-    from connector.manifest import build_manifest, validate_manifest
-    from connector.validation_memo import ValidationMemo
-
-    document = build_manifest(OKTA)
-    broken = json.loads(json.dumps(document))
-    broken["actions"][0]["key"] = "Not A Key"
-    memo = ValidationMemo(tmp_path / "memo.json", salt="schema")
-    for _ in range(2):
-        problems = [str(p) for p in validate_manifest(broken, memo)]
-        assert any("Not A Key" in p for p in problems), problems
-        memo.save()
-        memo = ValidationMemo(tmp_path / "memo.json", salt="schema")
-    assert not memo.passed(memo.key(broken["actions"][0]))
-    assert memo.passed(memo.key(broken["actions"][1]))
-    # Another schema (a new kit) checks everything again.
-    assert not ValidationMemo(tmp_path / "memo.json", salt="another schema").passed(memo.key(broken["actions"][1]))
