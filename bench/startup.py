@@ -58,7 +58,7 @@ def time_once(argv: list[str]) -> float:
 def measure(rounds: int) -> dict[str, list[float]]:
     """``{name: [seconds per round]}``, every command once per round, after one untimed warm-up each."""
     argvs = commands()
-    for name, argv in argvs.items():
+    for argv in argvs.values():
         time_once(argv)  # warm the OS file cache and the bytecode cache
     results: dict[str, list[float]] = {name: [] for name in argvs}
     for _ in range(rounds):
