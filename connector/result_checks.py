@@ -24,12 +24,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import jsonschema
-
 from connector.definitions import Action, Operation, Trigger
 from connector.errors import ResultError
-from connector.fast_check import Check, compile_check
 from connector.schema import output_schema
+from connector.schema_check import compiled
 
 Step = Literal["perform", "subscribe", "unsubscribe", "list_samples", "parse_delivery", "parse_deliveries", "test"]
 
@@ -97,11 +95,13 @@ def _check_unique(op: Operation, identities: list[str]) -> None:
 
 
 def _match_schema(op: Operation, result: Any, step: Step) -> None:
-    _op, validator, quick = _output_checks(op)
+    _op, schema, quick = _output_checks(op)
     for n, item in enumerate(_items(op, result)):
-        if quick is not None and quick(item):  # certainly valid: jsonschema would say so too
+        if quick.is_valid(item):
             continue
-        error = jsonschema.exceptions.best_match(validator.iter_errors(item))
+        import jsonschema  # words the error of an item the compiled check refused
+
+        error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema).iter_errors(item))
         if error is not None:
             path = ".".join(str(p) for p in error.absolute_path) or "(item)"
             raise ResultError(
@@ -177,20 +177,15 @@ def checked(
 _ID_RULES = frozenset({"trigger_items_have_primitive_ids", "trigger_ids_are_unique"})
 
 
-_validators: dict[int, tuple[Operation, jsonschema.protocols.Validator, Check | None]] = {}
+_validators: dict[int, tuple[Operation, dict[str, Any], Any]] = {}
 
 
-def output_validator(op: Operation) -> jsonschema.protocols.Validator:
-    """The compiled output-schema validator of ``op``, built once per operation object."""
-    return _output_checks(op)[1]
-
-
-def _output_checks(op: Operation) -> tuple[Operation, jsonschema.protocols.Validator, Check | None]:
-    """``op``, its jsonschema validator and the quick predicate in front of it (:mod:`connector.fast_check`)."""
+def _output_checks(op: Operation) -> tuple[Operation, dict[str, Any], Any]:
+    """``op``, its output schema and that schema compiled (:mod:`connector.schema_check`), built once per operation."""
     cached = _validators.get(id(op))
     if cached is None or cached[0] is not op:
         schema = output_schema(op.output_fields, op.primary_keys if isinstance(op, Trigger) else ())
-        cached = (op, jsonschema.Draft202012Validator(schema), compile_check(schema))
+        cached = (op, schema, compiled(schema))
         _validators[id(op)] = cached
     return cached
 

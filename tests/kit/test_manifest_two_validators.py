@@ -89,6 +89,6 @@ def test_both_validators_give_the_same_verdict(document: dict[str, Any]) -> None
 @given(broken_manifests())
 def test_a_refused_manifest_always_says_where_and_why(document: dict[str, Any]) -> None:
     problems = validate_manifest(document)
-    assert bool(problems) == (not _compiled_validator().is_valid(document))
+    assert bool(problems) == bool(list(_validator().iter_errors(document)))
     for problem in problems:
         assert problem.rule == "manifest-schema" and problem.message and problem.location
