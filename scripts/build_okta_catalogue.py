@@ -21,10 +21,13 @@ Writes three files, all from the same reading of ``dist/current/management-minim
 - ``docs/contracts/okta.openapi.json``: rebuilt by ``scripts/contracts/build_okta_contract.py``, which
   reads the catalogue for the operations to keep.
 
-Labels come from the vendor's operation ids, descriptions and help texts are ours (built from the verb,
-the resource and the field), samples are the vendor's examples when they fit the contract, else values
-made from the schema. Every sample input is checked against the contract's request schema here, so the
-generated conformance suite sends only documented bodies.
+Labels come from the vendor's operation ids (with Okta's own spelling of OAuth 2.0, SMS, IdP, ...);
+descriptions and help texts are ours, built from facts: the verb, the resource, what the operation
+answers (a paged list, the named record, a new record with its id, the status a lifecycle call leaves,
+no body), the scope it needs, and for each path id the operation that lists or creates that record.
+Samples are the vendor's examples when they fit the contract, else values made from the schema. Every
+sample input is checked against the contract's request schema here, so the generated conformance suite
+sends only documented bodies.
 """
 
 from __future__ import annotations
@@ -279,6 +282,82 @@ def describe(operation_id: str, method: str, path: str, summary: str) -> str:
     verb = VERBS.get(parts[0], parts[0].capitalize() + "s")
     rest = " ".join(parts[1:]) or resource_words(path)
     return f"{verb} {rest} ({method} {path})."
+
+
+#: Where a user finds the id of a record the hand-written operations serve, by collection.
+HAND_WRITTEN_SOURCES = {
+    "userId": "The id of an Okta user (00u...): the New User trigger, Find User or List Users give it",
+    "groupId": "The id of an Okta group (00g...): Find Group or List Groups give it",
+}
+#: Okta's own spelling of words the operation ids run together.
+SPELLING = {"o auth2": "OAuth 2.0", "O auth2": "OAuth 2.0", " sms ": " SMS ", "Sms ": "SMS ", " idp": " IdP",
+            " csr": " CSR", " jwk": " JWK", " iam": " IAM"}
+#: What a lifecycle call leaves the record's status as, where Okta's document states one.
+LIFECYCLE_STATUS = {"activate": "ACTIVE", "deactivate": "INACTIVE", "suspend": "SUSPENDED",
+                    "unsuspend": "ACTIVE"}
+
+
+def explain(operations: list[dict[str, Any]]) -> None:
+    """Say more than the verb: what each operation answers, and where each path id comes from.
+
+    Descriptions get one sentence on the answer (a list read page by page, the record named, the new
+    record with its id, the status a lifecycle call leaves, an empty answer) and the scope Okta asks
+    for. A path id's help names the operation that lists (or else creates) that collection, so a user
+    building a flow knows which step gives it.
+    """
+    lists = {norm(e["path"]): e for e in operations if e["method"] == "GET" and e["returns"] == "list"}
+    creates = {norm(e["path"]): e for e in operations if e["method"] == "POST" and norm(e["path"]) in lists}
+    for entry in operations:
+        for wrong, right in SPELLING.items():
+            entry["label"] = f"{entry['label']} ".replace(wrong, right).rstrip()
+        entry["description"] = f"{entry['description']} {answer_sentence(entry, norm(entry['path']) in creates)}"
+        for wrong, right in SPELLING.items():
+            entry["description"] = entry["description"].replace(wrong, right)
+        if entry["scopes"]:
+            entry["description"] += f" Okta scope: {', '.join(entry['scopes'])}."
+    posts = {norm(e["path"]): e for e in operations if e["method"] == "POST" and not e["path"].endswith("}")
+             and "/lifecycle/" not in e["path"]}
+    by_name: dict[str, str] = {}  # a path id's name -> the help found for it where its collection is clear
+    unsourced: list[dict[str, Any]] = []
+    for entry in operations:
+        parts = entry["path"].split("/")
+        for field in entry["fields"]:
+            if field["in"] != "path" or field.get("choices") is not None:
+                continue
+            collection = "/".join(parts[:parts.index("{" + field["name"] + "}")])
+            known = {"/api/v1/users": "userId", "/api/v1/groups": "groupId"}.get(collection, field["name"])
+            source = lists.get(norm(collection)) or posts.get(norm(collection))
+            if known in HAND_WRITTEN_SOURCES:
+                field["help"] = f"{HAND_WRITTEN_SOURCES[known]}. Goes into the request path."
+            elif source is not None:
+                how = "lists them" if source["method"] == "GET" else "answers with it"
+                field["help"] = (f"{words(field['name']).capitalize()}: '{source['label']}' ({source['key']}) {how}. "
+                                 "Goes into the request path.")
+                by_name.setdefault(field["name"], field["help"])
+            else:
+                unsourced.append(field)
+    for field in unsourced:  # the same name elsewhere has a clear source (an appId is an application's id)
+        field["help"] = by_name.get(field["name"], field["help"])
+
+
+def answer_sentence(entry: dict[str, Any], creates: bool) -> str:
+    """One sentence on what the operation answers, from its method, path, status and answer's shape."""
+    method, path, returns = entry["method"], entry["path"], entry["returns"]
+    action = path.rsplit("/", 1)[-1]
+    if "/lifecycle/" in path and action in LIFECYCLE_STATUS:
+        return f"Its status becomes {LIFECYCLE_STATUS[action]}."
+    if returns == "empty":
+        return f"Okta answers {entry['status']} with no body."
+    if returns == "list":
+        paged = " page by page (Okta's after cursor, followed by the kit)" if entry["paging"] == "link" else ""
+        return f"Answers with a list{paged}."
+    if creates:
+        return "Answers with the new record and the id Okta gave it."
+    if method == "GET":
+        return "Answers with the record the path names, or Okta's 404 when there is none."
+    if method == "PUT" and entry["key"].startswith("replace"):
+        return "Replaces the whole record with what is sent and answers with it."
+    return "Answers with Okta's result."
 
 
 def help_for(name: str, where: str, schema: dict[str, Any]) -> str:
@@ -551,6 +630,7 @@ def main(spec_repo: Path, seed_file: Path, commit: str | None = None) -> None:
             raise SystemExit(f"duplicate key {entry['key']}")
         keys.add(entry["key"])
         operations.append(entry)
+    explain(operations)
     catalogue = {
         "source": {"repository": REPOSITORY, "document": DOCUMENT, "version": version,
                    "commit": vendor_commit(spec_repo, commit),
