@@ -23,6 +23,7 @@ from typing import Any, Final
 
 from connector.definitions import Field
 from connector.errors import DefinitionError, FieldProblem
+from connector.files import to_file_value
 from connector.templates import MISSING, as_text
 
 __all__ = [
@@ -234,6 +235,7 @@ _SCALARS: dict[str, Coercer] = {
     "boolean": _to_boolean,
     "datetime": to_datetime,
     "dict": _to_dict,
+    "file": to_file_value,
 }
 
 

@@ -48,7 +48,7 @@ class Problem:
 Rule = Callable[[App], list[Problem]]
 
 #: Types a ``list`` field's items may have: scalars and objects, not nested lists.
-LIST_ITEM_TYPES: tuple[str, ...] = tuple(t for t in FIELD_TYPES if t not in ("list", "line_items"))
+LIST_ITEM_TYPES: tuple[str, ...] = tuple(t for t in FIELD_TYPES if t not in ("list", "line_items", "file"))
 
 _PLURAL = {"trigger": "triggers", "action": "actions", "search": "searches", "search_or_create": "search_or_creates"}
 
@@ -399,6 +399,17 @@ def field_types_are_complete(app: App) -> list[Problem]:
             problems.append(Problem(
                 f"{where}.choices", "field-types",
                 "choices is empty, so nothing can be picked; list the allowed values or set choices=None",
+            ))
+        if f.type == "file" and (f.choices is not None or f.dynamic is not None):
+            problems.append(Problem(
+                f"{where}.choices", "field-types",
+                "a file field takes a URL or the file's content, not a pick from choices; drop choices/dynamic",
+            ))
+        if f.type == "file" and ".input_fields." not in where:
+            problems.append(Problem(
+                f"{where}.type", "field-types",
+                "file is a type for operation inputs (a URL or content the step sends); describe an output "
+                "or connection field as a string (a URL) or a dict instead",
             ))
     return problems
 

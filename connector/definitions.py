@@ -19,11 +19,11 @@ if TYPE_CHECKING:
 
 FieldType = Literal[
     "string", "text", "integer", "number", "boolean", "datetime", "email", "password", "list", "dict",
-    "line_items",
+    "line_items", "file",
 ]
 FIELD_TYPES: tuple[str, ...] = (
     "string", "text", "integer", "number", "boolean", "datetime", "email", "password", "list", "dict",
-    "line_items",
+    "line_items", "file",
 )
 
 
@@ -64,7 +64,8 @@ class Field:
 
     Output fields may use dotted keys (``profile.email``) to describe nested objects.
     ``line_items`` fields hold a list of objects described by ``children``; ``list`` fields hold
-    a list of ``item_type`` values.
+    a list of ``item_type`` values. A ``file`` input is an ``https`` URL the kit downloads or an object
+    ``{"filename", "content_type", "content_base64"}`` (see :mod:`connector.files`).
     """
 
     key: str

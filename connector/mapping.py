@@ -32,6 +32,7 @@ from jsonschema.exceptions import ValidationError
 from connector.coercion import DROP, REQUIRED_EMPTY, Finisher, NestedProblems, coerce, finisher_for
 from connector.definitions import Field
 from connector.errors import BadInput, FieldProblem
+from connector.files import FILE_SCHEMA
 from connector.schema import input_schema
 from connector.templates import (
     MISSING,
@@ -141,7 +142,7 @@ def _join(where: str, key: str) -> str:
 _JSON_TYPE = {
     "string": "string", "text": "string", "password": "string", "email": "string", "datetime": "string",
     "integer": "integer", "number": "number", "boolean": "boolean", "dict": "object",
-    "list": "array", "line_items": "array",
+    "list": "array", "line_items": "array", "file": "object",
 }
 _GUARANTEED_FORMAT = {"email": "email", "datetime": "date-time"}
 
@@ -154,6 +155,9 @@ def _enforced_by_coercion(f: Field, schema: Mapping[str, Any]) -> bool:
     to :mod:`connector.schema` later, makes this False and the field is validated by jsonschema per
     record. ``tests/kit/test_mapping_validation.py`` checks the claim against the real validator.
     """
+    if f.type == "file":  # coercion returns one of the schema's object forms (connector.files)
+        wanted = [*FILE_SCHEMA["anyOf"], *([{"type": "null"}] if f.nullable else [])]
+        return set(schema) == {"anyOf"} and schema["anyOf"] == wanted
     allowed = {"type", "enum", "format", "items"}
     if not set(schema) <= allowed:
         return False

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from connector.definitions import Field
+from connector.files import FILE_SCHEMA
 
 _SCALAR: dict[str, dict[str, Any]] = {
     "string": {"type": "string"},
@@ -26,6 +28,8 @@ def field_schema(f: Field) -> dict[str, Any]:
         schema: dict[str, Any] = {"type": "array", "items": dict(_SCALAR.get(f.item_type, {"type": "string"}))}
     elif f.type == "line_items":
         schema = {"type": "array", "items": input_schema(f.children, title=None)}
+    elif f.type == "file":
+        schema = copy.deepcopy(FILE_SCHEMA)
     else:
         schema = dict(_SCALAR[f.type])
     if f.choices is not None:
@@ -34,6 +38,8 @@ def field_schema(f: Field) -> dict[str, Any]:
         target["enum"] = values
     if f.nullable and "type" in schema:
         schema["type"] = [schema["type"], "null"]
+    elif f.nullable and "anyOf" in schema:
+        schema["anyOf"].append({"type": "null"})
     if f.label:
         schema["title"] = f.label
     if f.help_text:

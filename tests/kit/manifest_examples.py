@@ -82,6 +82,7 @@ CREATE_PERSON = Action(
         Field("status", choices={"ACTIVE": "Active", "SUSPENDED": "Suspended"}, default="ACTIVE"),
         Field("tags", type="list", item_type="string"),
         Field("seats", type="integer", default=1),
+        Field("photo", type="file", help_text="A portrait: an https URL, or the file's content."),
         Field(
             "phones", type="line_items",
             children=(Field("number", required=True), Field("kind", choices=("work", "mobile"), default="work")),
@@ -295,6 +296,14 @@ ANTI_EXAMPLES: tuple[AntiExample, ...] = (
         "a_list_of_an_unknown_item_type", "field-types",
         "directory.actions.create_person.input_fields.tags.item_type",
         with_input_field(VALID_APP, "create_person", "tags", item_type="line_items"),
+    ),
+    AntiExample(
+        "a_file_field_with_choices", "field-types", "directory.actions.create_person.input_fields.photo.choices",
+        with_input_field(VALID_APP, "create_person", "photo", choices=("small.png", "large.png")),
+    ),
+    AntiExample(
+        "a_file_output_field", "field-types", "directory.searches.find_person.output_fields.portrait.type",
+        with_operation(VALID_APP, "find_person", output_fields=(*FIND_PERSON.output_fields, Field("portrait", type="file"))),
     ),
     # 8. auth
     AntiExample(

@@ -93,7 +93,7 @@ def test_a_trigger_lists_its_primary_keys_and_requires_them_in_its_output_schema
 def test_input_fields_keep_the_form_order_and_describe_the_ui(manifest):
     create = _operation(manifest, "actions", "create_person")
     assert [f["key"] for f in create["inputFields"]] == [
-        "email", "name", "group_id", "status", "tags", "seats", "phones",
+        "email", "name", "group_id", "status", "tags", "seats", "photo", "phones",
     ]
     fields = {f["key"]: f for f in create["inputFields"]}
     assert fields["email"] == {
@@ -107,6 +107,10 @@ def test_input_fields_keep_the_form_order_and_describe_the_ui(manifest):
     ]
     assert fields["status"]["default"] == "ACTIVE"
     assert fields["tags"]["itemType"] == "string"
+    assert fields["photo"] == {"key": "photo", "label": "Photo", "type": "file", "required": False,
+                               "helpText": "A portrait: an https URL, or the file's content."}
+    photo_schema = create["inputSchema"]["properties"]["photo"]
+    assert [option.get("type") for option in photo_schema["anyOf"]] == ["string", "object", "object"]
     assert [child["key"] for child in fields["phones"]["children"]] == ["number", "kind"]
     assert fields["phones"]["children"][1]["choices"] == [
         {"value": "work", "label": "work"}, {"value": "mobile", "label": "mobile"},

@@ -30,6 +30,7 @@ ODD_VALUES: list[Any] = [
     "1704164645", "ada@example.com", " x@y.z ", "a@b", "a, b", '["a", "b"]', '{"k": 1}', "[1, 2]", "nan",
     0, 1, 2, -7, 4.5, 1e20, True, False, None, [], ["a"], ["1", 2, None], [{"sku": "A", "qty": "2"}],
     [{"sku": ""}], {"sku": "Z"}, {"k": "v"}, [[1]], 1704164645000,
+    "https://files.example.com/logo.png", {"content_base64": "aGk=", "filename": "hi.txt"}, {"url": "http://x"},
 ]
 
 
