@@ -1,8 +1,8 @@
 """Actions and searches made from a catalogue data file, rather than one module per vendor endpoint.
 
 A vendor API of hundreds of endpoints (Okta's management API has over 300 in the areas users ask for)
-is mostly plain requests: a method, a path with ids, some query parameters, a JSON body, an answer that
-is an object, a list or nothing. Writing a module for each would be hundreds of near-copies to keep in
+is mostly plain requests: a method, a path with ids, some query parameters, a JSON body (or a file sent as
+a multipart/form-data part or as the raw body), an answer that is an object, a list or nothing. Writing a module for each would be hundreds of near-copies to keep in
 step with the vendor; instead a script reads the vendor's document once and writes a data file, and
 :func:`catalogue_operations` turns its entries into ordinary :class:`~connector.definitions.Action` and
 :class:`~connector.definitions.Search` definitions. They run like every other operation: through the
@@ -20,9 +20,14 @@ Entry format (one per operation; ``scripts/build_okta_catalogue.py`` writes Okta
     {"key", "area", "label", "description", "kind": "action"|"search", "semantics", "method", "path",
      "fields": [{"key", "name", "in": "path"|"query"|"body", "label", "type", "required", "help",
                  "choices"?, "item_type"?}],
-     "body": null|"fields"|"whole"|"unsupported:<types>", "returns": "object"|"list"|"empty",
-     "paging": "link"|"none", "output_fields": [{"key", "label", "type"}], "scopes", "sample",
-     "important", "sample_input"}
+     "body": null|"fields"|"whole"|"multipart"|"raw", "content_types"?: [the documented request types],
+     "returns": "object"|"list"|"empty", "paging": "link"|"none", "output_fields": [{"key", "label", "type"}],
+     "scopes", "sample", "important", "sample_input"}
+
+``multipart``: each body field is a part named by its ``name``, ``file`` fields as file parts (their file
+name and content type), the others as text. ``raw``: the one ``file`` field is the whole body, sent with
+its content type when the vendor documents that type, else with the first documented one (a PEM file
+with ``application/x-pem-file`` when that is documented).
 """
 
 from __future__ import annotations
@@ -57,17 +62,21 @@ class CatalogueRequest:
     returns: str
     paging: str
     is_search: bool
+    #: The request content types the vendor documents (multipart and raw bodies).
+    content_types: tuple[str, ...] = ()
+    #: Input keys of the ``file`` fields.
+    files: frozenset[str] = frozenset()
 
     def __call__(self, ctx: Context, values: dict[str, Any]) -> Any:
-        if self.body and self.body.startswith("unsupported:"):
-            kinds = self.body.split(":", 1)[1]
-            raise BadInput(f"this operation takes a {kinds} upload, which flows cannot send yet; use the "
-                           "API request action with a file step", "body")
         path = api_path(self.path, **{name: values.get(key) for key, name, where in self.wire if where == "path"})
         params = {name: _query_value(values[key]) for key, name, where in self.wire
                   if where == "query" and not _empty(values.get(key))}
         if self.paging == "link":
             return self._pages(ctx, path, params, values)
+        if self.body in ("multipart", "raw"):
+            response = ctx.http.request(self.method, path, params=params or None, **self._upload(values))
+            answer = response.json() if response.content.strip() else None
+            return self._shape(answer, response.status_code)
         body = self._body(values)
         response = ctx.http.request(self.method, path, params=params or None,
                                     json=body if body is not None else None)
@@ -81,6 +90,36 @@ class CatalogueRequest:
             return None
         return {name: values[key] for key, name, where in self.wire
                 if where == "body" and not _empty(values.get(key))}
+
+    def _upload(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """httpx arguments for a multipart or raw body, each file read (downloaded) now."""
+        from connector.files import read_file
+
+        parts = [(key, name) for key, name, where in self.wire if where == "body" and not _empty(values.get(key))]
+        if self.body == "raw":
+            key, _name = next((part for part in parts if part[0] in self.files), (None, None))
+            if key is None:
+                raise BadInput("this operation sends a file as its body; give one", next(iter(self.files), "file"))
+            file = read_file(values[key], field=key)
+            return {"content": file.content, "headers": {"Content-Type": self._raw_type(file.content_type,
+                                                                                       file.content)}}
+        files = {}
+        data = {}
+        for key, name in parts:
+            if key in self.files:
+                file = read_file(values[key], field=key)
+                files[name] = (file.filename, file.content, file.content_type)
+            else:
+                value = values[key]
+                data[name] = value if isinstance(value, str) else json.dumps(value)
+        return {"files": files, "data": data or None}
+
+    def _raw_type(self, given: str, content: bytes) -> str:
+        if given in self.content_types or not self.content_types:
+            return given
+        if content.lstrip().startswith(b"-----BEGIN") and "application/x-pem-file" in self.content_types:
+            return "application/x-pem-file"
+        return self.content_types[0]
 
     def _pages(self, ctx: Context, path: str, params: dict[str, Any], values: Mapping[str, Any]) -> list[Any]:
         from connector.pagination import follow_links
@@ -143,6 +182,8 @@ def build_operation(entry: Mapping[str, Any]) -> Operation:
         key=entry["key"], method=entry["method"], path=entry["path"],
         wire=tuple((f["key"], f["name"], f["in"]) for f in entry["fields"]),
         body=entry.get("body"), returns=entry["returns"], paging=entry["paging"], is_search=is_search,
+        content_types=tuple(entry.get("content_types", ())),
+        files=frozenset(f["key"] for f in entry["fields"] if f["type"] == "file"),
     )
     outputs = tuple(_output_field(f) for f in entry["output_fields"])
     if entry["returns"] == "empty":

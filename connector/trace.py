@@ -166,9 +166,33 @@ def _truncate(text: str, forms: list[str], limit: int = MAX_BODY) -> str:
     return f"{cut}... [{len(text) - limit} more characters]"
 
 
+def _multipart_text(content: bytes, content_type: str, forms: list[str]) -> str:
+    """A multipart body as one line per part: text parts redacted like a form, files by name and size."""
+    from email.parser import BytesParser
+    from email.policy import HTTP
+
+    message = BytesParser(policy=HTTP).parsebytes(b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n"
+                                                  + content)
+    lines = []
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition") or "?"
+        data = part.get_payload(decode=True) or b""
+        filename = part.get_filename()
+        if filename is not None:
+            lines.append(f"{name}: file {filename!r} ({part.get_content_type()}, {len(data)} bytes)")
+        else:
+            value = data.decode("utf-8", "replace")
+            shown = REDACTED if _is_secret_field(str(name)) else _redact_literals(value, forms)
+            lines.append(f"{name}: {_truncate(shown, forms, 1024)}")
+    return "\n".join(lines) or f"<{len(content)} bytes of multipart data>"
+
+
 def _body_text(content: bytes, headers: httpx.Headers, forms: list[str]) -> str:
     if not content:
         return ""
+    content_type = headers.get("content-type", "")
+    if content_type.lower().startswith("multipart/form-data"):
+        return _multipart_text(content, content_type, forms)
     # Redacting a whole huge body is wasted work; a bounded prefix is enough to show.
     sample = content[: MAX_BODY * 4]
     try:

@@ -488,7 +488,7 @@ class Exchange:
                                                  f"{', '.join(content)})", with_status=False)
             return
         try:
-            instance = _parse_body(kind, self.request_body)
+            instance = _parse_body(kind, self.request_body, self.request_type)
         except ValueError as error:
             yield self.violation("request body", f"not {kind}: {error}", with_status=False)
             return
@@ -687,10 +687,34 @@ def _sampled(instance: Any) -> tuple[Any, list[int] | None]:
     return instance, None
 
 
-def _parse_body(kind: str, body: bytes) -> Any:
+def _parse_body(kind: str, body: bytes, content_type: str = "") -> Any:
+    """The body as the schema sees it: JSON; a form's fields; a multipart body's parts by name (a file part, or
+    any part, as text: ``format: binary`` strings); any other type, binary, as one string."""
     if kind == "application/x-www-form-urlencoded":
         return dict(parse_qsl(body.decode(), keep_blank_values=True))
-    return json.loads(body)
+    if kind == "multipart/form-data":
+        return _multipart_parts(body, content_type)
+    if kind == "application/json" or kind.endswith("+json"):
+        return json.loads(body)
+    return body.decode("latin-1")
+
+
+def _multipart_parts(body: bytes, content_type: str) -> dict[str, str]:
+    from email.parser import BytesParser
+    from email.policy import HTTP
+
+    if "boundary=" not in content_type:
+        raise ValueError("the Content-Type names no boundary")
+    message = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode("latin-1") + body)
+    parts: dict[str, str] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if not isinstance(name, str):
+            raise ValueError("a part has no name in its Content-Disposition")
+        parts[name] = (part.get_payload(decode=True) or b"").decode("latin-1")
+    if not parts:
+        raise ValueError("no parts (a missing or wrong boundary)")
+    return parts
 
 
 def _query_value(values: list[str], schema: dict[str, Any]) -> Any:

@@ -32,10 +32,13 @@ sends only documented bodies.
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 import re
+import struct
 import sys
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +115,86 @@ IMPORTANT = {
     "expire_password", "list_log_events", "list_event_hooks", "list_network_zones", "list_trusted_origins",
     "list_user_types", "list_authorization_servers", "list_policies",
 }
+
+#: What Okta's document says, in its descriptions, of the files each upload takes: media types and the size
+#: limit ("less than 100kB": 100,000 bytes; "less than 2 MB": 2,000,000 bytes), and for the favicon a square
+#: of at most 512 x 512 pixels. The sandbox enforces these; the help texts state them.
+UPLOAD_RULES: dict[str, dict[str, Any]] = {
+    "uploadBrandThemeLogo": {"types": ["image/png", "image/jpeg", "image/gif"], "max_bytes": 100_000},
+    "uploadBrandThemeBackgroundImage": {"types": ["image/png", "image/jpeg", "image/gif"], "max_bytes": 2_000_000},
+    "uploadBrandThemeFavicon": {"types": ["image/png", "image/x-icon", "image/vnd.microsoft.icon"],
+                                "square_max": 512},
+    "uploadApplicationLogo": {"types": ["image/png", "image/jpeg", "image/svg+xml", "image/gif"],
+                              "max_bytes": 1_000_000},
+}
+#: Readable names of the media types above, for help texts.
+TYPE_WORDS = {"image/png": "PNG", "image/jpeg": "JPG", "image/gif": "GIF", "image/x-icon": "ICO",
+              "image/svg+xml": "SVG"}
+#: File names for sample certificates, by the request type the document gives the example for.
+CERT_FILENAMES = {"application/pkix-cert": "certificate.der", "application/x-x509-ca-cert": "certificate.cer",
+                  "application/x-pem-file": "certificate.pem"}
+
+
+def sample_png() -> str:
+    """A 1 x 1 transparent PNG, base64: the sample file of the image uploads (the document gives none)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 6, 0, 0, 0))
+           + chunk(b"IDAT", zlib.compress(b"\x00\x00\x00\x00\x00")) + chunk(b"IEND", b""))
+    return base64.b64encode(png).decode()
+
+
+def file_help(where: str, rule: dict[str, Any] | None) -> str:
+    """The help text of an upload's file field: the two ways to give it, where it goes, Okta's limits."""
+    text = ('The file: an https URL to download, or {"filename", "content_type", "content_base64"}. ' + where)
+    if rule:
+        text += " Okta takes " + ", ".join(TYPE_WORDS.get(t, t) for t in rule["types"] if t in TYPE_WORDS)
+        if rule.get("max_bytes"):
+            text += f" files under {rule['max_bytes']:,} bytes"
+        if rule.get("square_max"):
+            text += f" images, square, at most {rule['square_max']} x {rule['square_max']} pixels"
+        text += "."
+    return text
+
+
+def upload_body(vendor: Vendor, operation_id: str, content: dict[str, Any], fields: list[dict[str, Any]],
+                taken: set[str]) -> tuple[str, list[str], bool, Any]:
+    """A file body (multipart/form-data, or a raw binary body in one of several types): its kind, the
+    documented types, whether it is required and a sample body; adds its fields to ``fields``."""
+    rule = UPLOAD_RULES.get(operation_id)
+    if "multipart/form-data" in content:
+        schema = vendor.merged(content["multipart/form-data"].get("schema", {}))
+        required = set(schema.get("required", []))
+        sample: dict[str, Any] = {}
+        for name, sub in schema.get("properties", {}).items():
+            sub = vendor.merged(sub)
+            key = field_key(name if name not in taken else "body_" + name)
+            taken.add(key)
+            if sub.get("format") == "binary":
+                fields.append({"key": key, "name": name, "in": "body", "label": words(name).capitalize(),
+                               "type": "file", "required": name in required,
+                               "help": file_help(f"Sent as the multipart/form-data part {name!r}.", rule)})
+                sample[name] = {"filename": "sample.png", "content_type": "image/png", "content_base64": sample_png()}
+            else:
+                field = input_field(vendor, key, name, "body", sub, name in required)
+                field["help"] = field["help"].replace("Sent in the JSON body", f"Sent as the part {name!r}")
+                fields.append(field)
+        return "multipart", ["multipart/form-data"], bool(required), sample
+    types = list(content)
+    fields.append({"key": "file", "name": "file", "in": "body", "label": "Certificate", "type": "file",
+                   "required": True,
+                   "help": file_help("Sent as the whole request body, with the file's content type when Okta "
+                                     f"documents it ({', '.join(types)}), else the first of those.", rule)})
+    sample = None
+    for kind, media in content.items():  # the document's example that is a certificate itself, not a file name
+        example = media.get("example") or (media.get("schema") or {}).get("example")
+        if isinstance(example, str) and not example.startswith("@"):
+            sample = {"filename": CERT_FILENAMES.get(kind, "certificate"), "content_type": kind,
+                      "content_base64": example}
+            break
+    return "raw", types, True, {"file": sample} if sample else None
+
 
 VERBS = {
     "list": "Lists", "get": "Reads", "create": "Creates", "replace": "Replaces", "update": "Updates",
@@ -456,6 +539,7 @@ def build_operation(vendor: Vendor, row: dict[str, str], method: str, path: str)
         fields.append(field)
         taken.add(field["key"])
     body_kind = None
+    content_types: list[str] = []
     body_required = False
     sample_body: Any = None
     body = vendor.resolve(op.get("requestBody"))
@@ -489,7 +573,8 @@ def build_operation(vendor: Vendor, row: dict[str, str], method: str, path: str)
                 if sample_body is None:
                     sample_body = vendor.instance(media.get("schema", {}))
         else:
-            body_kind = "unsupported:" + ",".join(content)
+            body_kind, content_types, body_required, sample_body = upload_body(
+                vendor, operation_id, content, fields, taken)
     status, response = success(op.get("responses", {}))
     response = vendor.resolve(response)
     response_media = next((m for k, m in (response.get("content") or {}).items() if "json" in k), None)
@@ -526,6 +611,7 @@ def build_operation(vendor: Vendor, row: dict[str, str], method: str, path: str)
         "vendor_operation": operation_id,
         "fields": fields,
         "body": body_kind,
+        **({"content_types": content_types} if content_types else {}),
         "body_required": body_required,
         "returns": returns,
         "status": status,
@@ -562,7 +648,7 @@ def sample_input(entry: dict[str, Any], body: Any) -> dict[str, Any]:
                 int(field.get("minimum", 1)) if field["type"] == "integer" else True)
     if entry["body"] == "whole" and body is not None:
         values["body"] = body
-    elif entry["body"] == "fields" and isinstance(body, dict):
+    elif entry["body"] in ("fields", "multipart", "raw") and isinstance(body, dict):
         by_name = {f["name"]: f["key"] for f in entry["fields"] if f["in"] == "body"}
         values.update({by_name[name]: value for name, value in body.items() if name in by_name})
     return values
@@ -747,8 +833,13 @@ def write_resources(vendor: Vendor, catalogue: dict[str, Any], version: str) -> 
             "key": entry["key"], "method": entry["method"], "path": entry["path"], "status": status,
             "returns": entry["returns"], **resource_role(entry, collections),
             "server_fields": server, "statuses": [s for s in status_values if isinstance(s, str)],
-            "required": body_schema.get("required", []) if entry["body"] == "fields" else [],
+            "required": body_schema.get("required", []) if entry["body"] == "fields" else (
+                [f["name"] for f in entry["fields"] if f["in"] == "body" and f["required"]]
+                if entry["body"] == "multipart" else []),
             "body": entry["body"], "sample": entry["sample"] if entry["returns"] != "empty" else None,
+            **({"content_types": entry["content_types"]} if entry.get("content_types") else {}),
+            **({"upload": UPLOAD_RULES[entry["vendor_operation"]]}
+               if entry["vendor_operation"] in UPLOAD_RULES else {}),
         })
     answer_samples(vendor, rows)
     # Endpoints the sandbox's own models serve (users, groups): the store answers them only with 405

@@ -22,6 +22,9 @@ Each operation has a role, worked out from its method and path:
 - ``model``: an endpoint the sandbox's own models serve (users, groups); the store only answers another
   method on its path with Okta's 405 ``E0000022``.
 
+File bodies (``body`` ``multipart`` or ``raw``: theme images, certificates published for a CSR) are
+answered by :mod:`sandboxes.okta.uploads`, whatever the role.
+
 Parents are checked too: an id in the path of a collection this store owns must exist (404 otherwise),
 and so must a user or group id (through ``known_parent``).
 """
@@ -44,6 +47,7 @@ from sandboxes.okta.ids import IdFactory
 from sandboxes.okta.json_responses import json_response, no_content
 from sandboxes.okta.links import paged_links, set_links
 from sandboxes.okta.timestamps import iso_timestamp
+from sandboxes.okta.uploads import FILE_PATH, THEME_FIELDS, delete_image, publish_certificate, serve_file, upload_image
 
 RESOURCES = Path(__file__).with_name("catalogue_resources.json")
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
@@ -89,11 +93,26 @@ class CatalogueStore:
         self.collections = {route.row["collection"] for route in self.routes if route.row["role"] == "create"}
         self.items: dict[str, dict[str, dict[str, Any]]] = {}
         self.documents: dict[str, Any] = {}
+        #: Uploaded files by id: (media type, bytes), served at :data:`sandboxes.okta.uploads.FILE_PATH`.
+        self.files: dict[str, tuple[str, bytes]] = {}
         self.ids = IdFactory()
         self.lock = threading.RLock()
         self._clock = clock
         self._base_url = base_url
         self._known_parent = known_parent
+
+    def clock(self) -> float:
+        return self._clock()
+
+    def base_url(self) -> str:
+        return self._base_url()
+
+    def default_document(self, method: str, path: str) -> Any:
+        """The answer a settings-like endpoint starts from (the vendor's example), or None."""
+        for route in self.routes:
+            if route.method == method and route.pattern.match(path):
+                return json.loads(json.dumps(route.row.get("sample")))
+        return None
 
     # -- routing -------------------------------------------------------------------------------
     def answer(self, method: str, path: str) -> Response:
@@ -115,6 +134,13 @@ class CatalogueStore:
         row = route.row
         role = row["role"]
         self._check_parents(route.template, path, values, own_id=role in ("read", "replace", "update", "delete"))
+        if row.get("body") == "multipart":
+            return upload_image(self, row, path)
+        if row.get("body") == "raw":
+            return publish_certificate(self, row, path)
+        if row["method"] == "DELETE" and re.search(r"/themes/\{[^}]+\}/([a-z-]+)$", row["path"]) and \
+                path.rsplit("/", 1)[1] in THEME_FIELDS:
+            delete_image(self, path)
         if role == "create":
             return self._create(row, path)
         if role == "list":
@@ -276,6 +302,10 @@ class CatalogueStore:
             return json_response([current] if current else [], row["status"])
         return self._answer_with(row, current)
 
+    def answer_with(self, row: dict[str, Any], obj: Any) -> Response:
+        """The operation's documented answer with ``obj``: its status, only the fields it documents."""
+        return self._answer_with(row, obj)
+
     def _answer_with(self, row: dict[str, Any], obj: Any) -> Response:
         keys = row.get("response_keys")
         if keys is not None and isinstance(obj, dict):  # answer only what the operation's answer documents
@@ -290,6 +320,10 @@ class CatalogueStore:
 def catalogue_blueprint(store: CatalogueStore) -> Blueprint:
     """Every ``/api/v1`` path the hand-written blueprints do not serve, answered by the store."""
     blueprint = Blueprint("okta_catalogue", __name__)
+
+    @blueprint.route(FILE_PATH, methods=["GET"])
+    def uploaded_file() -> Response:
+        return serve_file(store)
 
     # Group rules live under /api/v1/groups/rules, which the groups blueprint would read as a group id.
     @blueprint.route("/api/v1/groups/rules", methods=METHODS, defaults={"rest": ""})

@@ -25,8 +25,11 @@ JSON_TYPES = ("application/json", "application/x-www-form-urlencoded")
 class VendorDocument:
     """One vendor OpenAPI document and the component schemas taken from it so far."""
 
-    def __init__(self, spec: dict[str, Any]) -> None:
+    def __init__(self, spec: dict[str, Any], body_types: Iterable[str] | None = JSON_TYPES) -> None:
+        """``body_types``: the request content types kept (None: every type the vendor documents, such as
+        ``multipart/form-data`` and raw binary types, their schemas as written)."""
         self.spec = spec
+        self.body_types = None if body_types is None else frozenset(body_types)
         self.used: dict[str, Any] = {}
         self.security_schemes: set[str] = set()
         self._pending: list[str] = []
@@ -117,7 +120,8 @@ class VendorDocument:
                 "required": bool(body.get("required")),
                 "content": {
                     kind: {"schema": self.schema(media.get("schema", {}))}
-                    for kind, media in (body.get("content") or {}).items() if kind in JSON_TYPES
+                    for kind, media in (body.get("content") or {}).items()
+                    if self.body_types is None or kind in self.body_types
                 },
             }
         out["responses"] = {}

@@ -23,7 +23,7 @@ from connector.definitions import Trigger
 
 DUE = "2026-03-01T17:00:00Z"
 CATALOGUE_INPUTS = {entry["key"]: entry["sample_input"] for entry in load_catalogue(CATALOGUE)["operations"]
-                    if "{" not in entry["path"] and not str(entry["body"]).startswith("unsupported")}
+                    if "{" not in entry["path"]}
 OPERATIONS = [
     f"{app.key}.{op.key}" for app in (OKTA, CONTACTS) for op in app.operations
     if not isinstance(op.perform, CatalogueRequest) or op.key in CATALOGUE_INPUTS
