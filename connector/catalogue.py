@@ -1,9 +1,10 @@
 """Actions and searches made from a catalogue data file, rather than one module per vendor endpoint.
 
 A vendor API of hundreds of endpoints (Okta's management API has over 300 in the areas users ask for)
-is mostly plain requests: a method, a path with ids, some query parameters, a JSON body (or a file sent as
-a multipart/form-data part or as the raw body), an answer that is an object, a list or nothing. Writing a module for each would be hundreds of near-copies to keep in
-step with the vendor; instead a script reads the vendor's document once and writes a data file, and
+is mostly plain requests: a method, a path with ids, some query parameters, a JSON body (or a file,
+as a multipart/form-data part or as the raw body), an answer that is an object, a list or nothing.
+Writing a module for each would be hundreds of near-copies to keep in step with the vendor; instead
+a script reads the vendor's document once and writes a data file, and
 :func:`catalogue_operations` turns its entries into ordinary :class:`~connector.definitions.Action` and
 :class:`~connector.definitions.Search` definitions. They run like every other operation: through the
 connection's HTTP client (auth, rate limits, retries, the error table), every path value through

@@ -180,6 +180,10 @@ def _download(value: Mapping[str, Any], *, field: str, transport: httpx.BaseTran
             served_type = response.headers.get("content-type", "").split(";")[0].strip()
     except httpx.RequestError as exc:
         raise BadInput(f"could not download {url} ({type(exc).__name__}: {exc}); check the URL", field) from None
+    except BadInput as exc:  # the guard's refusal at connect time names no field of ours
+        if exc.field == field:
+            raise
+        raise BadInput(exc.problems[0].message if exc.problems else str(exc), field) from None
     name = str(value.get("filename") or unquote(urlsplit(url).path.rsplit("/", 1)[-1]) or "file")
     content_type = str(value.get("content_type") or served_type or guess_type(name))
     return FileContent(name, content_type, b"".join(chunks))

@@ -176,7 +176,8 @@ def _multipart_text(content: bytes, content_type: str, forms: list[str]) -> str:
     lines = []
     for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition") or "?"
-        data = part.get_payload(decode=True) or b""
+        payload = part.get_payload(decode=True)
+        data = payload if isinstance(payload, bytes) else b""
         filename = part.get_filename()
         if filename is not None:
             lines.append(f"{name}: file {filename!r} ({part.get_content_type()}, {len(data)} bytes)")

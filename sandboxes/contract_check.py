@@ -711,7 +711,8 @@ def _multipart_parts(body: bytes, content_type: str) -> dict[str, str]:
         name = part.get_param("name", header="content-disposition")
         if not isinstance(name, str):
             raise ValueError("a part has no name in its Content-Disposition")
-        parts[name] = (part.get_payload(decode=True) or b"").decode("latin-1")
+        payload = part.get_payload(decode=True)
+        parts[name] = payload.decode("latin-1") if isinstance(payload, bytes) else ""
     if not parts:
         raise ValueError("no parts (a missing or wrong boundary)")
     return parts

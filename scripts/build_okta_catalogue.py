@@ -874,6 +874,10 @@ ROLE_WORDS = {
 }
 
 
+#: How the sandbox answers a file body, whatever the operation's role (sandboxes/okta/uploads.py).
+UPLOAD_WORDS = {"multipart": "takes an image (`file` part), serves it", "raw": "publishes a certificate"}
+
+
 def write_readme_table(rows: list[dict[str, Any]]) -> None:
     """The sandbox README's table of the generic store's endpoints, between its two markers."""
     contract = json.loads((ROOT / "docs" / "contracts" / "okta.openapi.json").read_text())
@@ -881,7 +885,8 @@ def write_readme_table(rows: list[dict[str, Any]]) -> None:
              "|---|---|---|"]
     for row in sorted((r for r in rows if r["role"] != "model"), key=lambda r: (r["path"], r["method"])):
         statuses = " ".join(contract["paths"][row["path"]][row["method"].lower()]["responses"])
-        lines.append(f"| `{row['method']} {row['path']}` | {statuses} | {ROLE_WORDS[row['role']]} |")
+        how = UPLOAD_WORDS.get(row["body"]) or ROLE_WORDS[row["role"]]
+        lines.append(f"| `{row['method']} {row['path']}` | {statuses} | {how} |")
     lines.append(TABLE_END)
     text = README.read_text()
     start, end = text.index(TABLE_START), text.index(TABLE_END) + len(TABLE_END)

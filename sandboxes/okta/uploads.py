@@ -69,9 +69,10 @@ def upload_image(store: CatalogueStore, row: dict[str, Any], path: str) -> Respo
         raise _file_error("is empty")
     rule = row.get("upload") or {}
     allowed = [_SAME_TYPE.get(t, t) for t in rule.get("types", [])]
-    kind = _sniffed(content) or _SAME_TYPE.get(part.mimetype, part.mimetype)
+    kind = _sniffed(content)
     if allowed and kind not in allowed:
-        raise _file_error(f"must be one of {', '.join(dict.fromkeys(allowed))}, not {kind or 'an unknown type'}")
+        found = kind or f"a file that is no image (sent as {part.mimetype or 'no type'})"
+        raise _file_error(f"must be one of {', '.join(dict.fromkeys(allowed))}, not {found}")
     if rule.get("max_bytes") and len(content) >= rule["max_bytes"]:
         raise _file_error(f"must be less than {rule['max_bytes']} bytes; it is {len(content)}")
     if rule.get("square_max") and kind == "image/png":
@@ -79,7 +80,7 @@ def upload_image(store: CatalogueStore, row: dict[str, Any], path: str) -> Respo
         if width != height or width > rule["square_max"]:
             raise _file_error(f"must be square and at most {rule['square_max']} pixels wide; it is {width} x {height}")
     file_id = store.ids.new("fs0")
-    store.files[file_id] = (kind, content)
+    store.files[file_id] = (kind or "application/octet-stream", content)
     url = f"{store.base_url()}{FILE_PATH}?id={file_id}"
     _set_theme_image(store, path, url)
     return json_response({"url": url}, row["status"])
@@ -98,10 +99,14 @@ def _set_theme_image(store: CatalogueStore, path: str, url: str | None) -> None:
     default = store.default_document("GET", theme_path)
     if theme_path in store.documents or isinstance(default, dict):
         records.append(store.documents.setdefault(theme_path, json.loads(json.dumps(default or {}))))
+    fallback = default.get(name) if isinstance(default, dict) else None
     for record in records:
         if isinstance(record, dict):
-            fallback = default.get(name) if isinstance(default, dict) else None
-            record[name] = url if url is not None else fallback
+            value = url if url is not None else fallback
+            if value is None:
+                record.pop(name, None)
+            else:
+                record[name] = value
 
 
 def _sniffed(content: bytes) -> str | None:
@@ -157,8 +162,9 @@ def publish_certificate(store: CatalogueStore, row: dict[str, Any], path: str) -
     der = certificate.public_bytes(Encoding.DER)
     now = iso_timestamp(store.clock())
     kid = store.ids.new("").lower()[:43] or "kid"
+    sample = row.get("sample")
     key: dict[str, Any] = {
-        **(row.get("sample") if isinstance(row.get("sample"), dict) else {}),
+        **(sample if isinstance(sample, dict) else {}),
         "created": now, "lastUpdated": now, "kid": kid, "kty": "RSA", "use": "sig",
         "x5c": [base64.b64encode(der).decode()],
         "x5t#S256": base64.urlsafe_b64encode(hashlib.sha256(der).digest()).rstrip(b"=").decode(),

@@ -303,7 +303,8 @@ ANTI_EXAMPLES: tuple[AntiExample, ...] = (
     ),
     AntiExample(
         "a_file_output_field", "field-types", "directory.searches.find_person.output_fields.portrait.type",
-        with_operation(VALID_APP, "find_person", output_fields=(*FIND_PERSON.output_fields, Field("portrait", type="file"))),
+        with_operation(VALID_APP, "find_person",
+                       output_fields=(*FIND_PERSON.output_fields, Field("portrait", type="file"))),
     ),
     # 8. auth
     AntiExample(

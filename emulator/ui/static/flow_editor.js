@@ -266,7 +266,8 @@
     const id = `step-${index}-field-${f.key}`;
     const template = step.mapping[f.key];
     const text = template === undefined ? "" : (typeof template === "string" ? template : JSON.stringify(template));
-    const input = el("input", { id, type: "text", value: text, placeholder: f.placeholder || (f.type === "list" ? "comma-separated, or a {{token}}" : null),
+    const input = el("input", { id, type: "text", value: text, placeholder: f.placeholder || (f.type === "list" ? "comma-separated, or a {{token}}"
+      : f.type === "file" ? "an https:// URL, or a {{token}} of a file" : null),
       "aria-describedby": `${id}-error`, "data-field": f.key });
     input.addEventListener("input", () => {
       if (input.value === "") delete step.mapping[f.key];

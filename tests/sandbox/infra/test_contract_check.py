@@ -46,6 +46,13 @@ CONTRACT: dict[str, Any] = {
                          "application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}}}}},
         },
         "/things/{thingId}": {"get": {"x-source": "test", "responses": {"404": {"description": "none"}}}},
+        "/things/{thingId}/picture": {"post": {"x-source": "test", "requestBody": {"required": True, "content": {
+            "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "additionalProperties": False,
+                                               "properties": {"file": {"type": "string", "format": "binary"}}}}}},
+            "responses": {"200": {"description": "ok"}}}},
+        "/things/{thingId}/certificate": {"post": {"x-source": "test", "requestBody": {"required": True, "content": {
+            "application/pkix-cert": {"schema": {"type": "string", "format": "binary"}}}},
+            "responses": {"200": {"description": "ok"}}}},
     },
     "components": {"schemas": {"Thing": THING}},
 }
@@ -60,6 +67,10 @@ def things_app() -> Flask:
     def things():  # type: ignore[no-untyped-def]
         body, status = app.config["answer"]
         return jsonify(body), status
+
+    @app.post("/things/<thing_id>/<part>")
+    def thing_file(thing_id: str, part: str):  # type: ignore[no-untyped-def]
+        return "", 200
 
     @app.get("/secret")
     def secret():  # type: ignore[no-untyped-def]
@@ -150,6 +161,23 @@ def test_a_connector_request_body_that_breaks_the_schema_is_reported(world) -> N
     app.config["answer"] = ([], 200)
     client(connector=True).get("/things", params={"colour": "red"})
     assert "query parameter 'colour' is not documented" in only(checks).detail
+
+
+def test_a_connector_file_upload_must_carry_the_documented_part_and_type(world) -> None:
+    _, checks, client, _ = world
+    connector = client(connector=True)
+    connector.post("/things/1/picture", files={"file": ("a.png", b"\x89PNG\r\n", "image/png")})
+    connector.post("/things/1/certificate", content=b"\x30\x82\x01", headers={"Content-Type": "application/pkix-cert"})
+    assert checks.take() == []
+    connector.post("/things/1/picture", files={"image": ("a.png", b"\x89PNG\r\n", "image/png")})
+    wrong_part = only(checks)
+    assert wrong_part.kind == "request body"
+    assert "'file' is a required property" in wrong_part.detail or "'image' was unexpected" in wrong_part.detail
+    connector.post("/things/1/certificate", content=b"-----BEGIN", headers={"Content-Type": "application/x-pem-file"})
+    assert "content type 'application/x-pem-file' is not documented (use one of application/pkix-cert)" in \
+        only(checks).detail
+    connector.post("/things/1/picture", content=b"--x--", headers={"Content-Type": "multipart/form-data"})
+    assert "names no boundary" in only(checks).detail
 
 
 def test_a_missing_or_wrong_required_header_and_a_bad_path_value_are_reported(
