@@ -213,3 +213,34 @@ def test_a_bad_file_value_fails_before_any_request_naming_the_field(run: Operati
         sent_run("upload_brand_theme_logo", THEME_IDS)
     assert missing.value.field == "file"
     assert capture.sent == []
+
+
+def test_a_base64_body_is_taken_when_content_transfer_encoding_says_so(run: OperationRunner,
+                                                                        sandbox: OktaSandbox) -> None:
+    app_id, csr_id = new_csr(run)
+    der = certificate(365).public_bytes(serialization.Encoding.DER)
+    client = httpx.Client(transport=sandbox.transport(), base_url=sandbox.base_url,
+                          headers={"Authorization": f"SSWS {sandbox.settings.token}"})
+    answer = client.post(f"/api/v1/apps/{app_id}/credentials/csrs/{csr_id}/lifecycle/publish",
+                         content=base64.urlsafe_b64encode(der).rstrip(b"="),
+                         headers={"Content-Type": "application/pkix-cert", "Content-Transfer-Encoding": "base64"})
+    assert answer.status_code == 201 and answer.json()["x5c"] == [base64.b64encode(der).decode()]
+    wrong = client.post(f"/api/v1/apps/{app_id}/credentials/csrs/{csr_id}/lifecycle/publish", content=der,
+                        headers={"Content-Type": "application/json"})
+    assert wrong.status_code == 404  # published: the CSR is gone
+
+
+def test_the_manifest_offers_each_upload_with_a_file_field() -> None:
+    from connector.manifest import build_manifest
+
+    manifest = build_manifest(APP)
+    uploads = {op["key"]: op for op in manifest["actions"] if op["key"].startswith(("upload_brand_theme", "publish_csr"))}
+    assert sorted(uploads) == ["publish_csr_for_identity_provider", "publish_csr_from_application",
+                               "upload_brand_theme_background_image", "upload_brand_theme_favicon",
+                               "upload_brand_theme_logo"]
+    for op in uploads.values():
+        [file] = [f for f in op["inputFields"] if f["type"] == "file"]
+        assert file["key"] == "file" and file["required"] is True
+        assert "https URL" in file["helpText"]
+    logo_help = next(f for f in uploads["upload_brand_theme_logo"]["inputFields"] if f["key"] == "file")["helpText"]
+    assert "PNG, JPG, GIF files under 100,000 bytes" in logo_help
