@@ -234,7 +234,8 @@ def test_the_manifest_offers_each_upload_with_a_file_field() -> None:
     from connector.manifest import build_manifest
 
     manifest = build_manifest(APP)
-    uploads = {op["key"]: op for op in manifest["actions"] if op["key"].startswith(("upload_brand_theme", "publish_csr"))}
+    uploads = {op["key"]: op for op in manifest["actions"]
+               if op["key"].startswith(("upload_brand_theme", "publish_csr"))}
     assert sorted(uploads) == ["publish_csr_for_identity_provider", "publish_csr_from_application",
                                "upload_brand_theme_background_image", "upload_brand_theme_favicon",
                                "upload_brand_theme_logo"]
