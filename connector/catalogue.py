@@ -75,7 +75,7 @@ class CatalogueRequest:
         if self.paging == "link":
             return self._pages(ctx, path, params, values)
         if self.body in ("multipart", "raw"):
-            response = ctx.http.request(self.method, path, params=params or None, **self._upload(values))
+            response = ctx.http.request(self.method, path, params=params or None, **self._upload(ctx, values))
             answer = response.json() if response.content.strip() else None
             return self._shape(answer, response.status_code)
         body = self._body(values)
@@ -92,7 +92,7 @@ class CatalogueRequest:
         return {name: values[key] for key, name, where in self.wire
                 if where == "body" and not _empty(values.get(key))}
 
-    def _upload(self, values: Mapping[str, Any]) -> dict[str, Any]:
+    def _upload(self, ctx: Context, values: Mapping[str, Any]) -> dict[str, Any]:
         """httpx arguments for a multipart or raw body, each file read (downloaded) now."""
         from connector.files import read_file
 
@@ -101,14 +101,14 @@ class CatalogueRequest:
             key, _name = next((part for part in parts if part[0] in self.files), (None, None))
             if key is None:
                 raise BadInput("this operation sends a file as its body; give one", next(iter(self.files), "file"))
-            file = read_file(values[key], field=key)
+            file = read_file(values[key], field=key, like=ctx.http)
             return {"content": file.content, "headers": {"Content-Type": self._raw_type(file.content_type,
                                                                                        file.content)}}
         files = {}
         data = {}
         for key, name in parts:
             if key in self.files:
-                file = read_file(values[key], field=key)
+                file = read_file(values[key], field=key, like=ctx.http)
                 files[name] = (file.filename, file.content, file.content_type)
             else:
                 value = values[key]

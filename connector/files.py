@@ -119,7 +119,7 @@ def decode_base64(text: str) -> bytes:
 
 
 def read_file(value: Mapping[str, Any], *, field: str, transport: httpx.BaseTransport | None = None,
-              max_bytes: int = MAX_FILE_BYTES) -> FileContent:
+              max_bytes: int = MAX_FILE_BYTES, like: httpx.Client | None = None) -> FileContent:
     """The bytes, file name and content type of a coerced ``file`` value, downloading a URL.
 
     Args:
@@ -128,12 +128,14 @@ def read_file(value: Mapping[str, Any], *, field: str, transport: httpx.BaseTran
         transport: where a download goes; default the guarded network (tests pass the guard with a mock
             behind it, never a transport without it).
         max_bytes: the largest file accepted.
+        like: the step's client (``ctx.http``): the download shares its trace and its deadline, never
+            its credential or base URL.
 
     Raises:
         BadInput: naming ``field``: a refused or failed download, a file over the limit.
     """
     if "url" in value:
-        return _download(value, field=field, transport=transport, max_bytes=max_bytes)
+        return _download(value, field=field, transport=transport, max_bytes=max_bytes, like=like)
     try:
         content = decode_base64(str(value.get("content_base64", "")))
     except ValueError as exc:
@@ -151,7 +153,7 @@ def guess_type(filename: str) -> str:
 
 
 def _download(value: Mapping[str, Any], *, field: str, transport: httpx.BaseTransport | None,
-              max_bytes: int) -> FileContent:
+              max_bytes: int, like: httpx.Client | None) -> FileContent:
     import httpx
 
     from connector.http import make_client
@@ -159,7 +161,8 @@ def _download(value: Mapping[str, Any], *, field: str, transport: httpx.BaseTran
 
     url = check_url(str(value["url"]), field=field)
     client = make_client(transport=GuardedTransport() if transport is None else transport,
-                         timeout=DOWNLOAD_TIMEOUT, raise_errors=False, pacer=False)
+                         timeout=DOWNLOAD_TIMEOUT, raise_errors=False, pacer=False,
+                         recorder=getattr(like, "recorder", None), deadline=getattr(like, "deadline", None))
     try:
         with client, client.stream("GET", url, follow_redirects=True,
                                    extensions={URL_FIELD: field}) as response:

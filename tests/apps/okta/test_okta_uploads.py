@@ -171,9 +171,14 @@ def test_a_der_certificate_from_a_url_is_published_for_an_identity_provider_with
         200, content=der, headers={"Content-Type": "application/pkix-cert"})
     idp_id = run.output("create_identity_provider", _idp_input())["id"]
     csr_id = run.output("generate_csr_for_identity_provider", {"idpId": idp_id})["id"]
-    key = run.output("publish_csr_for_identity_provider",
-                     {"idpId": idp_id, "idpCsrId": csr_id, "file": "https://pki.example.com/certs/idp.cer"})
+    result = run("publish_csr_for_identity_provider",
+                 {"idpId": idp_id, "idpCsrId": csr_id, "file": "https://pki.example.com/certs/idp.cer"}, trace=True)
+    key = result.output
     assert key["x5c"] == [base64.b64encode(der).decode()]
+    download, publish = result.trace[-2:]  # the download is in the step's trace, without the credential
+    assert (download["method"], download["url"]) == ("GET", "https://pki.example.com/certs/idp.cer")
+    assert "authorization" not in {name.lower() for name in download["request_headers"]}
+    assert publish["request_headers"]["content-type"] == "application/pkix-cert"
     listed = run.output("list_identity_provider_signing_keys", {"idpId": idp_id})
     assert key["kid"] in [k["kid"] for k in listed]
 
