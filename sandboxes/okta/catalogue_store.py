@@ -47,7 +47,14 @@ from sandboxes.okta.ids import IdFactory
 from sandboxes.okta.json_responses import json_response, no_content
 from sandboxes.okta.links import paged_links, set_links
 from sandboxes.okta.timestamps import iso_timestamp
-from sandboxes.okta.uploads import FILE_PATH, THEME_FIELDS, delete_image, publish_certificate, serve_file, upload_image
+from sandboxes.okta.uploads import (
+    FILE_PATH,
+    delete_image,
+    is_theme_image,
+    publish_certificate,
+    serve_file,
+    upload_image,
+)
 
 RESOURCES = Path(__file__).with_name("catalogue_resources.json")
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
@@ -138,8 +145,7 @@ class CatalogueStore:
             return upload_image(self, row, path)
         if row.get("body") == "raw":
             return publish_certificate(self, row, path)
-        if row["method"] == "DELETE" and re.search(r"/themes/\{[^}]+\}/([a-z-]+)$", row["path"]) and \
-                path.rsplit("/", 1)[1] in THEME_FIELDS:
+        if row["method"] == "DELETE" and is_theme_image(row["path"]):
             delete_image(self, path)
         if role == "create":
             return self._create(row, path)

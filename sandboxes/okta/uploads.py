@@ -86,6 +86,12 @@ def upload_image(store: CatalogueStore, row: dict[str, Any], path: str) -> Respo
     return json_response({"url": url}, row["status"])
 
 
+def is_theme_image(template: str) -> bool:
+    """Whether a path template names a theme's image (``.../themes/{themeId}/logo``)."""
+    parts = template.rsplit("/", 3)
+    return len(parts) == 4 and parts[1] == "themes" and parts[3] in THEME_FIELDS
+
+
 def delete_image(store: CatalogueStore, path: str) -> None:
     """Deleting a theme image puts Okta's default back on the theme."""
     _set_theme_image(store, path, None)
