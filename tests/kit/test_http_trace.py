@@ -167,3 +167,15 @@ def test_binary_bodies_are_summarised_not_dumped() -> None:
     )
     client.get("http://x.test/logo.png")
     assert recorder.exchanges[0].response_body == "<4 bytes of binary data (image/png)>"
+
+
+def test_a_multipart_upload_is_traced_one_line_per_part_its_secrets_redacted_its_file_by_size() -> None:
+    client, recorder = traced()
+    image = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40
+    client.post("/api/v1/brands/b/themes/t/logo", files={"file": ("logo.png", image, "image/png")},
+                data={"client_secret": "s3cret-value", "note": f"token {API_TOKEN}", "label": "Brand"})
+    (exchange,) = recorder.exchanges
+    assert exchange.request_body.splitlines() == [
+        f"client_secret: {REDACTED}", f"note: token {REDACTED}", "label: Brand",
+        f"file: file 'logo.png' (image/png, {len(image)} bytes)",
+    ]
