@@ -91,12 +91,15 @@ def api_request_action(
         params = _query(values.get("query") or {})
         headers = _headers(values.get("headers") or {}, owned)
         content = _body(values.get("body"), method, headers)
+        upload = _file(ctx, values, method, headers) if values.get("file") else {}
+        if upload and content is not None:
+            raise BadInput("give either a JSON body or a file, not both", "file")
         allow = () if values.get("fail_on_error_status") else tuple(
             status for status in range(400, 500) if status not in PLATFORM_STATUSES
         )
         response = ctx.http.request(
             method, path, params=params, headers={"User-Agent": USER_AGENT, **headers},
-            content=content, extensions={ALLOW_STATUS: allow},
+            **(upload or {"content": content}), extensions={ALLOW_STATUS: allow},
         )
         secrets = [str(v) for k, v in ctx.connection.fields.items() if k in secret_fields and v]
         return _answer(response, credential_headers, secrets)
@@ -126,6 +129,13 @@ def api_request_action(
                             "credential headers; they cannot be set here."),
             Field("body", "JSON body", type="text",
                   help_text='Sent as application/json, e.g. {"profile": {"firstName": "Ann"}}. Not for GET.'),
+            Field("file", "File", type="file",
+                  help_text='A file to send instead of a JSON body: an https URL to download, or {"filename", '
+                            '"content_type", "content_base64"}. Sent as the multipart/form-data part named in '
+                            '"File part", or as the whole body with its content type when that is empty.'),
+            Field("file_part", "File part", placeholder="file",
+                  help_text="The multipart/form-data part the file goes in (Okta's uploads: file); empty sends "
+                            "the file as the whole body."),
             Field("fail_on_error_status", "Fail on 4xx", type="boolean", default=False,
                   help_text="Fail the step when the answer is a 4xx; by default it is returned as output."),
         ),
@@ -191,6 +201,25 @@ def _body(value: Any, method: str, headers: dict[str, str]) -> bytes | None:
     if not any(name.lower() == "content-type" for name in headers):
         headers["Content-Type"] = "application/json"
     return json.dumps(parsed).encode()
+
+
+def _file(ctx: Context, values: Mapping[str, Any], method: str, headers: dict[str, str]) -> dict[str, Any]:
+    """httpx arguments that send the ``file`` input: a multipart part, or the raw body with its type."""
+    from connector.files import read_file
+
+    if method == "GET":
+        raise BadInput("a GET request takes no file; remove it or choose POST, PUT or PATCH", "file")
+    part = str(values.get("file_part") or "").strip()
+    typed = any(name.lower() == "content-type" for name in headers)
+    if part and typed:
+        raise BadInput("a multipart upload sets its own Content-Type (with its boundary); remove it from the "
+                       "headers", "headers")
+    file = read_file(values["file"], field="file", like=ctx.http)
+    if part:
+        return {"files": {part: (file.filename, file.content, file.content_type)}}
+    if not typed:
+        headers["Content-Type"] = file.content_type
+    return {"content": file.content}
 
 
 def _answer(response: httpx.Response, secret_headers: frozenset[str], secrets: list[str]) -> dict[str, Any]:

@@ -250,3 +250,31 @@ def test_the_manifest_offers_each_upload_with_a_file_field() -> None:
         assert "https URL" in file["helpText"]
     logo_help = next(f for f in uploads["upload_brand_theme_logo"]["inputFields"] if f["key"] == "file")["helpText"]
     assert "PNG, JPG, GIF files under 100,000 bytes" in logo_help
+
+
+def test_the_api_request_action_sends_a_file_as_a_part_or_as_the_body(run: OperationRunner) -> None:
+    logo = run.output("api_request", {"method": "POST", "path": f"/api/v1/brands/{BRAND}/themes/{THEME}/logo",
+                                      "file": as_file(png(), "logo.png"), "file_part": "file"})
+    assert logo["status"] == 200
+    assert run.output("get_brand_theme", THEME_IDS)[0]["logo"] == logo["body"]["url"]
+    app_id, csr_id = new_csr(run)
+    der = certificate(365).public_bytes(serialization.Encoding.DER)
+    published = run.output("api_request", {
+        "method": "POST", "path": f"/api/v1/apps/{app_id}/credentials/csrs/{csr_id}/lifecycle/publish",
+        "file": as_file(der, "cert.der")})
+    assert published["status"] == 201 and published["body"]["x5c"] == [base64.b64encode(der).decode()]
+
+
+@pytest.mark.parametrize(("extra", "field", "says"), [
+    ({"method": "GET"}, "file", "a GET request takes no file"),
+    ({"body": '{"a": 1}'}, "file", "either a JSON body or a file"),
+    ({"file_part": "file", "headers": {"Content-Type": "image/png"}}, "headers", "sets its own Content-Type"),
+])
+def test_the_api_request_action_refuses_a_file_it_cannot_send(
+    run: OperationRunner, extra: dict[str, Any], field: str, says: str
+) -> None:
+    values = {"method": "POST", "path": f"/api/v1/brands/{BRAND}/themes/{THEME}/logo",
+              "file": as_file(png(), "logo.png"), **extra}
+    with pytest.raises(BadInput) as refused:
+        run("api_request", values)
+    assert refused.value.field == field and says in str(refused.value)
