@@ -134,7 +134,7 @@ def api_request_action(
                             '"content_type", "content_base64"}. Sent as the multipart/form-data part named in '
                             '"File part", or as the whole body with its content type when that is empty.'),
             Field("file_part", "File part", placeholder="file",
-                  help_text="The multipart/form-data part the file goes in (Okta's uploads: file); empty sends "
+                  help_text="The multipart/form-data part the file goes in (often file); empty sends "
                             "the file as the whole body."),
             Field("fail_on_error_status", "Fail on 4xx", type="boolean", default=False,
                   help_text="Fail the step when the answer is a 4xx; by default it is returned as output."),
