@@ -16,7 +16,9 @@ Writes three files, all from the same reading of ``dist/current/management-minim
   with the key that serves each, and the decisions where the seed names something the document lacks;
 - ``sandboxes/okta/catalogue_resources.json``: what the sandbox's generic resource store needs per
   operation (its role: create, read, list, replace, update, delete, lifecycle, sub-resource), the fields
-  the server sets and the status it answers; the sandboxes may not import the product, so they get
+  the server sets, the status it answers and the answer's documented members at every depth; the records
+  a new org holds (``ORG_DEFAULTS``) and those a create makes besides (``CONSEQUENCES``), each from the
+  vendor's example answer fitted to the contract; the sandboxes may not import the product, so they get
   their own file;
 - ``docs/contracts/okta.openapi.json``: rebuilt by ``scripts/contracts/build_okta_contract.py``, which
   reads the catalogue for the operations to keep.
@@ -195,6 +197,98 @@ def upload_body(vendor: Vendor, operation_id: str, content: dict[str, Any], fiel
             break
     return "raw", types, True, {"file": sample} if sample else None
 
+
+#: Collections whose records are named by another member than ``id`` (or ``kid``): the members, in the
+#: order the store tries them. A linked object definition is named by either of its two relationship
+#: names; an email template by its name; an org contact by its type; an app feature by its name.
+KEY_PATHS = {
+    "/api/v1/meta/schemas/user/linkedObjects": ["primary.name", "associated.name"],
+    "/api/v1/brands/{brandId}/templates/email": ["name"],
+    "/api/v1/org/contacts": ["contactType"],
+    "/api/v1/apps/{appId}/features": ["name"],
+    "/api/v1/roles/{roleRef}/subscriptions": ["notificationType"],
+    "/api/v1/users/{userId}/subscriptions": ["notificationType"],
+}
+
+#: Path segments whose id names a record of another collection: an app's user schema lives under
+#: ``/meta/schemas/apps/{appId}``, the app being ``/api/v1/apps/{appId}``.
+PARENT_ALIASES = {"/api/v1/meta/schemas/apps": "/api/v1/apps",
+                  # a user's linked-object values are named by the definition's relationship name
+                  "/api/v1/users/{userIdOrLogin}/linkedObjects": "/api/v1/meta/schemas/user/linkedObjects"}
+
+#: Query parameters of a listing that page, search or shape it rather than match a member.
+LIST_CONTROLS = {"after", "before", "limit", "q", "filter", "search", "expand", "sortBy", "sortOrder", "cursor"}
+
+#: A user's linked-object values (Okta's document: setting a user's primary makes the user one of the
+#: primary's associated users; reading by the primary name gives the user's primary, by the associated
+#: name the users linked to the user; deleting by the primary name removes the user's primary): kept
+#: apart from the generic roles because one value answers under two names.
+LINK_ROLES = {"assign_linked_object_value_for_primary": "link_set", "list_linked_objects_for_user": "link_list",
+              "delete_linked_object_for_user": "link_delete"}
+
+#: What a new Okta org holds that no API call creates, each record taken from the vendor's example answer
+#: of the operation named by ``from`` (its members that the contract refuses left out), with ``set``
+#: applied: Okta's document describes each org as having one default brand (``isDefault``) with its theme
+#: and its email templates (the document's example names ``UserActivation``), the ``default`` custom
+#: authorization server, the org's self-service features, the built-in ``user`` type (``default: true``)
+#: and its ``default`` user schema, the ``BILLING`` and ``TECHNICAL`` contacts (the ``contactType`` enum)
+#: and the default password policy. ``collection`` may name an earlier default's collection in braces: that
+#: record's key fills it.
+#: ``each`` takes every item of the vendor's example list (the contacts) instead of the first; ``key`` names
+#: the record in its path where that is not a member (the user schema's id is its URL, its path says
+#: ``default``).
+ORG_DEFAULTS: list[dict[str, Any]] = [
+    # no default app named: the example's names an app this org does not have
+    {"collection": "/api/v1/brands", "from": "get_brand", "set": {"isDefault": True, "defaultApp": {}}},
+    {"collection": "/api/v1/brands/{brandId}/themes", "from": "get_brand_theme"},
+    {"collection": "/api/v1/brands/{brandId}/templates/email", "from": "get_email_template"},
+    {"collection": "/api/v1/authorizationServers", "from": "get_authorization_server",
+     "set": {"id": "default", "name": "default", "description": "Default Authorization Server",
+             "audiences": ["api://default"], "issuer": "https://{yourOktaDomain}/oauth2/default"}},
+    {"collection": "/api/v1/features", "from": "get_feature"},
+    {"collection": "/api/v1/meta/types/user", "from": "get_user_type",
+     "set": {"displayName": "User", "name": "user", "description": "Okta user profile template with default "
+             "permission settings", "default": True}},
+    {"collection": "/api/v1/meta/schemas/user", "from": "get_user_schema", "key": "default",
+     "set": {"id": "https://{yourOktaDomain}/meta/schemas/user/default"}},
+    {"collection": "/api/v1/org/contacts", "from": "list_org_contact_types", "each": True},
+    # the org's default password policy (``system: true``), as the document's ListPolicies example shows it;
+    # (its placeholder words for id and timestamps replaced by values of their documented form)
+    {"collection": "/api/v1/policies", "from": "list_policies",
+     "set": {"id": "00p1defaultpwdpol0g4", "name": "Default Policy", "description": "The default policy applies "
+             "in all situations if no other policy applies.", "created": "2023-05-17T22:25:57.000Z",
+             "lastUpdated": "2023-05-17T22:25:57.000Z",
+             "_links": {"self": {"href": "https://{yourOktaDomain}/api/v1/policies/00p1defaultpwdpol0g4",
+                                 "hints": {"allow": ["GET", "PUT"]}}}}},
+]
+
+#: Collections holding one record per value the document enumerates for the item's path id: a role's or
+#: a user's notification subscriptions exist for every ``NotificationType`` (``subscribe``/``unsubscribe``
+#: only change their status). Each record is ``{key: value, **set}``; the document says Okta sends only
+#: ``email`` channels, and a subscription starts ``subscribed`` (the status enum's first value).
+ENUMERATED_RECORDS: dict[str, dict[str, Any]] = {
+    "/api/v1/roles/{roleRef}/subscriptions": {"key": "notificationType",
+                                              "set": {"channels": ["email"], "status": "subscribed"}},
+    "/api/v1/users/{userId}/subscriptions": {"key": "notificationType",
+                                             "set": {"channels": ["email"], "status": "subscribed"}},
+}
+
+#: Records Okta makes as a consequence of a create: an app gets its signing key, its user schema, the two
+#: profile mappings between its user profile and Okta's user profile, and (for provisioning apps) its
+#: features. In ``set``, ``{id}`` and ``{name}`` stand for the new record's own, ``{user_type}`` for the
+#: org's default user type; ``collection`` names the new record's id as its placeholder.
+CONSEQUENCES: dict[str, list[dict[str, Any]]] = {
+    "/api/v1/apps": [
+        {"collection": "/api/v1/apps/{appId}/credentials/keys", "from": "get_application_key"},
+        {"collection": "/api/v1/apps/{appId}/features", "from": "get_feature_for_application"},
+        {"collection": "/api/v1/mappings", "from": "get_profile_mapping",
+         "set": {"source": {"id": "{id}", "name": "{name}", "type": "appuser"},
+                 "target": {"id": "{user_type}", "name": "user", "type": "user"}}},
+        {"collection": "/api/v1/mappings", "from": "get_profile_mapping",
+         "set": {"source": {"id": "{user_type}", "name": "user", "type": "user"},
+                 "target": {"id": "{id}", "name": "{name}", "type": "appuser"}}},
+    ],
+}
 
 VERBS = {
     "list": "Lists", "get": "Reads", "create": "Creates", "replace": "Replaces", "update": "Updates",
@@ -654,21 +748,48 @@ def sample_input(entry: dict[str, Any], body: Any) -> dict[str, Any]:
     return values
 
 
-def resource_role(entry: dict[str, Any], collections: set[str]) -> dict[str, Any]:
-    """How the sandbox's generic store answers one operation."""
+def resource_role(entry: dict[str, Any], collections: set[str], listed: frozenset[str] = frozenset(),
+                  seeded: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """How the sandbox's generic store answers one operation.
+
+    An item of a collection nothing creates is still a record when the org starts with it or another
+    create makes it (``seeded``: read, replace, update and delete it by key), or when the collection is
+    listed (``listed``: assignments and links, made by a PUT or POST on the item, read and removed there).
+    """
     method, path = entry["method"], entry["path"]
     segments = path.split("/")
     last = segments[-1]
     parent = "/".join(segments[:-1])
     role = "sub"
     collection = path
+    enumerated_action = last.startswith("{") and any(
+        f["in"] == "path" and f["name"] == last[1:-1] and f.get("choices") for f in entry["fields"])
+    if method == "POST" and last in ("subscribe", "unsubscribe") and "/".join(segments[:-2]) in seeded:
+        # ``.../subscriptions/{notificationType}/subscribe``: the subscription's status changes
+        return {"role": "lifecycle", "collection": "/".join(segments[:-2]), "action": last}
+    if method == "POST" and enumerated_action and segments[-2].startswith("{") and (
+            "/".join(segments[:-2]) in seeded | collections):
+        # ``/features/{featureId}/{lifecycle}``: the action is the path's value (ENABLE, DISABLE)
+        return {"role": "lifecycle", "collection": "/".join(segments[:-2]), "action": last}
     if last.startswith("{"):
         collection = parent
         role = {"GET": "read", "PUT": "replace", "POST": "update", "PATCH": "update", "DELETE": "delete"}[method]
-        if collection not in collections:
+        if collection in seeded and collection not in collections:
+            pass
+        elif collection in listed and collection not in collections:
+            role = {"GET": "read", "PUT": "put_member", "POST": "put_member", "DELETE": "delete_member"}.get(
+                method, "sub")
+        elif collection not in collections:
             role = {"GET": "sub", "PUT": "put_member", "DELETE": "delete_member"}.get(method, "sub")
     elif method == "POST" and path in collections:
         role = "create"
+    elif method == "POST" and last == "generate" and parent in listed:  # a new signing key in the collection
+        role = "generate"
+        collection = parent
+    elif (method == "POST" and last == "clone" and segments[-2].startswith("{") and "/".join(segments[:-2]) in listed
+          and any(f["in"] == "query" and f["name"].startswith("target") for f in entry["fields"])):
+        role = "clone"  # a key copied to another app or IdP, the one the query's target names
+        collection = "/".join(segments[:-2])
     elif method == "GET" and entry["returns"] == "list":
         role = "list"
     elif len(segments) >= 3 and segments[-2] == "lifecycle" and segments[-3].startswith("{"):
@@ -689,6 +810,7 @@ def vendor_commit(spec_repo: Path, given: str | None) -> str:
 
 def main(spec_repo: Path, seed_file: Path, commit: str | None = None) -> None:
     spec = yaml.load((spec_repo / DOCUMENT).read_text(), Loader=yaml.CSafeLoader)
+    build_okta_contract.apply_corrections(spec)  # the contract's corrections of the document, read the same way
     version = spec["info"]["version"]
     vendor = Vendor(spec)
     vendor_ops = {(m.upper(), norm(p)): p for p, item in spec["paths"].items() for m in item if m in METHODS}
@@ -798,12 +920,156 @@ def answer_samples(vendor: Vendor, rows: list[dict[str, Any]]) -> None:
             row["sample_problem"] = "neither the vendor's example nor a made value fits the contract"
 
 
+def answer_shape(vendor: Vendor, schema: Any, depth: int = 0) -> Any:
+    """The documented members of an answer, nested (``None``: any member, an open map or a plain value);
+    a list's shape is its items'."""
+    schema = vendor.merged(schema)
+    if field_type(schema) == "list":
+        return answer_shape(vendor, schema.get("items", {}), depth)
+    props = schema.get("properties")
+    if not props or schema.get("additionalProperties") not in (None, False) or depth > 6:
+        return None
+    return {name: answer_shape(vendor, sub, depth + 1) for name, sub in sorted(props.items())}
+
+
+def answer_validator(row: dict[str, Any], *, item: bool = False) -> Any:
+    """A validator of one operation's documented answer (``item``: of one item of a list answer)."""
+    from jsonschema import Draft202012Validator
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
+    contract = _contract()
+    registry: Registry[Any] = Registry().with_resource(
+        "urn:c", Resource.from_contents(contract, default_specification=DRAFT202012))
+    pointer = "/paths/{}/{}/responses/{}/content/application~1json/schema".format(
+        row["path"].replace("~", "~0").replace("/", "~1"), row["method"].lower(), row["status"])
+    schema = contract["paths"][row["path"]][row["method"].lower()]["responses"][str(row["status"])]["content"][
+        "application/json"]["schema"]
+    if item and schema.get("type") == "array":
+        pointer += "/items"
+    return Draft202012Validator({"$ref": f"urn:c#{pointer}"}, registry=registry)
+
+
+_CONTRACT: dict[str, Any] = {}
+
+
+def _contract() -> dict[str, Any]:
+    if not _CONTRACT:
+        _CONTRACT.update(json.loads((ROOT / "docs" / "contracts" / "okta.openapi.json").read_text()))
+    return _CONTRACT
+
+
+def fit(value: Any, validator: Any) -> Any:
+    """The vendor's example with every member the contract refuses left out (None if it still fails)."""
+    value = copy.deepcopy(value)
+    for _ in range(200):
+        errors = list(validator.iter_errors(value))
+        if not errors:
+            return value
+        error = errors[0]
+        path = list(error.absolute_path)
+        holder: Any = value
+        for step in path[:-1] if error.validator != "additionalProperties" else path:
+            holder = holder[step]
+        if error.validator == "additionalProperties" and isinstance(holder, dict):
+            known = set(error.schema.get("properties", {}))
+            for name in [name for name in holder if name not in known]:
+                del holder[name]
+        elif path:
+            del holder[path[-1]]
+        else:
+            return None
+    return None
+
+
+def _key_of(record: dict[str, Any], collection: str) -> str:
+    for key_path in KEY_PATHS.get(collection, ["id", "kid"]):
+        found: Any = record
+        for part in key_path.split("."):
+            found = found.get(part) if isinstance(found, dict) else None
+        if found:
+            return str(found)
+    raise SystemExit(f"an org default in {collection} has no key: {record}")
+
+
+def _with_set(record: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(record)
+    for name, value in changes.items():
+        out[name] = copy.deepcopy(value)
+    return out
+
+
+def org_records(vendor: Vendor, rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The records a new org holds (``ORG_DEFAULTS``) and what a create makes besides (``CONSEQUENCES``),
+    each from the vendor's example answer, fitted to the contract."""
+    by_key = {row["key"]: row for row in rows}
+
+    def examples(spec: dict[str, Any]) -> list[dict[str, Any]]:
+        row = by_key[spec["from"]]
+        op = vendor.spec["paths"][row["path"]][row["method"].lower()]
+        media = next(m for k, m in (vendor.resolve(op["responses"][str(row["status"])]).get("content") or {}).items()
+                     if "json" in k)
+        found = vendor.example(media)
+        items = found if isinstance(found, list) else [found if isinstance(found, dict) else {}]
+        validator = answer_validator(row, item=True)
+        out = []
+        for item in items if spec.get("each") else items[:1]:
+            fitted = fit(_with_set(item, spec.get("set", {})), validator)
+            if fitted is None:
+                raise SystemExit(f"the example answer of {spec['from']} does not fit the contract")
+            out.append(fitted)
+        return out
+
+    keys: dict[str, str] = {}
+    defaults = []
+    for spec in ORG_DEFAULTS:
+        collection = spec["collection"]
+        concrete = collection
+        for placeholder in re.findall(r"\{[^}]+\}", collection):  # an earlier default's key, by its collection
+            concrete = concrete.replace(placeholder, keys[collection[:collection.index(placeholder) - 1]])
+        for record in examples(spec):
+            key = spec.get("key") or _key_of(record, spec["collection"])
+            keys.setdefault(spec["collection"], key)
+            defaults.append({"collection": concrete, "key": key, "record": record})
+    user_type = keys["/api/v1/meta/types/user"]
+    consequences: dict[str, Any] = {}
+    for made_by, specs in CONSEQUENCES.items():
+        for spec in specs:
+            changes = json.loads(json.dumps(spec.get("set", {})).replace("{user_type}", user_type))
+            record = examples({**spec, "set": changes})[0]
+            key_paths = KEY_PATHS.get(spec["collection"])
+            consequences.setdefault(made_by, []).append({
+                "collection": spec["collection"], "record": record, "key_paths": key_paths,
+                # a new key for each record, with the example key's prefix (Okta's ids name their kind)
+                "prefix": None if key_paths else _key_of(record, spec["collection"])[:3],
+                "key_field": None if key_paths else ("kid" if "kid" in record and "id" not in record else "id"),
+            })
+    return defaults, consequences
+
+
 def write_resources(vendor: Vendor, catalogue: dict[str, Any], version: str) -> None:
     operations = catalogue["operations"]
     all_paths = {(e["method"], e["path"]) for e in operations}
     all_paths |= {(row["method"], row["vendor_path"]) for row in catalogue["seed"] if "vendor_path" in row}
     collections = {path for method, path in all_paths if method == "POST"} & {
         path.rsplit("/", 1)[0] for _method, path in all_paths if path.endswith("}")}
+    hand_paths = {(row["method"], row["vendor_path"]) for row in catalogue["seed"] if "vendor_path" in row
+                  and row["key"] in HAND_WRITTEN.values()}
+    # Collections listed and read by id. Not those whose item ids the document enumerates (a role's or a
+    # user's subscription per notification type): those hold a document for every value, none is made.
+    enumerated = {e["path"].rsplit("/", 1)[0] for e in operations if e["path"].endswith("}") and any(
+        f["in"] == "path" and f.get("choices") and e["path"].endswith("{" + f["name"] + "}") for f in e["fields"])}
+    listed = frozenset({e["path"] for e in operations if e["method"] == "GET" and e["returns"] == "list"
+                        and ("GET", e["path"]) not in hand_paths} & {
+        path.rsplit("/", 1)[0] for _method, path in all_paths if path.endswith("}")} - enumerated)
+    seeded = frozenset({d["collection"] for d in ORG_DEFAULTS} | {
+        c["collection"] for made in CONSEQUENCES.values() for c in made} | set(ENUMERATED_RECORDS))
+    enumerated_records = []
+    for collection, spec in ENUMERATED_RECORDS.items():
+        item = next(e for e in operations if e["method"] == "GET" and e["path"] == f"{collection}/{{{spec['key']}}}")
+        values = next(f["choices"] for f in item["fields"] if f["name"] == spec["key"] and f["in"] == "path")
+        enumerated_records.append({"collection": collection, "key": spec["key"], "values": values,
+                                   "record": spec["set"]})
     rows = []
     for entry in operations:
         op = vendor.spec["paths"][entry["path"]][entry["method"].lower()]
@@ -824,14 +1090,44 @@ def write_resources(vendor: Vendor, catalogue: dict[str, Any], version: str) -> 
         if item_schema.get("properties") and item_schema.get("additionalProperties") in (None, False):
             keys = sorted(item_schema["properties"])
         not_found = vendor.resolve(op.get("responses", {}).get("404", {})) or {}
+        role = resource_role(entry, collections, listed, seeded)
+        if entry["key"] in LINK_ROLES:
+            role["role"] = LINK_ROLES[entry["key"]]
+        extra: dict[str, Any] = {}
+        key_collection = role["collection"] if role["role"] != "list" else entry["path"]
+        if key_collection in KEY_PATHS:
+            extra["key_paths"] = KEY_PATHS[key_collection]
+        aliases = {alias: real for alias, real in PARENT_ALIASES.items() if entry["path"].startswith(alias + "/")}
+        if aliases:
+            extra["parent_aliases"] = aliases
+        if role["role"] == "list" and isinstance(shape := answer_shape(vendor, schema), dict):
+            # Query values that narrow a listing to records with that member (``sourceId``: ``source.id``).
+            filters = {}
+            for field in entry["fields"]:
+                stem = field["name"][:-2]
+                if field["in"] != "query" or field["name"] in LIST_CONTROLS:
+                    continue
+                if field["name"] in shape and shape[field["name"]] is None:
+                    filters[field["name"]] = field["name"]
+                elif field["name"].endswith("Id") and isinstance(shape.get(stem), dict) and "id" in shape[stem]:
+                    filters[field["name"]] = f"{stem}.id"
+            if filters:
+                extra["list_filters"] = filters
+        if role["role"] == "clone":
+            extra["target_param"] = next(f["name"] for f in entry["fields"]
+                                         if f["in"] == "query" and f["name"].startswith("target"))
         rows.append({
+            # The answer's documented members, nested: the store answers nothing else (write-only members
+            # such as a provisioning connection's token are never echoed).
+            "answer_shape": answer_shape(vendor, schema) if media and media.get("schema") else None,
+            **extra,
             "response_keys": keys,
             # Records whose path id is a key id the server makes (signing keys) rather than an ``id``.
             "id_field": "kid" if "id" not in props and "kid" in props else "id",
             # Okta documents some 404s without a body (user subscriptions): the sandbox answers them so.
             "bodyless_404": "404" in op.get("responses", {}) and not not_found.get("content"),
             "key": entry["key"], "method": entry["method"], "path": entry["path"], "status": status,
-            "returns": entry["returns"], **resource_role(entry, collections),
+            "returns": entry["returns"], **role,
             "server_fields": server, "statuses": [s for s in status_values if isinstance(s, str)],
             "required": body_schema.get("required", []) if entry["body"] == "fields" else (
                 [f["name"] for f in entry["fields"] if f["in"] == "body" and f["required"]]
@@ -842,6 +1138,7 @@ def write_resources(vendor: Vendor, catalogue: dict[str, Any], version: str) -> 
                if entry["vendor_operation"] in UPLOAD_RULES else {}),
         })
     answer_samples(vendor, rows)
+    defaults, consequences = org_records(vendor, rows)
     # Endpoints the sandbox's own models serve (users, groups): the store answers them only with 405
     # for another method, as Okta does, never with its generic behaviour.
     served = {(row["method"], row["path"]) for row in rows}
@@ -859,7 +1156,9 @@ def write_resources(vendor: Vendor, catalogue: dict[str, Any], version: str) -> 
             entry["sample"] = {key: value for key, value in row["sample"].items()
                                if key not in SAMPLE_TRIMS.get(entry["key"], ())}
     CATALOGUE.write_text(json.dumps(catalogue, indent=None, separators=(",", ":")) + "\n")
-    RESOURCES.write_text(json.dumps({"source": catalogue["source"], "operations": rows},
+    RESOURCES.write_text(json.dumps({"source": catalogue["source"], "operations": rows, "defaults": defaults,
+                                     "consequences": consequences, "parent_aliases": PARENT_ALIASES,
+                                     "enumerated": enumerated_records},
                                     separators=(",", ":")) + "\n")
     write_readme_table(rows)
 
@@ -871,6 +1170,8 @@ ROLE_WORDS = {
     "create": "creates a record", "read": "reads by id", "replace": "replaces by id", "update": "updates by id",
     "delete": "deletes by id", "list": "lists with paging", "lifecycle": "changes the status",
     "put_member": "assigns", "delete_member": "unassigns", "sub": "settings document",
+    "generate": "generates a key", "clone": "copies a key to the target", "link_set": "sets a user's primary",
+    "link_list": "lists a user's linked users", "link_delete": "removes a user's primary",
 }
 
 

@@ -27,6 +27,14 @@ answered by :mod:`sandboxes.okta.uploads`, whatever the role.
 
 Parents are checked too: an id in the path of a collection this store owns must exist (404 otherwise),
 and so must a user or group id (through ``known_parent``).
+
+The table also says what a new org holds that no call creates (``defaults``: the default brand with its
+theme and email templates, the ``default`` authorization server, the org's features, the built-in user
+type and user schema, the org contacts), seeded when the store starts, and what a create makes besides
+(``consequences``: an app's signing key, features and profile mappings). Records named by another member
+than ``id`` (``key_paths``: a linked object definition by either relationship name, an email template by
+its name) are found by any of them. Every answer holds only the members the operation's answer documents,
+nested (``answer_shape``): a write-only member a request sent (a token, a secret) is never echoed.
 """
 
 from __future__ import annotations
@@ -61,7 +69,8 @@ METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 #: Okta's usual default page size for the collections served here; the vendor caps most at 200.
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 200
-STATUS_FOR = {"activate": "ACTIVE", "deactivate": "INACTIVE"}
+STATUS_FOR = {"activate": "ACTIVE", "deactivate": "INACTIVE", "enable": "ENABLED", "disable": "DISABLED",
+              "subscribe": "subscribed", "unsubscribe": "unsubscribed"}
 
 
 @dataclass(frozen=True)
@@ -84,11 +93,51 @@ def _pattern(template: str) -> re.Pattern[str]:
 
 
 @cache
+def load_table(path: Path = RESOURCES) -> dict[str, Any]:
+    """The generated table; read once per process (every sandbox shares it, and copies what it changes)."""
+    table: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return table
+
+
+@cache
 def load_routes(path: Path = RESOURCES) -> list[Route]:
-    """The table's operations, most literal paths first; read once per process (every sandbox shares it)."""
-    rows = json.loads(path.read_text(encoding="utf-8"))["operations"]
+    """The table's operations, most literal paths first."""
+    rows = load_table(path)["operations"]
     routes = [Route(row["method"], row["path"], _pattern(row["path"]), row) for row in rows]
     return sorted(routes, key=lambda route: -route.literal_length)
+
+
+def dig(record: Any, key_path: str) -> Any:
+    """The member a dotted path names (``primary.name``), or None."""
+    for part in key_path.split("."):
+        record = record.get(part) if isinstance(record, dict) else None
+    return record
+
+
+def shaped(value: Any, shape: Any) -> Any:
+    """``value`` with only the members ``shape`` documents, at every depth (a list: each item)."""
+    if shape is None:
+        return value
+    if isinstance(value, list):
+        return [shaped(item, shape) for item in value]
+    if isinstance(value, dict):
+        return {key: shaped(item, shape[key]) for key, item in value.items() if key in shape}
+    return value
+
+
+def merged(current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """A partial update: nested objects merge member by member; a nested null removes the member."""
+    out = dict(current)
+    for key, value in changes.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = {k: v for k, v in merged(out[key], value).items() if v is not None}
+        else:
+            out[key] = value
+    return out
+
+
+def _copy(value: Any) -> Any:
+    return json.loads(json.dumps(value))
 
 
 class CatalogueStore:
@@ -97,12 +146,31 @@ class CatalogueStore:
     def __init__(self, clock: Callable[[], float], base_url: Callable[[], str],
                  known_parent: Callable[[str, str], bool | None]) -> None:
         self.routes = load_routes()
-        self.collections = {route.row["collection"] for route in self.routes if route.row["role"] == "create"}
+        table = load_table()
+        listed = {route.template for route in self.routes if route.row["role"] == "list"}
+        # Collections whose records this store keeps: made by a create, or listed and read by key.
+        self.collections = {route.row["collection"] for route in self.routes if route.row["role"] == "create" or (
+            route.row["role"] in ("read", "replace", "delete") and route.row["collection"] in listed)}
+        self.key_paths = {route.row["collection"]: route.row["key_paths"] for route in self.routes
+                          if route.row.get("key_paths")}
+        self.aliases: dict[str, str] = table.get("parent_aliases", {})
+        self.consequences: dict[str, list[dict[str, Any]]] = table.get("consequences", {})
         self.items: dict[str, dict[str, dict[str, Any]]] = {}
+        #: collections holding one record per enumerated value (a role's subscriptions), made on first use
+        self.enumerated = [(re.compile(_pattern(e["collection"]).pattern.rstrip("$") + "(?:/|$)"), e)
+                           for e in table.get("enumerated", [])]
+        #: (collection, key) of a record another create made -> (that record's collection, key)
+        self.made_by: dict[tuple[str, str], tuple[str, str]] = {}
         self.documents: dict[str, Any] = {}
         #: Uploaded files by id: (media type, bytes), served at :data:`sandboxes.okta.uploads.FILE_PATH`.
         self.files: dict[str, tuple[str, bytes]] = {}
+        #: A theme's image before its first upload, (theme path, member) -> URL: what a delete puts back.
+        self.image_defaults: dict[tuple[str, str], str] = {}
+        #: a user's linked-object values: (user id, primary relationship name) -> the primary user's id
+        self.links: dict[tuple[str, str], str] = {}
         self.ids = IdFactory()
+        for default in table.get("defaults", []):  # what a new org holds
+            self.items.setdefault(default["collection"], {})[default["key"]] = _copy(default["record"])
         self.lock = threading.RLock()
         self._clock = clock
         self._base_url = base_url
@@ -140,7 +208,10 @@ class CatalogueStore:
     def _answer(self, route: Route, path: str, values: list[str]) -> Response:
         row = route.row
         role = row["role"]
-        self._check_parents(route.template, path, values, own_id=role in ("read", "replace", "update", "delete"))
+        # The path's last id is the record itself (checked by the role) or, for an assignment, another's.
+        own_id = role in ("read", "replace", "update", "delete", "put_member", "delete_member")
+        self._materialize(path)
+        self._check_parents(route.template, path, values, own_id=own_id)
         if row.get("body") == "multipart":
             return upload_image(self, row, path)
         if row.get("body") == "raw":
@@ -150,20 +221,27 @@ class CatalogueStore:
         if role == "create":
             return self._create(row, path)
         if role == "list":
-            return self._list(path)
+            return self._list(row, path)
         if role in ("read", "replace", "update", "delete"):
             collection, _, item_id = path.rpartition("/")
             return self._item(row, collection, item_id)
         if role == "lifecycle":
             return self._lifecycle(row, path)
+        if role.startswith("link_"):
+            return self._linked_value(row, path)
+        if role == "generate":
+            return self._generate(row, path.rsplit("/", 1)[0])
+        if role == "clone":
+            return self._clone(row, route.template, path)
         if role == "put_member":
             collection, _, item_id = path.rpartition("/")
             return self._put_member(row, collection, item_id)
         if role == "delete_member":
             collection, _, item_id = path.rpartition("/")
-            if item_id not in self.items.get(collection, {}):
+            found = self._find(collection, item_id)
+            if found is None:
                 raise OktaError("E0000007", f"{item_id}")
-            del self.items[collection][item_id]
+            del self.items[collection][found]
             return self._answer_with(row, None)
         return self._document(row, path)
 
@@ -178,13 +256,63 @@ class CatalogueStore:
             collection_template = "/".join(template_parts[:index])
             collection = "/".join(path_parts[:index])
             item_id = path_parts[index]
+            if collection_template in self.aliases:  # /meta/schemas/apps/{appId}: the app's own id
+                collection_template = collection = self.aliases[collection_template]
             if collection_template in self.collections:
-                if item_id not in self.items.get(collection, {}):
+                if self._find(collection, item_id) is None:
                     raise OktaError("E0000007", item_id)
                 continue
             known = self._known_parent(collection_template, item_id)
             if known is False:
                 raise OktaError("E0000007", item_id)
+
+    def _find(self, collection: str, key: str) -> str | None:
+        """The stored key of the record ``key`` names: its own key, or any of the collection's key paths."""
+        stored = self.items.get(collection, {})
+        if key in stored:
+            return key
+        template = next((route.row["collection"] for route in self.routes
+                         if route.row["role"] in ("read", "delete", "create") and route.pattern.match(
+                             collection + "/" + key)), None)
+        for key_path in self.key_paths.get(template or "", []):
+            for stored_key, record in stored.items():
+                if dig(record, key_path) == key:
+                    return stored_key
+        return None
+
+    def _materialize(self, path: str) -> None:
+        """The records of an enumerated collection the path reaches, one per value, made the first time."""
+        for reaches, spec in self.enumerated:
+            if reaches.match(path) is None:
+                continue
+            collection = "/".join(path.split("/")[:len(spec["collection"].split("/"))])
+            if collection in self.items:
+                continue
+            self._check_parents(spec["collection"], collection, [], own_id=False)  # the role or user exists
+            base = self._base_url()
+            self.items[collection] = {value: {spec["key"]: value, **_copy(spec["record"]),
+                                              "_links": {"self": {"href": f"{base}{collection}/{value}"}}}
+                                      for value in spec["values"]}
+
+    def _make_consequences(self, row: dict[str, Any], obj: dict[str, Any], item_id: str) -> None:
+        """What Okta makes with a new record (an app's signing key, features and profile mappings)."""
+        for made in self.consequences.get(row["collection"], []):
+            collection = re.sub(r"\{[^}]+\}", item_id, made["collection"])
+            text = json.dumps(made["record"]).replace('"{id}"', json.dumps(item_id))
+            record = json.loads(text.replace('"{name}"', json.dumps(str(obj.get("name", item_id)))))
+            if made["key_field"]:
+                key = self.ids.new(made["prefix"])
+                record[made["key_field"]] = key
+            else:
+                key = str(dig(record, made["key_paths"][0]))
+            self.items.setdefault(collection, {})[key] = record
+            self.made_by[(collection, key)] = (row["collection"], item_id)
+
+    def _drop_consequences(self, collection: str, item_id: str) -> None:
+        for (where, key), owner in list(self.made_by.items()):
+            if owner == (collection, item_id):
+                self.items.get(where, {}).pop(key, None)
+                del self.made_by[(where, key)]
 
     # -- roles ---------------------------------------------------------------------------------
     def _body(self, row: dict[str, Any], *, required: bool = True) -> dict[str, Any]:
@@ -223,18 +351,26 @@ class CatalogueStore:
     def _create(self, row: dict[str, Any], path: str) -> Response:
         body = self._body(row)
         id_field = row.get("id_field", "id")
-        item_id = str(body.get(id_field) or self.ids.new("0oa"))
+        key_paths = row.get("key_paths") or [id_field]
+        item_id = str(dig(body, key_paths[0]) or self.ids.new("0oa"))
+        if row.get("key_paths") and self._find(path, item_id) is not None:
+            raise validation_error(key_paths[0], f"{item_id!r} is already taken; choose another name")
         # What Okta fills in by itself (settings, credentials, links) starts from the documented answer;
         # what the request says wins, then the server's own fields.
         defaults = row.get("sample") if isinstance(row.get("sample"), dict) else {}
         obj = self._stamp(row, {**json.loads(json.dumps(defaults)), **body}, item_id, new=True)
-        if id_field != "id":
+        if id_field != "id" and not row.get("key_paths"):
             obj[id_field] = item_id
         self.items.setdefault(path, {})[item_id] = obj
+        self._make_consequences(row, obj, item_id)
         return self._answer_with(row, obj)
 
-    def _list(self, path: str) -> Response:
+    def _list(self, row: dict[str, Any], path: str) -> Response:
         items = list(self.items.get(path, {}).values())
+        for name, member in row.get("list_filters", {}).items():  # ?sourceId=: records whose source.id is it
+            wanted = request.args.get(name)
+            if wanted is not None:
+                items = [item for item in items if str(dig(item, member)) == wanted]
         try:
             limit = min(max(int(request.args.get("limit", DEFAULT_LIMIT)), 1), MAX_LIMIT)
         except ValueError:
@@ -244,36 +380,105 @@ class CatalogueStore:
         start = ids.index(after) + 1 if after in ids else 0
         page = items[start:start + limit]
         more = start + limit < len(items)
-        response = json_response(page)
+        keys = row.get("response_keys")
+        if keys is not None:
+            page = [{key: value for key, value in item.items() if key in keys} for item in page]
+        response = json_response(shaped(page, row.get("answer_shape")))
         next_cursor = ids[start + limit - 1] if more else None
         set_links(response, paged_links(self._base_url(), path, next_cursor), "lines")
         return response
 
     def _item(self, row: dict[str, Any], collection: str, item_id: str) -> Response:
         stored = self.items.get(collection, {})
-        if item_id not in stored:
+        found = self._find(collection, item_id)
+        if found is None:
             raise OktaError("E0000007", item_id)
+        item_id = found
         role = row["role"]
         if role == "read":
             return self._answer_with(row, stored[item_id])
         if role == "delete":
             del stored[item_id]
+            self._drop_consequences(collection, item_id)
             return self._answer_with(row, None)
         body = self._body(row)
         current = stored[item_id]
-        kept: dict[str, Any] = {key: current[key] for key in ("id", "created", "status") if key in current}
-        obj = {**current, **body} if role == "update" else {**body, **kept}
+        # What names the record stays (its id, or the member its path names it by: a contact's type).
+        names = [path.split(".")[0] for path in row.get("key_paths", [])]
+        kept: dict[str, Any] = {key: current[key] for key in ("id", "created", "status", *names) if key in current}
+        obj = merged(current, body) if role == "update" else {**body, **kept}
         stored[item_id] = self._stamp(row, obj, item_id, new=False)
         return self._answer_with(row, stored[item_id])
+
+    def _generate(self, row: dict[str, Any], collection: str) -> Response:
+        """A new key in the collection (an app's or IdP's signing keys), shaped as the documented answer."""
+        id_field = row.get("id_field", "id")
+        record = _copy(row.get("sample") or {})
+        prefix = str(record.get(id_field) or "key")[:3]
+        key = self.ids.new(prefix)
+        record[id_field] = key
+        if "created" in record:
+            record["created"] = iso_timestamp(self._clock())
+        self.items.setdefault(collection, {})[key] = record
+        return self._answer_with(row, record)
+
+    def _clone(self, row: dict[str, Any], template: str, path: str) -> Response:
+        """The key the path names, copied (same key id) into the target's collection; the target must exist."""
+        parts = path.split("/")
+        collection, key = "/".join(parts[:-2]), parts[-2]
+        found = self._find(collection, key)
+        if found is None:
+            raise OktaError("E0000007", key)
+        target = request.args.get(row["target_param"], "")
+        owner_template = "/".join(template.split("/")[:4])  # /api/v1/apps or /api/v1/idps
+        owner = "/".join(parts[:4])
+        if not target or self._find(owner_template, target) is None:
+            raise OktaError("E0000007", target or row["target_param"])
+        target_collection = f"{owner_template}/{target}" + collection[len(owner):]
+        record = _copy(self.items[collection][found])
+        self.items.setdefault(target_collection, {})[found] = record
+        return self._answer_with(row, record)
+
+    def _linked_value(self, row: dict[str, Any], path: str) -> Response:
+        """``/users/{user}/linkedObjects/{name}[/{primaryUser}]``: set, read (by either name) or remove."""
+        parts = path.split("/")
+        user, name = parts[4], parts[6]
+        definitions = self.items.get("/api/v1/meta/schemas/user/linkedObjects", {})
+        definition = definitions[self._find("/api/v1/meta/schemas/user/linkedObjects", name) or ""]
+        primary = dig(definition, "primary.name")
+        if row["role"] == "link_set":
+            if name != primary:
+                raise validation_error("primaryRelationshipName", f"{name!r} is not a primary relationship name")
+            if self._known_parent("/api/v1/users", parts[7]) is False:
+                raise OktaError("E0000007", parts[7])
+            self.links[(user, name)] = parts[7]
+            return self._answer_with(row, None)
+        if row["role"] == "link_delete":
+            if name != primary:
+                raise validation_error("relationshipName", f"{name!r} is not a primary relationship name")
+            self.links.pop((user, name), None)
+            return self._answer_with(row, None)
+        if name == primary:
+            linked = [self.links[(user, name)]] if (user, name) in self.links else []
+        else:
+            linked = [who for (who, rel), to in self.links.items() if rel == primary and to == user]
+        base = self._base_url()
+        answer = [{"_links": {"self": {"href": f"{base}/api/v1/users/{who}"}}} for who in linked]
+        return json_response(shaped(answer, row.get("answer_shape")), row["status"])
 
     def _lifecycle(self, row: dict[str, Any], path: str) -> Response:
         parts = path.split("/")
         collection, item_id = "/".join(parts[:-3]), parts[-3]
+        action = row["action"]
+        if parts[-2] != "lifecycle":  # /features/{featureId}/ENABLE, /subscriptions/{type}/subscribe
+            collection, item_id, action = "/".join(parts[:-2]), parts[-2], parts[-1].lower()
         stored = self.items.get(collection, {})
-        if item_id not in stored:
+        found = self._find(collection, item_id)
+        if found is None:
             raise OktaError("E0000007", item_id)
-        status = STATUS_FOR.get(row["action"])
-        if status and "status" in stored[item_id]:
+        item_id = found
+        status = STATUS_FOR.get(action)
+        if status and "status" in stored[item_id] and (not row.get("statuses") or status in row["statuses"]):
             stored[item_id]["status"] = status
             stored[item_id]["lastUpdated"] = iso_timestamp(self._clock())
         return self._answer_with(row, stored[item_id])
@@ -289,6 +494,7 @@ class CatalogueStore:
         method = row["method"]
         if method == "DELETE":
             self.documents.pop(path, None)
+            self.items.pop(path, None)  # a DELETE on a collection (all of a template's customizations)
             return self._answer_with(row, None)
         if "/lifecycle/" in path:  # a settings object's own lifecycle (.../connections/default/lifecycle/activate)
             owner, _, action = path.partition("/lifecycle/")
@@ -316,6 +522,7 @@ class CatalogueStore:
         keys = row.get("response_keys")
         if keys is not None and isinstance(obj, dict):  # answer only what the operation's answer documents
             obj = {key: value for key, value in obj.items() if key in keys}
+        obj = shaped(obj, row.get("answer_shape"))
         if row.get("returns") == "empty" or (obj is None and row.get("returns") != "object"):
             return no_content() if row["status"] == 204 else Response(status=row["status"])
         if row.get("returns") == "list":

@@ -19,6 +19,7 @@ import httpx
 
 from sandboxes.okta.cursor_list import CursorList
 from sandboxes.okta.errors import OktaError, validation_error
+from sandboxes.okta.event_filters import compile_condition
 from sandboxes.okta.ids import EVENT_HOOK_PREFIX, IdFactory, random_token
 from sandboxes.okta.system_log import SYSTEM_ACTOR
 from sandboxes.okta.timestamps import iso_timestamp
@@ -50,6 +51,13 @@ class HookRecord:
     verification_status: str = "UNVERIFIED"
     description: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: ``events.filter``'s map as sent: [{event, expression}] (None: every subscribed event is delivered)
+    event_filter: list[dict[str, str]] | None = None
+
+    def wants(self, event: dict[str, Any]) -> bool:
+        """Whether an event of a subscribed type passes the hook's filter (every condition on its type)."""
+        return all(compile_condition(entry["expression"], "events.filter")(event)
+                   for entry in self.event_filter or [] if entry["event"] == event.get("eventType"))
 
     def view(self, base_url: str) -> dict[str, Any]:
         """The hook as Okta returns it; the auth secret is write-only and never echoed."""
@@ -66,7 +74,10 @@ class HookRecord:
             "created": iso_timestamp(self.created),
             "createdBy": self.created_by,
             "lastUpdated": iso_timestamp(self.last_updated),
-            "events": {"type": "EVENT_TYPE", "items": list(self.event_types), "filter": None},
+            "events": {"type": "EVENT_TYPE", "items": list(self.event_types), "filter": None if not self.event_filter
+                       else {"type": "EXPRESSION_LANGUAGE", "eventFilterMap": [
+                           {"event": entry["event"], "condition": {"expression": entry["expression"], "version": None}}
+                           for entry in self.event_filter]}},
             "channel": {"type": "HTTP", "version": "1.0.0", "config": config},
             # The links Okta's document gives a hook (self, verify, deactivate), in every status, as its
             # own example of a deactivated hook shows.
@@ -134,7 +145,27 @@ def _parse_hook(body: Any, allow_http: bool) -> dict[str, Any]:
     description = body.get("description")
     return {"name": name, "event_types": list(items), "uri": uri,
             "headers": [{"key": h["key"], "value": h["value"]} for h in headers],
-            "auth_scheme": scheme, "description": description if isinstance(description, str) else None}
+            "auth_scheme": scheme, "description": description if isinstance(description, str) else None,
+            "event_filter": _parse_filter(events.get("filter"))}
+
+
+def _parse_filter(given: Any) -> list[dict[str, str]] | None:
+    """``events.filter``: a map of event type to an Okta Expression Language condition, each compiled now."""
+    if given is None:
+        return None
+    mapped = given.get("eventFilterMap") if isinstance(given, dict) else None
+    if not isinstance(mapped, list) or not mapped:
+        raise validation_error("events.filter.eventFilterMap", "must be a non-empty list of {event, condition}")
+    out = []
+    for n, entry in enumerate(mapped):
+        where = f"events.filter.eventFilterMap[{n}]"
+        condition = entry.get("condition") if isinstance(entry, dict) else None
+        expression = condition.get("expression") if isinstance(condition, dict) else None
+        if not isinstance(entry, dict) or not isinstance(entry.get("event"), str) or not isinstance(expression, str):
+            raise validation_error(where, "needs an event type and condition.expression, both text")
+        compile_condition(expression, f"{where}.condition.expression")
+        out.append({"event": entry["event"], "expression": expression})
+    return out
 
 
 class HookStore:
@@ -237,7 +268,7 @@ class HookStore:
             hooks = [h for h in self.records if h.status == "ACTIVE" and h.verification_status == "VERIFIED"]
         for hook in hooks:
             wanted = set(hook.event_types)
-            matching = [event for event in events if event["eventType"] in wanted]
+            matching = [event for event in events if event["eventType"] in wanted and hook.wants(event)]
             if not matching:
                 continue
             body = json.dumps({

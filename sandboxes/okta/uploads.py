@@ -106,6 +106,10 @@ def _set_theme_image(store: CatalogueStore, path: str, url: str | None) -> None:
     if theme_path in store.documents or isinstance(default, dict):
         records.append(store.documents.setdefault(theme_path, json.loads(json.dumps(default or {}))))
     fallback = default.get(name) if isinstance(default, dict) else None
+    for record in records:  # the theme's own image before any upload is Okta's default for it
+        if isinstance(record, dict) and record.get(name) is not None:
+            store.image_defaults.setdefault((theme_path, name), record[name])
+    fallback = store.image_defaults.get((theme_path, name), fallback)
     for record in records:
         if isinstance(record, dict):
             value = url if url is not None else fallback

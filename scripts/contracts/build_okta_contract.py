@@ -56,6 +56,36 @@ LOG_SCHEMAS_WITH_NULLS = ("LogEvent", "LogActor", "LogClient", "LogOutcome", "Lo
                           "LogGeographicalContext", "LogUserAgent", "LogIpAddress")
 
 
+#: Where Okta's document contradicts itself, the contract follows the document's own examples and
+#: descriptions: each correction names the schemas it changes and why. They are applied to the loaded
+#: document before anything is read from it (``scripts/build_okta_catalogue.py`` applies them too, so the
+#: catalogue's fields and samples agree with the contract), and listed in the contract's
+#: ``info.x-corrections``.
+CORRECTIONS: list[dict[str, Any]] = [
+    {
+        "name": "profile-mapping-properties-are-a-map",
+        "schemas": ["ProfileMapping", "ProfileMappingRequest"],
+        "what": "`properties` is an object keyed by target property name whose values are "
+                "ProfileMappingProperty (`expression`, `pushStatus`); ProfileMappingRequest requires only "
+                "`properties`.",
+        "why": "The document types `properties` as one ProfileMappingProperty and lists `expression` and "
+               "`pushStatus` as required at the request's top level, yet its descriptions say they belong to "
+               "each mapped property and its own examples (UpdateProfileMapping, GetProfileMapping) send and "
+               "answer `properties: {fullName: {expression, pushStatus}, ...}`; no request can satisfy both.",
+    },
+]
+
+
+def apply_corrections(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    """Apply ``CORRECTIONS`` to a loaded management document (in place); returns the list applied."""
+    schemas = spec["components"]["schemas"]
+    mapped = {"type": "object", "additionalProperties": {"$ref": "#/components/schemas/ProfileMappingProperty"}}
+    for name in ("ProfileMapping", "ProfileMappingRequest"):
+        schemas[name]["properties"]["properties"] = dict(mapped)
+    schemas["ProfileMappingRequest"]["required"] = ["properties"]
+    return CORRECTIONS
+
+
 def nullable(schema: dict[str, Any]) -> dict[str, Any]:
     kind = schema.get("type")
     if isinstance(kind, str):
@@ -78,6 +108,7 @@ def catalogue_operations() -> list[tuple[str, str]]:
 
 def main(spec_repo: Path) -> None:
     management_spec = yaml.load((spec_repo / MANAGEMENT).read_text(), Loader=yaml.CSafeLoader)
+    corrections = apply_corrections(management_spec)
     oauth_spec = yaml.load((spec_repo / OAUTH).read_text(), Loader=yaml.CSafeLoader)
     version = management_spec["info"]["version"]
     # Every request type the document gives: file uploads (multipart/form-data) and certificates (raw bodies)
@@ -115,6 +146,7 @@ def main(spec_repo: Path) -> None:
                 "adjusted": "System Log objects accept null in every field, as the document's own ListLogs "
                             "example shows (see LOG_SCHEMAS_WITH_NULLS in scripts/contracts/build_okta_contract.py)",
             },
+            "x-corrections": corrections,
         },
         "servers": [{"url": "https://{yourOktaDomain}",
                      "variables": {"yourOktaDomain": {"default": "example.okta.com"}}}],

@@ -24,7 +24,8 @@ from connector.errors import BadInput, ResponseError
 from connector.testing import OperationRunner
 from sandboxes.okta import OktaSandbox
 
-BRAND, THEME = "bnd1sandbox", "thm1sandbox"
+#: The default brand and its theme every new org has (the sandbox seeds them with Okta's example ids).
+BRAND, THEME = "bnd114iNkrcN6aR680g4", "thdul904tTZ6kWVhP0g3"
 THEME_IDS = {"brandId": BRAND, "themeId": THEME}
 
 
@@ -92,6 +93,7 @@ def test_a_logo_upload_is_one_multipart_file_part_and_the_theme_shows_the_served
     assert served.headers["content-type"] == "image/png"
 
     sent_run("delete_brand_theme_logo", THEME_IDS)
+    # "The org then uses the Okta default logo" (Okta's document): the logo it had before the upload.
     assert sent_run.output("get_brand_theme", THEME_IDS)[0].get("logo") == before
 
 
@@ -158,7 +160,8 @@ def test_publishing_a_pem_certificate_ends_the_csr_and_adds_the_apps_key(
     der = cert.public_bytes(serialization.Encoding.DER)
     assert key["x5c"] == [base64.b64encode(der).decode()]
     assert key["expiresAt"].startswith("2027-01-01T00:00:00")
-    assert [k["kid"] for k in sent_run.output("list_application_keys", {"appId": app_id})] == [key["kid"]]
+    keys = [k["kid"] for k in sent_run.output("list_application_keys", {"appId": app_id})]
+    assert keys[-1] == key["kid"] and len(keys) == 2  # after the signing key the app was created with
     assert sent_run.output("get_application_key", {"appId": app_id, "keyId": key["kid"]})[0]["kid"] == key["kid"]
     assert sent_run.output("list_csrs_for_application", {"appId": app_id}) == []
 
