@@ -14,13 +14,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-
 from connector.errors import BadInput
 
 KEYS_ENV = "CONNECTOR_SECRET_KEYS"
 KEY_FILE_NAME = "secret.key"
 MASK = "\u2022\u2022\u2022\u2022"  # "••••"
+
+
+def _new_key() -> str:
+    """A fresh Fernet key as text."""
+    from cryptography.fernet import Fernet
+
+    return Fernet.generate_key().decode()
 
 
 def mask(secret: str) -> str:
@@ -48,6 +53,9 @@ class SecretBox:
         cleaned = [k.strip() for k in keys if k and k.strip()]
         if not cleaned:
             raise BadInput(f"no encryption key given; set {KEYS_ENV} or let the store create {KEY_FILE_NAME}", KEYS_ENV)
+        # Imported here: masking and redaction (imported by every app) need none of it.
+        from cryptography.fernet import Fernet, MultiFernet
+
         try:
             self._fernet = MultiFernet([Fernet(k.encode()) for k in cleaned])
         except (ValueError, TypeError) as exc:
@@ -72,13 +80,15 @@ class SecretBox:
         path = Path(data_dir) / KEY_FILE_NAME
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
-            _write_owner_only(path, Fernet.generate_key().decode() + "\n")
+            _write_owner_only(path, _new_key() + "\n")
         return cls(path.read_text().split(), key_file=path)
 
     def encrypt(self, data: dict[str, Any]) -> bytes:
         return self._fernet.encrypt(json.dumps(data, sort_keys=True).encode())
 
     def decrypt(self, token: bytes) -> dict[str, Any]:
+        from cryptography.fernet import InvalidToken
+
         try:
             value = json.loads(self._fernet.decrypt(token))
         except InvalidToken as exc:
@@ -93,6 +103,8 @@ class SecretBox:
 
     def rotate(self, token: bytes) -> bytes:
         """Re-encrypt ``token`` under the newest key (it may have been written under any known key)."""
+        from cryptography.fernet import InvalidToken
+
         try:
             return self._fernet.rotate(token)
         except InvalidToken as exc:
@@ -100,7 +112,7 @@ class SecretBox:
 
     def with_new_key(self) -> SecretBox:
         """A box with a fresh key first and every current key after it (nothing written yet)."""
-        return SecretBox([Fernet.generate_key().decode(), *self._keys], key_file=self.key_file)
+        return SecretBox([_new_key(), *self._keys], key_file=self.key_file)
 
     def newest_only(self) -> SecretBox:
         """A box that knows only the newest key: what remains once every record was rotated."""

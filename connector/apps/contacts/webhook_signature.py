@@ -13,10 +13,6 @@ import json
 import time
 from datetime import datetime
 
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
-
 SIGNATURE_HEADER = "x-wh-signature"
 MAX_AGE_SECONDS = 300.0
 
@@ -56,6 +52,11 @@ kUpiYqXoRx3BhLBA3tJkY7gPl5XbowTRKua7v3RqVreC8adQKmzH1aIF0xgamwy7
 
 def signature_is_valid(body: bytes, signature: str | None, public_key_pem: str | bytes | None) -> bool:
     """True when ``signature`` is HighLevel's RSA-SHA256 signature of ``body``; never raises."""
+    # Imported on first use: loading the app (``connector validate``, ``--help``) needs none of it.
+    from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
     if not signature or not public_key_pem:
         return False
     pem = public_key_pem.encode() if isinstance(public_key_pem, str) else public_key_pem
