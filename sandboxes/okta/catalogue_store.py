@@ -69,6 +69,8 @@ METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 #: Okta's usual default page size for the collections served here; the vendor caps most at 200.
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 200
+#: How Okta's document writes an org's address in its examples (records seeded from them carry it).
+PLACEHOLDER_DOMAIN = "https://{yourOktaDomain}"
 STATUS_FOR = {"activate": "ACTIVE", "deactivate": "INACTIVE", "enable": "ENABLED", "disable": "DISABLED",
               "subscribe": "subscribed", "unsubscribe": "unsubscribed"}
 
@@ -383,7 +385,7 @@ class CatalogueStore:
         keys = row.get("response_keys")
         if keys is not None:
             page = [{key: value for key, value in item.items() if key in keys} for item in page]
-        response = json_response(shaped(page, row.get("answer_shape")))
+        response = json_response(self._own_links(shaped(page, row.get("answer_shape"))))
         next_cursor = ids[start + limit - 1] if more else None
         set_links(response, paged_links(self._base_url(), path, next_cursor), "lines")
         return response
@@ -464,7 +466,7 @@ class CatalogueStore:
             linked = [who for (who, rel), to in self.links.items() if rel == primary and to == user]
         base = self._base_url()
         answer = [{"_links": {"self": {"href": f"{base}/api/v1/users/{who}"}}} for who in linked]
-        return json_response(shaped(answer, row.get("answer_shape")), row["status"])
+        return json_response(self._own_links(shaped(answer, row.get("answer_shape"))), row["status"])
 
     def _lifecycle(self, row: dict[str, Any], path: str) -> Response:
         parts = path.split("/")
@@ -511,7 +513,7 @@ class CatalogueStore:
                 current = {**current, **body}
             self.documents[path] = current
         if row.get("returns") == "list":
-            return json_response([current] if current else [], row["status"])
+            return json_response(self._own_links([current] if current else []), row["status"])
         return self._answer_with(row, current)
 
     def answer_with(self, row: dict[str, Any], obj: Any) -> Response:
@@ -526,8 +528,24 @@ class CatalogueStore:
         if row.get("returns") == "empty" or (obj is None and row.get("returns") != "object"):
             return no_content() if row["status"] == 204 else Response(status=row["status"])
         if row.get("returns") == "list":
-            return json_response([obj] if isinstance(obj, dict) else obj, row["status"])
-        return json_response(obj, row["status"])
+            return json_response(self._own_links([obj] if isinstance(obj, dict) else obj), row["status"])
+        return json_response(self._own_links(obj), row["status"])
+
+    def _own_links(self, answer: Any) -> Any:
+        """``_links`` copied from Okta's examples name ``https://{yourOktaDomain}``: answer with this org's.
+
+        Only links: every other value is what a client sent or the document's own example data.
+        """
+        def walk(node: Any, in_links: bool) -> Any:
+            if isinstance(node, dict):
+                return {key: walk(value, in_links or key == "_links") for key, value in node.items()}
+            if isinstance(node, list):
+                return [walk(item, in_links) for item in node]
+            if in_links and isinstance(node, str) and node.startswith(PLACEHOLDER_DOMAIN):
+                return self._base_url() + node[len(PLACEHOLDER_DOMAIN):]
+            return node
+
+        return walk(answer, False)
 
 
 def catalogue_blueprint(store: CatalogueStore) -> Blueprint:

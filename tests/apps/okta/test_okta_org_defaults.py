@@ -140,3 +140,8 @@ def test_a_user_has_subscriptions_only_while_the_user_exists(run: Any, sandbox: 
     with pytest.raises(ResponseError) as unknown:
         run("list_subscriptions_user", {"userId": "00unosuchuser0000000"})
     assert unknown.value.status_code == 404
+
+
+def test_the_org_defaults_link_to_this_org_not_the_documents_placeholder(run: Any, sandbox: OktaSandbox) -> None:
+    brand = run("list_brands", {}).output[0]
+    assert brand["_links"]["self"]["href"] == f"{sandbox.base_url}/api/v1/brands/{brand['id']}"
