@@ -26,6 +26,7 @@ from connector.definitions import Action, App, AuthSpec, Field, Operation, Searc
 from connector.errors import DefinitionError
 from connector.records import RecordType
 from connector.schema import input_schema, output_schema
+from connector.schema_check import compiled
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator, ValidationError
@@ -396,9 +397,7 @@ def _compiled_validator() -> Any:
     case) is answered here; only a refused one goes through jsonschema, which has the last word and
     whose errors carry the paths and keywords :func:`_explain` turns into advice.
     """
-    import jsonschema_rs
-
-    return jsonschema_rs.validator_for(load_manifest_schema())
+    return compiled(load_manifest_schema())
 
 
 def validate_manifest(document: Mapping[str, Any]) -> list[Problem]:
