@@ -27,6 +27,8 @@ every delivery processed exactly once.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gc
 import importlib
 import json
 import logging
@@ -35,7 +37,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -43,7 +45,7 @@ from typing import Any
 from benchkit import emit, median, okta_org, percentile, run_child, spread, verdict
 from loadgen import LoadResult, post_all
 
-from emulator.serving import ServerName, serve
+from emulator.serving import ServerName, serve, settle_heap
 
 RATE_GOAL = 1_000.0
 #: Deliveries turned into runs per second, end to end, in the real configuration with Okta's limits raised.
@@ -215,6 +217,20 @@ def process_all(app: Any, flow_id: str) -> tuple[int, int]:
     return stored, runs
 
 
+@contextlib.contextmanager
+def settled() -> Iterator[None]:
+    """Serve one side as ``connector emulate`` serves: the heap built so far frozen (:func:`settle_heap`).
+
+    Both sides get it. Afterwards the bench's own process takes its objects back, so the garbage of one
+    round is collected before the next.
+    """
+    settle_heap()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def measure(
     deliveries: int, threads: int, server: ServerName = "waitress", rounds: int = 2, client: str = "lean"
 ) -> dict[str, Any]:
@@ -230,12 +246,12 @@ def measure(
     ceilings: list[dict[str, Any]] = []
     emulators: list[dict[str, Any]] = []
     for _ in range(rounds):
-        with serve(ceiling_app(), server=server) as served:
+        with settled(), serve(ceiling_app(), server=server) as served:
             ceilings.append(run_child("hook_ingress.py", [f"{served.base_url}/hooks/ceiling", str(deliveries),
                                                           str(threads), client, "-"]))
         with tempfile.TemporaryDirectory(prefix="bench-hooks-") as folder:
             app, flow_id = emulator_with_hook_flow(Path(folder))
-            with serve(app, server=server) as served:
+            with settled(), serve(app, server=server) as served:
                 result = run_child("hook_ingress.py", [f"{served.base_url}/hooks/{flow_id}", str(deliveries),
                                                        str(threads), client, "-"])
             started = time.perf_counter()
@@ -378,7 +394,7 @@ def real_round(deliveries: int, threads: int, client: str, limits: str | int, ti
         engine = env.emulator.extensions["emulator"].store.engine
         counter = RunCounter(engine, deliveries, timeout)
         try:
-            with serve(env.wsgi, port=port, server="waitress") as served:
+            with settled(), serve(env.wsgi, port=port, server="waitress") as served:
                 result = run_child("hook_ingress.py", [f"{served.base_url}/hooks/{flow_id}", str(deliveries),
                                                        str(threads), client, str(setup_file)])
                 counter.wait()
@@ -401,7 +417,7 @@ def measure_real(
     ceilings: list[dict[str, Any]] = []
     reals: list[dict[str, Any]] = []
     for _ in range(rounds):
-        with serve(ceiling_app(), server="waitress") as served:
+        with settled(), serve(ceiling_app(), server="waitress") as served:
             ceilings.append(run_child("hook_ingress.py", [f"{served.base_url}/hooks/ceiling", str(deliveries),
                                                           str(threads), client, "-"]))
         reals.append(real_round(deliveries, threads, client, limits, timeout))

@@ -28,7 +28,7 @@ BENCHMARKS: dict[str, tuple[list[str], list[str]]] = {
     "turn_on": ([], ["--full"]),
     "poll_incremental": ([], ["--full"]),
     "mapping": (["--records", "5000", "--repeats", "3"], []),
-    "hook_ingress": ([], ["--full"]),
+    "hook_ingress": ([], ["--full", "--rounds", "5"]),
     "hook_ingress_paced": (["--limits", "default"], ["--full", "--limits", "default"]),
     "provisioning": ([], ["--full"]),
     "http_overhead": (["--pages", "20", "--runs", "3"], []),

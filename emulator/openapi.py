@@ -289,7 +289,7 @@ _COMPONENTS: dict[str, Any] = {
             "in": "query", "name": "status", "schema": {"enum": ["received", "waiting_retry", "processed", "failed"]},
         },
         "limit": {"in": "query", "name": "limit", "schema": {"type": "integer", "minimum": 1, "maximum": 200}},
-        "offset": {"in": "query", "name": "offset", "schema": {"type": "integer", "minimum": 0}},
+        "offset": {"in": "query", "name": "offset", "schema": {"type": "integer", "minimum": 0, "maximum": 10**9}},
     },
 }
 

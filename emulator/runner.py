@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -436,6 +436,9 @@ class Runner:
 
     def execute_run(self, run_id: str, now: float | None = None) -> str:
         return self.executor.execute(run_id, now)
+
+    def execute_runs(self, run_ids: Sequence[str], now: float | None = None) -> dict[str, str]:
+        return self.executor.execute_many(run_ids, now)
 
     def replay_run(self, run_id: str, now: float | None = None) -> str:
         return self.executor.replay(run_id, now)

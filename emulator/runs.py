@@ -21,7 +21,8 @@ feeds the stored outputs of earlier steps to the mapping.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +32,8 @@ from emulator.invoking import Invoker, error_dict, next_try
 from emulator.steps import StepCaller
 from emulator.store import Store
 from emulator.store import runs as runs_table
+
+log = logging.getLogger(__name__)
 
 #: Runs in these states may be executed (again).
 RUNNABLE = ("pending", "waiting_retry")
@@ -71,22 +74,82 @@ class RunExecutor:
             return run["status"] if run else "missing"
         return self._run_claimed(run_id, now)
 
-    def _run_claimed(self, run_id: str, now: float) -> str:
-        """Execute a run this process holds the lease of, renewing the lease before each step."""
-        run = self.store.get_run(run_id)
-        assert run is not None
-        flow = self.store.get_flow(run["flow_id"])
+    def execute_many(self, run_ids: Sequence[str], now: float | None = None) -> dict[str, str]:
+        """:meth:`execute` for a batch of runs, with the platform's own bookkeeping shared.
+
+        The runs are claimed in one statement, and their rows, flows and earlier step results are
+        read in three queries, not three per run. The outcomes of runs with nothing left to do are
+        recorded together, before the next step call starts. Returns each run's new status, as
+        :meth:`execute` would.
+        """
+        now = self.settings.clock() if now is None else now
+        claimed = self.store.claim_runs(run_ids, RUNNABLE, now, self.settings.run_lease_seconds)
+        statuses: dict[str, str] = {}
+        finishes = _Finishes(self.store, statuses)
+        flows: dict[str, Any] = {}
+        done = self.store.step_results_of_runs([run["id"] for run in claimed])
+        order = {run_id: position for position, run_id in enumerate(run_ids)}
+        try:
+            for run in sorted(claimed, key=lambda row: order[row["id"]]):
+                try:
+                    if run["flow_id"] not in flows:
+                        flows[run["flow_id"]] = self.store.get_flow(run["flow_id"])
+                    status = self._run_claimed(
+                        run["id"], now, run=run, flow=flows[run["flow_id"]], done=done.get(run["id"], []),
+                        finishes=finishes,
+                    )
+                except Exception:  # one run's failure must not strand the rest of the batch
+                    log.exception("executing run %s failed", run["id"])
+                    status = "error"
+                statuses.setdefault(run["id"], status)
+        finally:
+            finishes.record()
+        won = {run["id"] for run in claimed}
+        others = [run_id for run_id in run_ids if run_id not in won]
+        found = self.store.run_statuses(others)
+        statuses.update({run_id: found.get(run_id, "missing") for run_id in others})
+        return statuses
+
+    def _run_claimed(
+        self,
+        run_id: str,
+        now: float,
+        *,
+        run: Mapping[str, Any] | None = None,
+        flow: Mapping[str, Any] | None = None,
+        done: Sequence[Mapping[str, Any]] | None = None,
+        finishes: _Finishes | None = None,
+    ) -> str:
+        """Execute a run this process holds the lease of, keeping the lease alive before each step.
+
+        ``run``, ``flow`` and ``done`` (its step results) are read here unless the caller read them
+        for a batch; with ``finishes`` the outcome is recorded with the batch's (the run's status is
+        then what it will be once recorded).
+        """
+        if run is None:
+            run = self.store.get_run(run_id)
+            assert run is not None
+            flow = self.store.get_flow(run["flow_id"])
+            done = self.store.step_results_for(run_id)
+        lease = self.settings.run_lease_seconds
+        lease_until = now + lease
+        finish = finishes.add if finishes is not None else self._finish
         if flow is None:
-            return self._finish(run_id, "failed", now, {"type": "FlowDeleted", "message": "the flow was deleted"})
-        done = {r["index"]: r for r in self.store.step_results_for(run_id)}
+            return finish(run_id, "failed", now, {"type": "FlowDeleted", "message": "the flow was deleted"})
+        results = {r["index"]: r for r in done or ()}
         context: dict[str, Any] = {"trigger": run["item"], "steps": {}}
         for index, step in enumerate(flow["steps"]):
-            previous = done.get(index)
+            previous = results.get(index)
             if previous and previous["status"] == "succeeded" and previous["step_key"] == step["key"]:
                 context["steps"][step["key"]] = previous["output"]
                 continue
-            if not self.store.renew_claim(run_id, self.settings.clock() + self.settings.run_lease_seconds):
-                return LEASE_LOST
+            if finishes is not None:
+                finishes.record()
+            # No other executor can take a run over before its lease ends: renew once half of it is gone.
+            if lease_until - self.settings.clock() < lease / 2:
+                lease_until = self.settings.clock() + lease
+                if not self.store.renew_claim(run_id, lease_until):
+                    return LEASE_LOST
             outcome = self._run_step(run, flow, index, step, context, previous, now)
             if outcome.status == "succeeded":
                 context["steps"][step["key"]] = outcome.output
@@ -94,8 +157,8 @@ class RunExecutor:
             if outcome.status == "waiting_retry":
                 values = {"status": "waiting_retry", "next_retry_at": outcome.next_retry_at, "error": outcome.error}
                 return "waiting_retry" if self.store.update_claimed_run(run_id, values) else LEASE_LOST
-            return self._finish(run_id, outcome.status, now, outcome.error)
-        return self._finish(run_id, "succeeded", now, None)
+            return finish(run_id, outcome.status, now, outcome.error)
+        return finish(run_id, "succeeded", now, None)
 
     def replay(self, run_id: str, now: float | None = None) -> str:
         """Run a failed, halted or waiting run's unfinished steps again now, never its trigger.
@@ -202,3 +265,31 @@ class RunExecutor:
         if plan.gave_up:
             error["message"] = f"{error['message']} ({plan.gave_up})"
         return StepOutcome("failed", error=error, throttled=plan.throttled)
+
+
+class _Finishes:
+    """Outcomes of a batch's runs, recorded together in one transaction before the next step call starts.
+
+    Runs with nothing left to do (no steps, or every step done before) finish in one statement; no
+    run's outcome waits for another run's step.
+    """
+
+    def __init__(self, store: Store, statuses: dict[str, str]) -> None:
+        self.store = store
+        self.statuses = statuses
+        self.waiting: dict[str, dict[str, Any]] = {}
+
+    def add(self, run_id: str, status: str, now: float, error: dict[str, Any] | None) -> str:
+        self.waiting[run_id] = {"status": status, "finished": now, "next_retry_at": None, "error": error}
+        self.statuses[run_id] = status
+        return status
+
+    def record(self) -> None:
+        """Write the waiting outcomes; a run whose lease was lost meanwhile reports :data:`LEASE_LOST`."""
+        if not self.waiting:
+            return
+        waiting, self.waiting = self.waiting, {}
+        kept = self.store.finish_claimed_runs(waiting)
+        for run_id in waiting:
+            if run_id not in kept:
+                self.statuses[run_id] = LEASE_LOST

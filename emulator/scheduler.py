@@ -29,11 +29,18 @@ log = logging.getLogger(__name__)
 #: run, so a burst is recorded as runs quickly while its runs follow (never starved: each tick runs some).
 DELIVERY_BATCH = 1000
 RUN_BATCH = 100
-#: While deliveries keep arriving the thread waits for a pause this long before a tick, and at most
-#: ``INGRESS_MAX_DEFER``: the vendor waits for each acknowledgement (Okta gives up after 3 s), nobody waits
-#: on a parse that happens a moment later, and the ingress and the ticks share one interpreter.
+#: Hook deliveries come first: while they keep arriving (gaps under ``INGRESS_QUIET``) the thread waits
+#: for a pause before it starts on new work, for at most ``INGRESS_MAX_DEFER``. The vendor waits for each
+#: acknowledgement (Okta gives up after 3 s) and the ingress and the ticks share one interpreter, while
+#: nobody waits on a parse that happens a few seconds later: a burst is acknowledged at full speed and
+#: becomes runs right after it, and a stream that never pauses still has its deliveries processed
+#: within ``INGRESS_MAX_DEFER`` of their arrival, then continuously.
 INGRESS_QUIET = 0.05
-INGRESS_MAX_DEFER = 1.0
+INGRESS_MAX_DEFER = 5.0
+#: Once working, while deliveries keep arriving, the thread rests this many times as long as its last
+#: chunk of work took (or until a pause): the ingress keeps most of the interpreter and processing a
+#: quarter of it, however long the stream lasts.
+INGRESS_SHARE = 3.0
 #: Deliveries claimed with one statement and parsed together (one trigger call per flow among them).
 CLAIM_CHUNK = 100
 
@@ -78,16 +85,26 @@ class Scheduler:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._last_delivery = 0.0
+        #: When the thread's current stretch of work began (see :meth:`_rest_for_ingress`).
+        self._working_since = 0.0
         self._thread: threading.Thread | None = None
         self._tick_lock = threading.Lock()
         #: More work each tick does after flows, deliveries and runs (two-way syncs register here).
         self.also: list[Callable[[float], None]] = []
 
-    def tick(self, now: float | None = None) -> TickReport:
-        """Do everything that is due at ``now`` (default: the runner's clock)."""
+    def tick(self, now: float | None = None, pace: bool = False) -> TickReport:
+        """Do everything that is due at ``now`` (default: the runner's clock).
+
+        ``pace`` (the thread's own ticks): between chunks of work, rest while deliveries arrive
+        (:data:`INGRESS_SHARE`).
+        """
         runner = self.runner
         now = runner.settings.clock() if now is None else now
         report = TickReport()
+
+        def rest() -> None:
+            if pace:
+                self._rest_for_ingress()
         if self.queue is not None:
             return self._sweep(now, report)
         with self._tick_lock:
@@ -102,6 +119,8 @@ class Scheduler:
                     report.poll_errors[flow["id"]] = f"{type(exc).__name__}: {exc}"
             pending = runner.store.pending_deliveries(DELIVERY_BATCH, now)
             for start in range(0, len(pending), CLAIM_CHUNK):
+                if start:
+                    rest()
                 chunk = pending[start : start + CLAIM_CHUNK]
                 # Long enough for every delivery of the chunk to take its whole time limit.
                 until = now + runner.settings.run_lease_seconds + len(chunk) * runner.settings.time_limit
@@ -112,12 +131,14 @@ class Scheduler:
                 except Exception:
                     log.exception("processing deliveries %s failed", ", ".join(taken))
                 report.deliveries += len(taken)
-            for run_id in runner.store.runnable_runs(now, RUN_BATCH):
-                try:
-                    report.executed[run_id] = runner.execute_run(run_id, now)
-                except Exception:
-                    log.exception("executing run %s failed", run_id)
-                    report.executed[run_id] = "error"
+            if pending:
+                rest()
+            runnable = runner.store.runnable_runs(now, RUN_BATCH)
+            try:
+                report.executed.update(runner.execute_runs(runnable, now))
+            except Exception:  # claiming or reading the batch failed: every run stays for the next tick
+                log.exception("executing runs %s failed", ", ".join(runnable))
+                report.executed.update(dict.fromkeys(runnable, "error"))
             for work in self.also:
                 try:
                     work(now)
@@ -196,15 +217,32 @@ class Scheduler:
                 return
             self._stop.wait(INGRESS_QUIET)
 
-    def _loop(self) -> None:
+    def _rest_for_ingress(self) -> None:
+        """While deliveries are arriving, wait ``INGRESS_SHARE`` times as long as the work since the last rest."""
+        worked = time.monotonic() - self._working_since
+        until = time.monotonic() + INGRESS_SHARE * worked
         while not self._stop.is_set():
-            self._yield_to_ingress()
+            now = time.monotonic()
+            if now - self._last_delivery >= INGRESS_QUIET or now >= until:
+                break
+            self._stop.wait(min(INGRESS_QUIET, until - now))
+        self._working_since = time.monotonic()
+
+    def _loop(self) -> None:
+        backlog = False
+        while not self._stop.is_set():
+            if backlog:
+                self._rest_for_ingress()  # still working off a backlog: keep the ingress's share
+            else:
+                self._yield_to_ingress()  # new work: let a burst finish first
+                self._working_since = time.monotonic()
             try:
-                report = self.tick()
+                report = self.tick(pace=True)
             except Exception:  # the loop must survive anything one tick meets
                 log.exception("scheduler tick failed")
                 report = TickReport()
-            if report.deliveries >= DELIVERY_BATCH or len(report.executed) >= RUN_BATCH:
+            backlog = report.deliveries >= DELIVERY_BATCH or len(report.executed) >= RUN_BATCH
+            if backlog:
                 continue  # more work is waiting: do not sleep
             self._wake.wait(self.interval)
             self._wake.clear()

@@ -8,7 +8,6 @@ the scheduler's clock. JSON columns hold what the definitions define (inputs, ma
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import socket
@@ -17,7 +16,7 @@ import time
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 import sqlalchemy as sa
@@ -133,11 +132,19 @@ SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x
 
 @dataclass(eq=False)
 class _PendingDelivery:
-    """A delivery's row waiting for the group commit, and how that commit went."""
+    """A delivery's row waiting for the group commit, and how that commit went (``done`` is set after)."""
 
     params: tuple[Any, ...]
-    committed: bool = False
     error: BaseException | None = None
+    done: threading.Event = field(default_factory=threading.Event)
+
+
+def _claimable(from_statuses: tuple[str, ...], now: float) -> sa.ColumnElement[bool]:
+    """Runs in ``from_statuses``, and running runs whose lease expired (their executor is gone)."""
+    return sa.or_(
+        runs.c.status.in_(from_statuses),
+        sa.and_(runs.c.status == "running", sa.or_(runs.c.claimed_until.is_(None), runs.c.claimed_until < now)),
+    )
 
 
 def _owner_name() -> str:
@@ -182,9 +189,10 @@ class Store:
         self._delivery_connection: Any = None
         self._pending_deliveries: list[_PendingDelivery] = []
         self._pending_lock = threading.Lock()
-        self._write_lock: threading.RLock | contextlib.nullcontext[None] = (
-            threading.RLock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
-        )
+        #: SQLite's one writer, queued for in this process (PostgreSQL writers do not queue here).
+        self._write_lock = threading.RLock()
+        #: How deep the write lock's holder is in nested :meth:`begin` blocks (SQLite only).
+        self._write_depth = 0
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:
@@ -192,9 +200,23 @@ class Store:
 
         SQLite allows one writer; threads that collide wait in its busy handler, which sleeps in
         steps of up to 100 ms. Queueing on a Python lock instead keeps the hook ingress's latency flat.
+        Deliveries that arrived while the transaction ran are committed by its holder as it leaves,
+        so an acknowledgement waits for the end of that transaction, not for the lock's next turn.
         """
-        with self._write_lock, self.engine.begin() as conn:
-            yield conn
+        if self.engine.dialect.name != "sqlite":
+            with self.engine.begin() as conn:
+                yield conn
+            self._forget_changed_flows()
+            return
+        with self._write_lock:
+            self._write_depth += 1
+            try:
+                with self.engine.begin() as conn:
+                    yield conn
+            finally:
+                self._write_depth -= 1
+                if self._write_depth == 0:
+                    self._flush_deliveries()
         self._forget_changed_flows()
 
     def _forget_changed_flows(self) -> None:
@@ -345,18 +367,59 @@ class Store:
         One conditional UPDATE, so of any number of executors, API replays and processes racing for
         the same run exactly one wins. ``values`` are set in the same statement (a replay's count).
         """
-        claimable = sa.or_(
-            runs.c.status.in_(from_statuses),
-            sa.and_(runs.c.status == "running", sa.or_(runs.c.claimed_until.is_(None), runs.c.claimed_until < now)),
-        )
         with self.begin() as c:
             result = c.execute(
                 runs.update()
-                .where(runs.c.id == run_id, claimable)
+                .where(runs.c.id == run_id, _claimable(from_statuses, now))
                 .values(status="running", next_retry_at=None, claimed_by=self.owner,
                         claimed_until=now + lease_seconds, **dict(values or {}))
             )
             return result.rowcount == 1
+
+    def claim_runs(
+        self, run_ids: Sequence[str], from_statuses: tuple[str, ...], now: float, lease_seconds: float
+    ) -> list[RunRow]:
+        """:meth:`claim_run` for many runs in one statement; returns the rows of those this process won."""
+        if not run_ids:
+            return []
+        with self.begin() as c:
+            rows = c.execute(
+                runs.update()
+                .where(runs.c.id.in_(run_ids), _claimable(from_statuses, now))
+                .values(status="running", next_retry_at=None, claimed_by=self.owner, claimed_until=now + lease_seconds)
+                .returning(*runs.c)
+            ).mappings().all()
+        return [cast(RunRow, dict(row)) for row in rows]
+
+    def finish_claimed_runs(self, outcomes: Mapping[str, Mapping[str, Any]]) -> set[str]:
+        """:meth:`update_claimed_run` for many runs in one transaction; returns the ids whose lease still held.
+
+        Runs with the same outcome (most often: succeeded at the same moment) share one statement.
+        """
+        alike: dict[str, tuple[dict[str, Any], list[str]]] = {}
+        for run_id, values in outcomes.items():
+            alike.setdefault(json.dumps(values, sort_keys=True, default=str), (dict(values), []))[1].append(run_id)
+        recorded: set[str] = set()
+        if not alike:
+            return recorded
+        with self.begin() as c:
+            for values, run_ids in alike.values():
+                rows = c.execute(
+                    runs.update()
+                    .where(runs.c.id.in_(run_ids), runs.c.status == "running", runs.c.claimed_by == self.owner)
+                    .values(claimed_by=None, claimed_until=None, **values)
+                    .returning(runs.c.id)
+                )
+                recorded.update(row[0] for row in rows)
+        return recorded
+
+    def run_statuses(self, run_ids: Sequence[str]) -> dict[str, str]:
+        """The status of each of ``run_ids`` that exists."""
+        if not run_ids:
+            return {}
+        with self.engine.connect() as c:
+            rows = c.execute(sa.select(runs.c.id, runs.c.status).where(runs.c.id.in_(run_ids)))
+            return {row[0]: row[1] for row in rows}
 
     def renew_claim(self, run_id: str, until: float) -> bool:
         """Extend this process's lease on a running run; False when it no longer holds it."""
@@ -453,6 +516,20 @@ class Store:
             ).mappings()
             return [cast(StepRow, dict(r)) for r in rows]
 
+    def step_results_of_runs(self, run_ids: Sequence[str]) -> dict[str, list[StepRow]]:
+        """:meth:`step_results_for` for many runs in one query (runs without any are left out)."""
+        found: dict[str, list[StepRow]] = {}
+        if not run_ids:
+            return found
+        with self.engine.connect() as c:
+            rows = c.execute(
+                sa.select(step_results).where(step_results.c.run_id.in_(run_ids))
+                .order_by(step_results.c.run_id, step_results.c.index)
+            ).mappings()
+            for row in rows:
+                found.setdefault(row["run_id"], []).append(cast(StepRow, dict(row)))
+        return found
+
     def save_step_result(self, run_id: str, index: int, values: Mapping[str, Any]) -> None:
         """Insert or update the result of step ``index`` of a run."""
         with self.begin() as c:
@@ -496,29 +573,42 @@ class Store:
         return delivery_id
 
     def _commit_delivery(self, delivery: _PendingDelivery) -> None:
-        """Insert and commit ``delivery`` on SQLite, together with any others waiting (group commit).
+        """Commit ``delivery`` on SQLite together with any others waiting (group commit); return once it is.
 
-        SQLite takes one writer at a time, so concurrent deliveries queue on the write lock; each
-        holder gives the interpreter lock away twice (insert, commit) and waits to get it back while
-        the queue grows. Instead, whoever holds the write lock commits every delivery queued so far in
-        one transaction, and the others find theirs already committed. Each still returns only after
-        its own row is committed, so nothing is acknowledged before it is stored.
+        SQLite takes one writer at a time. A delivery joins the queue; whoever holds the write lock
+        commits everything queued, in one transaction: an ingress thread that finds the lock free, or
+        the thread of a run or a poll as its transaction ends (:meth:`begin`). The others wait for
+        their own row's commit, not for the lock: a thread releasing a lock takes it again before a
+        waiting one wakes, so a busy runner would otherwise keep the ingress waiting turn after turn.
+        Each returns only after its own row is committed: nothing is acknowledged before it is stored.
         """
         with self._pending_lock:
             self._pending_deliveries.append(delivery)
-        with self._write_lock:
-            if delivery.committed:
-                return
-            if delivery.error is None:
-                with self._pending_lock:
-                    batch, self._pending_deliveries = self._pending_deliveries, []
-                if delivery not in batch:
-                    batch.append(delivery)  # taken by a holder that was interrupted: commit it now
-                error = self._insert_deliveries([queued.params for queued in batch])
-                for queued in batch:
-                    queued.committed, queued.error = error is None, error
+        while not delivery.done.is_set():
+            if self._write_lock.acquire(blocking=False):
+                try:
+                    self._flush_deliveries()
+                finally:
+                    self._write_lock.release()
+            else:
+                # The holder commits this delivery when it leaves; the timeout covers a holder that
+                # checked the queue just before this delivery joined it.
+                delivery.done.wait(0.002)
         if delivery.error is not None:
             raise RuntimeError(f"the delivery could not be stored: {delivery.error}") from delivery.error
+
+    def _flush_deliveries(self) -> None:
+        """Commit every queued delivery, batch after batch until none is left (caller holds the write lock)."""
+        while self._pending_deliveries:
+            with self._pending_lock:
+                batch, self._pending_deliveries = self._pending_deliveries, []
+            error: BaseException | None = RuntimeError("interrupted before its commit")
+            try:
+                error = self._insert_deliveries([queued.params for queued in batch])
+            finally:
+                for queued in batch:
+                    queued.error = error
+                    queued.done.set()
 
     def _insert_deliveries(self, rows: list[tuple[Any, ...]]) -> BaseException | None:
         """One transaction for ``rows`` on the ingress's own connection (caller holds the write lock)."""

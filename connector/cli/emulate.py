@@ -132,7 +132,7 @@ def _serve(
     apps: dict[str, App], allow_urls: tuple[str, ...], retries: dict[str, float], allow_hosts: tuple[str, ...] = (),
 ) -> None:
     from emulator.demo import build_environment, seed_demo
-    from emulator.serving import serve
+    from emulator.serving import serve, settle_heap
 
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     public_url = f"http://{shown_host}:{port}"
@@ -142,6 +142,7 @@ def _serve(
     )
     if not no_demo:
         seed_demo(env)
+    settle_heap()
     try:
         served = serve(env.wsgi, host=host, port=port, server="waitress")  # keep-alive, worker pool
     except OSError as exc:
@@ -166,7 +167,7 @@ def _serve_alone(
 ) -> None:
     """The emulator without sandboxes: its connections call the real services."""
     from emulator.local import build_local
-    from emulator.serving import serve
+    from emulator.serving import serve, settle_heap
 
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     public_url = f"http://{shown_host}:{port}"
@@ -174,6 +175,7 @@ def _serve_alone(
         public_url, Path(data_dir), allow_urls=allow_urls, config={"APPS": apps, **retries}, bound_host=host,
         allow_hosts=allow_hosts,
     )
+    settle_heap()
     try:
         served = serve(platform.wsgi, host=host, port=port, server="waitress")
     except OSError as exc:

@@ -70,12 +70,13 @@ def web_command(
 ) -> None:
     """Serve the UI, the JSON API and the hook ingress; deliveries are committed, then sent to the workers."""
     from emulator.distributed import build_process
-    from emulator.serving import serve
+    from emulator.serving import serve, settle_heap
 
     _check_database(database_url)
     shown = public_url or f"http://{host}:{port}"
     _export(database_url, broker_url, data_dir, CONNECTOR_PUBLIC_URL=shown)
     wsgi, _emulator = build_process(database_url, broker_url, PUBLIC_URL=shown)
+    settle_heap()
     served = serve(wsgi, host=host, port=port, server="waitress")
     click.echo(f"web listening on http://{host}:{served.port}/ (store {_safe(database_url)})")
     try:
