@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import importlib
 import io
 import os
@@ -42,7 +43,7 @@ from typing import Any
 
 from benchkit import emit, median, okta_org, peak_rss_mb, run_child, spread, verdict
 
-from emulator.serving import ServerName, serve
+from emulator.serving import ServerName, serve, settle_heap
 
 #: A client ready to read the whole listing once; building it (imports, set-up) is not timed.
 Reader = Callable[[], int]
@@ -56,9 +57,10 @@ JUDGED_PEERS = ("okta-sdk", "singer-full")
 MEMORY_GROWTH_GOAL = 1.10
 #: Timed reads per child (its median is the child's figure). The judged ratio product/fair is about a
 #: tenth of a second at 10,000 users, where one read's scheduling noise on a 2-core machine is as large
-#: as the goal's margin, so both of its sides (and ``bare``) take the median of three reads; the peers,
-#: 10-20x slower, take one.
-READS_PER_CHILD = {"product": 3, "fair": 3, "bare": 3}
+#: as the goal's margin, so both of its sides (and ``bare``) take the median of seven reads (with three,
+#: two full runs on the same code gave 1.07 and 1.22 at 10,000 users, and 1.03-1.14 at 50,000); the
+#: peers, 10-20x slower, take one.
+READS_PER_CHILD = {"product": 7, "fair": 7, "bare": 7}
 
 
 # ---- the clients, each run in its own child process -------------------------------------------------
@@ -323,6 +325,7 @@ def measure(
     results: dict[int, dict[str, list[dict[str, Any]]]] = {}
     for size in sizes:
         sandbox = okta_org(size)
+        settle_heap()  # as `connector sandbox` serves: the org's records out of the collector's full passes
         with serve(sandbox.app, server=server) as served:
             sandbox.base_url = served.base_url
             per_client: dict[str, list[dict[str, Any]]] = {name: [] for name in clients}
@@ -331,6 +334,7 @@ def measure(
                     per_client[name].append(
                         run_child("poll_seed.py", [name, served.base_url, sandbox.settings.token])
                     )
+        gc.unfreeze()
         sandbox.close()
         results[size] = per_client
     return results

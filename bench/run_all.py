@@ -29,7 +29,7 @@ BENCHMARKS: dict[str, tuple[list[str], list[str]]] = {
     "poll_incremental": ([], ["--full"]),
     "mapping": (["--records", "5000", "--repeats", "3"], []),
     "hook_ingress": ([], ["--full", "--rounds", "5"]),
-    "hook_ingress_paced": (["--limits", "default"], ["--full", "--limits", "default"]),
+    "hook_ingress_paced": (["--limits", "default"], ["--full", "--rounds", "5", "--limits", "default"]),
     "provisioning": ([], ["--full"]),
     "http_overhead": (["--pages", "20", "--runs", "3"], []),
     "sync_first": ([], ["--full"]),

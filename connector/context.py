@@ -87,6 +87,9 @@ class Context:
     seen_sink: Callable[[list[dict[str, Any]]], None] | None = None
     #: Items handed to :meth:`record_seen` when no sink was given; the runtime appends them to the output.
     seen_items: list[dict[str, Any]] = field(default_factory=list)
+    #: Where :meth:`record_seen_ids` streams identities: set by the runtime beside ``seen_sink`` when the
+    #: trigger's identity is one plain key, so the ids are the identities.
+    seen_ids_sink: Callable[[list[str]], None] | None = None
 
     def save_cursor(self, cursor: str | None) -> None:
         """Remember where the next poll starts; committed together with the items it emitted."""
@@ -106,3 +109,17 @@ class Context:
             self.seen_sink(batch)
         else:
             self.seen_items.extend(batch)
+
+    def record_seen_ids(self, ids: list[str], item: Callable[[str], dict[str, Any]]) -> None:
+        """:meth:`record_seen` for a trigger keyed by one plain id, given the ids (strings) themselves.
+
+        A first poll over a big org hands over tens of thousands of ids: where the platform records
+        identities, they go to it as they are, without an item built per id; elsewhere ``item`` builds
+        each item and :meth:`record_seen` takes them.
+        """
+        if not ids:
+            return
+        if self.seen_ids_sink is not None:
+            self.seen_ids_sink(ids)
+        else:
+            self.record_seen(item(identity) for identity in ids)

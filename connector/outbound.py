@@ -111,7 +111,7 @@ def blocked_reason(address: str | IPAddress) -> str | None:
 def origin_of(url: str | httpx.URL) -> str:
     """``scheme://host:port`` with the host lower-cased, an IP address in its canonical form and the port
     always written, so two spellings of one origin compare equal."""
-    parts = httpx.URL(str(url))
+    parts = url if isinstance(url, httpx.URL) else httpx.URL(url)
     host = parts.host.lower().rstrip(".")
     try:
         ip = ipaddress.ip_address(host)

@@ -161,6 +161,8 @@ def _invoke(
             seen_sink(item_identities(trigger, items))
 
         ctx.seen_sink = stream_identities
+        if len(trigger.primary_keys) == 1 and "." not in trigger.primary_keys[0]:
+            ctx.seen_ids_sink = seen_sink  # the ids a trigger hands over are its items' identities
     started = time.perf_counter()
     try:
         work = (

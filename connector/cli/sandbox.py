@@ -57,10 +57,11 @@ def require_sandboxes(name: str) -> None:
 
 
 def _serve_forever(app: object, port: int, host: str) -> tuple[object, str]:
-    from emulator.serving import serve
+    from emulator.serving import serve, settle_heap
     from sandboxes.contract_check import CHECKS
 
     CHECKS.enable_from_environment()  # tests that start this process read the violations it logs
+    settle_heap()  # the org's records live as long as the process
 
     try:
         served = serve(app, host=host, port=port, server="waitress")  # type: ignore[arg-type]

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from typing import Any
 
 import pytest
 
+from connector.context import Connection, Context, Meta
 from connector.definitions import Trigger
 from connector.errors import ResultError
 from connector.id_lists import decode_ids
-from connector.runtime import item_identities, item_identity
+from connector.runtime import invoke, item_identities, item_identity
 
 
 def test_the_ids_of_a_page_come_back_in_order_and_nested_ids_are_ignored() -> None:
@@ -66,3 +69,36 @@ def test_identities_of_a_batch_are_those_of_each_item(trigger: Trigger, items: l
 def test_a_batch_with_an_item_without_a_usable_id_fails_like_a_single_item(bad: dict) -> None:
     with pytest.raises(ResultError, match="item 1 needs a primitive 'id'"):
         item_identities(_trigger(), [{"id": "a"}, bad])
+
+
+def _seeding_app(*primary_keys: str) -> Any:
+    """The example app with one trigger whose first poll hands over three ids it already has."""
+    from recipes_app import APP
+
+    def perform(ctx: Context, values: dict[str, Any]) -> list[dict[str, Any]]:
+        if ctx.meta.first_poll:
+            ctx.record_seen_ids(["r1", "r2", "r3"], lambda rid: {"id": rid, "user": {"id": rid}, "name": rid})
+        return []
+
+    trigger = Trigger(
+        key="seeded", noun="Recipe", label="Seeded", description="Hands over what exists on a first poll.",
+        sample={"id": "r0", "user": {"id": "r0"}}, perform=perform, primary_keys=primary_keys or ("id",),
+    )
+    return dataclasses.replace(APP, triggers=(trigger,))
+
+
+def test_ids_handed_over_as_they_are_reach_the_platform_without_an_item_each() -> None:
+    pages: list[list[str]] = []
+    result = invoke(_seeding_app(), "seeded", Connection(app="recipes", fields={"token": "t"}),
+                    meta=Meta(first_poll=True), seen_sink=pages.append)
+    assert pages == [["r1", "r2", "r3"]]
+    assert result.output == []
+
+
+def test_without_the_platform_or_with_another_key_the_ids_become_items() -> None:
+    connection = Connection(app="recipes", fields={"token": "t"})
+    alone = invoke(_seeding_app(), "seeded", connection, meta=Meta(first_poll=True))
+    assert [item["id"] for item in alone.output] == ["r3", "r2", "r1"]  # newest first, as record_seen gives
+    pages: list[list[str]] = []
+    invoke(_seeding_app("user.id"), "seeded", connection, meta=Meta(first_poll=True), seen_sink=pages.append)
+    assert pages == [["r1", "r2", "r3"]]  # each item built, then its identity (user.id) taken
