@@ -10,13 +10,15 @@ A child prints one JSON object on its last stdout line; :func:`run_child` return
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import os
 import resource
 import statistics
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,11 +26,26 @@ import httpx
 
 from connector.context import Connection
 from connector.http import shared_ssl_context
+from emulator.serving import settle_heap
 from sandboxes.okta import OktaSandbox, OktaSettings
 
 BENCH_DIR = Path(__file__).resolve().parent
 #: Rate limits so high the benchmarks measure throughput, not the sandbox's limiter.
 UNLIMITED = 1_000_000_000
+
+
+@contextlib.contextmanager
+def settled() -> Iterator[None]:
+    """Serve as the CLI's servers do: the heap built so far frozen first (:func:`settle_heap`).
+
+    Afterwards the bench's own process takes its objects back, so the garbage of one round is
+    collected before the next.
+    """
+    settle_heap()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def okta_org(users: int, *, link_style: str = "lines", seed: int = 1) -> OktaSandbox:

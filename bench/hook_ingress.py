@@ -27,8 +27,6 @@ every delivery processed exactly once.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import gc
 import importlib
 import json
 import logging
@@ -37,15 +35,15 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from benchkit import emit, median, okta_org, percentile, run_child, spread, verdict
+from benchkit import emit, median, okta_org, percentile, run_child, settled, spread, verdict
 from loadgen import LoadResult, post_all
 
-from emulator.serving import ServerName, serve, settle_heap
+from emulator.serving import ServerName, serve
 
 RATE_GOAL = 1_000.0
 #: Deliveries turned into runs per second, end to end, in the real configuration with Okta's limits raised.
@@ -215,20 +213,6 @@ def process_all(app: Any, flow_id: str) -> tuple[int, int]:
             stored += 1
             runs += len(emulator.runner.process_delivery(delivery_id))
     return stored, runs
-
-
-@contextlib.contextmanager
-def settled() -> Iterator[None]:
-    """Serve one side as ``connector emulate`` serves: the heap built so far frozen (:func:`settle_heap`).
-
-    Both sides get it. Afterwards the bench's own process takes its objects back, so the garbage of one
-    round is collected before the next.
-    """
-    settle_heap()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
 
 
 def measure(

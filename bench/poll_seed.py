@@ -33,7 +33,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import gc
 import importlib
 import io
 import os
@@ -41,9 +40,9 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from benchkit import emit, median, okta_org, peak_rss_mb, run_child, spread, verdict
+from benchkit import emit, median, okta_org, peak_rss_mb, run_child, settled, spread, verdict
 
-from emulator.serving import ServerName, serve, settle_heap
+from emulator.serving import ServerName, serve
 
 #: A client ready to read the whole listing once; building it (imports, set-up) is not timed.
 Reader = Callable[[], int]
@@ -325,8 +324,8 @@ def measure(
     results: dict[int, dict[str, list[dict[str, Any]]]] = {}
     for size in sizes:
         sandbox = okta_org(size)
-        settle_heap()  # as `connector sandbox` serves: the org's records out of the collector's full passes
-        with serve(sandbox.app, server=server) as served:
+        # As `connector sandbox` serves: the org's records out of the collector's full passes.
+        with settled(), serve(sandbox.app, server=server) as served:
             sandbox.base_url = served.base_url
             per_client: dict[str, list[dict[str, Any]]] = {name: [] for name in clients}
             for _ in range(rounds):
@@ -334,7 +333,6 @@ def measure(
                     per_client[name].append(
                         run_child("poll_seed.py", [name, served.base_url, sandbox.settings.token])
                     )
-        gc.unfreeze()
         sandbox.close()
         results[size] = per_client
     return results

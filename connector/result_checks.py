@@ -190,14 +190,20 @@ def _output_checks(op: Operation) -> tuple[Operation, dict[str, Any], Any]:
     return cached
 
 
+def plain_key(trigger: Trigger) -> str | None:
+    """The trigger's one top-level primary key, or None when its identity is nested or compound."""
+    keys = trigger.primary_keys
+    return keys[0] if len(keys) == 1 and "." not in keys[0] else None
+
+
 def item_identities(trigger: Trigger, items: list[dict[str, Any]]) -> list[str]:
     """:func:`item_identity` of every item, in order: the same answers and errors, made cheap for the common case.
 
     A first poll hands over every existing item of an org (tens of thousands), so a trigger keyed by a
     plain string ``id`` takes one list comprehension instead of a key walk per item.
     """
-    if len(trigger.primary_keys) == 1 and "." not in trigger.primary_keys[0]:
-        key = trigger.primary_keys[0]
+    key = plain_key(trigger)
+    if key is not None:
         with contextlib.suppress(KeyError, TypeError, AttributeError):
             values = [item[key] for item in items]
             if all(type(value) is str for value in values):

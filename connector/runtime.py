@@ -28,7 +28,7 @@ from connector.errors import (
 )
 from connector.http import RetryPolicy, make_client
 from connector.mapping import validate_input
-from connector.result_checks import Step, check_result, checked, item_identities, item_identity
+from connector.result_checks import Step, check_result, checked, item_identities, item_identity, plain_key
 from connector.trace import TraceRecorder
 
 DEFAULT_TIME_LIMIT = 30.0
@@ -161,7 +161,7 @@ def _invoke(
             seen_sink(item_identities(trigger, items))
 
         ctx.seen_sink = stream_identities
-        if len(trigger.primary_keys) == 1 and "." not in trigger.primary_keys[0]:
+        if plain_key(trigger) is not None:
             ctx.seen_ids_sink = seen_sink  # the ids a trigger hands over are its items' identities
     started = time.perf_counter()
     try:

@@ -208,24 +208,18 @@ class Scheduler:
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
-    def _yield_to_ingress(self) -> None:
-        """Wait while deliveries are arriving (see :data:`INGRESS_QUIET`), at most :data:`INGRESS_MAX_DEFER`."""
-        started = time.monotonic()
-        while not self._stop.is_set():
-            now = time.monotonic()
-            if now - self._last_delivery >= INGRESS_QUIET or now - started >= INGRESS_MAX_DEFER:
-                return
-            self._stop.wait(INGRESS_QUIET)
-
-    def _rest_for_ingress(self) -> None:
-        """While deliveries are arriving, wait ``INGRESS_SHARE`` times as long as the work since the last rest."""
-        worked = time.monotonic() - self._working_since
-        until = time.monotonic() + INGRESS_SHARE * worked
+    def _wait_for_pause(self, longest: float) -> None:
+        """Wait while deliveries are arriving (see :data:`INGRESS_QUIET`), at most ``longest`` seconds."""
+        until = time.monotonic() + longest
         while not self._stop.is_set():
             now = time.monotonic()
             if now - self._last_delivery >= INGRESS_QUIET or now >= until:
-                break
+                return
             self._stop.wait(min(INGRESS_QUIET, until - now))
+
+    def _rest_for_ingress(self) -> None:
+        """Wait for a pause, at most ``INGRESS_SHARE`` times as long as the work since the last rest."""
+        self._wait_for_pause(INGRESS_SHARE * (time.monotonic() - self._working_since))
         self._working_since = time.monotonic()
 
     def _loop(self) -> None:
@@ -234,7 +228,7 @@ class Scheduler:
             if backlog:
                 self._rest_for_ingress()  # still working off a backlog: keep the ingress's share
             else:
-                self._yield_to_ingress()  # new work: let a burst finish first
+                self._wait_for_pause(INGRESS_MAX_DEFER)  # new work: let a burst finish first
                 self._working_since = time.monotonic()
             try:
                 report = self.tick(pace=True)

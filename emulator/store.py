@@ -510,11 +510,7 @@ class Store:
     # --- step results ------------------------------------------------------------------------
 
     def step_results_for(self, run_id: str) -> list[StepRow]:
-        with self.engine.connect() as c:
-            rows = c.execute(
-                sa.select(step_results).where(step_results.c.run_id == run_id).order_by(step_results.c.index)
-            ).mappings()
-            return [cast(StepRow, dict(r)) for r in rows]
+        return self.step_results_of_runs([run_id]).get(run_id, [])
 
     def step_results_of_runs(self, run_ids: Sequence[str]) -> dict[str, list[StepRow]]:
         """:meth:`step_results_for` for many runs in one query (runs without any are left out)."""
