@@ -15,7 +15,8 @@ fresh child process per measurement:
   declares Okta's whole ``User`` schema, writing SCHEMA/RECORD/STATE messages to a null sink, as a user
   of a real tap runs it (``tap | target``); ``singer``: the same with a four-field schema (reported).
 
-The sandbox is served by waitress (keep-alive, like real Okta) unless ``--server werkzeug``.
+The sandbox is served by waitress (keep-alive, like real Okta) unless ``--server werkzeug``; the serving
+process collects its garbage before each child, so no client pays for the previous one's.
 
 Each child reports its wall time (product, fair and bare: the median of three reads after the warm-up),
 records seen and peak RSS; the line reports each client's median and spread (min-max) over the rounds,
@@ -33,6 +34,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import importlib
 import io
 import os
@@ -330,6 +332,9 @@ def measure(
             per_client: dict[str, list[dict[str, Any]]] = {name: [] for name in clients}
             for _ in range(rounds):
                 for name in clients:
+                    # The previous child's requests left garbage in this (serving) process; it is
+                    # collected here, off every client's clock, not during the next child's reads.
+                    gc.collect()
                     per_client[name].append(
                         run_child("poll_seed.py", [name, served.base_url, sandbox.settings.token])
                     )

@@ -6,7 +6,6 @@ operation under a time limit, and checks the result the way a hosted platform wo
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -24,12 +23,12 @@ from connector.errors import (
     DefinitionError,
     ResultError,
     Throttled,
-    TimeLimit,
 )
 from connector.http import RetryPolicy, make_client
 from connector.mapping import validate_input
 from connector.result_checks import Step, check_result, checked, item_identities, item_identity, plain_key
 from connector.trace import TraceRecorder
+from connector.workers import WORKERS
 
 DEFAULT_TIME_LIMIT = 30.0
 TRIAL_LIMIT = 3
@@ -331,27 +330,13 @@ def _own_values(op: Operation, values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _run_with_time_limit(work: Callable[[], Any], limit: float, label: str) -> Any:
-    """Run ``work`` and give up waiting after ``limit`` seconds.
+    """Run ``work`` on a kept worker thread and give up waiting after ``limit`` seconds.
 
     The HTTP client already refuses to start requests or sleep past the deadline; the thread is the
-    backstop for code that blocks elsewhere. A thread that overruns is abandoned, not killed.
+    backstop for code that blocks elsewhere. A job that overruns is abandoned, not killed
+    (:mod:`connector.workers`).
     """
-    box: dict[str, Any] = {}
-
-    def target() -> None:
-        try:
-            box["value"] = work()
-        except BaseException as exc:  # re-raised in the caller's thread
-            box["error"] = exc
-
-    worker = threading.Thread(target=target, name=f"invoke:{label}", daemon=True)
-    worker.start()
-    worker.join(limit)
-    if worker.is_alive():
-        raise TimeLimit(f"{label} ran longer than its {limit:g} s limit; it was stopped waiting for")
-    if "error" in box:
-        raise box["error"]
-    return box.get("value")
+    return WORKERS.run(work, limit, label)
 
 
 def _base_url(app: App, connection: Connection) -> str:
