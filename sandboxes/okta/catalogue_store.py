@@ -71,6 +71,8 @@ DEFAULT_LIMIT = 20
 MAX_LIMIT = 200
 #: How Okta's document writes an org's address in its examples (records seeded from them carry it).
 PLACEHOLDER_DOMAIN = "https://{yourOktaDomain}"
+#: URL paths that name a record by the id another path gives it: an authorization server's issuer.
+_SAME_ID_AS = {"/oauth2/": "/api/v1/authorizationServers/"}
 STATUS_FOR = {"activate": "ACTIVE", "deactivate": "INACTIVE", "enable": "ENABLED", "disable": "DISABLED",
               "subscribe": "subscribed", "unsubscribe": "unsubscribed"}
 
@@ -177,6 +179,8 @@ class CatalogueStore:
         self._clock = clock
         self._base_url = base_url
         self._known_parent = known_parent
+        #: The path being answered (set under the lock, see :meth:`_answer`).
+        self._answer_path = ""
 
     def clock(self) -> float:
         return self._clock()
@@ -212,6 +216,7 @@ class CatalogueStore:
         role = row["role"]
         # The path's last id is the record itself (checked by the role) or, for an assignment, another's.
         own_id = role in ("read", "replace", "update", "delete", "put_member", "delete_member")
+        self._answer_path = path  # the ids the examples' URLs in the answer name (see _own_links)
         self._materialize(path)
         self._check_parents(route.template, path, values, own_id=own_id)
         if row.get("body") == "multipart":
@@ -385,7 +390,7 @@ class CatalogueStore:
         keys = row.get("response_keys")
         if keys is not None:
             page = [{key: value for key, value in item.items() if key in keys} for item in page]
-        response = json_response(self._own_links(shaped(page, row.get("answer_shape"))))
+        response = json_response(self._own_links(shaped(page, row.get("answer_shape")), listed=True))
         next_cursor = ids[start + limit - 1] if more else None
         set_links(response, paged_links(self._base_url(), path, next_cursor), "lines")
         return response
@@ -531,21 +536,51 @@ class CatalogueStore:
             return json_response(self._own_links([obj] if isinstance(obj, dict) else obj), row["status"])
         return json_response(self._own_links(obj), row["status"])
 
-    def _own_links(self, answer: Any) -> Any:
-        """``_links`` copied from Okta's examples name ``https://{yourOktaDomain}``: answer with this org's.
+    def _own_links(self, answer: Any, *, listed: bool = False) -> Any:
+        """Okta's examples write an org's address as ``https://{yourOktaDomain}`` and ids in their URLs as
+        ``{brandId}`` or ``${appId}``; records seeded from them answer with this org's address and real ids.
 
-        Only links: every other value is what a client sent or the document's own example data.
+        Only values that start with the placeholder address change (links, an authorization server's
+        ``issuer``, a theme's default logo); every other value is what a client sent or the document's
+        own example data. An id is filled where the URL follows the request's own path up to it (the
+        brand of ``/api/v1/brands/{brandId}/templates/...``) or, for a listing's record, the record's id.
         """
-        def walk(node: Any, in_links: bool) -> Any:
+        base = self._base_url()
+        path = self._answer_path.split("/")
+
+        def walk(node: Any, named: list[str]) -> Any:
             if isinstance(node, dict):
-                return {key: walk(value, in_links or key == "_links") for key, value in node.items()}
+                return {key: walk(value, named) for key, value in node.items()}
             if isinstance(node, list):
-                return [walk(item, in_links) for item in node]
-            if in_links and isinstance(node, str) and node.startswith(PLACEHOLDER_DOMAIN):
-                return self._base_url() + node[len(PLACEHOLDER_DOMAIN):]
+                return [walk(item, named) for item in node]
+            if isinstance(node, str) and node.startswith(PLACEHOLDER_DOMAIN):
+                return base + filled_ids(node[len(PLACEHOLDER_DOMAIN):], named)
             return node
 
-        return walk(answer, False)
+        if listed and isinstance(answer, list):
+            return [walk(item, [*path, str(item["id"])]) if isinstance(item, dict) and "id" in item
+                    else walk(item, path) for item in answer]
+        return walk(answer, path)
+
+
+def filled_ids(url: str, named: list[str]) -> str:
+    """``url`` (a path, maybe with a query) with each placeholder segment filled from ``named`` (a request
+    path's segments) where the segments before it are the same."""
+    target, query_mark, query = url.partition("?")
+    if "{" not in target:
+        return url
+    alias = next((alias for alias in _SAME_ID_AS if target.startswith(alias)), None)
+    if alias is not None:
+        target = _SAME_ID_AS[alias] + target[len(alias):]
+    segments = target.split("/")
+    for index, segment in enumerate(segments):
+        placeholder = segment.startswith(("{", "${")) and segment.endswith("}")
+        if placeholder and index < len(named) and segments[:index] == named[:index]:
+            segments[index] = named[index]
+    target = "/".join(segments)
+    if alias is not None:
+        target = alias + target[len(_SAME_ID_AS[alias]):]
+    return target + query_mark + query
 
 
 def catalogue_blueprint(store: CatalogueStore) -> Blueprint:

@@ -178,6 +178,57 @@ def test_deliveries_from_many_threads_are_each_committed_once(make_app):
     assert em.store.count_deliveries("flow_x") == 320
 
 
+def _held_then_released(em: Any, bodies: list[bytes]) -> tuple[list[str], list[Exception]]:
+    """Deliveries sent while a run's transaction holds the write lock, so one commit takes them all."""
+    stored: list[str] = []
+    failed: list[Exception] = []
+    lock = threading.Lock()
+
+    def send(body: bytes) -> None:
+        try:
+            delivery_id = em.store.store_delivery("flow_x", "POST", {}, {}, body, 1.0)
+        except Exception as exc:  # what the ingress answers 503 for
+            with lock:
+                failed.append(exc)
+            return
+        with lock:
+            stored.append(delivery_id)
+
+    senders = [threading.Thread(target=send, args=(body,)) for body in bodies]
+    with em.store.begin() as conn:
+        conn.execute(sa.text("SELECT 1"))
+        for sender in senders:
+            sender.start()
+        deadline = time.monotonic() + 10
+        while len(em.store._pending_deliveries) < len(bodies) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert len(em.store._pending_deliveries) == len(bodies)  # all queued behind the transaction
+    for sender in senders:
+        sender.join(10)
+    return stored, failed
+
+
+def test_a_backlog_larger_than_one_insert_is_committed_whole(make_app):
+    em = make_app().extensions["emulator"]
+    bodies = [f"delivery {n}".encode() for n in range(450)]  # more than one multi-row INSERT carries
+    stored, failed = _held_then_released(em, bodies)
+    assert failed == [] and len(set(stored)) == 450
+    assert sorted(bytes(em.store.get_delivery(d)["body"]) for d in stored) == sorted(bodies)
+
+
+def test_a_batch_that_cannot_be_committed_stores_none_of_it_and_the_next_delivery_is_stored(make_app, monkeypatch):
+    em = make_app().extensions["emulator"]
+    monkeypatch.setattr("emulator.store.os.urandom", lambda size: b"\x01" * size)  # every id the same
+    stored, failed = _held_then_released(em, [b"first", b"second", b"third"])
+    assert stored == [] and len(failed) == 3  # none acknowledged: the vendor sends them again
+    assert "could not be stored" in str(failed[0])
+    assert em.store.count_deliveries("flow_x") == 0
+    monkeypatch.undo()
+    again = em.store.store_delivery("flow_x", "POST", {}, {}, b"first", 2.0)
+    assert bytes(em.store.get_delivery(again)["body"]) == b"first"
+    assert em.store.count_deliveries("flow_x") == 1
+
+
 def _hook_flow(client: Any) -> str:
     response = client.post("/api/flows", json={
         "name": "Orders to notes",

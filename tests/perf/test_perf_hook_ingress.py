@@ -99,26 +99,28 @@ def test_deliveries_arriving_together_are_each_committed_once_before_their_call_
 
 
 class _BrokenConnection:
-    """A DBAPI connection whose inserts fail, as a full disk would."""
+    """A pooled SQLite connection whose inserts fail, as a full disk would."""
 
-    def cursor(self) -> _BrokenConnection:
+    isolation_level: str | None = ""
+    invalidated = False
+
+    @property
+    def driver_connection(self) -> _BrokenConnection:
         return self
 
-    def executemany(self, statement: str, rows: list[tuple[Any, ...]]) -> None:
+    def execute(self, statement: str, parameters: list[Any]) -> None:
         raise sqlite3.OperationalError("database or disk is full")
 
-    def rollback(self) -> None:
-        return None
-
-    def close(self) -> None:
-        return None
+    def invalidate(self) -> None:
+        self.invalidated = True
 
 
 def test_a_delivery_whose_commit_fails_is_not_acknowledged_and_the_next_one_is_stored(tmp_path: Path) -> None:
     store = Store(_engine(tmp_path))
-    store._delivery_connection = _BrokenConnection()
+    broken = store._delivery_connection = _BrokenConnection()
     with pytest.raises(RuntimeError, match="could not be stored: database or disk is full"):
         store.store_delivery("flow_1", "POST", {}, {}, b"{}", 1.0)
+    assert broken.invalidated  # dropped, not handed back to the pool
     assert store.list_deliveries("flow_1") == []
     delivery_id = store.store_delivery("flow_1", "POST", {}, {}, b"{}", 2.0)
     assert [row["id"] for row in store.list_deliveries("flow_1")] == [delivery_id]

@@ -36,7 +36,7 @@ from connector.definitions import Trigger
 from connector.errors import ResponseError
 from connector.runtime import Invocation
 from sandboxes.okta import OktaSandbox
-from sandboxes.okta.catalogue_store import RESOURCES, shaped
+from sandboxes.okta.catalogue_store import PLACEHOLDER_DOMAIN, RESOURCES, shaped
 
 ENTRIES: list[dict[str, Any]] = [entry for entry in load_catalogue(CATALOGUE)["operations"]]
 #: How the sandbox answers each operation (its role), from the table built with the catalogue.
@@ -169,7 +169,19 @@ def contains(answer: Any, sent: Any) -> bool:
         return all(contains(answer[key], value) for key, value in sent.items() if key in answer)
     if isinstance(sent, list) and isinstance(answer, list):
         return len(sent) == len(answer) and all(contains(a, b) for a, b in zip(answer, sent, strict=True))
+    if isinstance(sent, str) and sent.startswith(PLACEHOLDER_DOMAIN) and isinstance(answer, str):
+        return names_this_org(answer, sent)
     return bool(answer == sent)
+
+
+def names_this_org(answer: str, example: str) -> bool:
+    """Whether ``answer`` is Okta's example URL with this org's address and real ids: an org writes
+    addresses such as an authorization server's ``issuer`` itself, whatever a client sends."""
+    wanted = example[len(PLACEHOLDER_DOMAIN):].split("/")
+    got = answer.split("/")[3:]  # the path, after scheme://host
+    return not answer.startswith(PLACEHOLDER_DOMAIN) and len(got) == len(wanted) - 1 and all(
+        part == want or want.startswith(("{", "${")) for part, want in zip(got, wanted[1:], strict=True)
+    )
 
 
 def sent_body(entry: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:

@@ -145,3 +145,23 @@ def test_a_user_has_subscriptions_only_while_the_user_exists(run: Any, sandbox: 
 def test_the_org_defaults_link_to_this_org_not_the_documents_placeholder(run: Any, sandbox: OktaSandbox) -> None:
     brand = run("list_brands", {}).output[0]
     assert brand["_links"]["self"]["href"] == f"{sandbox.base_url}/api/v1/brands/{brand['id']}"
+
+
+def test_the_org_defaults_name_this_orgs_address_and_ids_wherever_the_document_wrote_placeholders(
+    run: Any, sandbox: OktaSandbox
+) -> None:
+    base = sandbox.base_url
+    # Listed: each record's own id fills its links; read: the path's ids do.
+    listed = run("list_authorization_servers", {}).output[0]
+    assert listed["issuer"] == f"{base}/oauth2/default"
+    assert listed["_links"]["self"]["href"] == f"{base}/api/v1/authorizationServers/default"
+    server = run("get_authorization_server", {"authServerId": "default"}).output[0]
+    assert server["issuer"] == f"{base}/oauth2/default"
+    brand = run("list_brands", {}).output[0]["id"]
+    template = run("get_email_template", {"brandId": brand, "templateName": "UserActivation"}).output[0]
+    assert template["_links"]["self"]["href"] == (
+        f"{base}/api/v1/brands/{brand}/templates/email/UserActivation"
+    )
+    every_value = str([listed, server, template, run("list_brand_themes", {"brandId": brand}).output])
+    assert "{yourOktaDomain}" not in every_value
+    assert "{brandId}" not in every_value and "{authorizationServerId}" not in every_value
