@@ -58,6 +58,7 @@ class _Worker:
             # Back among the idle ones before the caller is told, so its next job finds this worker.
             kept = self.pool._rest(self)
             job.done.set()
+            del job  # the caller has the result; an idle worker holds on to nothing of it
             if not kept:
                 return
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
 import threading
 import time
+import weakref
 
 import httpx
 import pytest
@@ -55,6 +57,20 @@ def test_the_value_and_the_exception_of_the_work_reach_the_caller():
         pool.run(broken, 5, "broken")
     # The worker that raised is kept and takes the next job.
     assert pool.run(lambda: "next", 5, "next") == "next"
+    assert pool.idle() == 1
+
+
+def test_an_idle_worker_keeps_nothing_of_the_last_result():
+    pool = WorkerPool()
+
+    class Result:
+        pass
+
+    result = pool.run(Result, 5, "big answer")
+    gone = weakref.ref(result)
+    del result
+    gc.collect()
+    assert gone() is None
     assert pool.idle() == 1
 
 
