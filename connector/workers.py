@@ -53,7 +53,6 @@ class _Worker:
                 job.value = job.work()
             except BaseException as exc:  # re-raised in the caller's thread
                 job.error = exc
-            job.work = _done  # drop the closure (and what it holds) before waiting for the next job
             self.thread.name = "invoke:idle"
             # Back among the idle ones before the caller is told, so its next job finds this worker.
             kept = self.pool._rest(self)
@@ -61,10 +60,6 @@ class _Worker:
             del job  # the caller has the result; an idle worker holds on to nothing of it
             if not kept:
                 return
-
-
-def _done() -> None:
-    return None
 
 
 class WorkerPool:

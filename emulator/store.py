@@ -627,21 +627,22 @@ class Store:
         """
         # A connection kept for these inserts: a pool checkout and checkin cost as much as the insert.
         pooled = self._delivery_connection
-        fresh = pooled is None
         if pooled is None:
             pooled = self._delivery_connection = self.engine.raw_connection()
+            cast(Any, pooled.driver_connection).isolation_level = None  # autocommit: each statement commits
         driver: Any = pooled.driver_connection  # sqlite3's own connection
-        if fresh:
-            driver.isolation_level = None  # autocommit: each statement commits itself
+
+        def insert(chunk: list[tuple[Any, ...]]) -> None:
+            driver.execute(_sqlite_insert(len(chunk)), [value for row in chunk for value in row])
+
         try:
             if len(rows) <= _ROWS_PER_INSERT:
-                driver.execute(_sqlite_insert(len(rows)), [value for row in rows for value in row])
+                insert(rows)
             else:
                 driver.execute("BEGIN IMMEDIATE")
                 try:
                     for start in range(0, len(rows), _ROWS_PER_INSERT):
-                        chunk = rows[start:start + _ROWS_PER_INSERT]
-                        driver.execute(_sqlite_insert(len(chunk)), [value for row in chunk for value in row])
+                        insert(rows[start:start + _ROWS_PER_INSERT])
                 except BaseException:
                     driver.execute("ROLLBACK")
                     raise
